@@ -1,0 +1,56 @@
+# Portside. `make test` installs what it needs (as root: Debian packages too) and runs
+# every check; `make lab` runs Portside in network namespaces on this machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/portside
+NODE_BIN := $(shell hack/node-bin.sh)
+export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+# node-gyp builds the native addon against the headers of the node that runs it.
+export npm_config_nodedir := $(abspath $(NODE_BIN)/..)
+
+TEST_FILES = $(shell find lib operator speaker crds e2e hack bin -name '*.test.ts' 2>/dev/null | sort)
+
+.PHONY: all deps generate check-generated lint typecheck unit test bench lab lab-down clean
+
+all: test
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+deps: node_modules/.installed
+	hack/deps.sh
+
+generate: node_modules/.installed
+	node hack/generate.ts
+
+# Generated files must be committed as `make generate` writes them.
+check-generated: generate
+	@if [ -n "$$(git status --porcelain -- crds config/crd)" ]; then \
+	  git status --porcelain -- crds config/crd; \
+	  echo "generated files are stale: run 'make generate' and commit the result" >&2; exit 1; fi
+
+lint: node_modules/.installed
+	eslint --max-warnings 0 .
+
+typecheck: node_modules/.installed
+	tsc -p tsconfig.json
+
+# Pure unit tests only (no root, no control plane).
+unit: node_modules/.installed
+	node --test $$(find lib operator speaker crds bin -name '*.test.ts' ! -name '*.apiserver.test.ts' ! -name '*.netns.test.ts' | sort)
+
+test: deps check-generated lint typecheck
+	node --test --test-concurrency=2 $(TEST_FILES)
+
+bench: deps
+	node bench/run.ts
+
+lab: deps
+	node e2e/lab/main.ts up
+
+lab-down: node_modules/.installed
+	node e2e/lab/main.ts down
+
+clean:
+	rm -rf node_modules build

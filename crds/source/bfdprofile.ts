@@ -1,0 +1,60 @@
+import type { KindSource, Schema } from './schema.ts';
+
+const interval = (description: string, defaultMs: number): Schema => ({
+  type: 'integer',
+  format: 'int32',
+  description: `${description} In milliseconds, 10 to 60000.`,
+  minimum: 10,
+  maximum: 60000,
+  default: defaultMs,
+});
+
+export const bfdProfile: KindSource = {
+  kind: 'BFDProfile',
+  plural: 'bfdprofiles',
+  singular: 'bfdprofile',
+  description: 'Settings of a BFD session that a BGPPeer may use to detect a dead link fast.',
+  printerColumns: [
+    { name: 'Passive Mode', type: 'boolean', jsonPath: '.spec.passiveMode' },
+    { name: 'Transmit Interval', type: 'integer', jsonPath: '.spec.transmitInterval' },
+    { name: 'Receive Interval', type: 'integer', jsonPath: '.spec.receiveInterval' },
+    { name: 'Multiplier', type: 'integer', jsonPath: '.spec.detectMultiplier' },
+  ],
+  specRequired: false,
+  spec: {
+    type: 'object',
+    title: 'BFDProfileSpec',
+    description: 'Desired state of a BFDProfile.',
+    properties: {
+      receiveInterval: interval('Shortest interval at which this system can receive control packets.', 300),
+      transmitInterval: interval('Shortest interval (less jitter) at which this system wants to send control packets.', 300),
+      detectMultiplier: {
+        type: 'integer',
+        format: 'int32',
+        description: 'Packets lost in a row (times the remote interval) before the session is declared down.',
+        minimum: 2,
+        maximum: 255,
+        default: 3,
+      },
+      echoInterval: interval('Shortest interval at which this system can handle echo packets.', 50),
+      echoMode: {
+        type: 'boolean',
+        description: 'Send echo packets; not supported for multi-hop sessions.',
+        default: false,
+      },
+      passiveMode: {
+        type: 'boolean',
+        description: 'Wait for the peer to send control packets before replying.',
+        default: false,
+      },
+      minimumTtl: {
+        type: 'integer',
+        format: 'int32',
+        description: 'Multi-hop sessions only: the lowest TTL accepted on incoming control packets.',
+        minimum: 1,
+        maximum: 254,
+      },
+    },
+  },
+  status: { type: 'object', title: 'BFDProfileStatus', description: 'Observed state (reserved).', properties: {} },
+};

@@ -1,0 +1,203 @@
+import { duration, labelSelectors, ns, objectName, secretReference } from './common.ts';
+import { ipFamily, isIP, seconds } from './cel-functions.ts';
+import type { JsonObject, KindSource, Schema } from './schema.ts';
+import { has } from './schema.ts';
+
+const asn = (description: string): Schema => ({
+  type: 'integer',
+  format: 'int64',
+  description: `${description} 1 to 4294967295.`,
+  minimum: 1,
+  maximum: 4294967295,
+});
+
+const ipAddress = (description: string, maxLength = 45): Schema => ({
+  type: 'string',
+  description,
+  maxLength,
+  'x-kubernetes-validations': [
+    { rule: 'isIP(self)', message: 'must be an IPv4 or IPv6 address', check: (self: string) => isIP(self) },
+  ],
+});
+
+const isTrue = (self: JsonObject, field: string): boolean => self[field] === true;
+
+export const bgpPeer: KindSource = {
+  kind: 'BGPPeer',
+  plural: 'bgppeers',
+  singular: 'bgppeer',
+  description: 'A BGP session the speakers on the selected nodes open to a router.',
+  printerColumns: [
+    { name: 'Address', type: 'string', jsonPath: '.spec.peerAddress' },
+    { name: 'Interface', type: 'string', jsonPath: '.spec.interface', priority: 1 },
+    { name: 'ASN', type: 'string', jsonPath: '.spec.peerASN' },
+    { name: 'Dynamic ASN', type: 'string', jsonPath: '.spec.dynamicASN', priority: 1 },
+    { name: 'BFD Profile', type: 'string', jsonPath: '.spec.bfdProfile' },
+    { name: 'Multi Hops', type: 'string', jsonPath: '.spec.ebgpMultiHop' },
+  ],
+  specRequired: true,
+  spec: {
+    type: 'object',
+    title: 'BGPPeerSpec',
+    description: 'Desired state of a BGPPeer (MetalLB v1beta2 shape).',
+    required: ['myASN'],
+    properties: {
+      myASN: asn('AS number of the local end of the session.'),
+      peerASN: asn('AS number expected from the peer. Exactly one of peerASN and dynamicASN.'),
+      dynamicASN: {
+        type: 'string',
+        title: 'DynamicASNMode',
+        description:
+          "Accept the peer's AS number as it comes: internal (must equal myASN) or external (must differ). Exactly one of peerASN and dynamicASN.",
+        enum: ['internal', 'external'],
+      },
+      localASN: asn('AS number presented to this peer instead of myASN (local-as).'),
+      peerAddress: ipAddress('Address to dial. Exactly one of peerAddress and interface.'),
+      interface: {
+        type: 'string',
+        description:
+          'Host interface for unnumbered BGP (the peer is found by IPv6 link-local address). Exactly one of peerAddress and interface.',
+        minLength: 1,
+        maxLength: 15,
+      },
+      sourceAddress: ipAddress('Source address of the session.'),
+      peerPort: {
+        type: 'integer',
+        format: 'int32',
+        description: 'TCP port to dial.',
+        minimum: 1,
+        maximum: 16384,
+        default: 179,
+      },
+      holdTime: {
+        ...duration('BGP hold time (RFC 4271): 0 (no keepalives) or 3s to 65535s; with only keepaliveTime set, three times it.'),
+        'x-kubernetes-validations': [
+          {
+            rule: "duration(self) == duration('0s') || (duration(self) >= duration('3s') && duration(self) <= duration('65535s'))",
+            message: 'holdTime must be 0 or between 3s and 65535s',
+            check: (self: string) => {
+              const value = ns(self) ?? 0n;
+              return value === 0n || (value >= seconds(3) && value <= seconds(65535));
+            },
+          },
+        ],
+      },
+      keepaliveTime: duration('BGP keepalive time: at most holdTime; with only holdTime set, a third of it.'),
+      connectTime: {
+        ...duration('How long to wait between connection attempts: whole seconds, 1s to 65535s.'),
+        'x-kubernetes-validations': [
+          {
+            rule: "duration(self) >= duration('1s') && duration(self) <= duration('65535s')",
+            message: 'connectTime must be between 1s and 65535s',
+            check: (self: string) => {
+              const value = ns(self) ?? 0n;
+              return value >= seconds(1) && value <= seconds(65535);
+            },
+          },
+          {
+            rule: "duration(self) == duration(string(duration(self).getSeconds()) + 's')",
+            message: 'connectTime must be a whole number of seconds',
+            check: (self: string) => (ns(self) ?? 0n) % seconds(1) === 0n,
+          },
+        ],
+      },
+      routerID: {
+        type: 'string',
+        description: 'BGP router ID to announce (an IPv4 address). Default: chosen by the speaker.',
+        maxLength: 15,
+        'x-kubernetes-validations': [
+          {
+            rule: 'isIP(self) && ip(self).family() == 4',
+            message: 'routerID must be an IPv4 address',
+            check: (self: string) => ipFamily(self) === 4,
+          },
+        ],
+      },
+      nodeSelectors: labelSelectors('Nodes that open this session. Empty: all nodes.'),
+      password: {
+        type: 'string',
+        description: 'TCP MD5 password (RFC 2385). Not together with passwordSecret.',
+        minLength: 1,
+        maxLength: 80,
+      },
+      passwordSecret: {
+        ...secretReference,
+        description:
+          'A Secret of type kubernetes.io/basic-auth in the Portside namespace whose key "password" holds the TCP MD5 password. Not together with password.',
+      },
+      bfdProfile: objectName('BFDProfile to run on this session. Unset: no BFD.'),
+      enableGracefulRestart: {
+        type: 'boolean',
+        description:
+          'Graceful restart (RFC 4724): the router keeps our routes while the speaker restarts. Fixed at creation: changing it needs a new session.',
+      },
+      ebgpMultiHop: { type: 'boolean', description: 'The peer is more than one hop away (eBGP only).' },
+      vrf: {
+        type: 'string',
+        description: 'Host VRF whose interfaces carry the session. Unset: the default VRF.',
+        minLength: 1,
+        maxLength: 15,
+      },
+      disableMP: {
+        type: 'boolean',
+        description: 'Deprecated (use dualStackAddressFamily): separate sessions for IPv4 and IPv6 routes.',
+        default: false,
+      },
+      dualStackAddressFamily: {
+        type: 'boolean',
+        description: "Exchange both families' routes on this session, whatever its own family.",
+        default: false,
+      },
+    },
+    'x-kubernetes-validations': [
+      {
+        rule: 'has(self.peerASN) != has(self.dynamicASN)',
+        message: 'exactly one of peerASN and dynamicASN must be set',
+        fieldPath: '.peerASN',
+        check: (self: JsonObject) => has(self, 'peerASN') !== has(self, 'dynamicASN'),
+      },
+      {
+        rule: 'has(self.peerAddress) != has(self.interface)',
+        message: 'exactly one of peerAddress and interface must be set',
+        fieldPath: '.peerAddress',
+        check: (self: JsonObject) => has(self, 'peerAddress') !== has(self, 'interface'),
+      },
+      {
+        rule: '!has(self.password) || !has(self.passwordSecret)',
+        message: 'password and passwordSecret are mutually exclusive',
+        fieldPath: '.passwordSecret',
+        check: (self: JsonObject) => !has(self, 'password') || !has(self, 'passwordSecret'),
+      },
+      {
+        rule: '!has(self.keepaliveTime) || !has(self.holdTime) || duration(self.keepaliveTime) <= duration(self.holdTime)',
+        message: 'keepaliveTime must not be longer than holdTime',
+        fieldPath: '.keepaliveTime',
+        check: (self: JsonObject) => {
+          const keepalive = ns(self.keepaliveTime);
+          const hold = ns(self.holdTime);
+          return keepalive === undefined || hold === undefined || keepalive <= hold;
+        },
+      },
+      {
+        rule:
+          "!has(self.ebgpMultiHop) || !self.ebgpMultiHop || (has(self.peerASN) ? self.peerASN != (has(self.localASN) ? self.localASN : self.myASN) : (has(self.dynamicASN) && self.dynamicASN == 'external'))",
+        message: 'ebgpMultiHop is only valid for eBGP sessions (peerASN different from the local ASN, or dynamicASN external)',
+        fieldPath: '.ebgpMultiHop',
+        check: (self: JsonObject) => {
+          if (!isTrue(self, 'ebgpMultiHop')) return true;
+          if (has(self, 'peerASN')) return self.peerASN !== (has(self, 'localASN') ? self.localASN : self.myASN);
+          return self.dynamicASN === 'external';
+        },
+      },
+      {
+        rule:
+          '(has(self.enableGracefulRestart) && self.enableGracefulRestart) == (has(oldSelf.enableGracefulRestart) && oldSelf.enableGracefulRestart)',
+        message: 'enableGracefulRestart cannot be changed after creation',
+        fieldPath: '.enableGracefulRestart',
+        check: (self: JsonObject, oldSelf: JsonObject) =>
+          isTrue(self, 'enableGracefulRestart') === isTrue(oldSelf, 'enableGracefulRestart'),
+      },
+    ],
+  },
+  status: { type: 'object', title: 'BGPPeerStatus', description: 'Observed state (reserved).', properties: {} },
+};

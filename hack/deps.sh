@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the tests need beyond npm: Debian packages (as root), the control-plane
+# binaries (cached outside the clone) and the native addon.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debian_pkgs=(frr gobgpd bird2 iproute2 nftables tcpdump openssl curl)
+missing=()
+for p in "${debian_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "deps: installing Debian packages: ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    # Packaged daemons must not start as system services: tests start their own.
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    rm -f /usr/sbin/policy-rc.d
+  else
+    echo "deps: not root, cannot install Debian packages: ${missing[*]} (tests that need them will skip)" >&2
+  fi
+fi
+
+if [ -x hack/controlplane/build.sh ]; then
+  hack/controlplane/build.sh >/dev/null
+fi
