@@ -26,3 +26,5 @@ fi
 if [ -x hack/controlplane/build.sh ]; then
   hack/controlplane/build.sh >/dev/null
 fi
+
+native/build.sh
