@@ -1,0 +1,94 @@
+// BgpSession with injected timers and in-memory sockets: no network.
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { describe, it } from 'node:test';
+import type { BgpSocket, Timers } from './connection.ts';
+import { defaultSessionConfig } from './fsm-types.ts';
+import { parseBgpId } from './open.ts';
+import { BgpSession } from './session.ts';
+
+class FakeTimers implements Timers {
+  private next = 1;
+  readonly pending = new Map<number, { fn: () => void; ms: number }>();
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.next++;
+    this.pending.set(id, { fn, ms });
+    return id;
+  }
+  clearTimeout(h: unknown): void {
+    this.pending.delete(h as number);
+  }
+  fire(ms: number): void {
+    const hit = [...this.pending].find(([, t]) => t.ms === ms);
+    assert.ok(hit, `no timer of ${ms} ms in ${[...this.pending.values()].map((t) => t.ms)}`);
+    this.pending.delete(hit[0]);
+    hit[1].fn();
+  }
+}
+
+/** One end of an in-memory connection; writes arrive at the peer on a later microtask. */
+class MemorySocket extends EventEmitter implements BgpSocket {
+  peer: MemorySocket | undefined;
+  closed = false;
+  readonly localAddress = '198.51.100.1';
+  write(data: Buffer): boolean {
+    if (this.closed) return false;
+    const peer = this.peer;
+    queueMicrotask(() => peer?.emit('data', Buffer.from(data)));
+    return true;
+  }
+  end(): void {
+    this.destroy();
+  }
+  destroy(): void {
+    if (this.closed) return;
+    this.closed = true;
+    queueMicrotask(() => this.emit('close'));
+    this.peer?.destroy();
+  }
+}
+
+function socketPair(): [MemorySocket, MemorySocket] {
+  const a = new MemorySocket();
+  const b = new MemorySocket();
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}
+
+const flush = async (): Promise<void> => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+};
+
+describe('BgpSession with fake timers and sockets', () => {
+  it('hold timer expiry sends NOTIFICATION 4 and reports down', async () => {
+    const [ours, theirs] = socketPair();
+    const ta = new FakeTimers();
+    const tb = new FakeTimers();
+    const common = { ...defaultSessionConfig, holdTime: 9 };
+    const a = new BgpSession({
+      config: { ...common, localAs: 64512, routerId: parseBgpId('198.51.100.1'), peerAs: 64513 },
+      peerAddress: '198.51.100.2', timers: ta, random: () => 0.5,
+      connect: () => (queueMicrotask(() => ours.emit('connect')), ours),
+    });
+    const b = new BgpSession({
+      config: { ...common, localAs: 64513, routerId: parseBgpId('198.51.100.2'), peerAs: 64512, passive: true },
+      peerAddress: '198.51.100.1', timers: tb,
+    });
+    const seen: string[] = [];
+    a.on('down', ({ reason }) => seen.push(`a down: ${reason}`));
+    a.on('notificationSent', ({ code, subcode }) => seen.push(`a sent ${code}/${subcode}`));
+    b.on('notificationReceived', ({ code }) => seen.push(`b received ${code}`));
+    b.start();
+    a.start();
+    b.acceptConnection(theirs);
+    await flush();
+    assert.deepEqual([a.state, b.state], ['Established', 'Established']);
+    assert.equal(a.negotiated?.keepaliveTime, 3);
+    ta.fire(9000);
+    await flush();
+    assert.deepEqual(seen, ['a sent 4/0', 'a down: hold timer expired', 'b received 4']);
+    assert.equal(a.state, 'Idle');
+    assert.ok([...ta.pending.values()].some((t) => t.ms >= 3750 && t.ms <= 5000), 'automatic restart scheduled');
+  });
+});

@@ -1,0 +1,279 @@
+import { EventEmitter } from 'node:events';
+import { connect as netConnect } from 'node:net';
+import { WellKnownCommunity } from './attributes/communities.ts';
+import { AdjRibOut } from './adj-rib-out.ts';
+import { buildUpdates, buildWithdrawals } from './build-updates.ts';
+import { connectionToClose, inCollisionWindow } from './collision.ts';
+import { BgpConnection, realTimers } from './connection.ts';
+import type { BgpSocket, Timers } from './connection.ts';
+import { notificationName } from './errors.ts';
+import { exportAttributes } from './export-policy.ts';
+import type { ExportContext } from './export-policy.ts';
+import { initialState } from './fsm.ts';
+import type { FsmAction, FsmStateName, NegotiatedSession, SessionConfig } from './fsm-types.ts';
+import { encodeMessage } from './message.ts';
+import { parseShutdownCommunication } from './notification.ts';
+import { parseAddress } from './prefix.ts';
+import type { Prefix } from './prefix.ts';
+import type { AnnouncedRoute } from './route.ts';
+import { endOfRib } from './update.ts';
+import type { UpdateMessage } from './update.ts';
+
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  localAddress?: string;
+  /** IP TTL for eBGP multihop. net.Socket cannot set it: a factory must use the native addon (IP_TTL / IPV6_UNICAST_HOPS before connect). */
+  ttl?: number;
+}
+
+export type SocketFactory = (opts: ConnectOptions) => BgpSocket;
+
+export const tcpSocketFactory: SocketFactory = ({ host, port, localAddress }) =>
+  netConnect({ host, port, ...(localAddress ? { localAddress } : {}), noDelay: true });
+
+export interface BgpSessionOptions {
+  config: SessionConfig;
+  peerAddress: string;
+  peerPort?: number; // default 179
+  sourceAddress?: string;
+  ebgpMultiHop?: boolean; // TTL 255 on the socket (needs a factory that can set it)
+  nextHop4?: string; // override; default: the session's local IPv4 address
+  nextHop6?: string; // override; default: the session's local IPv6 address
+  linkLocal6?: string; // our link-local address on the session's interface, when known
+  localPref?: number; // iBGP default LOCAL_PREF
+  connect?: SocketFactory;
+  timers?: Timers;
+  random?: () => number; // seeds timer jitter
+  logger?: SessionLogger; // pino-compatible; every line carries a stable `event` key
+}
+
+export interface SessionLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface BgpSessionEvents {
+  established: [session: NegotiatedSession];
+  down: [info: { reason: string }];
+  notificationSent: [info: { code: number; subcode: number; name: string }];
+  notificationReceived: [info: { code: number; subcode: number; name: string; message?: string }];
+  stateChange: [info: { from: FsmStateName; to: FsmStateName }];
+  log: [info: { level: 'debug' | 'info' | 'warn'; event: string; message: string }];
+  /** Received UPDATEs are never installed; this is for tests and debugging. */
+  updateReceived: [update: UpdateMessage];
+}
+
+/** One BGP peering: the FSM over up to two connections (collision), plus an Adj-RIB-Out. */
+export class BgpSession extends EventEmitter<BgpSessionEvents> {
+  private readonly opts: BgpSessionOptions;
+  private readonly rib = new AdjRibOut();
+  private readonly timers: Timers;
+  private primary: BgpConnection;
+  private pending: BgpConnection | undefined;
+  private dumping: BgpConnection | undefined; // the collision loser, closing quietly
+  private flushQueued = false;
+  private gracefulShutdown = false;
+
+  constructor(opts: BgpSessionOptions) {
+    super();
+    this.opts = opts;
+    this.timers = opts.timers ?? realTimers;
+    this.primary = this.newConnection(opts.config);
+  }
+
+  get state(): FsmStateName {
+    return this.primary.state.name;
+  }
+
+  get negotiated(): NegotiatedSession | undefined {
+    return this.primary.state.name === 'Established' ? this.primary.state.session : undefined;
+  }
+
+  start(): void {
+    this.primary.dispatch({ type: 'ManualStart' });
+  }
+
+  /** Cease / Administrative Shutdown with an optional RFC 8203 message. */
+  stop(message?: string): void {
+    this.pending?.dispose();
+    this.pending = undefined;
+    this.primary.dispatch(message === undefined ? { type: 'ManualStop' } : { type: 'ManualStop', message });
+  }
+
+  announce(routes: readonly AnnouncedRoute[]): void {
+    this.rib.announce(routes);
+    this.queueFlush();
+  }
+
+  withdraw(prefixes: readonly Prefix[]): void {
+    this.rib.withdraw(prefixes);
+    this.queueFlush();
+  }
+
+  /** Makes the announced set exactly `routes`. */
+  setRoutes(routes: readonly AnnouncedRoute[]): void {
+    this.rib.replace(routes);
+    this.queueFlush();
+  }
+
+  /** RFC 8326: re-announce everything with GRACEFUL_SHUTDOWN before withdrawing on SIGTERM. */
+  setGracefulShutdown(on: boolean): void {
+    this.gracefulShutdown = on;
+    this.rib.invalidate();
+    this.queueFlush();
+  }
+
+  /** Hands over a connection accepted by a listener for this peer. */
+  acceptConnection(socket: BgpSocket): void {
+    const p = this.primary.state;
+    if (p.name === 'Idle' || this.pending) {
+      socket.destroy();
+      return;
+    }
+    if (p.name === 'Active') {
+      this.primary.adopt(socket); // no attempt of our own in flight
+      return;
+    }
+    // Our own connection exists or is in flight: run both until collision resolution (RFC 4271 §6.8).
+    const config = { ...this.opts.config, passive: true };
+    this.pending = this.newConnection(config);
+    this.pending.state = { ...this.pending.state, name: 'Active' }; // a one-shot passive FSM
+    this.pending.adopt(socket);
+  }
+
+  private newConnection(config: SessionConfig): BgpConnection {
+    const seed = Math.floor((this.opts.random ?? Math.random)() * 2 ** 32);
+    return new BgpConnection(initialState(config, seed), this.timers, {
+      openSocket: () => this.openSocket(),
+      onAction: (conn, action) => this.onAction(conn, action),
+      onTransition: (conn, from, to) => this.onTransition(conn, from, to),
+      onMessage: (_conn, m) => {
+        if (m.type === 'update') this.emit('updateReceived', m);
+        if (m.type !== 'notification') return;
+        const message = parseShutdownCommunication(m);
+        this.emit('notificationReceived', { code: m.code, subcode: m.subcode, name: notificationName(m.code, m.subcode), ...(message ? { message } : {}) });
+      },
+    });
+  }
+
+  private openSocket(): BgpSocket {
+    const factory = this.opts.connect ?? tcpSocketFactory;
+    return factory({
+      host: this.opts.peerAddress,
+      port: this.opts.peerPort ?? 179,
+      ...(this.opts.sourceAddress ? { localAddress: this.opts.sourceAddress } : {}),
+      ...(this.opts.ebgpMultiHop ? { ttl: 255 } : {}),
+    });
+  }
+
+  private onAction(conn: BgpConnection, action: FsmAction): void {
+    if (action.type === 'send' && action.message.type === 'notification') {
+      const { code, subcode } = action.message;
+      this.emit('notificationSent', { code, subcode, name: notificationName(code, subcode) });
+    }
+    if (conn !== this.primary) return;
+    switch (action.type) {
+      case 'established':
+        this.rib.reset();
+        this.emit('established', action.session);
+        this.flush(true);
+        break;
+      case 'down':
+        this.emit('down', { reason: action.reason });
+        break;
+      case 'routeRefreshRequested': {
+        const family = action.afi === 1 ? 4 : action.afi === 2 ? 6 : undefined;
+        const s = this.primary.state.session;
+        if (family && s) {
+          for (const m of buildUpdates(this.rib.sentRoutes(family), { fourOctetAs: s.fourOctetAs })) conn.send(m);
+        }
+        break;
+      }
+      case 'log':
+        this.opts.logger?.[action.level]({ event: action.event, peer: this.opts.peerAddress }, action.message);
+        this.emit('log', { level: action.level, event: action.event, message: action.message });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onTransition(conn: BgpConnection, from: FsmStateName, to: FsmStateName): void {
+    if (conn === this.pending && (to === 'Idle' || to === 'Active')) {
+      this.pending.dispose();
+      this.pending = undefined;
+      return;
+    }
+    if (conn === this.primary && conn !== this.dumping) this.emit('stateChange', { from, to });
+    if (to === 'OpenConfirm' && this.pending) this.resolveCollision(conn);
+  }
+
+  /** RFC 4271 §6.8, run when a connection has learned the peer's BGP identifier. */
+  private resolveCollision(opened: BgpConnection): void {
+    const pending = this.pending;
+    if (!pending) return;
+    const primary = this.primary;
+    const remoteId = opened.state.session?.peerId ?? 0;
+    if (!inCollisionWindow(primary.state.name)) {
+      this.promote(pending);
+      return;
+    }
+    if (!inCollisionWindow(pending.state.name)) return;
+    const view = (c: BgpConnection) => ({ origin: c.origin, state: c.state.name });
+    const loser = connectionToClose(this.opts.config.routerId, remoteId, view(primary), view(pending)) === 'a' ? primary : pending;
+    this.dumping = loser;
+    loser.dispatch({ type: 'CollisionDump' });
+    this.dumping = undefined;
+    if (loser === primary) this.promote(pending);
+  }
+
+  private promote(pending: BgpConnection): void {
+    const old = this.primary;
+    this.primary = pending;
+    this.pending = undefined;
+    pending.state = { ...pending.state, config: this.opts.config, autoRestart: old.state.autoRestart || old.state.name !== 'Idle' };
+    old.dispose();
+  }
+
+  private exportContext(session: NegotiatedSession): ExportContext {
+    const ctx: ExportContext = { localAs: this.opts.config.localAs, ibgp: session.ibgp };
+    if (this.opts.localPref !== undefined) ctx.localPref = this.opts.localPref;
+    const local = this.primary.localAddress?.replace(/^::ffff:(?=\d+\.)/, '');
+    const v4 = this.opts.nextHop4 ?? (local?.includes('.') ? local : undefined);
+    const v6 = this.opts.nextHop6 ?? (local?.includes(':') ? local : undefined);
+    if (v4) ctx.nextHop4 = parseAddress(v4).addr;
+    if (v6) {
+      ctx.nextHop6 = { global: parseAddress(v6).addr };
+      if (this.opts.linkLocal6) ctx.nextHop6.linkLocal = parseAddress(this.opts.linkLocal6).addr;
+    }
+    return ctx;
+  }
+
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      this.flush(false);
+    });
+  }
+
+  /** Sends the Adj-RIB-Out diff; after the initial table, one End-of-RIB per family. */
+  private flush(initial: boolean): void {
+    const session = this.negotiated;
+    if (!session) return;
+    const ctx = this.exportContext(session);
+    const { announce, withdraw } = this.rib.takeChanges((route) => {
+      if (!session.families.includes(route.prefix.family)) return undefined;
+      if (!this.gracefulShutdown) return exportAttributes(route, ctx);
+      const communities = [...(route.communities ?? []), WellKnownCommunity.GracefulShutdown];
+      return exportAttributes({ ...route, communities }, ctx);
+    });
+    const opts = { fourOctetAs: session.fourOctetAs };
+    for (const m of buildWithdrawals(withdraw, opts)) this.primary.send(m);
+    for (const m of buildUpdates(announce, opts)) this.primary.send(m);
+    if (initial) for (const f of session.families) this.primary.send(encodeMessage(endOfRib(f), opts));
+  }
+}
