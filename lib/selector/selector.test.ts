@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { type LabelSelector, canonicalSelector, matchesAnySelector, matchesSelector, validateSelector } from './selector.ts';
+
+const labels = { app: 'web', tier: 'front', 'portside.dev/zone': 'a' };
+
+test('matchesSelector: matchLabels and every operator', () => {
+  const cases: Array<[LabelSelector, boolean]> = [
+    [{}, true],
+    [{ matchLabels: { app: 'web' } }, true],
+    [{ matchLabels: { app: 'db' } }, false],
+    [{ matchLabels: { app: 'web', missing: '' } }, false],
+    [{ matchExpressions: [{ key: 'tier', operator: 'In', values: ['back', 'front'] }] }, true],
+    [{ matchExpressions: [{ key: 'tier', operator: 'In', values: ['back'] }] }, false],
+    [{ matchExpressions: [{ key: 'nope', operator: 'In', values: ['x'] }] }, false],
+    [{ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['back'] }] }, true],
+    [{ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] }, false],
+    [{ matchExpressions: [{ key: 'nope', operator: 'NotIn', values: ['x'] }] }, true],
+    [{ matchExpressions: [{ key: 'portside.dev/zone', operator: 'Exists' }] }, true],
+    [{ matchExpressions: [{ key: 'nope', operator: 'Exists' }] }, false],
+    [{ matchExpressions: [{ key: 'nope', operator: 'DoesNotExist' }] }, true],
+    [{ matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, false],
+    [{ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['x'] }] }, false],
+    [{ matchExpressions: [{ key: 'app', operator: 'Gt', values: ['1'] }] }, false],
+  ];
+  for (const [sel, want] of cases) assert.equal(matchesSelector(sel, labels), want, JSON.stringify(sel));
+  assert.equal(matchesSelector({}, undefined), true);
+  assert.equal(matchesSelector({ matchLabels: { toString: 'x' } }, {}), false);
+});
+
+test('matchesAnySelector: any one selector suffices; none given matches nothing', () => {
+  assert.equal(matchesAnySelector([], labels), false);
+  assert.equal(matchesAnySelector([{ matchLabels: { app: 'db' } }, { matchLabels: { app: 'web' } }], labels), true);
+});
+
+test('validateSelector: valid selectors give no errors', () => {
+  const valid: LabelSelector[] = [
+    {},
+    { matchLabels: { app: 'web', 'example.com/role': '' } },
+    { matchExpressions: [{ key: 'a', operator: 'In', values: ['x'] }, { key: 'b', operator: 'Exists' }] },
+    { matchExpressions: [{ key: 'a', operator: 'DoesNotExist', values: [] }] },
+  ];
+  for (const s of valid) assert.deepEqual(validateSelector(s), [], JSON.stringify(s));
+});
+
+test('validateSelector: each problem names its field', () => {
+  const cases: Array<[LabelSelector, string, RegExp]> = [
+    [{ matchExpressions: [{ key: 'a', operator: 'Equals', values: ['x'] }] }, 'matchExpressions[0].operator', /unknown operator "Equals"/],
+    [{ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, 'matchExpressions[0].values', /takes no values/],
+    [{ matchExpressions: [{ key: 'a', operator: 'DoesNotExist', values: ['x'] }] }, 'matchExpressions[0].values', /takes no values/],
+    [{ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, 'matchExpressions[0].values', /at least one value/],
+    [{ matchExpressions: [{ key: 'a', operator: 'NotIn' }] }, 'matchExpressions[0].values', /at least one value/],
+    [{ matchExpressions: [{ key: 'a', operator: 'In', values: ['bad value'] }] }, 'matchExpressions[0].values[0]', /label value/],
+    [{ matchExpressions: [{ key: '-a', operator: 'Exists' }] }, 'matchExpressions[0].key', /label key/],
+    [{ matchLabels: { 'Bad_Prefix/x': 'y' } }, 'matchLabels["Bad_Prefix/x"]', /prefix/],
+    [{ matchLabels: { a: 'x'.repeat(64) } }, 'matchLabels["a"]', /at most 63/],
+  ];
+  for (const [sel, field, re] of cases) {
+    const errors = validateSelector(sel);
+    assert.equal(errors.length, 1, JSON.stringify(sel));
+    assert.equal(errors[0]!.field, field);
+    assert.match(errors[0]!.message, re);
+  }
+});
+
+test('canonicalSelector: order, repeats and matchLabels/In spelling do not matter', () => {
+  const a: LabelSelector = {
+    matchLabels: { b: '2', a: '1' },
+    matchExpressions: [{ key: 'c', operator: 'In', values: ['y', 'x', 'x'] }, { key: 'd', operator: 'Exists' }],
+  };
+  const b: LabelSelector = {
+    matchExpressions: [
+      { key: 'd', operator: 'Exists' },
+      { key: 'c', operator: 'In', values: ['x', 'y'] },
+      { key: 'a', operator: 'In', values: ['1'] },
+    ],
+    matchLabels: { b: '2' },
+  };
+  assert.equal(canonicalSelector(a), canonicalSelector(b));
+  assert.equal(canonicalSelector(a), 'a in (1),b in (2),c in (x,y),d');
+  assert.equal(canonicalSelector({}), '');
+  assert.notEqual(canonicalSelector({ matchLabels: { a: '1' } }), canonicalSelector({ matchLabels: { a: '2' } }));
+  assert.notEqual(
+    canonicalSelector({ matchExpressions: [{ key: 'a', operator: 'Exists' }] }),
+    canonicalSelector({ matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] }),
+  );
+});
+
+test('canonicalSelector is invariant under shuffling expressions (property)', () => {
+  const req = fc.record({
+    key: fc.constantFrom('a', 'b', 'c'),
+    operator: fc.constantFrom('In', 'NotIn', 'Exists', 'DoesNotExist'),
+    values: fc.array(fc.constantFrom('x', 'y', 'z'), { maxLength: 3 }),
+  });
+  fc.assert(fc.property(fc.array(req, { maxLength: 5 }), fc.integer(), (reqs, seed) => {
+    const shuffled = [...reqs].sort((p, q) => ((JSON.stringify(p).length * seed) % 7) - ((JSON.stringify(q).length * seed) % 7));
+    assert.equal(canonicalSelector({ matchExpressions: reqs }), canonicalSelector({ matchExpressions: shuffled }));
+  }));
+});
