@@ -1,0 +1,152 @@
+// Answers ARP and Neighbor Solicitations on one interface for the IPs the responder
+// owns, sends its gratuitous announcements, and spots other MACs claiming those IPs.
+// Sockets come through the L2SocketFactory port: native raw sockets in production,
+// recording fakes in unit tests. Nothing read off the wire can make this throw.
+import { isIPv6 } from 'node:net';
+import { openIcmp6Socket, openPacketSocket, type Icmp6SendOptions, type ReceivedIcmp6 } from '../../native/index.ts';
+import { ArpOperation, arpReplyFor, decodeArpFrame, gratuitousArpReply, gratuitousArpRequest } from './arp.ts';
+import type { InterfaceInfo } from './interface-info.ts';
+import type { L2Counters } from './l2-stats.ts';
+import {
+  decodeNeighborAdvertisement,
+  decodeNeighborSolicitation,
+  ICMPV6_NEIGHBOR_ADVERTISEMENT,
+  ICMPV6_NEIGHBOR_SOLICITATION,
+  neighborAdvertisementFor,
+  solicitedNodeMulticast,
+  unsolicitedNeighborAdvertisement,
+} from './ndp.ts';
+
+export interface ArpPort {
+  send(frame: Uint8Array): void;
+  close(): void;
+}
+
+export interface NdpPort {
+  send(options: Icmp6SendOptions): void;
+  joinGroup(group: string): boolean;
+  leaveGroup(group: string): boolean;
+  close(): void;
+}
+
+export interface L2SocketFactory {
+  openArp(link: InterfaceInfo, onFrame: (frame: Buffer) => void, onError: (err: Error) => void): ArpPort;
+  openNdp(link: InterfaceInfo, onMessage: (message: ReceivedIcmp6) => void, onError: (err: Error) => void): NdpPort;
+}
+
+export const nativeL2Sockets: L2SocketFactory = {
+  openArp: (link, onFrame, onError) => openPacketSocket({ ifindex: link.ifindex, onFrame: (f) => onFrame(f.data), onError }),
+  openNdp: (link, onMessage, onError) =>
+    openIcmp6Socket({ ifindex: link.ifindex, icmpTypes: [ICMPV6_NEIGHBOR_SOLICITATION, ICMPV6_NEIGHBOR_ADVERTISEMENT], onMessage, onError }),
+};
+
+/** What a link responder needs from the responder that owns it. */
+export interface LinkContext {
+  owns(ip: string): boolean;
+  readonly counters: L2Counters;
+  /** Another MAC announced an IP we own. */
+  claimSeen(ip: string, mac: string, ifname: string): void;
+  failed(ifname: string, reason: string): void;
+}
+
+export class LinkResponder {
+  readonly link: InterfaceInfo;
+  readonly #ctx: LinkContext;
+  readonly #arp: ArpPort;
+  readonly #ndp: NdpPort;
+  /** Solicited-node groups joined, with how many owned IPs map to each. */
+  readonly #groups = new Map<string, number>();
+
+  constructor(link: InterfaceInfo, sockets: L2SocketFactory, ctx: LinkContext) {
+    this.link = link;
+    this.#ctx = ctx;
+    const onError = (err: Error) => ctx.failed(link.name, err.message);
+    this.#arp = sockets.openArp(link, (frame) => this.#onArp(frame), onError);
+    try {
+      this.#ndp = sockets.openNdp(link, (message) => this.#onNdp(message), onError);
+    } catch (err) {
+      this.#arp.close();
+      throw err;
+    }
+  }
+
+  /** Sends gratuitous ARP (request and reply) or an unsolicited NA with Override. */
+  announce(ip: string): void {
+    if (isIPv6(ip)) {
+      const na = unsolicitedNeighborAdvertisement(ip, this.link.mac);
+      if (this.#send(() => this.#ndp.send(na))) this.#ctx.counters.gratuitousSent(ip);
+      return;
+    }
+    for (const frame of [gratuitousArpRequest(this.link.mac, ip), gratuitousArpReply(this.link.mac, ip)]) {
+      if (this.#send(() => this.#arp.send(frame))) this.#ctx.counters.gratuitousSent(ip);
+    }
+  }
+
+  /** Joins the solicited-node group of a newly owned IPv6 address. */
+  owned(ip: string): void {
+    const group = isIPv6(ip) ? solicitedNodeMulticast(ip) : undefined;
+    if (!group) return;
+    const count = this.#groups.get(group) ?? 0;
+    this.#groups.set(group, count + 1);
+    if (count === 0) this.#send(() => this.#ndp.joinGroup(group));
+  }
+
+  /** Leaves the group once no owned IP maps to it. */
+  released(ip: string): void {
+    const group = isIPv6(ip) ? solicitedNodeMulticast(ip) : undefined;
+    const count = group === undefined ? 0 : (this.#groups.get(group) ?? 0);
+    if (!group || count === 0) return;
+    if (count > 1) return void this.#groups.set(group, count - 1);
+    this.#groups.delete(group);
+    this.#send(() => this.#ndp.leaveGroup(group));
+  }
+
+  close(): void {
+    this.#arp.close();
+    this.#ndp.close();
+  }
+
+  #send(action: () => unknown): boolean {
+    try {
+      action();
+      return true;
+    } catch (err) {
+      this.#ctx.failed(this.link.name, `send: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  #onArp(frame: Buffer): void {
+    const { counters } = this.#ctx;
+    const got = decodeArpFrame(frame);
+    if (!got.ok) return counters.ignored(`arp-${got.error.reason}`);
+    const { arp } = got.value;
+    const claims = arp.operation === ArpOperation.Reply || arp.senderIp === arp.targetIp;
+    if (claims) {
+      if (arp.senderMac === this.link.mac || !this.#ctx.owns(arp.senderIp)) return counters.ignored('gratuitous');
+      return this.#ctx.claimSeen(arp.senderIp, arp.senderMac, this.link.name);
+    }
+    if (arp.operation !== ArpOperation.Request) return counters.ignored('arp-reply');
+    if (!this.#ctx.owns(arp.targetIp)) return counters.ignored('not-owned');
+    counters.requestReceived(arp.targetIp);
+    if (this.#send(() => this.#arp.send(arpReplyFor(arp, this.link.mac)))) counters.responseSent(arp.targetIp);
+  }
+
+  #onNdp(message: ReceivedIcmp6): void {
+    const { counters } = this.#ctx;
+    if (message.data[0] === ICMPV6_NEIGHBOR_ADVERTISEMENT) {
+      const na = decodeNeighborAdvertisement(message.data, message);
+      if (!na.ok) return counters.ignored(`na-${na.error.reason}`);
+      const mac = na.value.targetLinkLayer;
+      if (mac === undefined || mac === this.link.mac || !this.#ctx.owns(na.value.target)) return;
+      return this.#ctx.claimSeen(na.value.target, mac, this.link.name);
+    }
+    const ns = decodeNeighborSolicitation(message.data, message);
+    if (!ns.ok) return counters.ignored(`ns-${ns.error.reason}`);
+    const ip = ns.value.target;
+    if (!this.#ctx.owns(ip)) return counters.ignored('not-owned');
+    counters.requestReceived(ip);
+    const answer = neighborAdvertisementFor(ns.value, message, this.link.mac);
+    if (this.#send(() => this.#ndp.send(answer))) counters.responseSent(ip);
+  }
+}

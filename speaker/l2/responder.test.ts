@@ -1,0 +1,188 @@
+// L2Responder against recording fake sockets: what it answers, announces, ignores and
+// yields. The real raw sockets are covered by responder.netns.test.ts and failover.netns.test.ts.
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import type { Icmp6SendOptions, ReceivedIcmp6 } from '../../native/index.ts';
+import { ArpOperation, decodeArpFrame, encodeArpFrame, gratuitousArpRequest } from './arp.ts';
+import { ClaimOutcome } from './conflict.ts';
+import type { InterfaceInfo } from './interface-info.ts';
+import type { L2Counters } from './l2-stats.ts';
+import type { L2SocketFactory } from './link-responder.ts';
+import { decodeNeighborAdvertisement, encodeNeighborAdvertisement, encodeNeighborSolicitation } from './ndp.ts';
+import { L2Responder, type ClaimEvent, type L2ResponderOptions } from './responder.ts';
+
+const MAC = '02:00:00:00:00:11';
+const CLIENT_MAC = '02:00:00:00:00:99';
+const OTHER_MAC = '02:00:00:00:00:12';
+const VIP4 = '198.51.100.100';
+const VIP6 = '2001:db8:300::100';
+const eth0: InterfaceInfo = { name: 'eth0', ifindex: 2, mac: MAC, up: true, noArp: false };
+
+class FakeLink {
+  arpSent: Buffer[] = [];
+  ndpSent: Icmp6SendOptions[] = [];
+  groups = new Set<string>();
+  closed = false;
+  onFrame: (f: Buffer) => void = () => {};
+  onMessage: (m: ReceivedIcmp6) => void = () => {};
+}
+
+class RecordingCounters implements L2Counters {
+  events: string[] = [];
+  requestReceived = (ip: string) => void this.events.push(`request ${ip}`);
+  responseSent = (ip: string) => void this.events.push(`response ${ip}`);
+  gratuitousSent = (ip: string) => void this.events.push(`gratuitous ${ip}`);
+  ignored = (reason: string) => void this.events.push(`ignored ${reason}`);
+  conflict = (ip: string, outcome: string) => void this.events.push(`conflict ${ip} ${outcome}`);
+  count = (prefix: string) => this.events.filter((e) => e.startsWith(prefix)).length;
+}
+
+async function setup(t: TestContext, extra: Partial<L2ResponderOptions> = {}) {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const fake = new FakeLink();
+  const sockets: L2SocketFactory = {
+    openArp: (_link, onFrame) => {
+      fake.onFrame = onFrame;
+      return { send: (f) => void fake.arpSent.push(Buffer.from(f)), close: () => void (fake.closed = true) };
+    },
+    openNdp: (_link, onMessage) => {
+      fake.onMessage = onMessage;
+      return {
+        send: (o) => void fake.ndpSent.push(o),
+        joinGroup: (g) => !fake.groups.has(g) && !!fake.groups.add(g),
+        leaveGroup: (g) => fake.groups.delete(g),
+        close: () => void (fake.closed = true),
+      };
+    },
+  };
+  const counters = new RecordingCounters();
+  const failures: string[] = [];
+  const responder = new L2Responder({
+    interfaces: ['eth0', 'eth9'],
+    sockets,
+    counters,
+    discover: async () => ({ eligible: [eth0], rejected: [{ name: 'eth9', reason: 'interface does not exist' }] }),
+    onAnnounceFailed: (ifname, reason) => void failures.push(`${ifname}: ${reason}`),
+    ...extra,
+  });
+  await responder.start();
+  t.after(() => responder.close());
+  return { responder, fake, counters, failures };
+}
+
+const arpRequest = (targetIp: string) =>
+  encodeArpFrame('ff:ff:ff:ff:ff:ff', CLIENT_MAC, { operation: ArpOperation.Request, senderMac: CLIENT_MAC, senderIp: '198.51.100.1', targetMac: '00:00:00:00:00:00', targetIp });
+const ns = (target: string): ReceivedIcmp6 => ({
+  data: encodeNeighborSolicitation({ target, sourceLinkLayer: CLIENT_MAC }),
+  source: '2001:db8:300::1',
+  destination: 'ff02::1:ff00:100',
+  hopLimit: 255,
+  ifindex: 2,
+});
+
+test('a missing interface is reported through onAnnounceFailed', async (t) => {
+  const { failures } = await setup(t);
+  assert.deepEqual(failures, ['eth9: interface does not exist']);
+});
+
+test('answers ARP and NS only for owned IPs; garbage is counted, never thrown', async (t) => {
+  const { responder, fake, counters } = await setup(t);
+  responder.setOwned([VIP4, '2001:DB8:300:0::100']);
+  fake.arpSent = [];
+  fake.ndpSent = [];
+  fake.onFrame(arpRequest(VIP4));
+  fake.onFrame(arpRequest('198.51.100.101'));
+  fake.onFrame(Buffer.from('not a frame'));
+  fake.onMessage(ns(VIP6));
+  fake.onMessage(ns('2001:db8:300::101'));
+  fake.onMessage({ ...ns(VIP6), hopLimit: 64 });
+  fake.onMessage({ ...ns(VIP6), data: Buffer.from([135, 0, 0]) });
+
+  assert.equal(fake.arpSent.length, 1);
+  const reply = decodeArpFrame(fake.arpSent[0] ?? Buffer.alloc(0));
+  assert.ok(reply.ok);
+  assert.deepEqual([reply.value.arp.operation, reply.value.arp.senderIp, reply.value.arp.senderMac, reply.value.ethernet.destination], [ArpOperation.Reply, VIP4, MAC, CLIENT_MAC]);
+  assert.equal(fake.ndpSent.length, 1);
+  assert.equal(fake.ndpSent[0]?.destination, '2001:db8:300::1');
+  const na = decodeNeighborAdvertisement(fake.ndpSent[0]?.message ?? new Uint8Array());
+  assert.ok(na.ok && na.value.target === VIP6 && na.value.targetLinkLayer === MAC && na.value.solicited && na.value.override);
+  assert.deepEqual([counters.count('request'), counters.count('response'), counters.count('ignored not-owned')], [2, 2, 2]);
+  assert.deepEqual(counters.events.filter((e) => e.startsWith('ignored') && !e.endsWith('not-owned')), ['ignored arp-truncated', 'ignored ns-bad-hop-limit', 'ignored ns-truncated']);
+});
+
+test('a newly owned IP is announced at once and on the schedule; a dropped one stops', async (t) => {
+  const { responder, fake, counters } = await setup(t);
+  responder.setOwned([VIP4, VIP6]);
+  assert.equal(fake.arpSent.length, 2, 'gratuitous request and reply at once');
+  assert.equal(fake.ndpSent.length, 1, 'unsolicited NA at once');
+  assert.equal(fake.ndpSent[0]?.destination, 'ff02::1');
+  assert.deepEqual(fake.groups, new Set(['ff02::1:ff00:100']));
+  t.mock.timers.tick(250);
+  assert.equal(fake.arpSent.length, 4);
+  t.mock.timers.tick(750);
+  assert.equal(fake.ndpSent.length, 3);
+  responder.setOwned([VIP4]);
+  assert.deepEqual(fake.groups, new Set(), 'left the solicited-node group');
+  t.mock.timers.tick(5000);
+  assert.equal(fake.arpSent.length, 8, 'IPv4 kept its last repeat');
+  assert.equal(fake.ndpSent.length, 3, 'IPv6 repeats were cancelled');
+  assert.equal(counters.count(`gratuitous ${VIP4}`), 8);
+  responder.setOwned([VIP4]);
+  assert.equal(fake.arpSent.length, 8, 'an IP already owned is not announced again');
+});
+
+test('IPs sharing a solicited-node group keep it joined until the last one goes', async (t) => {
+  const { responder, fake } = await setup(t);
+  responder.setOwned(['2001:db8:300::100', '2001:db8:301::100']);
+  assert.deepEqual(fake.groups, new Set(['ff02::1:ff00:100']));
+  responder.setOwned(['2001:db8:301::100']);
+  assert.deepEqual(fake.groups, new Set(['ff02::1:ff00:100']));
+  responder.setOwned([]);
+  assert.deepEqual(fake.groups, new Set());
+});
+
+test('a higher-ranked claim makes it yield until clearYields', async (t) => {
+  const claims: ClaimEvent[] = [];
+  const { responder, fake, counters } = await setup(t, { onClaim: (c) => (claims.push(c), ClaimOutcome.Yield) });
+  responder.setOwned([VIP4, VIP6]);
+  fake.onFrame(gratuitousArpRequest(OTHER_MAC, VIP4));
+  fake.onMessage({ ...ns(VIP6), data: encodeNeighborAdvertisement({ target: VIP6, targetLinkLayer: OTHER_MAC, router: false, solicited: false, override: true }), destination: 'ff02::1' });
+  assert.deepEqual(claims, [{ ip: VIP4, mac: OTHER_MAC, ifname: 'eth0' }, { ip: VIP6, mac: OTHER_MAC, ifname: 'eth0' }]);
+  assert.deepEqual(responder.owned(), []);
+  assert.deepEqual(responder.yielded().sort(), [VIP4, VIP6].sort());
+  fake.arpSent = [];
+  fake.onFrame(arpRequest(VIP4));
+  assert.equal(fake.arpSent.length, 0, 'a yielded IP is not answered');
+  responder.setOwned([VIP4, VIP6]);
+  assert.deepEqual(responder.owned(), [], 'the same view does not take it back');
+  responder.clearYields();
+  assert.deepEqual(responder.owned().sort(), [VIP4, VIP6].sort());
+  assert.equal(fake.arpSent.length, 2, 'announced again after the view changed');
+  assert.equal(counters.count('conflict'), 2);
+});
+
+test('a lower-ranked or unknown claimant gets a reassertion, at most once per interval', async (t) => {
+  const { responder, fake } = await setup(t, { onClaim: () => ClaimOutcome.Reassert, announceScheduleMs: [0] });
+  responder.setOwned([VIP4]);
+  fake.arpSent = [];
+  fake.onFrame(gratuitousArpRequest(OTHER_MAC, VIP4));
+  fake.onFrame(gratuitousArpRequest(OTHER_MAC, VIP4));
+  assert.equal(fake.arpSent.length, 2, 'one gratuitous request + reply');
+  t.mock.timers.tick(1001);
+  fake.onFrame(gratuitousArpRequest(OTHER_MAC, VIP4));
+  assert.equal(fake.arpSent.length, 4);
+  assert.deepEqual(responder.owned(), [VIP4]);
+  // Our own gratuitous ARP, or one for an IP we do not own, is no claim.
+  fake.onFrame(gratuitousArpRequest(MAC, VIP4));
+  fake.onFrame(gratuitousArpRequest(OTHER_MAC, '198.51.100.7'));
+  assert.equal(fake.arpSent.length, 4);
+});
+
+test('close releases the sockets and cancels pending announcements', async (t) => {
+  const { responder, fake } = await setup(t);
+  responder.setOwned([VIP4]);
+  responder.close();
+  t.mock.timers.tick(5000);
+  assert.equal(fake.arpSent.length, 2);
+  assert.ok(fake.closed);
+});

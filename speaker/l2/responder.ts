@@ -1,0 +1,201 @@
+// Layer-2 announcing for one interface set (an L2Advertisement's interfaces, or 'all'):
+// answers ARP / NDP only for the IPs it is told it owns, announces newly owned IPs at
+// once and again on a schedule, and steps back when a higher-ranked speaker claims an
+// IP on the wire (conflict.ts). Deciding ownership is not its job: see ownership.ts.
+import { ClaimOutcome } from './conflict.ts';
+import { eligibleInterfaces, type EligibleInterfaces } from './eligible-interfaces.ts';
+import { L2Stats, type L2Counters } from './l2-stats.ts';
+import { LinkResponder, nativeL2Sockets, type L2SocketFactory } from './link-responder.ts';
+import { canonicalIp } from './ownership.ts';
+
+export const DEFAULT_ANNOUNCE_SCHEDULE_MS: readonly number[] = [0, 250, 1000, 2000];
+
+export interface ClaimEvent {
+  ip: string;
+  /** The MAC that claimed it. */
+  mac: string;
+  ifname: string;
+}
+
+export interface L2ResponderOptions {
+  interfaces: readonly string[] | 'all';
+  /** Offsets (ms after taking an IP) of gratuitous ARP / unsolicited NA; default 0, 250, 1000, 2000. */
+  announceScheduleMs?: readonly number[];
+  counters?: L2Counters;
+  sockets?: L2SocketFactory;
+  discover?: (allowed: readonly string[] | 'all') => Promise<EligibleInterfaces>;
+  /** An interface cannot be used or a send failed; the speaker makes it an announceFailed event. */
+  onAnnounceFailed?: (ifname: string, reason: string) => void;
+  /** Decides what to do when another MAC claims an owned IP (resolveClaim); default reassert. */
+  onClaim?: (claim: ClaimEvent) => ClaimOutcome;
+  /** At most one reassertion per IP in this long; default 1000 ms. */
+  reassertIntervalMs?: number;
+}
+
+export class L2Responder {
+  readonly counters: L2Counters;
+  readonly #options: L2ResponderOptions;
+  readonly #schedule: readonly number[];
+  readonly #sockets: L2SocketFactory;
+  readonly #links = new Map<string, LinkResponder>();
+  /** What the caller says we own; minus #yielded gives #effective. */
+  #wanted = new Set<string>();
+  readonly #yielded = new Set<string>();
+  #effective = new Set<string>();
+  readonly #timers = new Map<string, NodeJS.Timeout[]>();
+  readonly #reassertedAt = new Map<string, number>();
+  /** Failures already reported, so a dead link does not flood events. */
+  readonly #reported = new Set<string>();
+  #closed = false;
+
+  constructor(options: L2ResponderOptions) {
+    this.#options = options;
+    this.counters = options.counters ?? new L2Stats();
+    this.#schedule = [...(options.announceScheduleMs ?? DEFAULT_ANNOUNCE_SCHEDULE_MS)].sort((a, b) => a - b);
+    this.#sockets = options.sockets ?? nativeL2Sockets;
+  }
+
+  /** Finds the usable interfaces and opens sockets; call again when links change. */
+  async refreshInterfaces(): Promise<void> {
+    const { eligible, rejected } = await (this.#options.discover ?? eligibleInterfaces)(this.#options.interfaces);
+    if (this.#closed) return;
+    for (const { name, reason } of rejected) this.#failed(name, reason);
+    const keep = new Set<string>();
+    for (const info of eligible) {
+      for (const key of this.#reported) if (key.startsWith(`${info.name}\n`)) this.#reported.delete(key);
+      const current = this.#links.get(info.name);
+      if (current && current.link.ifindex === info.ifindex && current.link.mac === info.mac) {
+        keep.add(info.name);
+        continue;
+      }
+      current?.close();
+      this.#links.delete(info.name);
+      try {
+        const link = new LinkResponder(info, this.#sockets, this.#context());
+        this.#links.set(info.name, link);
+        keep.add(info.name);
+        for (const ip of this.#effective) {
+          link.owned(ip);
+          link.announce(ip);
+        }
+      } catch (err) {
+        this.#failed(info.name, `cannot open raw sockets: ${(err as Error).message}`);
+      }
+    }
+    for (const [name, link] of this.#links) {
+      if (keep.has(name)) continue;
+      link.close();
+      this.#links.delete(name);
+    }
+  }
+
+  start(): Promise<void> {
+    return this.refreshInterfaces();
+  }
+
+  /** The complete set of IPs (v4 and v6) this node owns now; unparseable ones are ignored. */
+  setOwned(ips: readonly string[]): void {
+    const wanted = new Set<string>();
+    for (const ip of ips) {
+      const key = canonicalIp(ip);
+      if (key === undefined) this.counters.ignored('invalid-owned-ip');
+      else wanted.add(key);
+    }
+    this.#wanted = wanted;
+    for (const ip of this.#yielded) if (!wanted.has(ip)) this.#yielded.delete(ip);
+    this.#apply();
+  }
+
+  /** IPs answered for now (owned and not yielded). */
+  owned(): string[] {
+    return [...this.#effective];
+  }
+
+  yielded(): string[] {
+    return [...this.#yielded];
+  }
+
+  /** Takes yielded IPs back (all by default): call when the view changes, e.g. a peer died. */
+  clearYields(ips?: readonly string[]): void {
+    for (const ip of ips ?? [...this.#yielded]) this.#yielded.delete(canonicalIp(ip) ?? ip);
+    this.#apply();
+  }
+
+  /** Interfaces answered on, with their MACs (what heartbeats advertise). */
+  links(): { name: string; mac: string }[] {
+    return [...this.#links.values()].map(({ link }) => ({ name: link.name, mac: link.mac }));
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const ip of [...this.#timers.keys()]) this.#cancel(ip);
+    for (const link of this.#links.values()) link.close();
+    this.#links.clear();
+    this.#effective.clear();
+  }
+
+  #apply(): void {
+    if (this.#closed) return;
+    const next = new Set([...this.#wanted].filter((ip) => !this.#yielded.has(ip)));
+    for (const ip of this.#effective) {
+      if (next.has(ip)) continue;
+      this.#cancel(ip);
+      for (const link of this.#links.values()) link.released(ip);
+    }
+    const added = [...next].filter((ip) => !this.#effective.has(ip));
+    this.#effective = next;
+    for (const ip of added) {
+      for (const link of this.#links.values()) link.owned(ip);
+      this.#announceOnSchedule(ip);
+    }
+  }
+
+  #announceOnSchedule(ip: string): void {
+    const timers: NodeJS.Timeout[] = [];
+    for (const offset of this.#schedule) {
+      if (offset <= 0) this.#announce(ip);
+      else timers.push(setTimeout(() => this.#announce(ip), offset).unref());
+    }
+    this.#timers.set(ip, timers);
+  }
+
+  #announce(ip: string): void {
+    if (!this.#effective.has(ip)) return;
+    for (const link of this.#links.values()) link.announce(ip);
+  }
+
+  #cancel(ip: string): void {
+    for (const t of this.#timers.get(ip) ?? []) clearTimeout(t);
+    this.#timers.delete(ip);
+  }
+
+  #claimSeen(claim: ClaimEvent): void {
+    const outcome = this.#options.onClaim?.(claim) ?? ClaimOutcome.Reassert;
+    this.counters.conflict(claim.ip, outcome);
+    if (outcome === ClaimOutcome.Yield) {
+      this.#yielded.add(claim.ip);
+      this.#apply();
+      return;
+    }
+    const now = Date.now();
+    if (now - (this.#reassertedAt.get(claim.ip) ?? -Infinity) < (this.#options.reassertIntervalMs ?? 1000)) return;
+    this.#reassertedAt.set(claim.ip, now);
+    this.#announce(claim.ip);
+  }
+
+  #failed(ifname: string, reason: string): void {
+    const key = `${ifname}\n${reason}`;
+    if (this.#reported.has(key)) return;
+    this.#reported.add(key);
+    this.#options.onAnnounceFailed?.(ifname, reason);
+  }
+
+  #context() {
+    return {
+      owns: (ip: string) => this.#effective.has(ip),
+      counters: this.counters,
+      claimSeen: (ip: string, mac: string, ifname: string) => this.#claimSeen({ ip, mac, ifname }),
+      failed: (ifname: string, reason: string) => this.#failed(ifname, reason),
+    };
+  }
+}

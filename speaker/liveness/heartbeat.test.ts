@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { decodeHeartbeat, encodeHeartbeat, HEARTBEAT_HEADER_LENGTH, type Heartbeat } from './heartbeat.ts';
+
+const key = Buffer.from('portside-liveness-test-key');
+const heartbeat: Heartbeat = {
+  node: 'node-1',
+  incarnation: 'a1b2c3d4e5f60718',
+  seq: 42,
+  sentAt: 1_700_000_000_000,
+  links: [{ name: 'eth0', mac: '02:00:00:00:00:01' }],
+};
+
+test('round trip', () => {
+  const decoded = decodeHeartbeat(encodeHeartbeat(heartbeat, key), key);
+  assert.deepEqual(decoded, { ok: true, value: heartbeat });
+});
+
+test('decodes from a pooled Buffer slice (byteOffset != 0)', () => {
+  const wire = encodeHeartbeat(heartbeat, key);
+  const pool = Buffer.concat([Buffer.from('xxxxx'), wire]).subarray(5);
+  assert.equal(decodeHeartbeat(pool, key).ok, true);
+});
+
+test('a wrong key is a bad signature', () => {
+  const decoded = decodeHeartbeat(encodeHeartbeat(heartbeat, key), Buffer.from('another-key'));
+  assert.equal(decoded.ok ? 'ok' : decoded.reason, 'bad-signature');
+});
+
+test('any flipped byte is dropped', () => {
+  const wire = encodeHeartbeat(heartbeat, key);
+  for (let i = 0; i < wire.length; i++) {
+    const copy = Buffer.from(wire);
+    copy[i] = (copy[i] ?? 0) ^ 0x01;
+    assert.equal(decodeHeartbeat(copy, key).ok, false, `byte ${i}`);
+  }
+});
+
+test('truncated, padded and foreign datagrams are dropped with a reason', () => {
+  const wire = encodeHeartbeat(heartbeat, key);
+  const reason = (b: Uint8Array) => {
+    const d = decodeHeartbeat(b, key);
+    return d.ok ? 'ok' : d.reason;
+  };
+  assert.equal(reason(wire.subarray(0, 10)), 'truncated');
+  assert.equal(reason(wire.subarray(0, wire.length - 1)), 'truncated');
+  assert.equal(reason(Buffer.concat([wire, Buffer.from([0])])), 'malformed');
+  assert.equal(reason(Buffer.alloc(64)), 'malformed');
+  const v2 = Buffer.from(wire);
+  v2[4] = 2;
+  assert.equal(reason(v2), 'bad-version');
+});
+
+test('a correctly signed payload with bad fields is malformed', () => {
+  const wire = encodeHeartbeat({ ...heartbeat, seq: -1 }, key);
+  const d = decodeHeartbeat(wire, key);
+  assert.equal(d.ok ? 'ok' : d.reason, 'malformed');
+  assert.throws(() => encodeHeartbeat({ ...heartbeat, links: Array.from({ length: 100 }, () => ({ name: 'x'.repeat(15), mac: '02:00:00:00:00:01' })) }, key), TypeError);
+});
+
+test('fuzz: random bytes never throw and never decode', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+      assert.equal(decodeHeartbeat(bytes, key).ok, false);
+    }),
+  );
+  for (let i = 0; i < 200; i++) {
+    const wire = encodeHeartbeat(heartbeat, key);
+    const junk = Buffer.concat([wire.subarray(0, HEARTBEAT_HEADER_LENGTH), randomBytes(wire.length - HEARTBEAT_HEADER_LENGTH)]);
+    assert.equal(decodeHeartbeat(junk, key).ok, false);
+  }
+});

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Heartbeat } from './heartbeat.ts';
+import { liveNodes, nextDeadline, onHeartbeat, onTick, watchPeers, type LivenessConfig, type LivenessState } from './liveness-fsm.ts';
+
+const cfg: LivenessConfig = { timeoutMs: 400, riseCount: 3, maxClockSkewMs: 5_000 };
+const T0 = 1_700_000_000_000;
+
+/** A peer sending every 100 ms, driven by an injected clock. */
+function sender(node: string, incarnation = 'inc-1') {
+  let seq = 0;
+  return (now: number, over: Partial<Heartbeat> = {}): Heartbeat => ({ node, incarnation, seq: seq++, sentAt: now, links: [], ...over });
+}
+
+function feed(state: LivenessState, hb: Heartbeat, now: number) {
+  return onHeartbeat(state, hb, now, cfg);
+}
+
+test('first valid heartbeat makes a peer alive; silence beyond the timeout makes it dead', () => {
+  const a = sender('a');
+  let state = watchPeers(new Map(), ['a', 'b']);
+  assert.deepEqual(liveNodes(state), new Set());
+  let step = feed(state, a(T0), T0);
+  assert.deepEqual(step.transitions, [{ node: 'a', to: 'alive' }]);
+  state = step.state;
+  for (let t = T0 + 100; t <= T0 + 300; t += 100) state = feed(state, a(t), t).state;
+  assert.deepEqual(onTick(state, T0 + 700, cfg).transitions, []);
+  assert.equal(nextDeadline(state, cfg), T0 + 701);
+  step = onTick(state, T0 + 701, cfg);
+  assert.deepEqual(step.transitions, [{ node: 'a', to: 'dead' }]);
+  assert.deepEqual(liveNodes(step.state), new Set());
+  assert.deepEqual(onTick(step.state, T0 + 2000, cfg).transitions, [], 'dead is reported once');
+});
+
+test('a dead peer is alive again only after riseCount heartbeats in a row', () => {
+  const a = sender('a');
+  let state = feed(watchPeers(new Map(), ['a']), a(T0), T0).state;
+  state = onTick(state, T0 + 500, cfg).state;
+  const t1 = T0 + 1000;
+  let step = feed(state, a(t1), t1);
+  assert.deepEqual(step.transitions, []);
+  // A gap longer than the timeout restarts the count.
+  step = feed(step.state, a(t1 + 500), t1 + 500);
+  step = feed(step.state, a(t1 + 600), t1 + 600);
+  assert.deepEqual(step.transitions, []);
+  step = feed(step.state, a(t1 + 700), t1 + 700);
+  assert.deepEqual(step.transitions, [{ node: 'a', to: 'alive' }]);
+});
+
+test('replays: same or older sequence, old timestamps and old incarnations are refused', () => {
+  const a = sender('a');
+  const first = a(T0);
+  let state = feed(watchPeers(new Map(), ['a']), first, T0).state;
+  assert.equal(feed(state, first, T0 + 50).rejected, 'replayed');
+  const second = a(T0 + 100);
+  state = feed(state, second, T0 + 100).state;
+  assert.equal(feed(state, { ...second, seq: second.seq - 1 }, T0 + 150).rejected, 'replayed');
+  assert.equal(feed(state, a(T0 - 10_000), T0 + 200).rejected, 'stale-timestamp');
+  assert.equal(feed(state, a(T0 + 10_000), T0 + 200).rejected, 'stale-timestamp');
+  // A restart: new incarnation, sequence from 0, newer timestamp → accepted.
+  const restarted = sender('a', 'inc-2');
+  state = feed(state, restarted(T0 + 300), T0 + 300).state;
+  assert.equal(state.get('a')?.incarnation, 'inc-2');
+  // The previous incarnation's traffic, replayed inside the window, is older.
+  assert.equal(feed(state, { ...second, seq: 99 }, T0 + 350).rejected, 'old-incarnation');
+  assert.equal(feed(state, first, T0 + 350).rejected, 'old-incarnation');
+});
+
+test('heartbeats from nodes we do not watch are refused', () => {
+  const state = watchPeers(new Map(), ['a']);
+  assert.equal(feed(state, sender('stranger')(T0), T0).rejected, 'unknown-node');
+});
+
+test('watchPeers keeps known peers and forgets unwatched ones', () => {
+  let state = feed(watchPeers(new Map(), ['a', 'b']), sender('a')(T0), T0).state;
+  state = watchPeers(state, ['a', 'c']);
+  assert.deepEqual([...state.keys()], ['a', 'c']);
+  assert.equal(state.get('a')?.status, 'alive');
+  assert.equal(state.get('c')?.status, 'unknown');
+});
+
+test('links from the newest heartbeat are kept (MACs for conflict checks)', () => {
+  const a = sender('a');
+  const links = [{ name: 'eth0', mac: '02:00:00:00:00:0a' }];
+  const state = feed(watchPeers(new Map(), ['a']), a(T0, { links }), T0).state;
+  assert.deepEqual(state.get('a')?.links, links);
+});

@@ -1,0 +1,102 @@
+// Pure liveness of watched peers: (state, heartbeat | tick, now) → (state, transitions).
+// A peer is dead after `timeoutMs` without a valid heartbeat; a peer never heard of
+// becomes alive on its first valid heartbeat, a dead one only after `riseCount` in a row
+// (flap damping). Replays are refused by incarnation, sequence number and timestamp window.
+import type { Heartbeat, HeartbeatLink } from './heartbeat.ts';
+
+export interface LivenessConfig {
+  timeoutMs: number;
+  riseCount: number;
+  /** Heartbeats whose sentAt differs from our clock by more are refused (replay window). */
+  maxClockSkewMs: number;
+}
+
+export const DEFAULT_LIVENESS: LivenessConfig = { timeoutMs: 400, riseCount: 3, maxClockSkewMs: 5_000 };
+
+export type PeerStatus = 'unknown' | 'alive' | 'dead';
+
+export interface PeerLiveness {
+  readonly status: PeerStatus;
+  readonly incarnation?: string;
+  readonly seq: number;
+  /** sentAt of the newest accepted heartbeat (sender's clock). */
+  readonly sentAt: number;
+  /** When we accepted it (our clock). */
+  readonly heardAt: number;
+  /** Valid heartbeats in a row, each within timeoutMs of the one before. */
+  readonly streak: number;
+  readonly links: readonly HeartbeatLink[];
+}
+
+export type LivenessState = ReadonlyMap<string, PeerLiveness>;
+
+export interface Transition {
+  node: string;
+  to: 'alive' | 'dead';
+}
+
+export type HeartbeatRejection = 'unknown-node' | 'stale-timestamp' | 'replayed' | 'old-incarnation';
+
+export interface Step {
+  state: LivenessState;
+  transitions: Transition[];
+  rejected?: HeartbeatRejection;
+}
+
+const fresh: PeerLiveness = { status: 'unknown', seq: -1, sentAt: -Infinity, heardAt: -Infinity, streak: 0, links: [] };
+
+/** Watches exactly `nodes`: new ones start unknown, others keep their state, the rest are forgotten. */
+export function watchPeers(state: LivenessState, nodes: Iterable<string>): LivenessState {
+  const next = new Map<string, PeerLiveness>();
+  for (const node of nodes) next.set(node, state.get(node) ?? fresh);
+  return next;
+}
+
+function check(peer: PeerLiveness, hb: Heartbeat, now: number, cfg: LivenessConfig): HeartbeatRejection | undefined {
+  if (Math.abs(now - hb.sentAt) > cfg.maxClockSkewMs) return 'stale-timestamp';
+  if (peer.incarnation === undefined) return undefined;
+  if (hb.incarnation === peer.incarnation) return hb.seq > peer.seq ? undefined : 'replayed';
+  // A restart brings a new incarnation; an old one replayed within the window is older.
+  return hb.sentAt > peer.sentAt ? undefined : 'old-incarnation';
+}
+
+export function onHeartbeat(state: LivenessState, hb: Heartbeat, now: number, cfg: LivenessConfig = DEFAULT_LIVENESS): Step {
+  const peer = state.get(hb.node);
+  if (!peer) return { state, transitions: [], rejected: 'unknown-node' };
+  const rejected = check(peer, hb, now, cfg);
+  if (rejected) return { state, transitions: [], rejected };
+  const streak = now - peer.heardAt <= cfg.timeoutMs ? peer.streak + 1 : 1;
+  const rises = peer.status === 'unknown' || (peer.status === 'dead' && streak >= cfg.riseCount);
+  const status: PeerStatus = rises ? 'alive' : peer.status;
+  const next = new Map(state);
+  next.set(hb.node, { status, incarnation: hb.incarnation, seq: hb.seq, sentAt: hb.sentAt, heardAt: now, streak, links: hb.links });
+  return { state: next, transitions: status !== peer.status ? [{ node: hb.node, to: 'alive' }] : [] };
+}
+
+/** Marks alive peers silent for longer than timeoutMs dead. */
+export function onTick(state: LivenessState, now: number, cfg: LivenessConfig = DEFAULT_LIVENESS): Step {
+  let next: Map<string, PeerLiveness> | undefined;
+  const transitions: Transition[] = [];
+  for (const [node, peer] of state) {
+    if (peer.status !== 'alive' || now - peer.heardAt <= cfg.timeoutMs) continue;
+    next ??= new Map(state);
+    next.set(node, { ...peer, status: 'dead', streak: 0 });
+    transitions.push({ node, to: 'dead' });
+  }
+  return { state: next ?? state, transitions };
+}
+
+export function liveNodes(state: LivenessState): Set<string> {
+  return new Set([...state].filter(([, p]) => p.status === 'alive').map(([node]) => node));
+}
+
+/** When the next alive peer would time out, for a precise timer (undefined: none alive). */
+export function nextDeadline(state: LivenessState, cfg: LivenessConfig = DEFAULT_LIVENESS): number | undefined {
+  let soonest: number | undefined;
+  for (const peer of state.values()) {
+    if (peer.status !== 'alive') continue;
+    const at = peer.heardAt + cfg.timeoutMs + 1;
+    soonest = soonest === undefined ? at : Math.min(soonest, at);
+  }
+  return soonest;
+}
