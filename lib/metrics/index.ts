@@ -1,0 +1,4 @@
+export { createRegistry, MetricsFacade, Registry } from './registry.ts';
+export type { RegistryOptions } from './registry.ts';
+export { parseListenAddress, startMetricsServer } from './server.ts';
+export type { HealthCheck, ListenAddress, MetricsServer, MetricsServerOptions } from './server.ts';

@@ -1,0 +1,44 @@
+// A base for typed metric facades over a private prom-client Registry: a package defines
+// `class SpeakerStats extends MetricsFacade { sentGratuitous(ip) {…} }`, never calling the
+// global registry, so nothing registers at import time and tests get fresh registries.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export { Registry };
+
+export interface RegistryOptions {
+  /** Process metrics (CPU, memory, event loop lag) with this prefix, e.g. 'portside_controller_'. */
+  defaultMetricsPrefix?: string;
+}
+
+export function createRegistry(opts: RegistryOptions = {}): Registry {
+  const registry = new Registry();
+  if (opts.defaultMetricsPrefix !== undefined) {
+    collectDefaultMetrics({ register: registry, prefix: opts.defaultMetricsPrefix });
+  }
+  return registry;
+}
+
+export abstract class MetricsFacade {
+  protected readonly registry: Registry;
+
+  constructor(registry: Registry = new Registry()) {
+    this.registry = registry;
+  }
+
+  protected counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames: [...labelNames], registers: [this.registry] });
+  }
+
+  protected gauge<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
+    return new Gauge({ name, help, labelNames: [...labelNames], registers: [this.registry] });
+  }
+
+  protected histogram<L extends string = never>(
+    name: string,
+    help: string,
+    buckets: number[],
+    labelNames: readonly L[] = [],
+  ): Histogram<L> {
+    return new Histogram({ name, help, buckets, labelNames: [...labelNames], registers: [this.registry] });
+  }
+}
