@@ -1,0 +1,232 @@
+// A real etcd + kube-apiserver (+ optional kube-controller-manager) on free ports with
+// fresh certs, for `*.apiserver.test.ts` files. See DESIGN.md "Real components in tests".
+import { execFile } from 'node:child_process';
+import { access, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { isAlreadyExists } from '../lib/k8s/errors.ts';
+import { generatePki, kubeconfigYaml, RESTRICTED_USER } from './controlplane.certs.ts';
+import { installCrds } from './controlplane.crds.ts';
+import {
+  freePort, logTail, registerTempDir, removeTempDir, spawnLogged, stopProcess,
+} from './controlplane.process.ts';
+import type { ManagedProcess } from './controlplane.process.ts';
+import { waitHealthy } from './controlplane.probe.ts';
+
+export { controlPlaneOrSkip, sharedControlPlane } from './controlplane.shared.ts';
+export { RESTRICTED_USER };
+
+const run = promisify(execFile);
+const BUILD_SCRIPT = new URL('../hack/controlplane/build.sh', import.meta.url).pathname;
+
+/**
+ * Service ClusterIP ranges: kubeadm's and kind's defaults. ClusterIPs are only data here
+ * (never on an interface), and these stay disjoint from the lab's documentation ranges
+ * (198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32), so an allocator bug cannot hand out
+ * a ClusterIP as a LoadBalancer IP unnoticed. Dual-stack, so dual-stack Services work.
+ */
+export const SERVICE_CIDRS = ['10.96.0.0/16', 'fd00:10:96::/108'] as const;
+export const INSTALL_NAMESPACE = 'portside-system';
+
+export interface ControlPlaneOptions {
+  /** Also run kube-controller-manager (endpointslice, garbage-collector, namespace). */
+  controllerManager?: boolean;
+  /** Offer `restrictedKubeconfig` (user portside-test-user, no RBAC bindings). Default true; false makes it throw. */
+  restrictedUser?: boolean;
+  /** Install crds/*.yaml and wait until Established. Default true. */
+  crds?: boolean;
+  /** Address the apiserver binds and advertises. Default 127.0.0.1. */
+  bindAddress?: string;
+  /** Deadline for each component to become healthy. Default 120 s (a loaded 2-core CI box is slow). */
+  readyTimeoutMs?: number;
+  /** Use the binaries in this directory instead of asking hack/controlplane/build.sh. */
+  binDir?: string;
+  /** Extra kube-apiserver flags, e.g. a short `--etcd-compaction-interval` to expire old resourceVersions. */
+  apiserverArgs?: string[];
+}
+
+export interface ControlPlane {
+  url: string;
+  kubeconfigPath: string;
+  kubeconfig: KubeConfig;
+  restrictedKubeconfigPath: string;
+  restrictedKubeconfig: KubeConfig;
+  /** Names of the CRDs installed and Established. */
+  crds: string[];
+  /** CRDs from crds/ that the apiserver rejected (each also logged as one loud line). */
+  crdFailures: { name: string; message: string }[];
+  /** Temp dir with certs, data and `<component>.log` files (removed by stop()). */
+  dir: string;
+  binDir: string;
+  startupMs: number;
+  /** What was started, in order (for fault injection: SIGKILL by PID). */
+  processes: { name: string; pid: number }[];
+  stop(): Promise<void>;
+}
+
+/** The binaries cannot be found or built here: tests skip (or fail under CI=true). */
+export class ControlPlaneUnavailable extends Error {
+  override name = 'ControlPlaneUnavailable';
+}
+
+class PortClash extends Error {}
+
+let startsInThisProcess = 0;
+
+async function askBuildScript(): Promise<string> {
+  try {
+    const { stdout } = await run('bash', [BUILD_SCRIPT], { maxBuffer: 16 << 20 });
+    return stdout.trim().split('\n').pop() ?? '';
+  } catch (err) {
+    const stderr = String((err as { stderr?: string }).stderr ?? '').trim().split('\n').slice(-5).join('\n');
+    throw new ControlPlaneUnavailable(`hack/controlplane/build.sh failed: ${stderr || (err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
+async function findBinaries(needKcm: boolean, given: string | undefined): Promise<string> {
+  const dir = given ?? (await askBuildScript());
+  const need = needKcm ? ['etcd', 'kube-apiserver', 'kube-controller-manager'] : ['etcd', 'kube-apiserver'];
+  for (const bin of need) {
+    try {
+      await access(join(dir, bin));
+    } catch {
+      throw new ControlPlaneUnavailable(`${bin} not found in ${dir}`);
+    }
+  }
+  return dir;
+}
+
+const noFsyncSupport = new Map<string, boolean>();
+async function etcdSupportsNoFsync(etcd: string): Promise<boolean> {
+  let known = noFsyncSupport.get(etcd);
+  if (known === undefined) {
+    const out = await run(etcd, ['--help']).then((r) => r.stdout + r.stderr, (e: { stdout?: string }) => e.stdout ?? '');
+    known = out.includes('--unsafe-no-fsync');
+    noFsyncSupport.set(etcd, known);
+  }
+  return known;
+}
+
+function loadKubeConfig(path: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  return kc;
+}
+
+async function startOnce(binDir: string, opts: ControlPlaneOptions, began: number): Promise<ControlPlane> {
+  const bindAddress = opts.bindAddress ?? '127.0.0.1';
+  const timeoutMs = opts.readyTimeoutMs ?? 120_000;
+  const dir = await mkdtemp(join(tmpdir(), 'portside-cp-'));
+  registerTempDir(dir);
+  const procs: ManagedProcess[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const p of [...procs].reverse()) await stopProcess(p);
+    removeTempDir(dir);
+  };
+  try {
+    const pki = await generatePki(dir, bindAddress);
+    const [etcdPort, peerPort, kcmPort] = await Promise.all([
+      freePort('127.0.0.1'), freePort('127.0.0.1'), freePort('127.0.0.1'),
+    ]);
+    const apiPort = await freePort(bindAddress);
+    const host = bindAddress.includes(':') ? `[${bindAddress}]` : bindAddress;
+    const url = `https://${host}:${apiPort}`;
+
+    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    const peerUrl = `http://127.0.0.1:${peerPort}`;
+    const etcdBin = join(binDir, 'etcd');
+    const etcd = spawnLogged('etcd', etcdBin, [
+      `--data-dir=${join(dir, 'etcd')}`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`,
+      `--initial-cluster=default=${peerUrl}`, '--log-level=warn',
+      ...((await etcdSupportsNoFsync(etcdBin)) ? ['--unsafe-no-fsync'] : []),
+    ], join(dir, 'etcd.log'));
+    procs.push(etcd);
+    await waitHealthy(etcd, `${etcdUrl}/health`, undefined, timeoutMs);
+
+    const apiserver = spawnLogged('kube-apiserver', join(binDir, 'kube-apiserver'), [
+      `--etcd-servers=${etcdUrl}`, `--bind-address=${bindAddress}`, `--advertise-address=${bindAddress}`,
+      `--secure-port=${apiPort}`, `--tls-cert-file=${pki.serving.cert}`, `--tls-private-key-file=${pki.serving.key}`,
+      `--client-ca-file=${pki.ca.cert}`, '--authorization-mode=RBAC', '--allow-privileged=true',
+      `--service-cluster-ip-range=${SERVICE_CIDRS.join(',')}`,
+      '--service-account-issuer=https://kubernetes.default.svc',
+      `--service-account-key-file=${pki.serviceAccount.pub}`,
+      `--service-account-signing-key-file=${pki.serviceAccount.key}`,
+      '--disable-admission-plugins=ServiceAccount', `--cert-dir=${join(dir, 'apiserver-certs')}`,
+      // Endpoints reject the loopback advertise address (an error every 10 s); nothing needs them.
+      '--endpoint-reconciler-type=none',
+      ...(opts.apiserverArgs ?? []),
+    ], join(dir, 'kube-apiserver.log'));
+    procs.push(apiserver);
+    const adminTls = { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
+    await waitHealthy(apiserver, `${url}/readyz`, adminTls, timeoutMs);
+
+    const kubeconfigPath = join(dir, 'admin.kubeconfig');
+    await writeFile(kubeconfigPath, kubeconfigYaml(url, pki.ca.cert, 'portside-admin', pki.admin));
+    const restrictedKubeconfigPath = join(dir, 'restricted.kubeconfig');
+    await writeFile(restrictedKubeconfigPath, kubeconfigYaml(url, pki.ca.cert, RESTRICTED_USER, pki.restricted));
+    const kubeconfig = loadKubeConfig(kubeconfigPath);
+    const restrictedKubeconfig = loadKubeConfig(restrictedKubeconfigPath);
+
+    try {
+      await kubeconfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: INSTALL_NAMESPACE } } });
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+
+    if (opts.controllerManager) {
+      const kcmKubeconfig = join(dir, 'kcm.kubeconfig');
+      await writeFile(kcmKubeconfig, kubeconfigYaml(url, pki.ca.cert, 'kcm', pki.controllerManager));
+      const kcm = spawnLogged('kube-controller-manager', join(binDir, 'kube-controller-manager'), [
+        `--kubeconfig=${kcmKubeconfig}`, `--authentication-kubeconfig=${kcmKubeconfig}`,
+        `--authorization-kubeconfig=${kcmKubeconfig}`,
+        '--controllers=endpointslice-controller,garbage-collector-controller,namespace-controller',
+        `--bind-address=127.0.0.1`, `--secure-port=${kcmPort}`, '--leader-elect=false',
+        `--cert-dir=${join(dir, 'kcm-certs')}`,
+      ], join(dir, 'kube-controller-manager.log'));
+      procs.push(kcm);
+      await waitHealthy(kcm, `https://127.0.0.1:${kcmPort}/healthz`, 'insecure', timeoutMs);
+    }
+
+    const { installed: crds, failed: crdFailures } =
+      opts.crds === false ? { installed: [], failed: [] } : await installCrds(kubeconfig);
+    for (const f of crdFailures) console.log(`# CRD ${f.name} REJECTED by kube-apiserver: ${f.message}`);
+    const startupMs = Math.round(performance.now() - began);
+    const kind = startsInThisProcess++ === 0 ? 'cold' : 'warm';
+    console.log(`# control plane ready in ${startupMs} ms (${kind}: ${kind === 'cold' ? 'first' : 'a later'} start in this process; ${crds.length} CRDs)`);
+    let stopped: Promise<void> | undefined;
+    return {
+      url, kubeconfigPath, kubeconfig, restrictedKubeconfigPath, crds, crdFailures, dir, binDir, startupMs,
+      processes: procs.map((p) => ({ name: p.name, pid: p.pid })),
+      get restrictedKubeconfig(): KubeConfig {
+        if (opts.restrictedUser === false) throw new Error('started with restrictedUser: false');
+        return restrictedKubeconfig;
+      },
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (err) {
+    const clash = procs.some((p) => /address already in use/i.test(logTail(p.logPath, 200)));
+    const tails = procs.map((p) => `--- ${p.name} (pid ${p.pid}) log tail:\n${logTail(p.logPath, 15)}`).join('\n');
+    await stopAll();
+    const message = `control plane failed to start: ${(err as Error).message}\n${tails}`;
+    throw clash ? new PortClash(message, { cause: err }) : new Error(message, { cause: err });
+  }
+}
+
+/** Starts a fresh control plane; throws ControlPlaneUnavailable when binaries are missing. */
+export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const began = performance.now();
+  const binDir = await findBinaries(opts.controllerManager === true, opts.binDir);
+  try {
+    return await startOnce(binDir, opts, began);
+  } catch (err) {
+    if (!(err instanceof PortClash)) throw err;
+    console.log('# control plane: port clash, retrying once on new ports');
+    return startOnce(binDir, opts, began);
+  }
+}

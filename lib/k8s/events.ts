@@ -1,0 +1,109 @@
+// Records core/v1 Events about objects. Repeats of the same (object, type, reason, message)
+// bump count and lastTimestamp on the existing Event instead of creating a new one.
+// Recording never throws: a failed event is reported to onError and otherwise dropped.
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { CoreV1Event, KubeConfig, V1ObjectReference } from '@kubernetes/client-node';
+import { isNotFound } from './errors.ts';
+import { mergePatch } from './patch.ts';
+
+export type EventType = 'Normal' | 'Warning';
+
+export interface EventTarget {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string };
+}
+
+export interface EventRecorderOptions {
+  component: string;
+  /** Node or pod name, shown as source.host / reportingInstance. */
+  instance?: string;
+  /** Remembered (deduplicated) events; the oldest is forgotten first. Default 4096. */
+  cacheSize?: number;
+  onError?: (error: unknown) => void;
+  now?: () => number;
+}
+
+interface Seen {
+  namespace: string;
+  name: string;
+  count: number;
+}
+
+export class EventRecorder {
+  private readonly api: CoreV1Api;
+  private readonly opts: EventRecorderOptions;
+  private readonly seen = new Map<string, Seen>();
+
+  constructor(kc: KubeConfig, opts: EventRecorderOptions) {
+    this.api = kc.makeApiClient(CoreV1Api);
+    this.opts = opts;
+  }
+
+  normal(obj: EventTarget, reason: string, message: string): Promise<void> {
+    return this.record(obj, 'Normal', reason, message);
+  }
+
+  warning(obj: EventTarget, reason: string, message: string): Promise<void> {
+    return this.record(obj, 'Warning', reason, message);
+  }
+
+  async record(obj: EventTarget, type: EventType, reason: string, message: string): Promise<void> {
+    try {
+      await this.write(obj, type, reason, message.slice(0, 1024));
+    } catch (error) {
+      this.opts.onError?.(error);
+    }
+  }
+
+  private async write(obj: EventTarget, type: EventType, reason: string, message: string): Promise<void> {
+    const ref: V1ObjectReference = {
+      apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata?.name,
+      namespace: obj.metadata?.namespace, uid: obj.metadata?.uid,
+    };
+    const key = JSON.stringify([ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid, type, reason, message]);
+    const nowIso = new Date(this.opts.now?.() ?? Date.now()).toISOString();
+    const prior = this.seen.get(key);
+    if (prior) {
+      const count = prior.count + 1;
+      try {
+        await this.api.patchNamespacedEvent(
+          { name: prior.name, namespace: prior.namespace, body: { count, lastTimestamp: nowIso } },
+          mergePatch(),
+        );
+        this.remember(key, { ...prior, count });
+        return;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        this.seen.delete(key); // expired (events have a TTL): create a fresh one
+      }
+    }
+    const namespace = ref.namespace || 'default';
+    const name = `${ref.name ?? 'unknown'}.${Date.now().toString(16)}${randomBytes(3).toString('hex')}`;
+    const body: CoreV1Event = {
+      metadata: { name, namespace },
+      involvedObject: ref,
+      type, reason, message,
+      source: { component: this.opts.component, host: this.opts.instance },
+      reportingComponent: this.opts.component,
+      reportingInstance: this.opts.instance ?? '',
+      firstTimestamp: nowIso as unknown as Date,
+      lastTimestamp: nowIso as unknown as Date,
+      count: 1,
+    };
+    await this.api.createNamespacedEvent({ namespace, body });
+    this.remember(key, { namespace, name, count: 1 });
+  }
+
+  private remember(key: string, seen: Seen): void {
+    this.seen.delete(key);
+    this.seen.set(key, seen);
+    const max = this.opts.cacheSize ?? 4096;
+    while (this.seen.size > max) {
+      const oldest = this.seen.keys().next().value;
+      if (oldest === undefined) break;
+      this.seen.delete(oldest);
+    }
+  }
+}

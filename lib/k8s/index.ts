@@ -1,0 +1,26 @@
+// Kubernetes plumbing shared by the controller and the speaker.
+export { backoffDelay } from './backoff.ts';
+export type { BackoffPolicy } from './backoff.ts';
+export { FakeClock, systemClock } from './clock.ts';
+export type { Clock, TimerHandle } from './clock.ts';
+export {
+  apiFailureOf, isAlreadyExists, isConflict, isForbidden, isGone, isInvalid, isNotFound, statusCodeOf,
+} from './errors.ts';
+export type { ApiFailure } from './errors.ts';
+export { EventRecorder } from './events.ts';
+export type { EventRecorderOptions, EventTarget, EventType } from './events.ts';
+export { InformerSupervisor, objectKey } from './informer.ts';
+export type { InformerEvent, InformerHandlers, InformerOptions, ObjectStore } from './informer.ts';
+export { checkApiReachable, KubeConfigError, loadKubeConfig } from './kubeconfig.ts';
+export type { KubeConfigSource, LoadKubeConfigOptions, ServerVersion } from './kubeconfig.ts';
+export { LeaseElector } from './leader.ts';
+export type { LeaseElectorOptions } from './leader.ts';
+export { apiListWatch } from './listwatch.ts';
+export type { ApiListWatchOptions, ListResult, ListWatch, WatchEnd, WatchEvent, WatchEventType } from './listwatch.ts';
+export { jsonPatch, mergePatch, patchOptions, PatchStrategy, serverSideApply } from './patch.ts';
+export { ApiRequestError, requestJson } from './request.ts';
+export type { RequestJsonOptions } from './request.ts';
+export { StatusWriter } from './status.ts';
+export type { StatusObject, StatusTarget, UpdateOptions } from './status.ts';
+export { Reconcile, WorkQueue } from './workqueue.ts';
+export type { ReconcileResult, Reconciler, WorkQueueOptions } from './workqueue.ts';

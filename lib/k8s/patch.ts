@@ -1,0 +1,14 @@
+// Request options that pin the patch Content-Type: client-node 2.x otherwise sends
+// application/json-patch+json, and custom resources reject strategic merge patch.
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { ConfigurationOptions } from '@kubernetes/client-node';
+
+export { PatchStrategy };
+
+export function patchOptions(strategy: PatchStrategy): ConfigurationOptions {
+  return setHeaderOptions('Content-Type', strategy);
+}
+
+export const mergePatch = (): ConfigurationOptions => patchOptions(PatchStrategy.MergePatch);
+export const serverSideApply = (): ConfigurationOptions => patchOptions(PatchStrategy.ServerSideApply);
+export const jsonPatch = (): ConfigurationOptions => patchOptions(PatchStrategy.JsonPatch);

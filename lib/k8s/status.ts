@@ -1,0 +1,78 @@
+// Writes status through the status subresource with a JSON merge patch (custom resources
+// reject strategic merge). `update` reads, recomputes and patches with a resourceVersion
+// precondition, retrying on 409 Conflict, so a decision is never made on stale data.
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { isConflict } from './errors.ts';
+import { mergePatch } from './patch.ts';
+
+export type StatusTarget =
+  | { kind: 'Service'; namespace: string; name: string }
+  | { group: string; version: string; plural: string; namespace: string; name: string };
+
+export interface StatusObject {
+  metadata?: { resourceVersion?: string };
+  status?: unknown;
+}
+
+export interface UpdateOptions {
+  attempts?: number;
+  /** Pause between conflict retries; doubles each time. Default 10 ms. */
+  retryBaseMs?: number;
+}
+
+export class StatusWriter {
+  private readonly core: CoreV1Api;
+  private readonly custom: CustomObjectsApi;
+  private readonly fieldManager: string;
+
+  constructor(kc: KubeConfig, fieldManager: string) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.fieldManager = fieldManager;
+  }
+
+  /** Merge-patches `status` (no precondition unless `resourceVersion` is given). */
+  async patch(target: StatusTarget, status: unknown, resourceVersion?: string): Promise<StatusObject> {
+    const body: Record<string, unknown> = { status };
+    if (resourceVersion) body.metadata = { resourceVersion };
+    const fieldManager = this.fieldManager;
+    if ('kind' in target) {
+      const { name, namespace } = target;
+      return (await this.core.patchNamespacedServiceStatus({ name, namespace, body, fieldManager }, mergePatch())) as StatusObject;
+    }
+    return (await this.custom.patchNamespacedCustomObjectStatus({ ...target, body, fieldManager }, mergePatch())) as StatusObject;
+  }
+
+  async read(target: StatusTarget): Promise<StatusObject> {
+    if ('kind' in target) {
+      return (await this.core.readNamespacedServiceStatus({ name: target.name, namespace: target.namespace })) as StatusObject;
+    }
+    return (await this.custom.getNamespacedCustomObjectStatus(target)) as StatusObject;
+  }
+
+  /**
+   * Reads the object, asks `compute` for the new status (undefined = nothing to write) and
+   * patches it guarded by the read's resourceVersion; on conflict, reads and computes again.
+   */
+  async update<T extends StatusObject>(
+    target: StatusTarget,
+    compute: (current: T) => unknown | Promise<unknown>,
+    opts: UpdateOptions = {},
+  ): Promise<StatusObject | undefined> {
+    const attempts = opts.attempts ?? 5;
+    let delay = opts.retryBaseMs ?? 10;
+    for (let attempt = 1; ; attempt++) {
+      const current = (await this.read(target)) as T;
+      const status = await compute(current);
+      if (status === undefined) return undefined;
+      try {
+        return await this.patch(target, status, current.metadata?.resourceVersion);
+      } catch (err) {
+        if (!isConflict(err) || attempt >= attempts) throw err;
+        await new Promise((r) => setTimeout(r, delay));
+        delay *= 2;
+      }
+    }
+  }
+}
