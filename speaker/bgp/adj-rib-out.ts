@@ -81,6 +81,11 @@ export class AdjRibOut {
     return [...this.sent.values()].map((s) => s.route).filter((r) => family === undefined || r.prefix.family === family);
   }
 
+  /** Prefixes the peer has been sent and holds. */
+  get sentCount(): number {
+    return this.sent.size;
+  }
+
   get size(): number {
     return this.desired.size;
   }

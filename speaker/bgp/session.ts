@@ -41,6 +41,8 @@ export interface BgpSessionOptions {
   nextHop4?: string; // override; default: the session's local IPv4 address
   nextHop6?: string; // override; default: the session's local IPv6 address
   linkLocal6?: string; // our link-local address on the session's interface, when known
+  /** Next hops learned from the connected socket's local address (e.g. the interface's other family and link-local). */
+  resolveNextHops?: (localAddress: string) => { nextHop4?: string; nextHop6?: string; linkLocal6?: string };
   localPref?: number; // iBGP default LOCAL_PREF
   connect?: SocketFactory;
   timers?: Timers;
@@ -61,6 +63,8 @@ export interface BgpSessionEvents {
   notificationReceived: [info: { code: number; subcode: number; name: string; message?: string }];
   stateChange: [info: { from: FsmStateName; to: FsmStateName }];
   log: [info: { level: 'debug' | 'info' | 'warn'; event: string; message: string }];
+  /** One Adj-RIB-Out flush went on the wire: UPDATE messages and prefixes in them. */
+  updatesSent: [info: { messages: number; announced: number; withdrawn: number }];
   /** Received UPDATEs are never installed; this is for tests and debugging. */
   updateReceived: [update: UpdateMessage];
 }
@@ -85,6 +89,21 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
 
   get state(): FsmStateName {
     return this.primary.state.name;
+  }
+
+  /** Prefixes the peer currently holds from us. */
+  get announcedCount(): number {
+    return this.rib.sentCount;
+  }
+
+  /** Prefixes we want the peer to hold but have not sent (session down, no next hop of the family). */
+  get pendingCount(): number {
+    return this.rib.size - this.rib.sentCount;
+  }
+
+  /** Our address on the current connection, once connected. */
+  get localAddress(): string | undefined {
+    return this.primary.localAddress?.replace(/^::ffff:(?=\d+\.)/, '');
   }
 
   get negotiated(): NegotiatedSession | undefined {
@@ -240,13 +259,15 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   private exportContext(session: NegotiatedSession): ExportContext {
     const ctx: ExportContext = { localAs: this.opts.config.localAs, ibgp: session.ibgp };
     if (this.opts.localPref !== undefined) ctx.localPref = this.opts.localPref;
-    const local = this.primary.localAddress?.replace(/^::ffff:(?=\d+\.)/, '');
-    const v4 = this.opts.nextHop4 ?? (local?.includes('.') ? local : undefined);
-    const v6 = this.opts.nextHop6 ?? (local?.includes(':') ? local : undefined);
+    const local = this.localAddress;
+    const learned = local ? (this.opts.resolveNextHops?.(local) ?? {}) : {};
+    const v4 = this.opts.nextHop4 ?? (local?.includes('.') ? local : learned.nextHop4);
+    const v6 = this.opts.nextHop6 ?? (local?.includes(':') ? local : learned.nextHop6);
+    const linkLocal = this.opts.linkLocal6 ?? learned.linkLocal6;
     if (v4) ctx.nextHop4 = parseAddress(v4).addr;
     if (v6) {
       ctx.nextHop6 = { global: parseAddress(v6).addr };
-      if (this.opts.linkLocal6) ctx.nextHop6.linkLocal = parseAddress(this.opts.linkLocal6).addr;
+      if (linkLocal) ctx.nextHop6.linkLocal = parseAddress(linkLocal).addr;
     }
     return ctx;
   }
@@ -272,8 +293,12 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
       return exportAttributes({ ...route, communities }, ctx);
     });
     const opts = { fourOctetAs: session.fourOctetAs };
-    for (const m of buildWithdrawals(withdraw, opts)) this.primary.send(m);
-    for (const m of buildUpdates(announce, opts)) this.primary.send(m);
+    let messages = 0;
+    for (const m of [...buildWithdrawals(withdraw, opts), ...buildUpdates(announce, opts)]) {
+      this.primary.send(m);
+      messages++;
+    }
+    if (messages > 0) this.emit('updatesSent', { messages, announced: announce.length, withdrawn: withdraw.length });
     if (initial) for (const f of session.families) this.primary.send(encodeMessage(endOfRib(f), opts));
   }
 }

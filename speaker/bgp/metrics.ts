@@ -1,0 +1,41 @@
+// Typed metrics of the BGP speaker, over the speaker's private registry.
+import { MetricsFacade } from '../../lib/metrics/index.ts';
+
+export type Direction = 'sent' | 'received';
+
+export class BgpStats extends MetricsFacade {
+  private readonly up = this.gauge('portside_bgp_session_up', 'BGP session with the peer is Established (1) or not (0).', ['peer']);
+  private readonly updates = this.counter('portside_bgp_updates_total', 'BGP UPDATE messages sent to / received from the peer.', ['peer', 'direction']);
+  private readonly announced = this.gauge('portside_bgp_announced_prefixes_total', 'Prefixes the peer holds from us.', ['peer']);
+  private readonly pending = this.gauge('portside_bgp_pending_prefixes_total', 'Prefixes we want to announce to the peer but have not (session down, no next hop of the family).', ['peer']);
+  private readonly notifications = this.counter(
+    'portside_bgp_notifications_total',
+    'BGP NOTIFICATION messages sent to / received from the peer.',
+    ['peer', 'direction', 'code', 'subcode'],
+  );
+
+  sessionUp(peer: string, up: boolean): void {
+    this.up.set({ peer }, up ? 1 : 0);
+  }
+
+  updateMessages(peer: string, direction: Direction, messages = 1): void {
+    this.updates.inc({ peer, direction }, messages);
+  }
+
+  prefixes(peer: string, announced: number, pending: number): void {
+    this.announced.set({ peer }, announced);
+    this.pending.set({ peer }, pending);
+  }
+
+  notification(peer: string, direction: Direction, code: number, subcode: number): void {
+    this.notifications.inc({ peer, direction, code: String(code), subcode: String(subcode) });
+  }
+
+  /** The peer is gone from the configuration: drop its series. */
+  removePeer(peer: string): void {
+    this.up.remove({ peer });
+    this.announced.remove({ peer });
+    this.pending.remove({ peer });
+    for (const direction of ['sent', 'received'] as const) this.updates.remove({ peer, direction });
+  }
+}
