@@ -8,7 +8,7 @@ export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 # node-gyp builds the native addon against the headers of the node that runs it.
 export npm_config_nodedir := $(abspath $(NODE_BIN)/..)
 
-TEST_FILES = $(shell find lib operator speaker crds e2e hack bin -name '*.test.ts' 2>/dev/null | sort)
+TEST_FILES = $(shell find lib operator speaker crds e2e hack bin config -name '*.test.ts' 2>/dev/null | sort)
 
 .PHONY: all deps generate check-generated lint typecheck unit test bench lab lab-down clean
 
@@ -23,11 +23,12 @@ deps: node_modules/.installed
 
 generate: node_modules/.installed
 	node hack/generate.ts
+	node hack/render-manifests.ts
 
 # Generated files must be committed as `make generate` writes them.
 check-generated: generate
-	@if [ -n "$$(git status --porcelain -- crds config/crd)" ]; then \
-	  git status --porcelain -- crds config/crd; \
+	@if [ -n "$$(git status --porcelain -- crds config)" ]; then \
+	  git status --porcelain -- crds config; \
 	  echo "generated files are stale: run 'make generate' and commit the result" >&2; exit 1; fi
 
 lint: node_modules/.installed
@@ -38,7 +39,7 @@ typecheck: node_modules/.installed
 
 # Pure unit tests only (no root, no control plane).
 unit: node_modules/.installed
-	node --test $$(find lib operator speaker crds bin -name '*.test.ts' ! -name '*.apiserver.test.ts' ! -name '*.netns.test.ts' | sort)
+	node --test $$(find lib operator speaker crds bin config -name '*.test.ts' ! -name '*.apiserver.test.ts' ! -name '*.netns.test.ts' | sort)
 
 test: deps check-generated lint typecheck
 	node --test --test-concurrency=2 $(TEST_FILES)

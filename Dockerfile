@@ -1,0 +1,37 @@
+# syntax=docker/dockerfile:1
+# Portside: one image, one CLI (`portside controller`, `portside speaker`).
+#   docker build -t ghcr.io/portside/portside:0.1.0 .
+# Node runs the TypeScript directly (type stripping), so there is no compile step; the
+# build stage only installs dependencies and builds the N-API addon (native/).
+# config/dockerfile.test.ts lints this file.
+
+FROM node:24-slim AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+# The official image ships Node's headers in /usr/local/include/node, which node-gyp needs.
+COPY hack/node-bin.sh hack/node-bin.sh
+COPY native/ native/
+RUN npm_config_nodedir=/usr/local native/build.sh \
+ && test -f native/build/Release/portside_native.node
+RUN npm prune --omit=dev --no-audit --no-fund --loglevel=error
+
+FROM node:24-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/node_modules/ node_modules/
+COPY --from=build /app/native/build/Release/portside_native.node native/build/Release/portside_native.node
+COPY package.json ./
+COPY native/index.ts native/
+COPY bin/ bin/
+COPY crds/ crds/
+COPY lib/ lib/
+COPY operator/ operator/
+COPY speaker/ speaker/
+# Numeric, so the kubelet can verify runAsNonRoot; the speaker's pod overrides it to
+# root with only NET_RAW, NET_ADMIN and NET_BIND_SERVICE (see config/base/speaker.yaml).
+USER 65532:65532
+ENTRYPOINT ["node", "/app/bin/portside.ts"]

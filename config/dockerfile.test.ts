@@ -1,0 +1,105 @@
+// Lints the Dockerfile (no Docker daemon here to build it): multi-stage on pinned Node 24
+// images, the native addon built in the build stage, a non-root final stage, exec-form
+// ENTRYPOINT, and every COPY source present and not excluded by .dockerignore.
+import assert from 'node:assert/strict';
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ROOT } from '../hack/render/generated.ts';
+
+interface Instruction { op: string; args: string }
+interface Stage { from: string; name: string | undefined; body: Instruction[] }
+
+/** Instructions with continuation lines joined and comments dropped, grouped by stage. */
+function parseDockerfile(text: string): Stage[] {
+  const logical: string[] = [];
+  let pending = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('#') || (line === '' && pending === '')) continue;
+    pending += (pending ? ' ' : '') + line.replace(/\\$/, '').trim();
+    if (!line.endsWith('\\')) {
+      logical.push(pending);
+      pending = '';
+    }
+  }
+  const stages: Stage[] = [];
+  for (const line of logical) {
+    const m = /^(\S+)\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const op = m[1]!.toUpperCase();
+    const args = m[2]!;
+    if (op === 'FROM') {
+      const from = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
+      assert.ok(from, `cannot parse FROM ${args}`);
+      stages.push({ from: from[1]!, name: from[2], body: [] });
+    } else {
+      assert.ok(stages.length > 0 || op === 'ARG', `${op} before the first FROM`);
+      stages.at(-1)?.body.push({ op, args });
+    }
+  }
+  return stages;
+}
+
+const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
+const stages = parseDockerfile(dockerfile);
+const final = stages.at(-1)!;
+const build = stages.find((s) => s.name === 'build');
+const runs = (s: Stage): string => s.body.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+
+test('multi-stage, every stage on a Node 24 image pinned by tag', () => {
+  assert.ok(stages.length >= 2, 'a build stage and a runtime stage');
+  for (const s of stages) {
+    assert.match(s.from, /^node:24[-.\w]*(@sha256:[0-9a-f]{64})?$/, `FROM ${s.from}`);
+    assert.doesNotMatch(s.from, /:latest\b/);
+  }
+  assert.match(final.from, /^node:24[-.\w]*slim/, 'a slim runtime');
+});
+
+test('the build stage installs build tools, runs npm ci, builds the addon and prunes dev deps', () => {
+  assert.ok(build, 'a stage named "build"');
+  const text = runs(build);
+  for (const tool of ['python3', 'make', 'g++']) assert.match(text, new RegExp(`apt-get install[^\\n]*\\s${tool.replace('+', '\\+')}(\\s|$)`), tool);
+  assert.match(text, /\bnpm ci\b/);
+  assert.match(text, /\bnative\/build\.sh\b/);
+  assert.match(text, /\bnpm prune --omit=dev\b/);
+  assert.ok(text.indexOf('npm ci') < text.indexOf('native/build.sh'), 'the addon builds after npm ci (node-gyp)');
+  assert.ok(text.indexOf('native/build.sh') < text.indexOf('npm prune'), 'prune after the build');
+});
+
+test('the final stage takes the built addon and node_modules from the build stage, not the host', () => {
+  const fromBuild = final.body.filter((i) => i.op === 'COPY' && i.args.startsWith('--from=build ')).map((i) => i.args);
+  assert.ok(fromBuild.some((a) => a.includes('node_modules')));
+  assert.ok(fromBuild.some((a) => a.includes('portside_native.node')));
+  assert.ok(!runs(final).includes('apt-get install'), 'no build tools in the runtime image');
+});
+
+test('the final stage runs as a non-root user', () => {
+  const user = final.body.filter((i) => i.op === 'USER').at(-1)?.args;
+  assert.ok(user, 'USER set in the final stage');
+  const name = user.split(':')[0]!;
+  assert.ok(name !== 'root' && name !== '0', `USER ${user}`);
+  assert.match(name, /^[0-9]+$/, 'numeric, so runAsNonRoot can be verified by the kubelet');
+});
+
+test('ENTRYPOINT is exec form: node /app/bin/portside.ts', () => {
+  const entry = final.body.filter((i) => i.op === 'ENTRYPOINT').at(-1)?.args;
+  assert.ok(entry);
+  assert.deepEqual(JSON.parse(entry), ['node', '/app/bin/portside.ts']);
+  assert.ok(!final.body.some((i) => i.op === 'CMD'), 'args come from the pod spec');
+});
+
+test('every host COPY source exists and .dockerignore keeps host builds out', async () => {
+  const ignore = (await readFile(join(ROOT, '.dockerignore'), 'utf8')).split('\n').map((l) => l.trim());
+  for (const pattern of ['**/node_modules', 'native/build', '.git', '**/*.test.ts']) assert.ok(ignore.includes(pattern), pattern);
+  for (const s of stages) {
+    for (const i of s.body.filter((x) => x.op === 'COPY' && !x.args.startsWith('--from='))) {
+      const sources = i.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1);
+      for (const src of sources) {
+        await access(join(ROOT, src)).catch(() => assert.fail(`COPY ${src}: not in the repository`));
+        const top = src.split('/')[0]!;
+        if (ignore.includes(top) || ignore.includes(src)) assert.ok(ignore.includes(`!${src}`), `COPY ${src} is excluded by .dockerignore`);
+      }
+    }
+  }
+});
