@@ -1,14 +1,28 @@
 #!/usr/bin/env node
 // The one CLI: `portside controller`, `portside speaker`.
-const [command] = process.argv.slice(2);
+const [command, ...args] = process.argv.slice(2);
 const usage = 'usage: portside <controller|speaker> [flags]';
-switch (command) {
-  case 'controller':
-  case 'speaker':
-    console.error(`portside ${command}: not built yet`);
-    process.exit(2);
-    break;
-  default:
-    console.error(usage);
-    process.exit(2);
+
+async function main(): Promise<number> {
+  switch (command) {
+    case 'controller': {
+      const { runController } = await import('../operator/main.ts');
+      return runController(args, process.env);
+    }
+    case 'speaker': {
+      const { runSpeaker } = await import('../speaker/main.ts');
+      return runSpeaker(args, process.env);
+    }
+    default:
+      console.error(usage);
+      return 2;
+  }
 }
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`portside ${command}: ${(err as Error).stack ?? String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,188 @@
+// Benchmark (not a test) on a real kube-apiserver, `portside controller` as its own process:
+// 1. live: N LoadBalancer Services created at once while the controller runs — time until
+//    all have IPs, Services/s, p50/p99 create→IP (bounded by how fast the apiserver creates);
+// 2. bare loop: N status patches with the same client and parallelism — the apiserver's limit;
+// 3. backlog: a controller starts with the N Services waiting — its own rate, for the ratio.
+// BENCH_SERVICES (default 5000), BENCH_PARALLEL (default 32), BENCH_CPU_PROF (a directory).
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { V1Service } from '@kubernetes/client-node';
+import { startControlPlane } from '../e2e/controlplane.ts';
+import { spawnLogged, stopProcess } from '../e2e/controlplane.process.ts';
+import type { ManagedProcess } from '../e2e/controlplane.process.ts';
+import { waitFor } from '../e2e/wait.ts';
+import { apiListWatch, checkApiReachable, InformerSupervisor } from '../lib/k8s/index.ts';
+import { JsonClient } from '../operator/json-client.ts';
+import { reuseConnections } from '../operator/kube-connections.ts';
+import { Cluster, ingressIPs } from '../operator/testkit.ts';
+
+const N = Number(process.env.BENCH_SERVICES ?? 5000);
+const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 32);
+const BIN = new URL('../bin/portside.ts', import.meta.url).pathname;
+
+/** Runs `task(i)` for i in [0, n) with at most `parallel` in flight. */
+async function bounded(n: number, parallel: number, task: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(parallel, n) }, async () => {
+    while (next < n) await task(next++);
+  }));
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+const fmt = (n: number, digits = 1): string => n.toFixed(digits);
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds each named process used between two snapshots. */
+function cpuSnapshot(pids: Record<string, number>): () => string {
+  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+  return () => Object.entries(pids).map(([k, pid]) => `${k} ${fmt(cpuSeconds(pid) - before[k]!)} s`).join(', ');
+}
+
+const cp = await startControlPlane();
+const procs: ManagedProcess[] = [];
+const loadBefore = loadavg().map((x) => x.toFixed(1)).join(' ');
+try {
+  const version = await checkApiReachable(cp.kubeconfig);
+  const kc = reuseConnections(cp.kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const cluster = new Cluster(kc);
+  const install = await cluster.namespace('bench-portside');
+  const app = await cluster.namespace('bench-app');
+  // IPv6 single-stack Services: the documentation IPv4 ranges hold 512 addresses, not 5,000.
+  await cluster.pool(install, 'bench', { addresses: ['2001:db8:b::/112'] });
+
+  const pidOf = (name: string): number => cp.processes.find((p) => p.name === name)?.pid ?? -1;
+  const apiPids = { etcd: pidOf('etcd'), 'kube-apiserver': pidOf('kube-apiserver'), bench: process.pid };
+
+  // Watch the Services and record the first time each shows an IP (and when each loses it).
+  let served = new Float64Array(N).fill(NaN);
+  let servedCount = 0;
+  let onAllServed: () => void = () => {};
+  const seen = (svc: V1Service): void => {
+    const i = Number(svc.metadata?.name?.slice(2));
+    if (!Number.isInteger(i) || i < 0 || i >= N || !Number.isNaN(served[i]!) || ingressIPs(svc).length === 0) return;
+    served[i] = performance.now();
+    if (++servedCount === N) onAllServed();
+  };
+  const watch = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(kc, `/api/v1/namespaces/${app}/services`))
+    .on({ add: seen, update: (_o, n) => seen(n) })
+    .start();
+  await watch.synced;
+  const expectAll = (): Promise<void> => {
+    served = new Float64Array(N).fill(NaN);
+    servedCount = 0;
+    return new Promise<void>((resolve) => (onAllServed = resolve));
+  };
+
+  // BENCH_CPU_PROF=<dir>: write V8 CPU profiles of the controllers there.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  let controllers = 0;
+  const startController = async (): Promise<ManagedProcess> => {
+    const proc = spawnLogged('portside-controller', process.execPath, [
+      ...prof, BIN, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
+      '--metrics-addr', '127.0.0.1:0', '--leader-elect=false', '--log-level', 'warn',
+    ], join(cp.dir, `controller-${controllers++}.log`));
+    procs.push(proc);
+    return proc;
+  };
+  const untilServed = async (all: Promise<void>, proc: ManagedProcess): Promise<void> => {
+    await Promise.race([
+      all,
+      waitFor(() => proc.exitedAlready() && 'exited', { timeoutMs: 1_200_000, intervalMs: 200 }).then(() => {
+        throw new Error(`the controller exited; see ${proc.logPath}`);
+      }),
+    ]);
+  };
+
+  // Phase 1 — live: the controller runs while N Services are created at once.
+  const first = await startController();
+  await waitFor(async () => (await cluster.configurationState(install))?.result === 'Valid', {
+    timeoutMs: 30_000, what: 'the controller to load its configuration',
+  });
+  console.log(`# live: creating ${N} Services, ${PARALLEL} in flight, controller running`);
+  const created = new Float64Array(N).fill(NaN);
+  let all = expectAll();
+  const liveCpu = cpuSnapshot({ ...apiPids, controller: first.pid });
+  const t0 = performance.now();
+  await bounded(N, PARALLEL, async (i) => {
+    await core.createNamespacedService({
+      namespace: app,
+      body: {
+        metadata: { name: `lb${i}` },
+        spec: {
+          type: 'LoadBalancer', ipFamilies: ['IPv6'], ipFamilyPolicy: 'SingleStack',
+          allocateLoadBalancerNodePorts: false, ports: [{ port: 80, protocol: 'TCP' }],
+        },
+      },
+    });
+    created[i] = performance.now();
+  });
+  const tCreated = performance.now();
+  await untilServed(all, first);
+  const tServed = performance.now();
+  const liveCpuText = liveCpu();
+  const latencies = Array.from({ length: N }, (_, i) => Math.max(0, served[i]! - created[i]!)).sort((a, b) => a - b);
+  await stopProcess(first);
+
+  // Phase 2 — the bare loop: the controller's client (JsonClient), the same parallelism, one
+  // status patch per Service, clearing the IPs the controller wrote (phase 3 redoes them all).
+  console.log(`# bare loop: ${N} status patches, ${PARALLEL} in flight, no controller`);
+  const raw = new JsonClient(cp.kubeconfig);
+  const bareCpu = cpuSnapshot(apiPids);
+  const b0 = performance.now();
+  await bounded(N, PARALLEL, (i) =>
+    raw.mergePatch(`/api/v1/namespaces/${app}/services/lb${i}/status`, { status: { loadBalancer: { ingress: [] } } }),
+  );
+  raw.close();
+  const bareSeconds = (performance.now() - b0) / 1000;
+  const bareCpuText = bareCpu();
+
+  // Phase 3 — backlog: N Services without IPs exist when a controller starts.
+  console.log(`# backlog: a controller starts with ${N} Services waiting for IPs`);
+  all = expectAll();
+  const backlogCpu = cpuSnapshot(apiPids);
+  const c0 = performance.now();
+  const second = await startController();
+  await untilServed(all, second);
+  const backlogSeconds = (performance.now() - c0) / 1000;
+  const firstIp = Math.min(...served);
+  const steadyRate = (N - 1) / ((performance.now() - firstIp) / 1000);
+  const backlogCpuText = `${backlogCpu()}, controller ${fmt(cpuSeconds(second.pid))} s (incl. start-up)`;
+  await watch.stop();
+  await stopProcess(second);
+
+  const liveSeconds = (tServed - t0) / 1000;
+  const bareRate = N / bareSeconds;
+  const backlogRate = N / backlogSeconds;
+  const lines = [
+    `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30, 0)} GiB, node ${process.version}, kube-apiserver ${version.gitVersion}, load average before ${loadBefore}`,
+    `services: ${N}, parallelism: ${PARALLEL}`,
+    `live: created in ${fmt((tCreated - t0) / 1000, 2)} s (${fmt(N / ((tCreated - t0) / 1000))} creates/s); all have IPs ${fmt(liveSeconds, 2)} s after the first create, ${fmt((tServed - tCreated) / 1000, 2)} s after the last`,
+    `live: ${fmt(N / liveSeconds)} Services/s; create→IP p50 ${fmt(quantile(latencies, 0.5), 0)} ms, p99 ${fmt(quantile(latencies, 0.99), 0)} ms, max ${fmt(latencies.at(-1) ?? NaN, 0)} ms`,
+    `live CPU: ${liveCpuText}`,
+    `bare status-patch loop: ${fmt(bareSeconds, 2)} s, ${fmt(bareRate)} patches/s; CPU: ${bareCpuText}`,
+    `backlog: all ${N} have IPs ${fmt(backlogSeconds, 2)} s after the controller process started (first IP after ${fmt((firstIp - c0) / 1000, 2)} s): ${fmt(backlogRate)} Services/s overall, ${fmt(steadyRate)} Services/s from the first IP on`,
+    `backlog CPU: ${backlogCpuText}`,
+    `ratio backlog/bare: ${fmt(backlogRate / bareRate, 2)} overall, ${fmt(steadyRate / bareRate, 2)} from the first IP on (target ≥ 0.8); live/bare: ${fmt(N / liveSeconds / bareRate, 2)} (bounded by the create rate)`,
+  ];
+  console.log(lines.map((l) => `  ${l}`).join('\n'));
+} finally {
+  for (const p of procs) await stopProcess(p);
+  await cp.stop();
+}

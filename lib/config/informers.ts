@@ -1,0 +1,93 @@
+// Informers for every Portside configuration kind in the install namespace, and the
+// snapshot of them the pure config model builds from.
+import type { KubeConfig, KubernetesObject, V1Namespace } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../../crds/index.ts';
+import { apiListWatch, InformerSupervisor } from '../k8s/index.ts';
+import type { InformerEvent } from '../k8s/index.ts';
+import type { BuildInput } from './types.ts';
+import type {
+  BFDProfileInput, BGPAdvertisementInput, BGPPeerInput, CommunityInput, IPAddressPoolInput, L2AdvertisementInput,
+} from './resources.ts';
+
+const PLURALS = {
+  pools: 'ipaddresspools',
+  l2Advertisements: 'l2advertisements',
+  bgpAdvertisements: 'bgpadvertisements',
+  bgpPeers: 'bgppeers',
+  bfdProfiles: 'bfdprofiles',
+  communities: 'communities',
+} as const;
+
+type Slot = keyof typeof PLURALS;
+
+export interface ConfigInformerOptions {
+  namespace: string;
+  /** Called on any add/update/delete of a configuration object. */
+  onChange: () => void;
+  onEvent?: (kind: string, e: InformerEvent) => void;
+  /** Also watch Namespaces (the controller needs their labels for serviceAllocation). */
+  namespaces?: boolean;
+}
+
+/** What the config model reads changed: the spec (generation) or the labels (selectors match them). */
+export function configChanged(o: KubernetesObject, n: KubernetesObject): boolean {
+  if (o.metadata?.generation !== n.metadata?.generation) return true;
+  const a = o.metadata?.labels ?? {};
+  const b = n.metadata?.labels ?? {};
+  const keys = Object.keys(a);
+  return keys.length !== Object.keys(b).length || keys.some((k) => a[k] !== b[k]);
+}
+
+export class ConfigInformers {
+  private readonly informers: Record<Slot, InformerSupervisor<KubernetesObject>>;
+  readonly namespaces: InformerSupervisor<V1Namespace> | undefined;
+
+  constructor(kc: KubeConfig, opts: ConfigInformerOptions) {
+    const make = <T extends KubernetesObject>(path: string, kind: string): InformerSupervisor<T> =>
+      new InformerSupervisor<T>(apiListWatch<T>(kc, path), { onEvent: (e) => opts.onEvent?.(kind, e) }).on({
+        add: opts.onChange,
+        // Status writes (the controller's own pool counters) change neither: no rebuild for them.
+        update: (o, n) => {
+          if (configChanged(o, n)) opts.onChange();
+        },
+        delete: opts.onChange,
+      });
+    const base = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(opts.namespace)}`;
+    this.informers = Object.fromEntries(
+      Object.entries(PLURALS).map(([slot, plural]) => [slot, make(`${base}/${plural}`, plural)]),
+    ) as Record<Slot, InformerSupervisor<KubernetesObject>>;
+    this.namespaces = opts.namespaces ? make<V1Namespace>('/api/v1/namespaces', 'namespaces') : undefined;
+  }
+
+  start(): this {
+    for (const inf of this.all()) inf.start();
+    return this;
+  }
+
+  async synced(): Promise<void> {
+    await Promise.all(this.all().map((i) => i.synced));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all().map((i) => i.stop()));
+  }
+
+  /** The objects as the config model reads them, sorted by name for deterministic errors. */
+  snapshot(): BuildInput {
+    const list = <T>(slot: Slot): T[] =>
+      this.informers[slot].list().sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '')) as T[];
+    return {
+      pools: list<IPAddressPoolInput>('pools'),
+      l2Advertisements: list<L2AdvertisementInput>('l2Advertisements'),
+      bgpAdvertisements: list<BGPAdvertisementInput>('bgpAdvertisements'),
+      bgpPeers: list<BGPPeerInput>('bgpPeers'),
+      bfdProfiles: list<BFDProfileInput>('bfdProfiles'),
+      communities: list<CommunityInput>('communities'),
+      ...(this.namespaces ? { namespaces: this.namespaces.list() } : {}),
+    };
+  }
+
+  private all(): InformerSupervisor<KubernetesObject>[] {
+    return [...Object.values(this.informers), ...(this.namespaces ? [this.namespaces as InformerSupervisor<KubernetesObject>] : [])];
+  }
+}

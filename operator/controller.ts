@@ -1,0 +1,225 @@
+// Wires the controller: informers → level-based queue → AllocationReconciler → writes.
+// Keys: `svc/<ns>/<name>`, `config`, `pool/<name>`, `ns/<name>`.
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeConfig, V1Namespace, V1Service } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../crds/index.ts';
+import { buildConfig } from '../lib/config/index.ts';
+import type { Pool } from '../lib/config/index.ts';
+import { ConfigInformers } from '../lib/config/informers.ts';
+import { apiListWatch, EventRecorder, InformerSupervisor, isNotFound, mergePatch, objectKey, WorkQueue } from '../lib/k8s/index.ts';
+import type { Logger } from '../lib/log/index.ts';
+import { configurationStatus } from '../lib/report/configuration-state.ts';
+import { ConfigurationStateWriter } from '../lib/report/configuration-state-writer.ts';
+import type { ControllerMetrics } from './metrics.ts';
+import { poolStatus } from './pool-status.ts';
+import { AllocationReconciler } from './reconciler.ts';
+import { reuseConnections } from './kube-connections.ts';
+import { ApiServiceWriter } from './writer.ts';
+import type { ServiceWriter } from './writer.ts';
+
+export interface ControllerOptions {
+  kc: KubeConfig;
+  namespace: string;
+  lbClass: string | undefined;
+  log: Logger;
+  metrics: ControllerMetrics;
+  /** Defaults to the API writer; tests may record instead. */
+  writer?: ServiceWriter;
+  podName?: string;
+  /** Keys reconciled at once (allocation itself is synchronous; this overlaps the writes). Default 32. */
+  workers?: number;
+  /** Pool status is written at most once per this many ms per pool. Default 250. */
+  poolStatusDelayMs?: number;
+}
+
+/** What of a pool the allocator acts on, as text (bigints do not JSON.stringify). */
+function poolFingerprint(p: Pool): string {
+  const ranges = p.ranges.map((r) => `${r.family}:${r.first.toString(16)}-${r.last.toString(16)}`).join(',');
+  return `${ranges}|${p.autoAssign}|${p.avoidBuggyIPs}|${JSON.stringify(p.serviceAllocation ?? null)}`;
+}
+
+export class Controller {
+  private readonly opts: ControllerOptions;
+  private readonly services: InformerSupervisor<V1Service>;
+  private readonly config: ConfigInformers;
+  private readonly queue: WorkQueue;
+  private readonly reconciler: AllocationReconciler;
+  private readonly configState: ConfigurationStateWriter;
+  private readonly custom: CustomObjectsApi;
+  private readonly apiWriter: ApiServiceWriter | undefined;
+  private knownPools = new Set<string>();
+  /** Pool name → the status last written (JSON), to skip writes that change nothing. */
+  private poolStatusWritten = new Map<string, string>();
+  private poolFingerprints = new Map<string, string>();
+  private adopted = false;
+  private started = false;
+  private ready = false;
+
+  constructor(opts: ControllerOptions) {
+    this.opts = opts;
+    const { log } = opts;
+    const kc = reuseConnections(opts.kc);
+    this.queue = new WorkQueue({
+      onError: (key, error, outcome, requeues) =>
+        log.warn('reconcile_failed', { key, outcome, requeues, err: error }),
+    });
+    const enqueueService = (svc: V1Service): void => this.queue.add(`svc/${objectKey(svc)}`);
+    this.services = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(kc, '/api/v1/services'), {
+      onEvent: (e) => log.debug('informer', { kind: 'services', ...e }),
+    }).on({ add: enqueueService, update: (_o, n) => enqueueService(n), delete: enqueueService });
+    this.config = new ConfigInformers(kc, {
+      namespace: opts.namespace,
+      namespaces: true,
+      onChange: () => this.queue.add('config'),
+      onEvent: (kind, e) => log.debug('informer', { kind, ...e }),
+    });
+    this.config.namespaces!.on({
+      update: (o, n) => {
+        if (JSON.stringify(o.metadata?.labels) !== JSON.stringify(n.metadata?.labels)) this.queue.add(`ns/${n.metadata?.name}`);
+      },
+    });
+    const events = new EventRecorder(kc, { component: 'portside-controller', instance: opts.podName, onError: (err) => log.debug('event_failed', { err }) });
+    this.apiWriter = opts.writer ? undefined : new ApiServiceWriter(kc, events);
+    this.reconciler = new AllocationReconciler({
+      lbClass: opts.lbClass,
+      writer: opts.writer ?? this.apiWriter!,
+      log,
+      metrics: opts.metrics,
+      namespaceLabels: (ns) => (this.config.namespaces!.get(ns) as V1Namespace | undefined)?.metadata?.labels ?? (this.config.namespaces!.get(ns) ? {} : undefined),
+    });
+    this.configState = new ConfigurationStateWriter(
+      kc,
+      { namespace: opts.namespace, name: 'controller', labels: { 'portside.dev/component': 'controller' } },
+      'portside-controller',
+    );
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+  }
+
+  /** True once existing assignments are adopted and the queue runs. */
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.services.start();
+    this.config.start();
+    await Promise.all([this.services.synced, this.config.synced()]);
+    // Existing assignments are adopted when the first valid configuration loads, before any
+    // Service is served: a restart never moves or duplicates an IP.
+    try {
+      await this.loadConfig();
+    } catch (err) {
+      this.opts.log.warn('config_load_failed', { err });
+      this.queue.add('config');
+    }
+    this.queue.run((key) => this.reconcile(key), this.opts.workers ?? 32);
+    this.ready = true;
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    await this.queue.shutdown();
+    await Promise.all([this.services.stop(), this.config.stop()]);
+    this.apiWriter?.close();
+  }
+
+  /** Resolves when nothing is queued or running (tests and benchmarks). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private async reconcile(key: string): Promise<void> {
+    const started = performance.now();
+    const slash = key.indexOf('/');
+    const kind = slash < 0 ? key : key.slice(0, slash);
+    const name = slash < 0 ? '' : key.slice(slash + 1);
+    this.opts.log.trace('reconcile', { key });
+    try {
+      if (kind === 'svc') {
+        const outcome = await this.reconciler.reconcile(name, this.services.get(name));
+        if (outcome.freed) this.servePending();
+        for (const pool of outcome.pools) this.queuePoolStatus(pool);
+      } else if (kind === 'config') {
+        await this.loadConfig();
+      } else if (kind === 'pool') {
+        await this.writePoolStatus(name);
+      } else if (kind === 'ns') {
+        for (const svcKey of this.services.keys()) if (svcKey.startsWith(`${name}/`)) this.queue.add(`svc/${svcKey}`);
+      }
+    } finally {
+      this.opts.log.trace('reconciled', { key, ms: performance.now() - started });
+      this.opts.metrics.reconciled(kind, (performance.now() - started) / 1000);
+    }
+  }
+
+  private servePending(): void {
+    for (const key of this.reconciler.pendingKeys()) this.queue.add(`svc/${key}`);
+  }
+
+  /** Pool status trails allocations a little: one write per pool per burst, not per Service. */
+  private queuePoolStatus(pool: string): void {
+    this.queue.addAfter(`pool/${pool}`, this.opts.poolStatusDelayMs ?? 250);
+  }
+
+  /** Builds the configuration; an invalid one is reported and the last valid one keeps serving. */
+  private async loadConfig(): Promise<void> {
+    const { log, metrics } = this.opts;
+    const result = buildConfig(this.config.snapshot());
+    const now = new Date();
+    if (!result.ok) {
+      const stale = this.reconciler.hasConfig();
+      metrics.config(stale, stale);
+      log.error('config_invalid', { errors: result.errors, stale });
+      await this.configState.write(configurationStatus(result.errors, { stale, now }));
+      return;
+    }
+    for (const w of result.warnings) log.warn('config_warning', { ...w });
+    const toClear = this.reconciler.configure(result.config);
+    // Services on a pool that changed get a look even when they keep their IPs: a pool that
+    // gained a family serves PreferDualStack Services their missing one.
+    const fingerprints = new Map([...result.config.pools.values()].map((p) => [p.name, poolFingerprint(p)]));
+    for (const [name, fp] of fingerprints) {
+      if (this.poolFingerprints.get(name) === fp) continue;
+      for (const key of this.reconciler.pools.servicesInPool(name)) this.queue.add(`svc/${key}`);
+    }
+    this.poolFingerprints = fingerprints;
+    if (!this.adopted) {
+      this.adopted = true;
+      const adoption = this.reconciler.adopt(this.services.list());
+      log.info('adopted', { ...adoption, services: this.services.keys().length });
+      // First configuration: every Service gets a look (adopted ones may lack annotation or condition).
+      for (const key of this.services.keys()) this.queue.add(`svc/${key}`);
+    }
+    metrics.config(true, false);
+    for (const gone of this.knownPools) if (!result.config.pools.has(gone)) metrics.poolRemoved(gone);
+    this.knownPools = new Set(result.config.pools.keys());
+    this.poolStatusWritten.clear(); // a pool deleted and created again has an empty status
+    for (const key of toClear) this.queue.add(`svc/${key}`);
+    this.servePending();
+    // Services never reconciled under a configuration may fit now.
+    for (const key of this.services.keys()) if (!this.reconciler.pools.assignmentOf(key)) this.queue.add(`svc/${key}`);
+    for (const pool of this.knownPools) this.queuePoolStatus(pool);
+    log.info('config_loaded', { pools: this.knownPools.size, cleared: toClear.length });
+    await this.configState.write(configurationStatus([], { stale: false, now }));
+  }
+
+  private async writePoolStatus(name: string): Promise<void> {
+    const stats = this.reconciler.pools.poolStats(name);
+    if (!stats) return;
+    this.opts.metrics.poolStats(name, stats);
+    const status = poolStatus(stats);
+    const text = JSON.stringify(status);
+    if (this.poolStatusWritten.get(name) === text) return;
+    try {
+      await this.custom.patchNamespacedCustomObjectStatus(
+        { group: GROUP, version: VERSION, plural: 'ipaddresspools', namespace: this.opts.namespace, name, body: { status }, fieldManager: 'portside-controller' },
+        mergePatch(),
+      );
+      this.poolStatusWritten.set(name, text);
+    } catch (err) {
+      if (!isNotFound(err)) throw err; // deleted meanwhile: nothing to report on
+    }
+  }
+}

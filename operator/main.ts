@@ -1,0 +1,89 @@
+// `portside controller`: flags → kubeconfig → metrics/health → (leader election) → Controller.
+import { hostname } from 'node:os';
+import { parseControllerFlags } from '../lib/cli/flags.ts';
+import { checkApiReachable, LeaseElector, loadKubeConfig } from '../lib/k8s/index.ts';
+import { createLogger } from '../lib/log/index.ts';
+import { createRegistry, startMetricsServer } from '../lib/metrics/index.ts';
+import { Controller } from './controller.ts';
+import { ControllerMetrics } from './metrics.ts';
+
+export async function runController(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const parsed = parseControllerFlags(args, env);
+  if (!parsed.ok) {
+    console.error(`portside controller: ${parsed.error}`);
+    return 2;
+  }
+  const flags = parsed.flags;
+  const log = createLogger({ component: 'controller', level: flags.logLevel });
+  let kc;
+  try {
+    kc = loadKubeConfig({ kubeconfig: flags.kubeconfig }).kc;
+    await checkApiReachable(kc);
+  } catch (err) {
+    console.error(`portside controller: cannot reach the Kubernetes API: ${(err as Error).message}`);
+    return 1;
+  }
+  const registry = createRegistry({ defaultMetricsPrefix: 'portside_controller_' });
+  const metrics = new ControllerMetrics(registry);
+  const podName = env.POD_NAME;
+  const controller = new Controller({ kc, namespace: flags.namespace, lbClass: flags.lbClass, log, metrics, podName });
+  const identity = podName ?? `${hostname()}-${process.pid}`;
+  let elector: LeaseElector | undefined;
+  const { host, port } = flags.metricsAddr;
+  const server = await startMetricsServer({
+    // parseListenAddr unwraps [v6] and turns ":7472" into "::": bracket it again for the server.
+    addr: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
+    registries: [registry],
+    liveness: { process: () => true },
+    readiness: {
+      // A standby replica is ready: it serves metrics and waits for the lease.
+      controller: () => !elector || !elector.isLeader() || controller.isReady() || 'adopting existing assignments',
+    },
+  });
+  log.info('started', { identity, namespace: flags.namespace, lbClass: flags.lbClass ?? null, metrics: `${server.address.address}:${server.address.port}` });
+
+  let stopping = false;
+  const shutdown = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      await controller.stop().catch(() => undefined);
+      await elector?.stop({ release: true }).catch(() => undefined);
+      await server.close().catch(() => undefined);
+    }
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGINT', () => void shutdown(0));
+
+  const lead = (): void => {
+    metrics.leading(true);
+    log.info('leading', { identity });
+    controller.start().catch((err: unknown) => {
+      log.error('start_failed', { err });
+      void shutdown(1);
+    });
+  };
+  if (!flags.leaderElect) {
+    lead();
+  } else {
+    elector = new LeaseElector(kc, {
+      namespace: flags.namespace,
+      name: 'portside-controller',
+      identity,
+      leaseDurationMs: Number(env.PORTSIDE_LEASE_DURATION_MS ?? 15_000),
+      renewDeadlineMs: Number(env.PORTSIDE_LEASE_RENEW_DEADLINE_MS ?? 10_000),
+      retryPeriodMs: Number(env.PORTSIDE_LEASE_RETRY_PERIOD_MS ?? 2_000),
+      onStartedLeading: lead,
+      // Losing the lease stops allocation at once; a restart re-adopts safely.
+      onStoppedLeading: () => {
+        metrics.leading(false);
+        if (stopping) return; // our own release on SIGTERM, not a loss
+        log.error('lost_lease', { identity });
+        void shutdown(1);
+      },
+      onNewLeader: (leader) => log.info('new_leader', { leader }),
+      onError: (err) => log.warn('lease_error', { err }),
+    }).start();
+  }
+  return new Promise<number>(() => undefined);
+}

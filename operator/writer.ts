@@ -1,0 +1,93 @@
+// The controller's effects on Services, as a small port: tests pass a recording fake.
+import type { KubeConfig, V1Service } from '@kubernetes/client-node';
+import type { EventRecorder } from '../lib/k8s/index.ts';
+import { JsonClient } from './json-client.ts';
+import type { ServicePatches } from './service-status.ts';
+
+export interface ServiceWriter {
+  /**
+   * Applies the patches, guarded by the resourceVersion the decision was made on; returns the
+   * Service as the last write left it, and every resourceVersion the writes produced.
+   */
+  apply(svc: V1Service, patches: ServicePatches): Promise<{ svc: V1Service; resourceVersions: string[] } | undefined>;
+  event(svc: V1Service, type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+function annotationsMatch(svc: V1Service, want: Record<string, string | null>): boolean {
+  const have = svc.metadata?.annotations ?? {};
+  return Object.entries(want).every(([k, v]) => (v === null ? !(k in have) : have[k] === v));
+}
+
+const MAX_EVENTS_IN_FLIGHT = 4;
+const MAX_EVENT_BACKLOG = 10_000;
+
+export class ApiServiceWriter implements ServiceWriter {
+  private readonly client: JsonClient;
+  private readonly events: EventRecorder;
+  private readonly fieldManager: string;
+  private readonly eventBacklog: (() => Promise<void>)[] = [];
+  private eventsInFlight = 0;
+  private eventsDropped = 0;
+
+  constructor(kc: KubeConfig, events: EventRecorder, fieldManager = 'portside-controller') {
+    this.client = new JsonClient(kc);
+    this.events = events;
+    this.fieldManager = fieldManager;
+  }
+
+  async apply(svc: V1Service, patches: ServicePatches): Promise<{ svc: V1Service; resourceVersions: string[] } | undefined> {
+    if (!patches.status && !patches.annotations) return undefined;
+    const path = `/api/v1/namespaces/${encodeURIComponent(svc.metadata!.namespace!)}/services/${encodeURIComponent(svc.metadata!.name!)}`;
+    const resourceVersion = svc.metadata?.resourceVersion;
+    const query = { fieldManager: this.fieldManager };
+    const versions: string[] = [];
+    let out: V1Service;
+    if (patches.status) {
+      // One write: the Service status strategy keeps metadata changes, so the IP and the pool
+      // annotation land together (atomically) — half the requests of two patches.
+      const body = { metadata: { resourceVersion, annotations: patches.annotations }, status: patches.status };
+      out = await this.client.mergePatch<V1Service>(`${path}/status`, body, query);
+      versions.push(out.metadata?.resourceVersion ?? '');
+      if (!patches.annotations || annotationsMatch(out, patches.annotations)) return { svc: out, resourceVersions: versions };
+      // An apiserver that drops metadata on status writes: set the annotation on its own.
+    }
+    const body = { metadata: { resourceVersion: versions.at(-1) ?? resourceVersion, annotations: patches.annotations } };
+    out = await this.client.mergePatch<V1Service>(path, body, query);
+    versions.push(out.metadata?.resourceVersion ?? '');
+    return { svc: out, resourceVersions: versions };
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  /**
+   * Events are best effort (as client-go's broadcaster): a few in flight, a bounded backlog,
+   * and the newest dropped when it is full, so a burst of Services spends the apiserver on
+   * their IPs first.
+   */
+  event(svc: V1Service, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    if (this.eventBacklog.length >= MAX_EVENT_BACKLOG) {
+      this.eventsDropped++;
+      return;
+    }
+    this.eventBacklog.push(() => this.events.record({ apiVersion: 'v1', kind: 'Service', metadata: svc.metadata }, type, reason, message));
+    this.pumpEvents();
+  }
+
+  /** Events not written because the backlog was full. */
+  droppedEvents(): number {
+    return this.eventsDropped;
+  }
+
+  private pumpEvents(): void {
+    while (this.eventsInFlight < MAX_EVENTS_IN_FLIGHT && this.eventBacklog.length > 0) {
+      const write = this.eventBacklog.shift()!;
+      this.eventsInFlight++;
+      void write().finally(() => {
+        this.eventsInFlight--;
+        this.pumpEvents();
+      });
+    }
+  }
+}
