@@ -1,5 +1,27 @@
-// `portside speaker`: flags → kubeconfig → announcers. (Being built: BGP, L2, BFD.)
+// `portside speaker`: flags → kubeconfig → metrics/health → Speaker; SIGTERM/SIGINT run the
+// graceful shutdown (GRACEFUL_SHUTDOWN community for PORTSIDE_GRACEFUL_SHUTDOWN_MS, then
+// withdraw and Cease).
+import type { V1OwnerReference } from '@kubernetes/client-node';
 import { parseSpeakerFlags } from '../lib/cli/flags.ts';
+import { checkApiReachable, loadKubeConfig } from '../lib/k8s/index.ts';
+import { createLogger } from '../lib/log/index.ts';
+import { createRegistry, startMetricsServer } from '../lib/metrics/index.ts';
+import { Speaker } from './speaker.ts';
+
+/** Default wait with GRACEFUL_SHUTDOWN before withdrawing: routers reroute meanwhile. */
+export const DEFAULT_GRACEFUL_SHUTDOWN_MS = 2_000;
+
+function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+function podOwner(env: NodeJS.ProcessEnv): V1OwnerReference | undefined {
+  if (!env.POD_NAME || !env.POD_UID) return undefined;
+  return { apiVersion: 'v1', kind: 'Pod', name: env.POD_NAME, uid: env.POD_UID };
+}
 
 export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const parsed = parseSpeakerFlags(args, env);
@@ -7,6 +29,60 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
     console.error(`portside speaker: ${parsed.error}`);
     return 2;
   }
-  console.error('portside speaker: not wired yet');
-  return 1;
+  const flags = parsed.flags;
+  const log = createLogger({ component: 'speaker', level: flags.logLevel });
+  let kc;
+  try {
+    kc = loadKubeConfig({ kubeconfig: flags.kubeconfig }).kc;
+    await checkApiReachable(kc);
+  } catch (err) {
+    console.error(`portside speaker: cannot reach the Kubernetes API: ${(err as Error).message}`);
+    return 1;
+  }
+  const registry = createRegistry({ defaultMetricsPrefix: 'portside_speaker_' });
+  const owner = podOwner(env);
+  const bgpPort = envNumber(env, 'PORTSIDE_BGP_PORT');
+  const speaker = new Speaker({
+    kc,
+    namespace: flags.namespace,
+    nodeName: flags.nodeName,
+    lbClass: flags.lbClass,
+    livenessPort: flags.livenessPort,
+    log,
+    registry,
+    ...(owner ? { owner } : {}),
+    ...(envNumber(env, 'PORTSIDE_LIVENESS_TIMEOUT_MS') ? { livenessTimeoutMs: envNumber(env, 'PORTSIDE_LIVENESS_TIMEOUT_MS') } : {}),
+    ...(bgpPort !== undefined ? { bgp: { listenPort: bgpPort } } : {}),
+  });
+  const { host, port } = flags.metricsAddr;
+  const server = await startMetricsServer({
+    addr: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
+    registries: [registry],
+    liveness: { process: () => true },
+    readiness: { speaker: () => speaker.isReady() || 'waiting for informers and the first plan' },
+  });
+  log.info('started', {
+    node: flags.nodeName, namespace: flags.namespace, lbClass: flags.lbClass ?? null,
+    metrics: `${server.address.address}:${server.address.port}`, livenessPort: flags.livenessPort,
+  });
+
+  const graceMs = envNumber(env, 'PORTSIDE_GRACEFUL_SHUTDOWN_MS') ?? DEFAULT_GRACEFUL_SHUTDOWN_MS;
+  let stopping = false;
+  const shutdown = async (code: number, signal?: string): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      log.info('stopping', { signal, graceMs });
+      await speaker.stop(graceMs).catch((err: unknown) => log.error('stop_failed', { err }));
+      await server.close().catch(() => undefined);
+      log.info('stopped', {});
+    }
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
+  process.on('SIGINT', () => void shutdown(0, 'SIGINT'));
+  speaker.start().catch((err: unknown) => {
+    log.error('start_failed', { err });
+    void shutdown(1);
+  });
+  return new Promise<number>(() => undefined);
 }

@@ -144,7 +144,14 @@ export class BfdManager {
       return;
     }
     const { packet } = decoded;
-    const session = packet.yourDiscriminator !== 0 ? this.#byDiscr.get(packet.yourDiscriminator) : this.#byPeer.get(d.from)?.[0];
+    // Your Discriminator 0 (RFC 5880 §6.8.6): by source address, but never into an Up session that
+    // knows the peer by another My Discriminator: that is the peer's session to another of our
+    // addresses (the listener cannot see the destination address). A restarted peer session
+    // reaches ours once it has left Up by detection time.
+    const session =
+      packet.yourDiscriminator !== 0
+        ? this.#byDiscr.get(packet.yourDiscriminator)
+        : this.#byPeer.get(d.from)?.find((s) => s.state !== 'Up' || s.remoteDiscriminator === packet.myDiscriminator);
     // Single hop: a packet that names a session must come from that session's peer.
     if (!session || session.peer !== d.from) {
       this.#drop('unknownSession', d, `no session for Your Discriminator ${packet.yourDiscriminator}`);

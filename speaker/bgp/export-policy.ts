@@ -1,3 +1,4 @@
+import { WellKnownCommunity } from './attributes/communities.ts';
 import type { Ipv6NextHop } from './attributes/types.ts';
 import { Origin } from './attributes/types.ts';
 import type { AnnouncedRoute, RouteAttributes } from './route.ts';
@@ -31,4 +32,9 @@ export function exportAttributes(route: AnnouncedRoute, ctx: ExportContext): Rou
   if (route.communities?.length) attrs.communities = [...new Set(route.communities)];
   if (route.largeCommunities?.length) attrs.largeCommunities = route.largeCommunities;
   return attrs;
+}
+
+/** RFC 8326 §4: GRACEFUL_SHUTDOWN on every path and, where LOCAL_PREF is sent (iBGP), 0. */
+export function gracefulShutdownRoute(route: AnnouncedRoute): AnnouncedRoute {
+  return { ...route, communities: [...(route.communities ?? []), WellKnownCommunity.GracefulShutdown], localPref: 0 };
 }

@@ -23,7 +23,8 @@ export interface SessionConfig {
   passive: boolean; // listen only, never connect
   families: (4 | 6)[]; // advertised as multiprotocol capabilities
   routeRefresh: boolean;
-  gracefulRestart?: { restartTime: number; forwarding: boolean };
+  /** RFC 4724; `restarting` sets the Restart State (R) bit: the first OPEN after a process restart. */
+  gracefulRestart?: { restartTime: number; forwarding: boolean; restarting?: boolean };
 }
 
 export const defaultSessionConfig = {
@@ -59,7 +60,8 @@ export interface FsmState {
 
 export type FsmEvent =
   | { type: 'ManualStart' }
-  | { type: 'ManualStop'; message?: string } // RFC 8203 shutdown communication
+  | { type: 'ManualStop'; message?: string; silent?: boolean } // RFC 8203 message; silent: no NOTIFICATION (graceful restart)
+  | { type: 'PeerUnreachable'; reason: string } // an outside detector (BFD) says the peer is gone
   | { type: 'TcpConnectionConfirmed' }
   | { type: 'TcpConnectionFails' }
   | { type: 'TimerExpired'; timer: TimerName }

@@ -96,9 +96,14 @@ const unchanged = (state: FsmState, actions: FsmAction[] = []): StepResult => ({
 function connectedCommon(state: FsmState, event: FsmEvent): StepResult | undefined {
   switch (event.type) {
     case 'ManualStop': {
+      // RFC 4724: a restarting speaker closes without a NOTIFICATION so the peer keeps our routes (stale).
+      if (event.silent) return toIdle(state, { reason: 'stopped for a graceful restart', stop: true });
       const data = event.message === undefined ? undefined : shutdownCommunication(event.message);
       return toIdle(state, { reason: 'stopped', stop: true, send: notification(ErrorCode.Cease, CeaseSubcode.AdministrativeShutdown, data) });
     }
+    case 'PeerUnreachable':
+      // RFC 5882 §4.3: reset now, restart with the usual backoff.
+      return toIdle(state, { reason: event.reason, send: notification(ErrorCode.Cease, CeaseSubcode.AdministrativeReset, shutdownCommunication(event.reason)) });
     case 'TimerExpired':
       if (event.timer === 'Hold') return toIdle(state, { reason: 'hold timer expired', send: notification(ErrorCode.HoldTimerExpired, 0) });
       if (event.timer === 'Keepalive' && state.name !== 'OpenSent') return keepaliveTick(state);
@@ -139,6 +144,7 @@ function connectOrActive(state: FsmState, event: FsmEvent): StepResult {
     case 'ManualStop':
       return toIdle(state, { reason: 'stopped', stop: true });
     case 'ManualStart':
+    case 'PeerUnreachable': // nothing to tear down yet
       return unchanged(state);
     case 'TimerExpired': {
       if (event.timer !== 'ConnectRetry' || state.config.passive) return unchanged(state);

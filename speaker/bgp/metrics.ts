@@ -14,6 +14,13 @@ export class BgpStats extends MetricsFacade {
     ['peer', 'direction', 'code', 'subcode'],
   );
 
+  private readonly bfdTeardown = this.histogram(
+    'portside_bfd_down_to_teardown_seconds',
+    'Time from a BFD session leaving Up to its BGP session being torn down (routes withdrawn at the peer).',
+    [0.0001, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5],
+    ['peer'],
+  );
+
   sessionUp(peer: string, up: boolean): void {
     this.up.set({ peer }, up ? 1 : 0);
   }
@@ -31,11 +38,16 @@ export class BgpStats extends MetricsFacade {
     this.notifications.inc({ peer, direction, code: String(code), subcode: String(subcode) });
   }
 
+  bfdDownToTeardown(peer: string, seconds: number): void {
+    this.bfdTeardown.observe({ peer }, seconds);
+  }
+
   /** The peer is gone from the configuration: drop its series. */
   removePeer(peer: string): void {
     this.up.remove({ peer });
     this.announced.remove({ peer });
     this.pending.remove({ peer });
+    this.bfdTeardown.remove({ peer });
     for (const direction of ['sent', 'received'] as const) this.updates.remove({ peer, direction });
   }
 }

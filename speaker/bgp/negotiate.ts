@@ -14,7 +14,7 @@ export function buildOpen(config: SessionConfig): OpenMessage {
   const gr = config.gracefulRestart;
   if (gr) {
     const families = config.families.map((f) => ({ afi: familyAfi[f], safi: 1, forwarding: gr.forwarding }));
-    capabilities.push({ kind: 'gracefulRestart', restarting: false, notification: false, restartTime: gr.restartTime, families });
+    capabilities.push({ kind: 'gracefulRestart', restarting: gr.restarting ?? false, notification: false, restartTime: gr.restartTime, families });
   }
   return {
     type: 'open',

@@ -3,6 +3,10 @@
 import { EventEmitter } from 'node:events';
 import type { BgpPeer } from '../../lib/config/types.ts';
 import type { Logger } from '../../lib/log/index.ts';
+import type { BfdManager } from '../bfd/manager.ts';
+import type { StateChange } from '../bfd/session.ts';
+import { BfdLink } from './bfd-link.ts';
+import type { BfdPeerStatus } from './bfd-link.ts';
 import type { FsmStateName, NegotiatedSession } from './fsm-types.ts';
 import type { BgpListener } from './listener.ts';
 import type { BgpStats } from './metrics.ts';
@@ -22,6 +26,16 @@ export interface BgpPeerManagerOptions {
   logger?: Logger;
   stats?: BgpStats;
   defaults?: SpeakerDefaults;
+  /** Runs BFD for peers with a bfdProfile; BFD down resets their BGP session. Omitted: no BFD here. */
+  bfd?: BfdManager;
+  /**
+   * This process replaces one that stopped for a graceful restart (RFC 4724): the first OPEN
+   * to each graceful-restart peer sets the Restart State bit, and no table or End-of-RIB goes
+   * out until setRoutes() has given that peer's routes (or `restartDeferralMs` passed).
+   */
+  restarting?: boolean;
+  /** Default 30 s. */
+  restartDeferralMs?: number;
   /** Test seams. */
   socketFactory?: (opts: SocketFactoryOptions) => SocketFactory;
   interfaces?: () => InterfaceTable;
@@ -41,6 +55,8 @@ export interface PeerStatus {
   lastError?: string;
   /** Invalid peer configuration: no session runs. */
   configError?: string;
+  /** Only with BgpPeerManagerOptions.bfd, for peers with a bfdProfile. */
+  bfd?: BfdPeerStatus;
 }
 
 export interface BgpPeerManagerEvents {
@@ -48,6 +64,7 @@ export interface BgpPeerManagerEvents {
   sessionDown: [peer: string, reason: string];
   connectFailed: [peer: string, failure: ConnectFailure & { hint: string }];
   notification: [peer: string, info: { direction: 'sent' | 'received'; code: number; subcode: number; name: string; message?: string }];
+  bfdStateChange: [peer: string, change: StateChange];
 }
 
 interface PeerEntry {
@@ -78,11 +95,25 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
   private readonly opts: BgpPeerManagerOptions;
   private readonly peers = new Map<string, PeerEntry>();
   private readonly routes = new Map<string, readonly AnnouncedRoute[]>();
-  private gracefulShutdown = false;
+  private gshutOn = false;
+  private readonly bfd: BfdLink | undefined;
+  /** Peers not yet Established since a graceful restart of this process. */
+  private readonly restartPending = new Set<string>();
+  private restartAll: boolean;
 
   constructor(opts: BgpPeerManagerOptions = {}) {
     super();
     this.opts = opts;
+    this.restartAll = opts.restarting ?? false;
+    if (opts.bfd) {
+      this.bfd = new BfdLink({
+        bfd: opts.bfd,
+        reset: (peer, reason) => this.resetPeer(peer, reason),
+        onState: (peer, change) => this.emit('bfdStateChange', peer, change),
+        ...(opts.logger ? { logger: opts.logger } : {}),
+        ...(opts.stats ? { stats: opts.stats } : {}),
+      });
+    }
   }
 
   /** Makes the running sessions match `peers` (the ones selected for this node). */
@@ -98,17 +129,20 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
       if (!result.ok) {
         if (entry.configError !== result.reason) this.opts.logger?.warn('bgp_peer_invalid', { peer: peer.name, msg: result.reason });
         this.stopSession(entry, SESSION_RESTART_MESSAGE);
+        void this.bfd?.remove(peer.name);
         entry.configError = result.reason;
         delete entry.plan;
         continue;
       }
       delete entry.configError;
+      this.bfd?.configure(peer.name, peer.bfdProfile);
       if (entry.plan?.key === result.plan.key && entry.session) continue;
       if (entry.session) this.opts.logger?.info('bgp_peer_restart', { peer: peer.name, msg: 'peer configuration changed: restarting its session' });
       this.stopSession(entry, SESSION_RESTART_MESSAGE);
       entry.plan = result.plan;
       entry.session = this.startSession(result.plan);
     }
+    if (peers.length > 0) this.restartAll = false; // peers configured later are no restart
   }
 
   /** The exact set of routes `peerName` should carry (diffed against what it has). */
@@ -116,12 +150,13 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
     this.routes.set(peerName, routes);
     const session = this.peers.get(peerName)?.session;
     session?.setRoutes(routes);
+    session?.releaseInitialTable();
     if (session) queueMicrotask(() => this.reportPrefixes(peerName, session));
   }
 
   /** RFC 8326: before withdrawing on SIGTERM, re-announce everything with GRACEFUL_SHUTDOWN. */
   setGracefulShutdown(on: boolean): void {
-    this.gracefulShutdown = on;
+    this.gshutOn = on;
     for (const e of this.peers.values()) e.session?.setGracefulShutdown(on);
   }
 
@@ -140,31 +175,62 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
         pending: s ? s.pendingCount : (this.routes.get(name)?.length ?? 0),
         ...(e.lastError ? { lastError: e.lastError } : {}),
         ...(e.configError ? { configError: e.configError } : {}),
+        ...(this.bfd?.status(name) ? { bfd: this.bfd.status(name) } : {}),
       };
     });
   }
 
-  /** Stops every session (Cease / Administrative Shutdown). */
-  stop(message = 'Portside: speaker stopping'): void {
-    for (const name of [...this.peers.keys()]) this.removePeer(name, message);
+  /** Tears one peer's session down now (e.g. its path failed); it reconnects after the backoff. */
+  resetPeer(name: string, reason: string): void {
+    const session = this.peers.get(name)?.session;
+    if (!session) return;
+    this.opts.logger?.warn('bgp_peer_reset', { peer: name, msg: `resetting the BGP session: ${reason}` });
+    session.reset(reason);
   }
 
-  private removePeer(name: string, message: string): void {
+  /**
+   * RFC 8326 on SIGTERM: everything re-announced with GRACEFUL_SHUTDOWN (LOCAL_PREF 0 on
+   * iBGP), `waitMs` for routers to move traffic away, then withdraw all and Cease.
+   */
+  async gracefulShutdown(waitMs: number, message = 'Portside: speaker shutting down'): Promise<void> {
+    if ([...this.peers.values()].some((e) => (e.session?.announcedCount ?? 0) > 0)) {
+      this.opts.logger?.info('bgp_graceful_shutdown', { waitMs, msg: `announcing with GRACEFUL_SHUTDOWN for ${waitMs} ms before withdrawing` });
+      this.setGracefulShutdown(true);
+      await new Promise((r) => setTimeout(r, waitMs));
+    }
+    for (const e of this.peers.values()) e.session?.setRoutes([]);
+    await new Promise((r) => setImmediate(r)); // the withdrawals flush in a microtask, ahead of the Cease
+    this.stop(message);
+    await this.bfd?.close();
+  }
+
+  /**
+   * Stops every session, Cease / Administrative Shutdown; with `forRestart`, sessions with
+   * graceful restart close without a NOTIFICATION so routers keep our routes (RFC 4724).
+   */
+  stop(message = 'Portside: speaker stopping', { forRestart = false }: { forRestart?: boolean } = {}): void {
+    for (const name of [...this.peers.keys()]) this.removePeer(name, message, forRestart);
+  }
+
+  private removePeer(name: string, message: string, forRestart = false): void {
     const entry = this.peers.get(name);
-    if (entry) this.stopSession(entry, message);
+    if (entry) this.stopSession(entry, message, forRestart);
+    void this.bfd?.remove(name, { silently: forRestart });
     this.peers.delete(name);
     this.routes.delete(name);
     this.opts.stats?.removePeer(name);
   }
 
-  private stopSession(entry: PeerEntry, message: string): void {
+  private stopSession(entry: PeerEntry, message: string, forRestart = false): void {
     const { session, plan } = entry;
     if (!session || !plan) return;
     delete entry.session;
     session.removeAllListeners();
     this.opts.listener?.unregister(plan.peerAddress);
     this.opts.listener?.setPassword(plan.peerAddress, undefined);
-    session.stop(message);
+    const silent = forRestart && plan.config.gracefulRestart !== undefined;
+    if (silent) this.opts.logger?.info('bgp_graceful_restart_stop', { peer: plan.name, msg: 'closing without NOTIFICATION: the peer keeps our routes while we restart' });
+    session.stop(message, { notify: !silent });
     this.opts.stats?.sessionUp(plan.name, false);
   }
 
@@ -184,8 +250,12 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
       },
     };
     const interfaces = this.opts.interfaces;
+    const gr = plan.config.gracefulRestart;
+    if (this.restartAll && gr) this.restartPending.add(name);
+    const restarting = gr !== undefined && this.restartPending.has(name);
     const session: BgpSession = new BgpSession({
-      config: plan.config,
+      config: restarting && gr ? { ...plan.config, gracefulRestart: { ...gr, restarting: true } } : plan.config,
+      ...(restarting && !this.routes.has(name) ? { holdInitialTable: true } : {}),
       peerAddress: plan.peerAddress,
       peerPort: plan.peerPort,
       ...(plan.sourceAddress ? { sourceAddress: plan.sourceAddress } : {}),
@@ -194,21 +264,24 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
       resolveNextHops: (local) => interfaceNextHops(local, interfaces?.()),
       ...(log ? { logger: sessionLogger(log) } : {}),
     });
-    this.wire(name, session, log);
+    this.wire(plan, session, log);
     this.opts.listener?.setPassword(plan.peerAddress, plan.password);
     this.opts.listener?.register(plan.peerAddress, (socket) => session.acceptConnection(socket));
     const routes = this.routes.get(name);
     if (routes) session.setRoutes(routes);
-    if (this.gracefulShutdown) session.setGracefulShutdown(true);
+    if (this.gshutOn) session.setGracefulShutdown(true);
     this.opts.stats?.sessionUp(name, false);
     session.start();
+    if (restarting && !this.routes.has(name)) setTimeout(() => session.releaseInitialTable(), this.opts.restartDeferralMs ?? 30_000).unref();
     return session;
   }
 
-  private wire(name: string, s: BgpSession, log: Logger | undefined): void {
+  private wire(plan: PeerSessionPlan, s: BgpSession, log: Logger | undefined): void {
+    const { name } = plan;
     const stats = this.opts.stats;
     s.on('established', (n) => {
-      this.setLastError(name, undefined);
+      this.restartPending.delete(name);
+      this.bfd?.established(name, plan.peerAddress, plan.sourceAddress ?? s.localAddress);
       stats?.sessionUp(name, true);
       log?.info('bgp_session_established', { peerAs: n.peerAs, ibgp: n.ibgp, holdTime: n.holdTime, families: n.families, local: s.localAddress });
       this.emit('sessionUp', name, n);

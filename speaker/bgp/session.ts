@@ -1,13 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { connect as netConnect } from 'node:net';
-import { WellKnownCommunity } from './attributes/communities.ts';
 import { AdjRibOut } from './adj-rib-out.ts';
 import { buildUpdates, buildWithdrawals } from './build-updates.ts';
 import { connectionToClose, inCollisionWindow } from './collision.ts';
 import { BgpConnection, realTimers } from './connection.ts';
 import type { BgpSocket, Timers } from './connection.ts';
 import { notificationName } from './errors.ts';
-import { exportAttributes } from './export-policy.ts';
+import { exportAttributes, gracefulShutdownRoute } from './export-policy.ts';
 import type { ExportContext } from './export-policy.ts';
 import { initialState } from './fsm.ts';
 import type { FsmAction, FsmStateName, NegotiatedSession, SessionConfig } from './fsm-types.ts';
@@ -48,6 +47,8 @@ export interface BgpSessionOptions {
   timers?: Timers;
   random?: () => number; // seeds timer jitter
   logger?: SessionLogger; // pino-compatible; every line carries a stable `event` key
+  /** Graceful restart: once Established, send nothing (no table, no End-of-RIB) until releaseInitialTable(). */
+  holdInitialTable?: boolean;
 }
 
 export interface SessionLogger {
@@ -72,6 +73,8 @@ export interface BgpSessionEvents {
 /** One BGP peering: the FSM over up to two connections (collision), plus an Adj-RIB-Out. */
 export class BgpSession extends EventEmitter<BgpSessionEvents> {
   private readonly opts: BgpSessionOptions;
+  private config: SessionConfig;
+  private holdInitial: boolean;
   private readonly rib = new AdjRibOut();
   private readonly timers: Timers;
   private primary: BgpConnection;
@@ -83,6 +86,8 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   constructor(opts: BgpSessionOptions) {
     super();
     this.opts = opts;
+    this.config = opts.config;
+    this.holdInitial = opts.holdInitialTable ?? false;
     this.timers = opts.timers ?? realTimers;
     this.primary = this.newConnection(opts.config);
   }
@@ -114,11 +119,28 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.primary.dispatch({ type: 'ManualStart' });
   }
 
-  /** Cease / Administrative Shutdown with an optional RFC 8203 message. */
-  stop(message?: string): void {
+  /**
+   * Cease / Administrative Shutdown with an optional RFC 8203 message; `notify: false`
+   * closes the TCP connection without a NOTIFICATION (RFC 4724: the peer keeps our routes).
+   */
+  stop(message?: string, { notify = true }: { notify?: boolean } = {}): void {
     this.pending?.dispose();
     this.pending = undefined;
-    this.primary.dispatch(message === undefined ? { type: 'ManualStop' } : { type: 'ManualStop', message });
+    this.primary.dispatch({ type: 'ManualStop', ...(message === undefined ? {} : { message }), ...(notify ? {} : { silent: true }) });
+  }
+
+  /** The peer is unreachable (BFD): drop the session now (Cease / Administrative Reset), reconnect after the backoff. */
+  reset(reason: string): void {
+    this.pending?.dispose();
+    this.pending = undefined;
+    this.primary.dispatch({ type: 'PeerUnreachable', reason });
+  }
+
+  /** Ends holdInitialTable: the routes are known, send the table and End-of-RIB. */
+  releaseInitialTable(): void {
+    if (!this.holdInitial) return;
+    this.holdInitial = false;
+    if (this.negotiated) this.flush(true);
   }
 
   announce(routes: readonly AnnouncedRoute[]): void {
@@ -156,7 +178,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
       return;
     }
     // Our own connection exists or is in flight: run both until collision resolution (RFC 4271 §6.8).
-    const config = { ...this.opts.config, passive: true };
+    const config = { ...this.config, passive: true };
     this.pending = this.newConnection(config);
     this.pending.state = { ...this.pending.state, name: 'Active' }; // a one-shot passive FSM
     this.pending.adopt(socket);
@@ -194,11 +216,18 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     }
     if (conn !== this.primary) return;
     switch (action.type) {
-      case 'established':
+      case 'established': {
+        const gr = this.config.gracefulRestart;
+        if (gr?.restarting) {
+          // RFC 4724 §3: the R bit belongs to the first OPEN after the restart only.
+          this.config = { ...this.config, gracefulRestart: { ...gr, restarting: false } };
+          conn.state = { ...conn.state, config: this.config };
+        }
         this.rib.reset();
         this.emit('established', action.session);
-        this.flush(true);
+        if (!this.holdInitial) this.flush(true);
         break;
+      }
       case 'down':
         this.emit('down', { reason: action.reason });
         break;
@@ -241,7 +270,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     }
     if (!inCollisionWindow(pending.state.name)) return;
     const view = (c: BgpConnection) => ({ origin: c.origin, state: c.state.name });
-    const loser = connectionToClose(this.opts.config.routerId, remoteId, view(primary), view(pending)) === 'a' ? primary : pending;
+    const loser = connectionToClose(this.config.routerId, remoteId, view(primary), view(pending)) === 'a' ? primary : pending;
     this.dumping = loser;
     loser.dispatch({ type: 'CollisionDump' });
     this.dumping = undefined;
@@ -252,12 +281,12 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     const old = this.primary;
     this.primary = pending;
     this.pending = undefined;
-    pending.state = { ...pending.state, config: this.opts.config, autoRestart: old.state.autoRestart || old.state.name !== 'Idle' };
+    pending.state = { ...pending.state, config: this.config, autoRestart: old.state.autoRestart || old.state.name !== 'Idle' };
     old.dispose();
   }
 
   private exportContext(session: NegotiatedSession): ExportContext {
-    const ctx: ExportContext = { localAs: this.opts.config.localAs, ibgp: session.ibgp };
+    const ctx: ExportContext = { localAs: this.config.localAs, ibgp: session.ibgp };
     if (this.opts.localPref !== undefined) ctx.localPref = this.opts.localPref;
     const local = this.localAddress;
     const learned = local ? (this.opts.resolveNextHops?.(local) ?? {}) : {};
@@ -284,13 +313,11 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   /** Sends the Adj-RIB-Out diff; after the initial table, one End-of-RIB per family. */
   private flush(initial: boolean): void {
     const session = this.negotiated;
-    if (!session) return;
+    if (!session || this.holdInitial) return;
     const ctx = this.exportContext(session);
     const { announce, withdraw } = this.rib.takeChanges((route) => {
       if (!session.families.includes(route.prefix.family)) return undefined;
-      if (!this.gracefulShutdown) return exportAttributes(route, ctx);
-      const communities = [...(route.communities ?? []), WellKnownCommunity.GracefulShutdown];
-      return exportAttributes({ ...route, communities }, ctx);
+      return exportAttributes(this.gracefulShutdown ? gracefulShutdownRoute(route) : route, ctx);
     });
     const opts = { fourOctetAs: session.fourOctetAs };
     let messages = 0;

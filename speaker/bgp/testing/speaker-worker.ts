@@ -3,9 +3,10 @@
 // Reads WorkerConfig from the file, WorkerCommand JSON lines from the fifo (or stdin), and
 // prints WorkerEvent JSON lines (`ev`) next to the speaker's own pino log lines (`event`).
 import { openSync, readFileSync } from 'node:fs';
-import { createReadStream } from 'node:fs';
+import { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { createLogger } from '../../../lib/log/index.ts';
+import { BfdManager } from '../../bfd/manager.ts';
 import { BgpListener } from '../listener.ts';
 import { BgpStats } from '../metrics.ts';
 import { BgpPeerManager } from '../peers.ts';
@@ -23,7 +24,16 @@ const print = (e: WorkerEvent): void => void process.stdout.write(`${JSON.string
 
 const listener = config.listenPort === undefined ? undefined : new BgpListener({ port: config.listenPort, logger });
 await listener?.start();
-const manager = new BgpPeerManager({ logger, stats: new BgpStats(), ...(listener ? { listener } : {}), ...(config.defaults ? { defaults: config.defaults } : {}) });
+const bfd = config.bfd ? new BfdManager({ logger }) : undefined;
+const manager = new BgpPeerManager({
+  logger,
+  stats: new BgpStats(),
+  ...(listener ? { listener } : {}),
+  ...(config.defaults ? { defaults: config.defaults } : {}),
+  ...(bfd ? { bfd } : {}),
+  ...(config.restarting ? { restarting: true } : {}),
+});
+manager.on('bfdStateChange', (peer, c) => print({ ev: 'bfd', peer, from: c.from, to: c.to, diag: c.diag, at: Date.now() }));
 manager.on('sessionUp', (peer, s) => print({ ev: 'up', peer, peerAs: s.peerAs, at: Date.now() }));
 manager.on('sessionDown', (peer, reason) => print({ ev: 'down', peer, reason, at: Date.now() }));
 manager.on('connectFailed', (peer, f) => print({ ev: 'connectFailed', peer, outcome: f.outcome, hint: f.hint, at: Date.now() }));
@@ -50,7 +60,9 @@ function apply(cmd: WorkerCommand): void {
 }
 
 // A fifo opened read-write never blocks the open and never reads EOF when the test closes its end.
-const input = commandFile ? createReadStream('', { fd: openSync(commandFile, 'r+') }) : process.stdin;
+// Read through a pipe handle (epoll), not fs: a blocked fs read of a fifo holds a libuv pool
+// thread, and process.exit() then hangs joining it.
+const input = commandFile ? new Socket({ fd: openSync(commandFile, 'r+'), readable: true, writable: false }) : process.stdin;
 createInterface({ input }).on('line', (line) => {
   if (!line.trim()) return;
   try {
@@ -60,11 +72,26 @@ createInterface({ input }).on('line', (line) => {
   }
 });
 
-const shutdown = (): void => {
-  manager.stop();
+async function stopSpeaker(signal: string): Promise<void> {
+  const restart = config.onSigterm === 'restart' || process.env.PORTSIDE_RESTARTING === '1';
+  if (signal === 'SIGTERM' && restart) {
+    manager.stop('Portside: restarting', { forRestart: true });
+  } else if (signal === 'SIGTERM' && typeof config.onSigterm === 'number') {
+    await manager.gracefulShutdown(config.onSigterm);
+  } else {
+    manager.stop();
+  }
+  print({ ev: 'stopped', how: restart ? 'restart' : String(config.onSigterm ?? 'stop'), at: Date.now() });
+  await bfd?.close({ silently: restart });
   void listener?.close();
   setTimeout(() => process.exit(0), 200).unref();
+}
+let stopping = false;
+const shutdown = (signal: string): void => {
+  if (stopping) return;
+  stopping = true;
+  void stopSpeaker(signal);
 };
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
 print({ ev: 'ready', pid: process.pid });

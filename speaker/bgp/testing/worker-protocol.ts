@@ -23,6 +23,8 @@ export interface PeerSpec {
   ebgpMultiHop?: boolean;
   dualStack?: boolean;
   gracefulRestart?: boolean;
+  /** BFDProfile; needs WorkerConfig.bfd. Unset fields take the CRD defaults (300 ms × 3). */
+  bfd?: { name: string; receiveIntervalMs?: number; transmitIntervalMs?: number; detectMultiplier?: number; echoMode?: boolean; passiveMode?: boolean };
 }
 
 export interface RouteSpec {
@@ -39,6 +41,15 @@ export interface WorkerConfig {
   defaults?: SpeakerDefaults;
   peers: PeerSpec[];
   routes?: Record<string, RouteSpec[]>;
+  /** Run a BfdManager (port 3784) for peers with `bfd`. */
+  bfd?: boolean;
+  /** This process replaces one stopped for a graceful restart (R bit, table held until routes are known). */
+  restarting?: boolean;
+  /**
+   * SIGTERM: `restart` closes graceful-restart sessions without NOTIFICATION (also when the
+   * env has PORTSIDE_RESTARTING=1); a number runs gracefulShutdown(ms); default stop().
+   */
+  onSigterm?: 'restart' | number;
 }
 
 export type WorkerCommand =
@@ -54,7 +65,9 @@ export type WorkerEvent =
   | { ev: 'down'; peer: string; reason: string; at: number }
   | { ev: 'connectFailed'; peer: string; outcome: string; hint: string; at: number }
   | { ev: 'notification'; peer: string; direction: 'sent' | 'received'; code: number; subcode: number; at: number }
-  | { ev: 'status'; sessions: unknown[] };
+  | { ev: 'status'; sessions: unknown[] }
+  | { ev: 'bfd'; peer: string; from: string; to: string; diag: number; at: number }
+  | { ev: 'stopped'; how: string; at: number };
 
 function ip(text: string | undefined): IpAddress | undefined {
   if (text === undefined) return undefined;
@@ -80,7 +93,9 @@ export function toBgpPeer(p: PeerSpec): BgpPeer {
     routerID: undefined,
     nodeSelectors: [],
     password: p.password,
-    bfdProfile: undefined,
+    bfdProfile: p.bfd
+      ? { receiveIntervalMs: 300, transmitIntervalMs: 300, detectMultiplier: 3, echoIntervalMs: 50, echoMode: false, passiveMode: false, minimumTtl: 254, ...p.bfd }
+      : undefined,
     enableGracefulRestart: p.gracefulRestart ?? false,
     ebgpMultiHop: p.ebgpMultiHop ?? false,
     vrf: '',

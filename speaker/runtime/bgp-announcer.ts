@@ -1,0 +1,103 @@
+// BGP on this node: the peers selected for it (BgpPeerManager), the shared listener on
+// port 179, BFD for peers with a bfdProfile (BgpPeerManager runs it on our BfdManager: BFD
+// down resets the BGP session at once), GRACEFUL_SHUTDOWN while cordoned, and SIGTERM.
+import type { BgpPeer } from '../../lib/config/index.ts';
+import type { Logger } from '../../lib/log/index.ts';
+import type { Registry } from '../../lib/metrics/index.ts';
+import { BfdManager, BfdStats } from '../bfd/index.ts';
+import { BgpListener, BgpPeerManager, BgpStats, formatPrefix } from '../bgp/index.ts';
+import type { AnnouncedRoute, NodeIdentity, PeerStatus, SpeakerDefaults } from '../bgp/index.ts';
+import { diffRoutes } from '../planner/index.ts';
+
+export interface BgpAnnouncerOptions {
+  logger: Logger;
+  registry: Registry;
+  /** BGP listen port; default 179. */
+  listenPort?: number;
+  /** BFD control port; default 3784. */
+  bfdPort?: number;
+  defaults?: SpeakerDefaults;
+}
+
+export interface BgpApply {
+  peers: readonly BgpPeer[];
+  identity: NodeIdentity;
+  routes: ReadonlyMap<string, readonly AnnouncedRoute[]>;
+  /** Node cordoned: announce with GRACEFUL_SHUTDOWN (RFC 8326). */
+  cordoned: boolean;
+}
+
+export class BgpAnnouncer {
+  readonly manager: BgpPeerManager;
+  readonly bfd: BfdManager;
+  private readonly listener: BgpListener;
+  private readonly log: Logger;
+  private peers: readonly BgpPeer[] = [];
+  private identity: NodeIdentity = { name: '', addresses: [] };
+  private readonly routes = new Map<string, readonly AnnouncedRoute[]>();
+  private cordoned = false;
+  private stopping = false;
+
+  constructor(opts: BgpAnnouncerOptions) {
+    this.log = opts.logger;
+    this.listener = new BgpListener({ port: opts.listenPort ?? 179, logger: opts.logger });
+    this.bfd = new BfdManager({ port: opts.bfdPort ?? 3784, stats: new BfdStats(opts.registry), logger: opts.logger });
+    this.manager = new BgpPeerManager({
+      listener: this.listener,
+      bfd: this.bfd,
+      logger: opts.logger,
+      stats: new BgpStats(opts.registry),
+      ...(opts.defaults ? { defaults: opts.defaults } : {}),
+    });
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.listener.start();
+    } catch (err) {
+      // Sessions still connect out; only peers that insist on connecting in are affected.
+      this.log.warn('bgp_listen_failed', { err, msg: 'cannot listen for BGP: only outgoing sessions will work' });
+    }
+  }
+
+  apply(want: BgpApply): void {
+    if (this.stopping) return;
+    this.peers = want.peers;
+    this.identity = want.identity;
+    this.manager.setPeers(want.peers, want.identity);
+    for (const peer of want.peers) {
+      const next = want.routes.get(peer.name) ?? [];
+      const prev = this.routes.get(peer.name);
+      if (prev) {
+        const d = diffRoutes(prev, next);
+        if (d.announce.length === 0 && d.withdraw.length === 0 && this.manager.sessions().some((s) => s.name === peer.name)) continue;
+      }
+      this.routes.set(peer.name, next);
+      this.manager.setRoutes(peer.name, next);
+      this.log.debug('bgp_routes', { peer: peer.name, prefixes: next.map((r) => formatPrefix(r.prefix)) });
+    }
+    for (const name of [...this.routes.keys()]) if (!want.peers.some((p) => p.name === name)) this.routes.delete(name);
+    if (want.cordoned !== this.cordoned) {
+      this.cordoned = want.cordoned;
+      this.log.info('bgp_graceful_shutdown', { on: want.cordoned, msg: want.cordoned ? 'node cordoned: announcing with GRACEFUL_SHUTDOWN' : 'node uncordoned' });
+      this.manager.setGracefulShutdown(want.cordoned);
+    }
+  }
+
+  sessions(): PeerStatus[] {
+    return this.manager.sessions();
+  }
+
+  /** BFDProfiles in use by this node's peers that ask for echo mode. */
+  echoModeProfiles(): string[] {
+    return [...new Set(this.peers.flatMap((p) => (p.bfdProfile?.echoMode ? [p.bfdProfile.name] : [])))].sort();
+  }
+
+  /** SIGTERM: GRACEFUL_SHUTDOWN for `graceMs`, then withdraw everything, then Cease (and BFD AdminDown). */
+  async shutdown(graceMs: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.manager.gracefulShutdown(graceMs);
+    await this.listener.close();
+  }
+}

@@ -1,0 +1,73 @@
+// What the speaker watches: Services, EndpointSlices (discovery.k8s.io/v1) and Nodes in the
+// whole cluster, Secrets in the install namespace only, and the six config kinds.
+import type { KubeConfig, KubernetesObject, V1EndpointSlice, V1Node, V1Secret, V1Service } from '@kubernetes/client-node';
+import { ConfigInformers } from '../../lib/config/informers.ts';
+import { apiListWatch, InformerSupervisor } from '../../lib/k8s/index.ts';
+import type { InformerEvent } from '../../lib/k8s/index.ts';
+
+export interface SpeakerInformerOptions {
+  namespace: string;
+  /** Something the plan reads changed. */
+  onChange: (kind: string) => void;
+  onEvent?: (kind: string, e: InformerEvent) => void;
+}
+
+/** What planning reads off a Node: not its heartbeats (status is rewritten every 10 s). */
+export function nodeFingerprint(n: V1Node): string {
+  return JSON.stringify([
+    n.metadata?.labels ?? {},
+    n.spec?.unschedulable ?? false,
+    n.status?.addresses ?? [],
+    (n.status?.conditions ?? []).filter((c) => c.type === 'NetworkUnavailable').map((c) => c.status),
+  ]);
+}
+
+/** Services: a change of spec, labels or load-balancer status (not other annotations churn). */
+export function serviceFingerprint(s: V1Service): string {
+  return JSON.stringify([s.metadata?.labels ?? {}, s.metadata?.annotations ?? {}, s.spec ?? {}, s.status?.loadBalancer ?? {}]);
+}
+
+export class SpeakerInformers {
+  readonly services: InformerSupervisor<V1Service>;
+  readonly endpointSlices: InformerSupervisor<V1EndpointSlice>;
+  readonly nodes: InformerSupervisor<V1Node>;
+  readonly secrets: InformerSupervisor<V1Secret>;
+  readonly config: ConfigInformers;
+
+  constructor(kc: KubeConfig, opts: SpeakerInformerOptions) {
+    const make = <T extends KubernetesObject>(kind: string, path: string, changed: (o: T, n: T) => boolean = () => true) =>
+      new InformerSupervisor<T>(apiListWatch<T>(kc, path), { onEvent: (e) => opts.onEvent?.(kind, e) }).on({
+        add: () => opts.onChange(kind),
+        update: (o, n) => {
+          if (changed(o, n)) opts.onChange(kind);
+        },
+        delete: () => opts.onChange(kind),
+      });
+    this.services = make<V1Service>('services', '/api/v1/services', (o, n) => serviceFingerprint(o) !== serviceFingerprint(n));
+    this.endpointSlices = make<V1EndpointSlice>('endpointslices', '/apis/discovery.k8s.io/v1/endpointslices');
+    this.nodes = make<V1Node>('nodes', '/api/v1/nodes', (o, n) => nodeFingerprint(o) !== nodeFingerprint(n));
+    this.secrets = make<V1Secret>('secrets', `/api/v1/namespaces/${encodeURIComponent(opts.namespace)}/secrets`);
+    this.config = new ConfigInformers(kc, {
+      namespace: opts.namespace,
+      onChange: () => opts.onChange('config'),
+      onEvent: (kind, e) => opts.onEvent?.(kind, e),
+    });
+  }
+
+  start(): void {
+    for (const i of this.core()) i.start();
+    this.config.start();
+  }
+
+  async synced(): Promise<void> {
+    await Promise.all([...this.core().map((i) => i.synced), this.config.synced()]);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.core().map((i) => i.stop()), this.config.stop()]);
+  }
+
+  private core(): InformerSupervisor<KubernetesObject>[] {
+    return [this.services, this.endpointSlices, this.nodes, this.secrets] as InformerSupervisor<KubernetesObject>[];
+  }
+}

@@ -1,0 +1,206 @@
+// Layer 2 on this node: the LivenessMesh (who is alive, without the API server), one
+// L2Responder per interface set, the owned IPs handed to them, and the conflict rule.
+import type { Logger } from '../../lib/log/index.ts';
+import type { Registry } from '../../lib/metrics/index.ts';
+import { nodeByMac, resolveClaim } from '../l2/conflict.ts';
+import { L2Stats } from '../l2/l2-stats.ts';
+import type { OwnerCandidate } from '../l2/ownership.ts';
+import { L2Responder } from '../l2/responder.ts';
+import type { L2ResponderOptions } from '../l2/responder.ts';
+import { DEFAULT_LIVENESS } from '../liveness/liveness-fsm.ts';
+import { LivenessMesh } from '../liveness/mesh.ts';
+import type { LivenessPeer } from '../liveness/mesh.ts';
+import type { L2Plan } from '../planner/index.ts';
+
+export interface L2AnnouncerOptions {
+  node: string;
+  logger: Logger;
+  registry: Registry;
+  livenessPort: number;
+  livenessTimeoutMs?: number;
+  livenessIntervalMs?: number;
+  /** The live view changed (a peer came or went, a grace period ended): plan again now. */
+  onLivenessChange: () => void;
+  /** An interface of an L2Advertisement cannot be used; `ips` are the IPs meant for it. */
+  onAnnounceFailed: (ifname: string, reason: string, ips: readonly string[]) => void;
+  /** A responder opened its interfaces (the interfaces reported for "all" are known now). */
+  onInterfaces?: () => void;
+  /** Test seam. */
+  responder?: (opts: L2ResponderOptions) => L2Responder;
+}
+
+export interface LivenessSetup {
+  /** undefined: no key — no mesh, every eligible node counts as live. */
+  key: Uint8Array | undefined;
+  bindAddress: string | undefined;
+  peers: readonly LivenessPeer[];
+}
+
+interface ResponderEntry {
+  responder: L2Responder;
+  ips: string[];
+}
+
+const REFRESH_INTERFACES_MS = 10_000;
+
+export class L2Announcer {
+  readonly stats: L2Stats;
+  private readonly opts: L2AnnouncerOptions;
+  private readonly timeoutMs: number;
+  private readonly responders = new Map<string, ResponderEntry>();
+  private mesh: { mesh: LivenessMesh; fingerprint: string } | undefined;
+  private watched = new Set<string>();
+  /** Newly watched peers count as live for one timeout, so a fresh view never grabs their IPs. */
+  private readonly graceUntil = new Map<string, number>();
+  private candidates = new Map<string, readonly OwnerCandidate[]>();
+  private readonly refreshTimer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(opts: L2AnnouncerOptions) {
+    this.opts = opts;
+    this.timeoutMs = opts.livenessTimeoutMs ?? DEFAULT_LIVENESS.timeoutMs;
+    this.stats = new L2Stats(opts.registry);
+    this.refreshTimer = setInterval(() => {
+      for (const { responder } of this.responders.values()) void responder.refreshInterfaces().catch(() => undefined);
+    }, REFRESH_INTERFACES_MS);
+    this.refreshTimer.unref();
+  }
+
+  /** Starts, replaces or stops the mesh and sets its watch set. */
+  configureLiveness(setup: LivenessSetup): void {
+    if (this.closed) return;
+    const { key, bindAddress } = setup;
+    const fingerprint = key && bindAddress ? `${Buffer.from(key).toString('hex')}|${bindAddress}|${this.opts.livenessPort}` : '';
+    if (this.mesh && this.mesh.fingerprint !== fingerprint) {
+      this.mesh.mesh.close();
+      this.mesh = undefined;
+      this.watched = new Set();
+    }
+    if (!fingerprint || !key || !bindAddress) return;
+    if (!this.mesh) this.mesh = { mesh: this.startMesh(key, bindAddress), fingerprint };
+    this.mesh.mesh.setPeers(setup.peers);
+    const now = Date.now();
+    const next = new Set(setup.peers.map((p) => p.node));
+    for (const node of next) {
+      if (this.watched.has(node)) continue;
+      this.graceUntil.set(node, now + this.timeoutMs);
+      setTimeout(() => this.endGrace(node), this.timeoutMs + 5).unref();
+    }
+    for (const node of this.graceUntil.keys()) if (!next.has(node)) this.graceUntil.delete(node);
+    this.watched = next;
+  }
+
+  /** Peers heard alive (or in their first grace period); undefined = no mesh, everyone is live. */
+  liveNodes(): ReadonlySet<string> | undefined {
+    if (!this.mesh) return undefined;
+    const live = this.mesh.mesh.liveSet();
+    const now = Date.now();
+    for (const [node, until] of this.graceUntil) if (until > now) live.add(node);
+    return live;
+  }
+
+  watchedCount(): number {
+    return this.watched.size;
+  }
+
+  /** Answers for exactly the IPs of `owned`, each on its advertisement's interfaces. */
+  apply(all: readonly L2Plan[], owned: readonly L2Plan[]): void {
+    if (this.closed) return;
+    this.candidates = new Map(all.map((p) => [p.ip, p.candidates]));
+    const byInterfaces = new Map<string, { interfaces: string[]; ips: string[] }>();
+    for (const p of owned) {
+      const key = p.interfaces.length === 0 ? '*' : p.interfaces.join(',');
+      const group = byInterfaces.get(key) ?? { interfaces: p.interfaces, ips: [] };
+      group.ips.push(p.ip);
+      byInterfaces.set(key, group);
+    }
+    for (const [key, entry] of [...this.responders]) {
+      if (byInterfaces.has(key)) continue;
+      entry.responder.close();
+      this.responders.delete(key);
+    }
+    for (const [key, { interfaces, ips }] of byInterfaces) {
+      let entry = this.responders.get(key);
+      if (!entry) {
+        entry = this.startResponder(interfaces, ips);
+        this.responders.set(key, entry);
+      }
+      entry.ips = ips;
+      entry.responder.setOwned(ips);
+    }
+  }
+
+  /** Interfaces an owned IP is answered on: the advertisement's, or the responder's links for "all". */
+  interfacesOf(ip: string, named: readonly string[]): string[] {
+    if (named.length > 0) return [...named];
+    const entry = this.responders.get('*');
+    return entry && entry.ips.includes(ip) ? entry.responder.links().map((l) => l.name) : [];
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.refreshTimer);
+    this.mesh?.mesh.close();
+    this.mesh = undefined;
+    for (const { responder } of this.responders.values()) responder.close();
+    this.responders.clear();
+  }
+
+  private startResponder(interfaces: string[], ips: string[]): ResponderEntry {
+    const make = this.opts.responder ?? ((o: L2ResponderOptions) => new L2Responder(o));
+    const entry: ResponderEntry = { responder: undefined as unknown as L2Responder, ips };
+    entry.responder = make({
+      interfaces: interfaces.length === 0 ? 'all' : interfaces,
+      counters: this.stats,
+      onAnnounceFailed: (ifname, reason) => {
+        this.opts.logger.warn('l2_announce_failed', { ifname, reason, ips: entry.ips });
+        this.opts.onAnnounceFailed(ifname, reason, entry.ips);
+      },
+      onClaim: ({ ip, mac, ifname }) => {
+        const claimant = this.mesh ? nodeByMac(this.mesh.mesh.peerLinks(), mac) : undefined;
+        const outcome = resolveClaim({ ip, self: this.opts.node, claimant, candidates: this.candidates.get(ip) ?? [] });
+        this.opts.logger.warn('l2_conflict', { ip, mac, ifname, claimant, outcome });
+        return outcome;
+      },
+    });
+    void entry.responder.start().then(() => this.opts.onInterfaces?.()).catch((err: unknown) => this.opts.logger.error('l2_responder_failed', { interfaces, err }));
+    return entry;
+  }
+
+  private startMesh(key: Uint8Array, bindAddress: string): LivenessMesh {
+    const mesh = new LivenessMesh({
+      node: this.opts.node,
+      key,
+      port: this.opts.livenessPort,
+      bindAddress,
+      peers: [],
+      timeoutMs: this.timeoutMs,
+      ...(this.opts.livenessIntervalMs ? { intervalMs: this.opts.livenessIntervalMs } : {}),
+      links: () => [...this.responders.values()].flatMap((e) => e.responder.links()),
+    });
+    mesh.on('alive', (node) => {
+      this.opts.logger.info('liveness_alive', { peer: node });
+      this.opts.onLivenessChange();
+    });
+    mesh.on('dead', (node) => {
+      this.graceUntil.delete(node);
+      this.opts.logger.warn('liveness_dead', { peer: node });
+      for (const { responder } of this.responders.values()) responder.clearYields();
+      this.opts.onLivenessChange();
+    });
+    mesh.start().then(
+      () => this.opts.logger.info('liveness_started', { bindAddress, port: this.opts.livenessPort }),
+      (err: unknown) => {
+        this.opts.logger.error('liveness_bind_failed', { bindAddress, port: this.opts.livenessPort, err });
+        if (this.mesh?.mesh === mesh) this.mesh = undefined; // the next plan tries again
+      },
+    );
+    return mesh;
+  }
+
+  private endGrace(node: string): void {
+    if (!this.graceUntil.has(node)) return;
+    this.graceUntil.delete(node);
+    if (this.mesh && !this.mesh.mesh.liveSet().has(node)) this.opts.onLivenessChange();
+  }
+}

@@ -1,0 +1,38 @@
+// `portside speaker` at the command line: bad flags and an unreachable API server each end
+// the process at once with one clear line (no root, no cluster).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+
+const BIN = new URL('../../bin/portside.ts', import.meta.url).pathname;
+const run = (args: string[]) =>
+  promisify(execFile)(process.execPath, [BIN, 'speaker', ...args], { env: { PATH: process.env.PATH ?? '' } }).then(
+    () => ({ code: 0, stderr: '' }),
+    (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+  );
+
+test('no node name: exit 2 with one line', async () => {
+  const r = await run([]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /--node-name is required/);
+});
+
+test('unreachable API server: exit 1 with one line', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portside-speaker-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const kubeconfig = join(dir, 'kc.yaml');
+  writeFileSync(kubeconfig, [
+    'apiVersion: v1', 'kind: Config', 'current-context: x',
+    'clusters: [{name: x, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]',
+    'users: [{name: x, user: {token: t}}]', 'contexts: [{name: x, context: {cluster: x, user: x}}]',
+  ].join('\n'));
+  const r = await run(['--node-name', 'n1', '--kubeconfig', kubeconfig, '--metrics-addr', '127.0.0.1:0']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^portside speaker: cannot reach the Kubernetes API/);
+});

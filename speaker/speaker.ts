@@ -1,0 +1,228 @@
+// The speaker of one node: informers → one level-based `plan` key (pure planNode over the
+// current view) → effects: BGP peers and routes, BFD, L2 ownership; then a `status` key
+// writes reports (ConfigurationState, ServiceBGPStatus / ServiceL2Status, metrics).
+// Liveness changes re-plan at once from memory: the API server is not in the failover path.
+import type { KubeConfig, V1OwnerReference, V1Service } from '@kubernetes/client-node';
+import { buildConfig } from '../lib/config/index.ts';
+import type { Config, ConfigError } from '../lib/config/index.ts';
+import { EventRecorder, WorkQueue } from '../lib/k8s/index.ts';
+import type { Logger } from '../lib/log/index.ts';
+import type { Registry } from '../lib/metrics/index.ts';
+import { ConfigurationStateWriter } from '../lib/report/configuration-state-writer.ts';
+import { canonicalIp } from './l2/ownership.ts';
+import { planNode } from './planner/index.ts';
+import type { NodePlan } from './planner/index.ts';
+import { BgpAnnouncer } from './runtime/bgp-announcer.ts';
+import type { BgpAnnouncerOptions } from './runtime/bgp-announcer.ts';
+import { SpeakerInformers } from './runtime/informers.ts';
+import { L2Announcer } from './runtime/l2-announcer.ts';
+import { internalIps, LIVENESS_SECRET, livenessKey, livenessPeers, nodeIdentity, peersForNode } from './runtime/node-info.ts';
+import { speakerConfigurationStatus } from './status/config-state.ts';
+import { announcedIps, desiredStatuses } from './status/desired.ts';
+import { SpeakerStats } from './status/metrics.ts';
+import { ServiceStatusWriter } from './status/service-status-writer.ts';
+
+export interface SpeakerOptions {
+  kc: KubeConfig;
+  namespace: string;
+  nodeName: string;
+  lbClass: string | undefined;
+  livenessPort: number;
+  log: Logger;
+  registry: Registry;
+  owner?: V1OwnerReference;
+  /** Informer events are batched for this long before planning. Default 50 ms. */
+  debounceMs?: number;
+  livenessTimeoutMs?: number;
+  bgp?: Partial<Pick<BgpAnnouncerOptions, 'listenPort' | 'bfdPort' | 'defaults'>>;
+}
+
+type Key = 'plan' | 'status';
+
+export class Speaker {
+  private readonly opts: SpeakerOptions;
+  private readonly log: Logger;
+  private readonly informers: SpeakerInformers;
+  private readonly queue: WorkQueue<Key>;
+  private readonly stats: SpeakerStats;
+  private readonly bgp: BgpAnnouncer;
+  private readonly l2: L2Announcer;
+  private readonly events: EventRecorder;
+  private readonly configState: ConfigurationStateWriter;
+  private readonly statusWriter: ServiceStatusWriter;
+  private config: Config | undefined;
+  private configErrors: readonly ConfigError[] = [];
+  private plan: NodePlan | undefined;
+  /** "service|protocol" announced by the last plan: a new one gets a nodeAssigned event. */
+  private announced = new Set<string>();
+  private ready = false;
+  private stopping = false;
+
+  constructor(opts: SpeakerOptions) {
+    this.opts = opts;
+    const { kc, log, namespace, nodeName } = opts;
+    this.log = log;
+    this.stats = new SpeakerStats(opts.registry);
+    this.queue = new WorkQueue<Key>({ onError: (key, err, outcome, requeues) => log.warn('reconcile_failed', { key, outcome, requeues, msg: briefError(err) }) });
+    this.informers = new SpeakerInformers(kc, {
+      namespace,
+      onChange: () => this.queue.addAfter('plan', opts.debounceMs ?? 50),
+      onEvent: (kind, e) => log.debug('informer', { kind, ...e }),
+    });
+    this.bgp = new BgpAnnouncer({ logger: log.child({ part: 'bgp' }), registry: opts.registry, ...opts.bgp });
+    this.l2 = new L2Announcer({
+      node: nodeName,
+      logger: log.child({ part: 'l2' }),
+      registry: opts.registry,
+      livenessPort: opts.livenessPort,
+      ...(opts.livenessTimeoutMs ? { livenessTimeoutMs: opts.livenessTimeoutMs } : {}),
+      onLivenessChange: () => this.queue.add('plan'),
+      onAnnounceFailed: (ifname, reason, ips) => this.announceFailed(ifname, reason, ips),
+      onInterfaces: () => this.queue.add('status'),
+    });
+    this.events = new EventRecorder(kc, { component: 'portside-speaker', instance: nodeName, onError: (err) => log.debug('event_failed', { err }) });
+    const component = { 'portside.dev/component': 'speaker', 'portside.dev/node': nodeName };
+    this.configState = new ConfigurationStateWriter(kc, { namespace, name: `speaker-${nodeName}`, labels: component, ...(opts.owner ? { owner: opts.owner } : {}) }, 'portside-speaker');
+    this.statusWriter = new ServiceStatusWriter(kc, { namespace, node: nodeName, fieldManager: 'portside-speaker', ...(opts.owner ? { owner: opts.owner } : {}) });
+  }
+
+  /** True once the informers synced and the first plan was applied. */
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  async start(): Promise<void> {
+    await this.bgp.start();
+    this.informers.start();
+    await this.informers.synced();
+    this.queue.run((key) => (key === 'plan' ? this.applyPlan() : this.writeStatus()), 2);
+    this.queue.add('plan');
+    await this.queue.idle();
+    this.ready = true;
+    this.log.info('speaker_ready', { node: this.opts.nodeName });
+  }
+
+  /** SIGTERM: stop planning, L2 off, BGP GRACEFUL_SHUTDOWN → withdraw → Cease, remove our reports. */
+  async stop(graceMs: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.ready = false;
+    await this.queue.shutdown();
+    this.l2.close();
+    await this.bgp.shutdown(graceMs);
+    this.stats.setAnnounced(this.opts.nodeName, []);
+    await withTimeout(this.statusWriter.clear(), 2_000).catch((err: unknown) => this.log.warn('status_cleanup_failed', { err }));
+    await this.informers.stop();
+  }
+
+  private async applyPlan(): Promise<void> {
+    const started = performance.now();
+    const { nodeName, lbClass } = this.opts;
+    const inf = this.informers;
+    const nodes = inf.nodes.list();
+    const self = inf.nodes.get(nodeName);
+    const result = buildConfig({ ...inf.config.snapshot(), secrets: inf.secrets.list(), nodes });
+    if (result.ok) {
+      if (this.configErrors.length > 0 || !this.config) this.log.info('config_loaded', { warnings: result.warnings.length });
+      this.config = result.config;
+      this.configErrors = [];
+    } else {
+      if (JSON.stringify(result.errors) !== JSON.stringify(this.configErrors)) this.log.error('config_invalid', { errors: result.errors, stale: this.config !== undefined });
+      this.configErrors = result.errors;
+    }
+    this.stats.configLoaded(this.config !== undefined, this.configErrors.length > 0 && this.config !== undefined);
+    const config = this.config;
+    if (config) {
+      const key = livenessKey(inf.secrets.get(`${this.opts.namespace}/${LIVENESS_SECRET}`));
+      this.l2.configureLiveness({
+        key: key.ok ? key.key : undefined,
+        bindAddress: internalIps(self)[0],
+        peers: livenessPeers(config, nodeName, nodes),
+      });
+      const liveNodes = this.l2.liveNodes();
+      const plan = planNode({ config, nodeName, nodes, services: inf.services.list(), endpointSlices: inf.endpointSlices.list(), lbClass, liveNodes });
+      this.bgp.apply({ peers: peersForNode(config, self), identity: nodeIdentity(nodeName, self), routes: plan.bgp, cordoned: self?.spec?.unschedulable === true });
+      this.l2.apply(plan.l2, plan.l2Owned);
+      this.plan = plan;
+      this.log.debug('planned', { bgpPeers: plan.bgp.size, l2Owned: plan.l2Owned.map((p) => p.ip), live: liveNodes ? [...liveNodes] : 'all' });
+      this.reportAnnounced(plan);
+      this.stats.liveness(liveNodes?.size ?? 0, this.l2.watchedCount());
+    }
+    this.stats.planned((performance.now() - started) / 1000);
+    this.queue.add('status');
+  }
+
+  private reportAnnounced(plan: NodePlan): void {
+    const { nodeName } = this.opts;
+    const ingressOf = (key: string) => (this.informers.services.get(key)?.status?.loadBalancer?.ingress ?? [])
+      .flatMap((i) => (i.ip ? [canonicalIp(i.ip) ?? i.ip] : []));
+    const byService = announcedIps(plan, ingressOf);
+    const entries = [...byService].flatMap(([service, { bgp, l2 }]) => [
+      ...bgp.map((ip) => ({ service, protocol: 'bgp' as const, ip })),
+      ...l2.map((ip) => ({ service, protocol: 'layer2' as const, ip })),
+    ]);
+    this.stats.setAnnounced(nodeName, entries);
+    const now = new Set<string>();
+    for (const [service, { bgp, l2 }] of byService) {
+      for (const [protocol, ips] of [['BGP', bgp], ['L2', l2]] as const) {
+        if (ips.length === 0) continue;
+        const key = `${service}|${protocol}`;
+        now.add(key);
+        if (this.announced.has(key)) continue;
+        const svc = this.informers.services.get(service);
+        this.log.info('node_assigned', { service, protocol, ips });
+        if (svc) void this.events.normal(serviceRef(svc), 'nodeAssigned', `announcing from node "${nodeName}" via ${protocol} (${ips.join(', ')})`);
+      }
+    }
+    this.announced = now;
+  }
+
+  private announceFailed(ifname: string, reason: string, ips: readonly string[]): void {
+    const services = new Set((this.plan?.l2Owned ?? []).filter((p) => ips.includes(p.ip)).flatMap((p) => p.services));
+    for (const key of services) {
+      const svc = this.informers.services.get(key);
+      if (svc) void this.events.warning(serviceRef(svc), 'announceFailed', `node "${this.opts.nodeName}": cannot announce on interface ${ifname}: ${reason}`);
+    }
+  }
+
+  private async writeStatus(): Promise<void> {
+    if (this.stopping) return;
+    const keyProblem = livenessKey(this.informers.secrets.get(`${this.opts.namespace}/${LIVENESS_SECRET}`));
+    const peerProblems = this.bgp.sessions().flatMap((s) => [
+      ...(s.configError ? [{ peer: s.name, reason: s.configError }] : []),
+      ...(s.bfd?.error ? [{ peer: s.name, reason: `BFD not running: ${s.bfd.error}` }] : []),
+    ]);
+    await this.configState.write(speakerConfigurationStatus(
+      this.configErrors,
+      { stale: this.config !== undefined, now: new Date() },
+      { livenessKeyProblem: keyProblem.ok ? undefined : keyProblem.reason, echoModeProfiles: this.bgp.echoModeProfiles(), peerProblems },
+    ));
+    if (!this.plan) return;
+    const desired = desiredStatuses(this.opts.nodeName, this.plan, (ip, named) => this.l2.interfacesOf(ip, named));
+    const changed = await this.statusWriter.sync(desired);
+    if (changed.created + changed.patched + changed.deleted > 0) this.log.info('service_status_written', { ...changed });
+  }
+}
+
+function serviceRef(svc: V1Service) {
+  return { apiVersion: 'v1', kind: 'Service', metadata: svc.metadata ?? {} };
+}
+
+/** One line for an API failure (client-node's messages carry the whole body and headers). */
+export function briefError(err: unknown): string {
+  const e = err as { code?: unknown; body?: unknown; message?: unknown };
+  if (typeof e?.code === 'number' && typeof e.body === 'string') {
+    try {
+      return `HTTP ${e.code}: ${(JSON.parse(e.body) as { message?: string }).message ?? e.body.slice(0, 200)}`;
+    } catch {
+      return `HTTP ${e.code}: ${e.body.slice(0, 200)}`;
+    }
+  }
+  return String(e?.message ?? err).split('\n')[0] ?? '';
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

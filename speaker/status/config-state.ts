@@ -1,0 +1,42 @@
+// Pure: the speaker's ConfigurationState status — the config load result plus what this
+// speaker cannot honour as configured (no liveness key, BFD echo mode, unusable peers).
+import type { V1Condition } from '@kubernetes/client-node';
+import type { ConfigError } from '../../lib/config/index.ts';
+import { type ConfigurationStateStatus, configurationStatus } from '../../lib/report/configuration-state.ts';
+
+export interface SpeakerNotes {
+  /** Why liveness runs without authentication (undefined = key loaded). */
+  livenessKeyProblem?: string | undefined;
+  /** BFDProfile names with echoMode (not supported; the session runs without echo). */
+  echoModeProfiles?: readonly string[];
+  /** BGPPeers this node cannot run a session for, with the reason. */
+  peerProblems?: readonly { peer: string; reason: string }[];
+}
+
+function condition(type: string, ok: boolean, reason: string, message: string, now: Date): V1Condition {
+  return { type, status: ok ? 'True' : 'False', reason, message, lastTransitionTime: now };
+}
+
+export function speakerConfigurationStatus(
+  errors: readonly ConfigError[],
+  opts: { stale: boolean; now: Date },
+  notes: SpeakerNotes,
+): ConfigurationStateStatus {
+  const base = configurationStatus(errors, opts);
+  const { now } = opts;
+  const extra: V1Condition[] = [];
+  extra.push(notes.livenessKeyProblem
+    ? condition('LivenessAuthenticated', false, 'LivenessKeyMissing',
+      `${notes.livenessKeyProblem}: layer-2 failover is off, every eligible node is taken as live (owners follow Node objects only)`, now)
+    : condition('LivenessAuthenticated', true, 'LivenessKeyLoaded', 'speaker heartbeats are authenticated', now));
+  const echo = notes.echoModeProfiles ?? [];
+  if (echo.length > 0) {
+    extra.push(condition('BFDEchoMode', false, 'EchoModeUnsupported',
+      `BFDProfile ${echo.join(', ')}: echoMode is not supported by Portside; sessions run in asynchronous mode without echo`, now));
+  }
+  const peers = notes.peerProblems ?? [];
+  if (peers.length > 0) {
+    extra.push(condition('BGPPeersUsable', false, 'PeerUnusable', peers.map((p) => `BGPPeer ${p.peer}: ${p.reason}`).join('; '), now));
+  }
+  return { ...base, conditions: [...base.conditions, ...extra] };
+}

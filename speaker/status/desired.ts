@@ -1,0 +1,101 @@
+// Pure: the ServiceBGPStatus / ServiceL2Status objects a node should have for its plan,
+// named deterministically so a restarted speaker finds (and reuses) its own objects.
+import { createHash } from 'node:crypto';
+import type { NodePlan } from '../planner/index.ts';
+
+export const NODE_LABEL = 'portside.dev/node';
+export const SERVICE_NAME_LABEL = 'portside.dev/service-name';
+export const SERVICE_NAMESPACE_LABEL = 'portside.dev/service-namespace';
+
+export type StatusKind = 'ServiceBGPStatus' | 'ServiceL2Status';
+
+export const STATUS_PLURALS: Readonly<Record<StatusKind, string>> = {
+  ServiceBGPStatus: 'servicebgpstatuses',
+  ServiceL2Status: 'servicel2statuses',
+};
+
+export interface DesiredStatus {
+  kind: StatusKind;
+  name: string;
+  labels: Record<string, string>;
+  status: {
+    node: string;
+    serviceName: string;
+    serviceNamespace: string;
+    peers?: string[];
+    interfaces?: { name: string }[];
+  };
+}
+
+const MAX_NAME = 63;
+const HASH_CHARS = 16;
+
+/** `<node>-<16 hex of sha256(node/ns/name)>`, at most 63 characters, a valid object name. */
+export function statusObjectName(node: string, serviceKey: string): string {
+  const hash = createHash('sha256').update(`${node}/${serviceKey}`).digest('hex').slice(0, HASH_CHARS);
+  const head = node.toLowerCase().slice(0, MAX_NAME - HASH_CHARS - 1).replace(/[^a-z0-9]+$/, '');
+  return head ? `${head}-${hash}` : hash;
+}
+
+/** Label values are ≤ 63 chars; longer names are cut (the status fields carry them whole). */
+function labelValue(v: string): string {
+  return v.length <= 63 ? v : v.slice(0, 63).replace(/[^A-Za-z0-9]+$/, '');
+}
+
+function identity(kind: StatusKind, node: string, serviceKey: string): Omit<DesiredStatus, 'status'> & { status: DesiredStatus['status'] } {
+  const slash = serviceKey.indexOf('/');
+  const serviceNamespace = serviceKey.slice(0, slash);
+  const serviceName = serviceKey.slice(slash + 1);
+  return {
+    kind,
+    name: statusObjectName(node, serviceKey),
+    labels: { [NODE_LABEL]: labelValue(node), [SERVICE_NAME_LABEL]: labelValue(serviceName), [SERVICE_NAMESPACE_LABEL]: labelValue(serviceNamespace) },
+    status: { node, serviceName, serviceNamespace },
+  };
+}
+
+/**
+ * Every status object this node should have. `interfacesOf(ip)` gives the interfaces the IP
+ * is actually answered on (for an L2Plan with no named interfaces: the responder's links).
+ */
+export function desiredStatuses(node: string, plan: NodePlan, interfacesOf: (ip: string, named: readonly string[]) => string[]): DesiredStatus[] {
+  const out: DesiredStatus[] = [];
+  for (const [service, { peers }] of plan.bgpServices) {
+    if (peers.length === 0) continue;
+    const d = identity('ServiceBGPStatus', node, service);
+    d.status.peers = [...peers].sort();
+    out.push(d);
+  }
+  const l2 = new Map<string, Set<string>>();
+  for (const p of plan.l2Owned) {
+    for (const service of p.services) {
+      const set = l2.get(service) ?? new Set<string>();
+      for (const i of interfacesOf(p.ip, p.interfaces)) set.add(i);
+      l2.set(service, set);
+    }
+  }
+  for (const [service, interfaces] of l2) {
+    const d = identity('ServiceL2Status', node, service);
+    d.status.interfaces = [...interfaces].sort().map((name) => ({ name }));
+    out.push(d);
+  }
+  return out;
+}
+
+/** IPs this node announces per Service and protocol: what `nodeAssigned` events and the gauge follow. */
+export function announcedIps(plan: NodePlan, ingressOf: (serviceKey: string) => readonly string[]): Map<string, { bgp: string[]; l2: string[] }> {
+  const out = new Map<string, { bgp: string[]; l2: string[] }>();
+  const entry = (svc: string) => {
+    let e = out.get(svc);
+    if (!e) out.set(svc, (e = { bgp: [], l2: [] }));
+    return e;
+  };
+  for (const [svc, { peers }] of plan.bgpServices) {
+    if (peers.length === 0) continue;
+    // An IP skipped for BGP (or for the whole Service) on this node is not announced.
+    const skipped = new Set(plan.skipped.filter((s) => s.service === svc && s.ip && s.protocol !== 'l2').map((s) => s.ip));
+    entry(svc).bgp.push(...ingressOf(svc).filter((ip) => !skipped.has(ip)));
+  }
+  for (const p of plan.l2Owned) for (const svc of p.services) entry(svc).l2.push(p.ip);
+  return out;
+}

@@ -1,0 +1,138 @@
+// Makes this node's ServiceBGPStatus / ServiceL2Status objects match the desired set:
+// create (the identity fields are immutable, so status is written once after create),
+// patch the status when it changes, delete what is no longer announced. Objects from an
+// earlier run of this node are found by the node label and reused or deleted.
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1OwnerReference } from '@kubernetes/client-node';
+import { API_VERSION, GROUP, VERSION } from '../../crds/index.ts';
+import { isAlreadyExists, isNotFound, mergePatch } from '../../lib/k8s/index.ts';
+import { type DesiredStatus, NODE_LABEL, STATUS_PLURALS, type StatusKind } from './desired.ts';
+
+export interface ServiceStatusWriterOptions {
+  namespace: string;
+  node: string;
+  fieldManager: string;
+  owner?: V1OwnerReference;
+}
+
+interface Known {
+  /** Status JSON last written; undefined = exists, status unknown (found by list). */
+  status: string | undefined;
+}
+
+const KINDS: readonly StatusKind[] = ['ServiceBGPStatus', 'ServiceL2Status'];
+
+export class ServiceStatusWriter {
+  private readonly api: CustomObjectsApi;
+  private readonly opts: ServiceStatusWriterOptions;
+  private readonly known = new Map<string, Known>();
+  private listed = false;
+
+  constructor(kc: KubeConfig, opts: ServiceStatusWriterOptions) {
+    this.api = kc.makeApiClient(CustomObjectsApi);
+    this.opts = opts;
+  }
+
+  /** Writes the differences; throws on an API failure (the caller retries with backoff). */
+  async sync(desired: readonly DesiredStatus[]): Promise<{ created: number; patched: number; deleted: number }> {
+    if (!this.listed) await this.listExisting();
+    const counts = { created: 0, patched: 0, deleted: 0 };
+    const wanted = new Set(desired.map((d) => keyOf(d.kind, d.name)));
+    for (const [key] of [...this.known]) {
+      if (wanted.has(key)) continue;
+      const [kind, name] = splitKey(key);
+      await this.remove(kind, name);
+      counts.deleted++;
+    }
+    for (const d of desired) {
+      const key = keyOf(d.kind, d.name);
+      const text = JSON.stringify(d.status);
+      const known = this.known.get(key);
+      if (known?.status === text) continue;
+      if (!known) {
+        await this.create(d);
+        counts.created++;
+      }
+      try {
+        await this.patchStatus(d);
+      } catch (err) {
+        if (isNotFound(err)) this.known.delete(key); // deleted behind our back: create it again on retry
+        throw err;
+      }
+      this.known.set(key, { status: text });
+      if (known) counts.patched++;
+    }
+    return counts;
+  }
+
+  /** Deletes every object of this node (graceful shutdown). */
+  async clear(): Promise<void> {
+    await this.sync([]);
+  }
+
+  private target(kind: StatusKind) {
+    return { group: GROUP, version: VERSION, namespace: this.opts.namespace, plural: STATUS_PLURALS[kind] };
+  }
+
+  private async listExisting(): Promise<void> {
+    for (const kind of KINDS) {
+      const list = (await this.api.listNamespacedCustomObject({
+        ...this.target(kind),
+        labelSelector: `${NODE_LABEL}=${this.opts.node}`,
+      })) as { items?: KubernetesObject[] };
+      for (const item of list.items ?? []) {
+        const name = item.metadata?.name;
+        // Label values may be cut at 63 chars: confirm the node from status when present.
+        const node = (item as { status?: { node?: string } }).status?.node;
+        if (name && (node === undefined || node === this.opts.node)) this.known.set(keyOf(kind, name), { status: undefined });
+      }
+    }
+    this.listed = true;
+  }
+
+  private async create(d: DesiredStatus): Promise<void> {
+    try {
+      await this.api.createNamespacedCustomObject({
+        ...this.target(d.kind),
+        fieldManager: this.opts.fieldManager,
+        body: {
+          apiVersion: API_VERSION,
+          kind: d.kind,
+          metadata: {
+            name: d.name,
+            namespace: this.opts.namespace,
+            labels: d.labels,
+            ...(this.opts.owner ? { ownerReferences: [this.opts.owner] } : {}),
+          },
+        },
+      });
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+  }
+
+  private async patchStatus(d: DesiredStatus): Promise<void> {
+    await this.api.patchNamespacedCustomObjectStatus(
+      { ...this.target(d.kind), name: d.name, body: { status: d.status }, fieldManager: this.opts.fieldManager },
+      mergePatch(),
+    );
+  }
+
+  private async remove(kind: StatusKind, name: string): Promise<void> {
+    try {
+      await this.api.deleteNamespacedCustomObject({ ...this.target(kind), name });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    this.known.delete(keyOf(kind, name));
+  }
+}
+
+function keyOf(kind: StatusKind, name: string): string {
+  return `${kind}/${name}`;
+}
+
+function splitKey(key: string): [StatusKind, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash) as StatusKind, key.slice(slash + 1)];
+}
