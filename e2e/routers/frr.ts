@@ -20,7 +20,7 @@
 //   another eBGP peer there (third-party next hop), not FRR's address.
 // - vtysh talks to the sockets under --vty_socket from the root namespace; no netns exec.
 // - See frr-config.ts for the defaults that silently block routes.
-import { access, chown, mkdir, writeFile } from 'node:fs/promises';
+import { access, chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Lab, LabProcess, Netns } from '../netns/index.ts';
 import { run, runJson } from '../netns/index.ts';
@@ -132,11 +132,15 @@ export class FrrRouter {
     const { uid, gid } = await frrIds();
     await mkdir(router.runDir, { recursive: true, mode: 0o755 });
     await chown(router.runDir, uid, gid);
+    const daemons = options.daemons ?? ['zebra', 'bgpd', 'bfdd'];
+    // A restart finds the stopped daemons' sockets still there: the readiness probes below
+    // would pass at once and vtysh would talk to nothing. Remove them first.
+    await Promise.all(['zserv.api', ...daemons.flatMap((d) => [`${d}.vty`, `${d}.pid`])]
+      .map((f) => rm(join(router.runDir, f), { force: true })));
     const empty = join(dir, 'empty.conf');
     await writeFile(empty, '', { mode: 0o644 });
     await writeFile(router.configFile, renderFrrConfig(options), { mode: 0o644 });
 
-    const daemons = options.daemons ?? ['zebra', 'bgpd', 'bfdd'];
     const startDaemon = (d: FrrDaemon): LabProcess => {
       const proc = ns.spawn(
         join(FRR_DIR, d),

@@ -28,6 +28,7 @@ export interface EligibleOptions {
 export function ineligibleReason(info: InterfaceInfo | undefined): string | undefined {
   if (!info) return 'interface does not exist';
   if (!info.up) return 'interface is down';
+  if (info.carrier === false) return 'interface has no carrier';
   if (info.noArp) return 'interface has NOARP set';
   if (info.master !== undefined) return `interface is enslaved to ${info.master}`;
   return undefined;

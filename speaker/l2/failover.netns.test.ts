@@ -14,6 +14,7 @@ import {
   firstServed,
   HTTP_PORT,
   jsonLines,
+  lastOwned,
   probeNeighbors,
   startClient,
   startForger,
@@ -55,8 +56,6 @@ test('L2 failover: one answer per VIP, served again fast after the owner dies or
     assert.deepEqual(await probeNeighbors(client), { arp: [], ndp: [] }, 'kernels answer ARP/NDP for the VIP');
 
     for (const node of nodes) startWorker(node, nodes);
-    const lastOwned = (node: LabNode) =>
-      jsonLines(node.worker!).findLast((m) => m.event === 'owned') as { owned?: string[]; live?: string[] } | undefined;
     await waitFor(() => nodes.every((n) => (lastOwned(n)?.live ?? []).length === 2), { what: 'all speakers see each other', timeoutMs: 15_000 });
     const owner4 = ownerAmong(VIP4, nodes);
     const owner6 = ownerAmong(VIP6, nodes);
@@ -140,6 +139,42 @@ test('L2 failover: one answer per VIP, served again fast after the owner dies or
       assert.equal(await clientNeighborMac(client, VIP6), next6.mac);
       const answers = await probeNeighbors(client);
       assert.deepEqual(answers, { arp: [ownerAmong(VIP4, last).mac], ndp: [next6.mac] });
+    });
+
+    await t.test('owner interface down inside the node: it stops claiming, the next owner serves, it comes back cleanly', async () => {
+      // Heal the earlier faults first: restart the killed speaker, plug the port back in.
+      for (const n of nodes) {
+        if (!n.worker?.running) startWorker(n, nodes);
+        await n.link.setUp();
+      }
+      await waitFor(() => nodes.every((n) => (lastOwned(n)?.live ?? []).length === 2), { what: 'mesh healed', timeoutMs: 15_000 });
+      const owner = ownerAmong(VIP6, nodes);
+      await waitFor(async () => (await probeNeighbors(client)).ndp.join() === owner.mac, { what: `${owner.name} answers for ${VIP6} again`, timeoutMs: 10_000 });
+      const others = nodes.filter((n) => n !== owner);
+      const next6 = ownerAmong(VIP6, others);
+      const faultAt = Date.now();
+      await owner.ns.linkUp('eth0', false);
+      const served = await waitFor(() => firstServed(clientProc, URL6, next6.name, faultAt), { what: `${VIP6} served by ${next6.name}`, timeoutMs: 10_000 });
+      const ms = served.end - faultAt;
+      console.log(`failover (node interface down) ${VIP6}: ${ms} ms`);
+      assert.ok(ms < BOUND_MS, `failover took ${ms} ms`);
+      if (ownerAmong(VIP4, nodes) === owner) {
+        const served4 = await waitFor(() => firstServed(clientProc, URL4, ownerAmong(VIP4, others).name, faultAt), { what: `${VIP4} moved`, timeoutMs: 10_000 });
+        console.log(`failover (node interface down) ${VIP4}: ${served4.end - faultAt} ms`);
+      }
+      // The node itself saw its link go down and gave everything up.
+      await waitFor(() => (lastOwned(owner)?.owned ?? ['?']).length === 0, { what: `${owner.name} stops claiming`, timeoutMs: 5_000 });
+      assert.ok(jsonLines(owner.worker!).some((m) => m.event === 'links' && JSON.stringify(m.links).includes('"up":false')), 'link down seen');
+      assert.equal(await clientNeighborMac(client, VIP6), next6.mac);
+
+      // Back up: held down until it hears its peers, then it takes its IPs back; one answer each.
+      const upAt = Date.now();
+      await owner.ns.linkUp('eth0', true);
+      await waitFor(() => firstServed(clientProc, URL6, owner.name, upAt), { what: `${owner.name} serves ${VIP6} again`, timeoutMs: 10_000 });
+      const reclaimed = jsonLines(owner.worker!).find((m) => m.event === 'owned' && (m.t as number) >= upAt && (m.owned as string[]).length > 0);
+      assert.ok(reclaimed && (reclaimed.live as string[]).length === 2, `reclaimed only after hearing both peers: ${JSON.stringify(reclaimed)}`);
+      const want = JSON.stringify({ arp: [ownerAmong(VIP4, nodes).mac], ndp: [owner.mac] });
+      await waitFor(async () => JSON.stringify(await probeNeighbors(client)) === want, { what: `one answer per VIP: ${want}`, timeoutMs: 5_000 });
     });
   });
 });

@@ -103,3 +103,32 @@ test('property: ownerOf does not depend on candidate order', () => {
     }),
   );
 });
+
+test('per-interface liveness: a live node whose announcing interface is down is passed over, self included', () => {
+  const ip = '198.51.100.100';
+  const all = ['n1', 'n2', 'n3'];
+  const candidates = all.map((node) => ({ node, weight: 0 }));
+  const best = ownerOf(ip, candidates) ?? '';
+  const next = ownerOf(ip, candidates.filter((c) => c.node !== best)) ?? '';
+  const live = (self: string) => new Set(all.filter((n) => n !== self));
+  const links = new Map<string, { name: string; mac: string; up?: boolean }[]>([[best, [{ name: 'eth0', mac: '02:00:00:00:00:01', up: false }]]]);
+  const linksOf = (n: string) => links.get(n);
+  const entry = { ip, candidates, interfaces: ['eth0'] };
+  assert.deepEqual(ownedIPs(best, [entry], live(best), linksOf), [], 'the owner itself stops claiming');
+  assert.deepEqual(ownedIPs(next, [entry], live(next), linksOf), [ip], 'the next node takes over at once');
+  // Another interface being down says nothing about eth0; no linksOf keeps the old rule.
+  assert.deepEqual(ownedIPs(best, [{ ...entry, interfaces: ['eth1'] }], live(best), linksOf), [ip]);
+  assert.deepEqual(ownedIPs(best, [entry], live(best)), [ip]);
+  // 'all': down everywhere it reports → out; one link up → in.
+  links.set(best, [{ name: 'eth0', mac: '02:00:00:00:00:01', up: false }, { name: 'eth1', mac: '02:00:00:00:00:02' }]);
+  assert.deepEqual(ownedIPs(best, [{ ...entry, interfaces: 'all' }], live(best), linksOf), [ip]);
+  assert.deepEqual(ownedIPs(best, [entry], live(best), linksOf), []);
+});
+
+test('mergeSharedIps unites the interfaces of Services on one IP', () => {
+  const ip = '198.51.100.7';
+  const c = [{ node: 'n1', weight: 0 }];
+  assert.deepEqual(mergeSharedIps([{ ip, candidates: c }, { ip, candidates: c }])[0], { ip, candidates: [...c, ...c] });
+  assert.deepEqual(mergeSharedIps([{ ip, candidates: c, interfaces: ['eth1'] }, { ip, candidates: c, interfaces: ['eth0', 'eth1'] }])[0]?.interfaces, ['eth0', 'eth1']);
+  assert.equal(mergeSharedIps([{ ip, candidates: c, interfaces: ['eth1'] }, { ip, candidates: c, interfaces: 'all' }])[0]?.interfaces, 'all');
+});

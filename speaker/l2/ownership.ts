@@ -3,6 +3,7 @@
 // sha256(node + "#" + ip) (lowest hex first), then node name (a tie-break that never fires).
 import { createHash } from 'node:crypto';
 import { formatIp, parseIp } from '../../lib/ip/index.ts';
+import { liveOnInterfaces, type AnnounceInterfaces, type LinksOf } from './link-state.ts';
 
 export interface OwnerCandidate {
   node: string;
@@ -14,6 +15,8 @@ export interface AnnouncedIp {
   ip: string;
   /** Nodes allowed to announce this IP (matching an L2Advertisement, with endpoints if Local). */
   candidates: readonly OwnerCandidate[];
+  /** Interfaces it is announced on (per-interface liveness in ownedIPs); absent: not checked. */
+  interfaces?: AnnounceInterfaces;
 }
 
 /** The text every speaker hashes, so '2001:DB8::1' and '2001:db8:0::1' rank alike. */
@@ -54,10 +57,12 @@ export function ownerOf(ip: string, candidates: readonly OwnerCandidate[]): stri
  * an IP's candidates when it is not eligible (no matching interface, no local endpoint).
  * Entries for one IP (Services sharing it) are merged first, so they all get one node.
  */
-export function ownedIPs(self: string, ips: readonly AnnouncedIp[], liveNodes: ReadonlySet<string>): string[] {
+export function ownedIPs(self: string, ips: readonly AnnouncedIp[], liveNodes: ReadonlySet<string>, linksOf?: LinksOf): string[] {
   const owned: string[] = [];
-  for (const { ip, candidates } of mergeSharedIps(ips)) {
-    const live = candidates.filter((c) => c.node === self || liveNodes.has(c.node));
+  for (const { ip, candidates, interfaces } of mergeSharedIps(ips)) {
+    // With linksOf, a node (self too) whose heartbeat marks the IP's interfaces down is out.
+    const up = linksOf ? liveOnInterfaces(self, liveNodes, interfaces, linksOf) : undefined;
+    const live = candidates.filter((c) => (up ? up.has(c.node) : c.node === self || liveNodes.has(c.node)));
     if (ownerOf(ip, live) === self) owned.push(ip);
   }
   return owned;
@@ -69,15 +74,29 @@ export function ownedIPs(self: string, ips: readonly AnnouncedIp[], liveNodes: R
  * the union is used, so the IP is still announced by someone rather than by no one.
  */
 export function mergeSharedIps(entries: readonly AnnouncedIp[]): AnnouncedIp[] {
-  const byIp = new Map<string, (readonly OwnerCandidate[])[]>();
-  for (const { ip, candidates } of entries) {
+  const byIp = new Map<string, { lists: (readonly OwnerCandidate[])[]; interfaces: (AnnounceInterfaces | undefined)[] }>();
+  for (const { ip, candidates, interfaces } of entries) {
     const key = canonicalIp(ip);
     if (key === undefined) continue;
-    byIp.set(key, [...(byIp.get(key) ?? []), candidates]);
+    const entry = byIp.get(key) ?? { lists: [], interfaces: [] };
+    entry.lists.push(candidates);
+    entry.interfaces.push(interfaces);
+    byIp.set(key, entry);
   }
-  return [...byIp].map(([ip, lists]) => {
+  return [...byIp].map(([ip, { lists, interfaces }]) => {
     const all = lists.flat();
     const both = all.filter((c) => lists.every((list) => list.some((o) => o.node === c.node)));
-    return { ip, candidates: both.length > 0 ? both : all };
+    const merged: AnnouncedIp = { ip, candidates: both.length > 0 ? both : all };
+    const ifaces = mergeInterfaces(interfaces);
+    if (ifaces !== undefined) merged.interfaces = ifaces;
+    return merged;
   });
+}
+
+/** The union: 'all' if any Service on the IP announces everywhere; undefined if none says. */
+function mergeInterfaces(lists: readonly (AnnounceInterfaces | undefined)[]): AnnounceInterfaces | undefined {
+  const given = lists.filter((l) => l !== undefined);
+  if (given.length === 0) return undefined;
+  if (given.some((l) => l === 'all' || l.length === 0)) return 'all';
+  return [...new Set(given.flat())].sort();
 }

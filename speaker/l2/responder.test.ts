@@ -63,6 +63,7 @@ async function setup(t: TestContext, extra: Partial<L2ResponderOptions> = {}) {
     counters,
     discover: async () => ({ eligible: [eth0], rejected: [{ name: 'eth9', reason: 'interface does not exist' }] }),
     onAnnounceFailed: (ifname, reason) => void failures.push(`${ifname}: ${reason}`),
+    linkPollMs: 0,
     ...extra,
   });
   await responder.start();
@@ -185,4 +186,61 @@ test('close releases the sockets and cancels pending announcements', async (t) =
   t.mock.timers.tick(5000);
   assert.equal(fake.arpSent.length, 2);
   assert.ok(fake.closed);
+});
+
+test('a link going down stops answers at once; back up, it is held down before answering again', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'] });
+  let up = true;
+  const fake = new FakeLink();
+  const opened: string[] = [];
+  const sockets: L2SocketFactory = {
+    openArp: (link, onFrame) => {
+      opened.push(link.name);
+      fake.onFrame = onFrame;
+      return { send: (f) => void fake.arpSent.push(Buffer.from(f)), close: () => void (fake.closed = true) };
+    },
+    openNdp: () => ({ send: () => undefined, joinGroup: () => true, leaveGroup: () => true, close: () => undefined }),
+  };
+  const changes: string[] = [];
+  const responder = new L2Responder({
+    interfaces: ['eth0'],
+    sockets,
+    counters: new RecordingCounters(),
+    discover: async () => (up ? { eligible: [eth0], rejected: [] } : { eligible: [], rejected: [{ name: 'eth0', reason: 'interface is down' }] }),
+    probeLink: () => up,
+    linkPollMs: 50,
+    linkHoldDownMs: 500,
+    onLinksChanged: (links) => void changes.push(JSON.stringify(links)),
+  });
+  t.after(() => responder.close());
+  await responder.start();
+  responder.setOwned([VIP4]);
+  assert.deepEqual(responder.linkStates(), [{ name: 'eth0', mac: MAC }]);
+  const settle = async (ms: number) => {
+    t.mock.timers.tick(ms);
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  up = false;
+  await settle(50);
+  assert.deepEqual(responder.links(), []);
+  assert.deepEqual(responder.linkStates(), [{ name: 'eth0', mac: MAC, up: false }]);
+  assert.equal(fake.closed, true);
+  fake.arpSent = [];
+
+  up = true;
+  await settle(50);
+  assert.deepEqual(responder.linkStates(), [{ name: 'eth0', mac: MAC, up: false }], 'held down');
+  assert.equal(opened.length, 1);
+  await settle(400);
+  assert.equal(opened.length, 1, 'still held down');
+  await settle(110);
+  assert.deepEqual(responder.linkStates(), [{ name: 'eth0', mac: MAC }]);
+  assert.equal(opened.length, 2);
+  assert.ok(fake.arpSent.length >= 2, 'owned IPs announced again on the link');
+  assert.deepEqual(changes.map((c) => JSON.parse(c) as unknown), [
+    [{ name: 'eth0', mac: MAC }],
+    [{ name: 'eth0', mac: MAC, up: false }],
+    [{ name: 'eth0', mac: MAC }],
+  ]);
 });

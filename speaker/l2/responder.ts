@@ -2,13 +2,19 @@
 // answers ARP / NDP only for the IPs it is told it owns, announces newly owned IPs at
 // once and again on a schedule, and steps back when a higher-ranked speaker claims an
 // IP on the wire (conflict.ts). Deciding ownership is not its job: see ownership.ts.
+import type { HeartbeatLink } from '../liveness/heartbeat.ts';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LIVENESS } from '../liveness/liveness-fsm.ts';
 import { ClaimOutcome } from './conflict.ts';
 import { eligibleInterfaces, type EligibleInterfaces } from './eligible-interfaces.ts';
+import { linkUsableNow } from './interface-info.ts';
 import { L2Stats, type L2Counters } from './l2-stats.ts';
 import { LinkResponder, nativeL2Sockets, type L2SocketFactory } from './link-responder.ts';
 import { canonicalIp } from './ownership.ts';
 
 export const DEFAULT_ANNOUNCE_SCHEDULE_MS: readonly number[] = [0, 250, 1000, 2000];
+export const DEFAULT_LINK_POLL_MS = 50;
+/** Long enough for dead-marked peers to rise again (riseCount heartbeats) before we claim. */
+export const DEFAULT_LINK_HOLD_DOWN_MS = DEFAULT_LIVENESS.timeoutMs + DEFAULT_LIVENESS.riseCount * DEFAULT_HEARTBEAT_INTERVAL_MS;
 
 export interface ClaimEvent {
   ip: string;
@@ -30,6 +36,28 @@ export interface L2ResponderOptions {
   onClaim?: (claim: ClaimEvent) => ClaimOutcome;
   /** At most one reassertion per IP in this long; default 1000 ms. */
   reassertIntervalMs?: number;
+  /** How often link state (admin up + carrier) is checked; default 50 ms, 0 = never (call refreshInterfaces). */
+  linkPollMs?: number;
+  /**
+   * A link that went down after start is not used again until it has been back up this
+   * long, so we hear the peers (who marked us dead) before claiming anything; default
+   * timeout + riseCount × interval of the default liveness.
+   */
+  linkHoldDownMs?: number;
+  /** linkStates() changed (a link went down, came back, or finished its hold-down): plan again. */
+  onLinksChanged?: (links: HeartbeatLink[]) => void;
+  /** Test seam: is the link up with carrier right now (undefined: no such interface)? */
+  probeLink?: (name: string) => boolean | undefined;
+  clock?: () => number;
+}
+
+interface KnownLink {
+  mac: string;
+  usable: boolean;
+  /** Usable again after being down, not answered on before this time. */
+  holdUntil?: number;
+  /** Was it ever unusable since start (then coming back means a hold-down)? */
+  wentDown: boolean;
 }
 
 export class L2Responder {
@@ -46,6 +74,13 @@ export class L2Responder {
   readonly #reassertedAt = new Map<string, number>();
   /** Failures already reported, so a dead link does not flood events. */
   readonly #reported = new Set<string>();
+  /** Every interface seen (open, held down or down), for linkStates() and polling. */
+  readonly #known = new Map<string, KnownLink>();
+  #pollTimer: NodeJS.Timeout | undefined;
+  #holdTimer: NodeJS.Timeout | undefined;
+  #refreshing: Promise<void> | undefined;
+  #refreshAgain = false;
+  #lastStates = '[]';
   #closed = false;
 
   constructor(options: L2ResponderOptions) {
@@ -57,12 +92,37 @@ export class L2Responder {
 
   /** Finds the usable interfaces and opens sockets; call again when links change. */
   async refreshInterfaces(): Promise<void> {
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return this.#refreshing;
+    }
+    this.#refreshing = (async () => {
+      do {
+        this.#refreshAgain = false;
+        await this.#refreshOnce();
+      } while (this.#refreshAgain && !this.#closed);
+    })().finally(() => (this.#refreshing = undefined));
+    return this.#refreshing;
+  }
+
+  async #refreshOnce(): Promise<void> {
     const { eligible, rejected } = await (this.#options.discover ?? eligibleInterfaces)(this.#options.interfaces);
     if (this.#closed) return;
-    for (const { name, reason } of rejected) this.#failed(name, reason);
+    const now = this.#clock();
+    for (const { name, reason } of rejected) {
+      this.#markDown(name);
+      this.#failed(name, reason);
+    }
     const keep = new Set<string>();
     for (const info of eligible) {
       for (const key of this.#reported) if (key.startsWith(`${info.name}\n`)) this.#reported.delete(key);
+      const known = this.#known.get(info.name);
+      const held = known?.wentDown === true && (known.usable ? (known.holdUntil ?? 0) : now + this.#holdDownMs);
+      this.#known.set(info.name, { mac: info.mac, usable: true, wentDown: known?.wentDown ?? false, ...(held ? { holdUntil: held } : {}) });
+      if (held && held > now) {
+        this.#scheduleHoldEnd(held - now);
+        continue;
+      }
       const current = this.#links.get(info.name);
       if (current && current.link.ifindex === info.ifindex && current.link.mac === info.mac) {
         keep.add(info.name);
@@ -86,11 +146,27 @@ export class L2Responder {
       if (keep.has(name)) continue;
       link.close();
       this.#links.delete(name);
+      if (!eligible.some((e) => e.name === name)) this.#markDown(name);
     }
+    this.#statesMaybeChanged();
   }
 
-  start(): Promise<void> {
-    return this.refreshInterfaces();
+  async start(): Promise<void> {
+    await this.refreshInterfaces();
+    const pollMs = this.#options.linkPollMs ?? DEFAULT_LINK_POLL_MS;
+    if (pollMs > 0 && !this.#closed) this.#pollTimer = setInterval(() => this.#pollLinks(), pollMs).unref();
+  }
+
+  /**
+   * The interfaces this responder is for, as heartbeats carry them: those answered on,
+   * plus known ones that are down or in their hold-down (`up: false`).
+   */
+  linkStates(): HeartbeatLink[] {
+    const out: HeartbeatLink[] = [];
+    for (const [name, k] of [...this.#known].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      out.push(this.#links.has(name) ? { name, mac: this.#links.get(name)?.link.mac ?? k.mac } : { name, mac: k.mac, up: false });
+    }
+    return out;
   }
 
   /** The complete set of IPs (v4 and v6) this node owns now; unparseable ones are ignored. */
@@ -128,6 +204,8 @@ export class L2Responder {
 
   close(): void {
     this.#closed = true;
+    clearInterval(this.#pollTimer);
+    clearTimeout(this.#holdTimer);
     for (const ip of [...this.#timers.keys()]) this.#cancel(ip);
     for (const link of this.#links.values()) link.close();
     this.#links.clear();
@@ -181,6 +259,50 @@ export class L2Responder {
     if (now - (this.#reassertedAt.get(claim.ip) ?? -Infinity) < (this.#options.reassertIntervalMs ?? 1000)) return;
     this.#reassertedAt.set(claim.ip, now);
     this.#announce(claim.ip);
+  }
+
+  get #holdDownMs(): number {
+    return this.#options.linkHoldDownMs ?? DEFAULT_LINK_HOLD_DOWN_MS;
+  }
+
+  #clock(): number {
+    return (this.#options.clock ?? Date.now)();
+  }
+
+  #markDown(name: string): void {
+    const known = this.#known.get(name);
+    if (known) this.#known.set(name, { mac: known.mac, usable: false, wentDown: true });
+    else if (this.#options.interfaces !== 'all') this.#known.set(name, { mac: '00:00:00:00:00:00', usable: false, wentDown: true });
+  }
+
+  /** Cheap sysfs check of every known link; a change (or a named link appearing) refreshes. */
+  #pollLinks(): void {
+    if (this.#closed || this.#refreshing) return;
+    const probe = this.#options.probeLink ?? ((name: string) => linkUsableNow(name));
+    const names = new Set([...this.#known.keys(), ...(this.#options.interfaces === 'all' ? [] : this.#options.interfaces)]);
+    for (const name of names) {
+      const usable = probe(name) ?? false;
+      if (usable !== (this.#known.get(name)?.usable ?? false)) {
+        void this.refreshInterfaces().catch((err: unknown) => this.#failed(name, `refresh: ${(err as Error).message}`));
+        return;
+      }
+    }
+  }
+
+  #scheduleHoldEnd(inMs: number): void {
+    if (this.#holdTimer) return;
+    this.#holdTimer = setTimeout(() => {
+      this.#holdTimer = undefined;
+      void this.refreshInterfaces().catch(() => undefined);
+    }, inMs + 1).unref();
+  }
+
+  #statesMaybeChanged(): void {
+    const states = this.linkStates();
+    const text = JSON.stringify(states);
+    if (text === this.#lastStates) return;
+    this.#lastStates = text;
+    this.#options.onLinksChanged?.(states);
   }
 
   #failed(ifname: string, reason: string): void {

@@ -18,6 +18,14 @@ test('round trip', () => {
   assert.deepEqual(decoded, { ok: true, value: heartbeat });
 });
 
+test('a down link round-trips as up: false; an up link carries no flag', () => {
+  const links = [{ name: 'eth0', mac: '02:00:00:00:00:01' }, { name: 'eth1', mac: '02:00:00:00:00:02', up: false }];
+  const decoded = decodeHeartbeat(encodeHeartbeat({ ...heartbeat, links }, key), key);
+  assert.deepEqual(decoded, { ok: true, value: { ...heartbeat, links } });
+  const up = decodeHeartbeat(encodeHeartbeat({ ...heartbeat, links: [{ name: 'eth0', mac: '02:00:00:00:00:01', up: true }] }, key), key);
+  assert.deepEqual(up.ok && up.value.links, [{ name: 'eth0', mac: '02:00:00:00:00:01' }]);
+});
+
 test('decodes from a pooled Buffer slice (byteOffset != 0)', () => {
   const wire = encodeHeartbeat(heartbeat, key);
   const pool = Buffer.concat([Buffer.from('xxxxx'), wire]).subarray(5);

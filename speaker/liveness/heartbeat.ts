@@ -12,10 +12,15 @@ const MAC_OFFSET = 8;
 const MAC_LENGTH = 32;
 const MAX_LINKS = 32;
 
-/** An interface the sender announces on and considers up, with its MAC (for conflict checks). */
+/**
+ * An interface the sender announces on, with its MAC (for conflict checks). `up: false`
+ * says the interface is down on the sender (per-interface liveness: peers take over the
+ * IPs announced there); absent means up. On the wire a down link is [name, mac, 0].
+ */
 export interface HeartbeatLink {
   name: string;
   mac: string;
+  up?: boolean;
 }
 
 export interface Heartbeat {
@@ -46,7 +51,7 @@ function sign(key: Uint8Array, header: Uint8Array, payload: Uint8Array): Buffer 
 /** Encodes and signs a heartbeat; throws TypeError if it does not fit (a caller bug). */
 export function encodeHeartbeat(heartbeat: Heartbeat, key: Uint8Array): Buffer {
   const { node, incarnation, seq, sentAt, links } = heartbeat;
-  const payload = Buffer.from(JSON.stringify({ n: node, i: incarnation, s: seq, t: sentAt, l: links.map((l) => [l.name, l.mac]) }));
+  const payload = Buffer.from(JSON.stringify({ n: node, i: incarnation, s: seq, t: sentAt, l: links.map((l) => (l.up === false ? [l.name, l.mac, 0] : [l.name, l.mac])) }));
   if (payload.length > MAX_PAYLOAD_LENGTH) throw new TypeError(`heartbeat payload of ${payload.length} bytes is too long`);
   const out = Buffer.alloc(HEARTBEAT_HEADER_LENGTH + payload.length);
   out.write(HEARTBEAT_MAGIC, 0, 'latin1');
@@ -69,7 +74,8 @@ function readPayload(json: unknown): Heartbeat | undefined {
   const links: HeartbeatLink[] = [];
   for (const entry of l as unknown[]) {
     if (!Array.isArray(entry) || !isText(entry[0], 15) || !isText(entry[1], 17)) return undefined;
-    links.push({ name: entry[0], mac: entry[1] });
+    if (entry.length > 2 && entry[2] !== 0 && entry[2] !== 1) return undefined;
+    links.push(entry[2] === 0 ? { name: entry[0], mac: entry[1], up: false } : { name: entry[0], mac: entry[1] });
   }
   return { node: n, incarnation: i, seq: s, sentAt: t, links };
 }

@@ -1,10 +1,12 @@
 // The UDP transport on loopback (127.0.0.x, no root): two meshes see each other alive,
 // a closed one goes dead within the timeout, and forged or foreign datagrams are dropped.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { after, test } from 'node:test';
 import { waitFor } from '../../e2e/wait.ts';
 import { encodeHeartbeat } from './heartbeat.ts';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LIVENESS } from './liveness-fsm.ts';
 import { LivenessMesh } from './mesh.ts';
 
 const key = Buffer.from('loopback-test-key');
@@ -31,8 +33,11 @@ test('two meshes: alive both ways, dead within the timeout after one stops', asy
   const stopped = Date.now();
   b.close();
   const elapsed = (await deadAtA) - stopped;
-  assert.ok(elapsed <= 400 + 100, `dead after ${elapsed} ms`);
-  assert.ok(elapsed >= 300, `dead too early: ${elapsed} ms`);
+  // The last heartbeat left up to one interval before close; the deadline timer is precise.
+  const { timeoutMs } = DEFAULT_LIVENESS;
+  assert.ok(elapsed <= timeoutMs + 100, `dead after ${elapsed} ms`);
+  assert.ok(elapsed >= timeoutMs - DEFAULT_HEARTBEAT_INTERVAL_MS - 10, `dead too early: ${elapsed} ms`);
+  assert.equal(a.stats().deaths, 1);
   assert.deepEqual(a.liveSet(), new Set());
   assert.ok(a.stats().accepted > 0);
 });
@@ -59,4 +64,39 @@ test('wrong key, unknown node, wrong source and garbage are counted and dropped'
   await new Promise((r) => other.send(hb('d', key, 4), port, '127.0.0.31', r));
   await waitFor(() => c.stats().dropped['wrong-source'] === 1, { what: 'wrong source counted', timeoutMs: 2000 });
   assert.deepEqual(c.stats().dropped, { 'bad-signature': 1, 'unknown-node': 1, truncated: 1, 'wrong-source': 1 });
+});
+
+test('our own stalled event loop is not a dead peer: heartbeats queued meanwhile count first', async () => {
+  const e = mesh('e', '127.0.0.41', [{ node: 'f', address: '127.0.0.42' }]);
+  await e.start();
+  const { timeoutMs } = DEFAULT_LIVENESS;
+  const stallMs = timeoutMs + 200;
+  // f is another process (it must keep sending while our loop is stuck), every 50 ms.
+  let seq = 0;
+  const frames = Array.from({ length: Math.ceil((stallMs + 800) / 50) }, (_, i) =>
+    encodeHeartbeat({ node: 'f', incarnation: 'f1', seq: seq++, sentAt: Date.now() + i * 50, links: [] }, key).toString('base64'),
+  );
+  const script = `
+    const s = require('node:dgram').createSocket('udp4');
+    const frames = ${JSON.stringify(frames)};
+    s.bind({ address: '127.0.0.42', port: 0 }, () => {
+      let i = 0;
+      const t = setInterval(() => {
+        s.send(Buffer.from(frames[i++], 'base64'), ${port}, '127.0.0.41');
+        if (i >= frames.length) { clearInterval(t); setTimeout(() => s.close(), 20); }
+      }, 50);
+    });`;
+  const sender = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+  after(() => sender.kill());
+  await waitFor(() => e.liveSet().has('f'), { what: 'f alive', timeoutMs: 2000 });
+  await new Promise((r) => setTimeout(r, 100));
+  const until = Date.now() + stallMs;
+  while (Date.now() < until) {
+    // a busy loop: our timers and sockets wait, the kernel queues f's datagrams
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(e.stats().deaths, 0, 'our own stall made f dead');
+  assert.ok(e.stats().maxTimerLagMs >= timeoutMs, `lag of ${e.stats().maxTimerLagMs} ms recorded`);
+  assert.ok(e.stats().deferredChecks >= 1, 'the late death check was put off one interval');
+  await new Promise<unknown>((r) => sender.once('exit', r));
 });

@@ -9,8 +9,10 @@ import { EventEmitter } from 'node:events';
 import { isIPv6 } from 'node:net';
 import { decodeHeartbeat, encodeHeartbeat, type HeartbeatDropReason, type HeartbeatLink } from './heartbeat.ts';
 import {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_LIVENESS,
   liveNodes,
+  nextDeadline,
   onHeartbeat,
   onTick,
   watchPeers,
@@ -19,6 +21,9 @@ import {
   type LivenessState,
   type Step,
 } from './liveness-fsm.ts';
+
+/** A timer this late means our own process was starved (plain scheduling jitter is less). */
+const STALL_MS = 15;
 
 export interface LivenessPeer {
   node: string;
@@ -34,9 +39,9 @@ export interface LivenessMeshOptions extends Partial<LivenessConfig> {
   /** This node's address on the segment; also picks the socket family. */
   bindAddress: string;
   peers: readonly LivenessPeer[];
-  /** Default 100 ms. */
+  /** Default DEFAULT_HEARTBEAT_INTERVAL_MS (75 ms). */
   intervalMs?: number;
-  /** Interfaces we announce on and consider up, sent in each heartbeat. */
+  /** Interfaces we announce on, sent in each heartbeat (`up: false` for one that is down). */
   links?: () => HeartbeatLink[];
   clock?: () => number;
 }
@@ -47,11 +52,19 @@ export interface LivenessStats {
   sent: number;
   accepted: number;
   dropped: Partial<Record<DropReason, number>>;
+  /** alive → dead transitions so far. */
+  deaths: number;
+  /** Worst lateness of our own timers (ms): a stalled loop here, not a dead peer. */
+  maxTimerLagMs: number;
+  /** Death checks put off by one interval because our own timer fired late. */
+  deferredChecks: number;
 }
 
 interface MeshEvents {
   alive: [node: string];
   dead: [node: string];
+  /** A live peer's advertised interfaces changed (one went down or came up): plan again. */
+  links: [node: string, links: readonly HeartbeatLink[]];
   dropped: [reason: DropReason, from: string];
 }
 
@@ -65,12 +78,15 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
   readonly #bindAddress: string;
   readonly #links: () => HeartbeatLink[];
   readonly #clock: () => number;
-  readonly #stats: LivenessStats = { sent: 0, accepted: 0, dropped: {} };
+  readonly #stats: LivenessStats = { sent: 0, accepted: 0, dropped: {}, deaths: 0, maxTimerLagMs: 0, deferredChecks: 0 };
   readonly #socket: dgram.Socket;
   #peers: readonly LivenessPeer[] = [];
   #state: LivenessState = new Map();
   #seq = 0;
   #timers: NodeJS.Timeout[] = [];
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #deadlineAt = Infinity;
+  #closed = false;
 
   constructor(options: LivenessMeshOptions) {
     super();
@@ -81,7 +97,7 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
       riseCount: options.riseCount ?? DEFAULT_LIVENESS.riseCount,
       maxClockSkewMs: options.maxClockSkewMs ?? DEFAULT_LIVENESS.maxClockSkewMs,
     };
-    this.#intervalMs = options.intervalMs ?? 100;
+    this.#intervalMs = options.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.#port = options.port;
     this.#bindAddress = options.bindAddress;
     this.#links = options.links ?? (() => []);
@@ -102,9 +118,24 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
       });
     });
     this.#sendAll();
-    this.#timers.push(setInterval(() => this.#sendAll(), this.#intervalMs));
-    // Checks at 1/16 of the timeout: a dead peer is noticed within timeout + 6 %.
-    this.#timers.push(setInterval(() => this.#apply(onTick(this.#state, this.#clock(), this.#cfg)), Math.max(5, this.#cfg.timeoutMs / 16)));
+    let due = performance.now() + this.#intervalMs;
+    this.#timers.push(
+      setInterval(() => {
+        this.#noteLag(performance.now() - due);
+        due = performance.now() + this.#intervalMs;
+        this.#sendAll();
+      }, this.#intervalMs),
+    );
+    // Backstop only: deaths are found by the precise deadline timer (#scheduleCheck).
+    let backstopDue = performance.now() + this.#cfg.timeoutMs;
+    this.#timers.push(
+      setInterval(() => {
+        const lag = performance.now() - backstopDue;
+        backstopDue = performance.now() + this.#cfg.timeoutMs;
+        this.#checkAfterTimer(lag);
+      }, this.#cfg.timeoutMs),
+    );
+    this.#scheduleCheck();
   }
 
   /** The watch set (= the send set); state of peers still watched is kept. */
@@ -127,6 +158,9 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
   }
 
   close(): void {
+    this.#closed = true;
+    clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
     for (const t of this.#timers.splice(0)) clearInterval(t);
     try {
       this.#socket.close();
@@ -158,16 +192,72 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     const step = onHeartbeat(this.#state, hb, this.#clock(), this.#cfg);
     if (step.rejected) return this.#count(step.rejected, from);
     this.#stats.accepted++;
+    const before = this.#state.get(hb.node);
     this.#apply(step);
+    if (before?.status === 'alive' && step.state.get(hb.node)?.status === 'alive' && !sameLinks(before.links, hb.links)) {
+      this.emit('links', hb.node, hb.links);
+    }
   }
 
   #apply({ state, transitions }: Step): void {
     this.#state = state;
-    for (const { node, to } of transitions) this.emit(to, node);
+    for (const { node, to } of transitions) {
+      if (to === 'dead') this.#stats.deaths++;
+      this.emit(to, node);
+    }
+    this.#scheduleCheck();
+  }
+
+  /**
+   * One timer at the earliest moment a peer could time out (its last heartbeat + timeout),
+   * so a death is seen within ~1 ms of the deadline instead of a polling period.
+   */
+  #scheduleCheck(): void {
+    if (this.#closed || this.#timers.length === 0) return;
+    const at = nextDeadline(this.#state, this.#cfg);
+    if (at === undefined) return;
+    // A pending earlier check reschedules itself when it runs; heartbeats only move deadlines later.
+    if (this.#deadlineTimer && this.#deadlineAt <= at) return;
+    clearTimeout(this.#deadlineTimer);
+    this.#deadlineAt = at;
+    const dueAt = performance.now() + Math.max(0, at - this.#clock());
+    this.#deadlineTimer = setTimeout(() => {
+      this.#deadlineTimer = undefined;
+      this.#checkAfterTimer(performance.now() - dueAt);
+    }, Math.max(0, at - this.#clock()));
+  }
+
+  /**
+   * Checks after this loop turn's I/O poll, so heartbeats that queued while our own loop
+   * was stalled are read first. If the timer itself fired late (we were starved of CPU),
+   * peers sharing our host were likely starved as long and have not sent yet: give them
+   * as long again (at most one interval) before any verdict. Costs nothing when on time.
+   */
+  #checkAfterTimer(lagMs: number): void {
+    this.#noteLag(lagMs);
+    if (lagMs > STALL_MS) {
+      this.#stats.deferredChecks++;
+      setTimeout(() => setImmediate(() => this.#check()), Math.min(lagMs, this.#intervalMs));
+      return;
+    }
+    setImmediate(() => this.#check());
+  }
+
+  #check(): void {
+    if (this.#closed) return;
+    this.#apply(onTick(this.#state, this.#clock(), this.#cfg));
+  }
+
+  #noteLag(lagMs: number): void {
+    if (lagMs > this.#stats.maxTimerLagMs) this.#stats.maxTimerLagMs = lagMs;
   }
 
   #count(reason: DropReason, from: string): void {
     this.#stats.dropped[reason] = (this.#stats.dropped[reason] ?? 0) + 1;
     this.emit('dropped', reason, from);
   }
+}
+
+function sameLinks(a: readonly HeartbeatLink[], b: readonly HeartbeatLink[]): boolean {
+  return a.length === b.length && a.every((l, i) => l.name === b[i]?.name && l.mac === b[i]?.mac && (l.up !== false) === (b[i]?.up !== false));
 }
