@@ -13,9 +13,7 @@ import { startControlPlane } from '../e2e/controlplane.ts';
 import { spawnLogged, stopProcess } from '../e2e/controlplane.process.ts';
 import type { ManagedProcess } from '../e2e/controlplane.process.ts';
 import { waitFor } from '../e2e/wait.ts';
-import { apiListWatch, checkApiReachable, InformerSupervisor } from '../lib/k8s/index.ts';
-import { JsonClient } from '../operator/json-client.ts';
-import { reuseConnections } from '../operator/kube-connections.ts';
+import { apiListWatch, checkApiReachable, InformerSupervisor, JsonClient, reuseConnections } from '../lib/k8s/index.ts';
 import { Cluster, ingressIPs } from '../operator/testkit.ts';
 
 const N = Number(process.env.BENCH_SERVICES ?? 5000);

@@ -6,14 +6,15 @@ import { GROUP, VERSION } from '../crds/index.ts';
 import { buildConfig } from '../lib/config/index.ts';
 import type { Pool } from '../lib/config/index.ts';
 import { ConfigInformers } from '../lib/config/informers.ts';
-import { apiListWatch, EventRecorder, InformerSupervisor, isNotFound, mergePatch, objectKey, WorkQueue } from '../lib/k8s/index.ts';
+import {
+  apiListWatch, EventRecorder, InformerSupervisor, isNotFound, mergePatch, objectKey, reuseConnections, WorkQueue,
+} from '../lib/k8s/index.ts';
 import type { Logger } from '../lib/log/index.ts';
 import { configurationStatus } from '../lib/report/configuration-state.ts';
 import { ConfigurationStateWriter } from '../lib/report/configuration-state-writer.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import { poolStatus } from './pool-status.ts';
 import { AllocationReconciler } from './reconciler.ts';
-import { reuseConnections } from './kube-connections.ts';
 import { ApiServiceWriter } from './writer.ts';
 import type { ServiceWriter } from './writer.ts';
 

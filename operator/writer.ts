@@ -1,7 +1,7 @@
 // The controller's effects on Services, as a small port: tests pass a recording fake.
 import type { KubeConfig, V1Service } from '@kubernetes/client-node';
+import { JsonClient } from '../lib/k8s/index.ts';
 import type { EventRecorder } from '../lib/k8s/index.ts';
-import { JsonClient } from './json-client.ts';
 import type { ServicePatches } from './service-status.ts';
 
 export interface ServiceWriter {

@@ -1,7 +1,8 @@
 // The speaker of one node: informers → one level-based `plan` key (pure planNode over the
 // current view) → effects: BGP peers and routes, BFD, L2 ownership; then a `status` key
 // writes reports (ConfigurationState, ServiceBGPStatus / ServiceL2Status, metrics).
-// Liveness changes re-plan at once from memory: the API server is not in the failover path.
+// Liveness and link-state changes re-plan at once from memory: the API server is not in the
+// failover path.
 import type { KubeConfig, V1OwnerReference, V1Service } from '@kubernetes/client-node';
 import { buildConfig } from '../lib/config/index.ts';
 import type { Config, ConfigError } from '../lib/config/index.ts';
@@ -16,6 +17,7 @@ import { BgpAnnouncer } from './runtime/bgp-announcer.ts';
 import type { BgpAnnouncerOptions } from './runtime/bgp-announcer.ts';
 import { SpeakerInformers } from './runtime/informers.ts';
 import { L2Announcer } from './runtime/l2-announcer.ts';
+import { withLinkState } from './runtime/link-ownership.ts';
 import { internalIps, LIVENESS_SECRET, livenessKey, livenessPeers, nodeIdentity, peersForNode } from './runtime/node-info.ts';
 import { speakerConfigurationStatus } from './status/config-state.ts';
 import { announcedIps, desiredStatuses } from './status/desired.ts';
@@ -140,10 +142,11 @@ export class Speaker {
         peers: livenessPeers(config, nodeName, nodes),
       });
       const liveNodes = this.l2.liveNodes();
-      const plan = planNode({ config, nodeName, nodes, services: inf.services.list(), endpointSlices: inf.endpointSlices.list(), lbClass, liveNodes });
+      const planned = planNode({ config, nodeName, nodes, services: inf.services.list(), endpointSlices: inf.endpointSlices.list(), lbClass, liveNodes });
+      const plan = withLinkState(planned, nodeName, liveNodes, this.l2.linksOf());
       this.bgp.apply({ peers: peersForNode(config, self), identity: nodeIdentity(nodeName, self), routes: plan.bgp, cordoned: self?.spec?.unschedulable === true });
+      this.plan = plan; // before l2.apply: announceFailed looks the newly owned IPs up in it
       this.l2.apply(plan.l2, plan.l2Owned);
-      this.plan = plan;
       this.log.debug('planned', { bgpPeers: plan.bgp.size, l2Owned: plan.l2Owned.map((p) => p.ip), live: liveNodes ? [...liveNodes] : 'all' });
       this.reportAnnounced(plan);
       this.stats.liveness(liveNodes?.size ?? 0, this.l2.watchedCount());

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { reuseConnections } from './connections.ts';
 import { KubeConfigError, loadKubeConfig } from './kubeconfig.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'portside-kc-'));
@@ -45,4 +46,9 @@ test('nothing configured and not in a cluster: one clear error', () => {
 
 test('a missing kubeconfig file names the path', () => {
   assert.throws(() => loadKubeConfig({ kubeconfig: join(dir, 'missing') }), /cannot load kubeconfig .*missing/);
+});
+
+test('the loaded KubeConfig already reuses connections', () => {
+  const { kc } = loadKubeConfig({ kubeconfig: kubeconfigFile('shared', 'https://198.51.100.4:6443') });
+  assert.equal(reuseConnections(kc), kc);
 });

@@ -1,6 +1,8 @@
 // Where the programs find the API server: --kubeconfig, then $KUBECONFIG, then in-cluster.
+// The KubeConfig returned reuses keep-alive connections (connections.ts) for every client.
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
+import { shareConnections } from './connections.ts';
 import { requestJson } from './request.ts';
 
 export interface LoadKubeConfigOptions {
@@ -28,14 +30,14 @@ export function loadKubeConfig(opts: LoadKubeConfigOptions = {}): { kc: KubeConf
       throw new KubeConfigError(`cannot load kubeconfig ${path}: ${(err as Error).message}`, { cause: err });
     }
     if (!kc.getCurrentCluster()) throw new KubeConfigError(`kubeconfig ${path} has no current cluster`);
-    return { kc, source };
+    return { kc: shareConnections(kc), source };
   };
   if (opts.kubeconfig) return fromFile(opts.kubeconfig, 'flag');
   const envPath = env.KUBECONFIG?.split(':').find((p) => p.length > 0);
   if (envPath) return fromFile(envPath, 'env');
   if (env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
     kc.loadFromCluster();
-    return { kc, source: 'in-cluster' };
+    return { kc: shareConnections(kc), source: 'in-cluster' };
   }
   throw new KubeConfigError(
     'no Kubernetes API configured: pass --kubeconfig, set $KUBECONFIG, or run in a cluster',

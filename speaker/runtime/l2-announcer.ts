@@ -4,9 +4,11 @@ import type { Logger } from '../../lib/log/index.ts';
 import type { Registry } from '../../lib/metrics/index.ts';
 import { nodeByMac, resolveClaim } from '../l2/conflict.ts';
 import { L2Stats } from '../l2/l2-stats.ts';
+import type { LinksOf } from '../l2/link-state.ts';
 import type { OwnerCandidate } from '../l2/ownership.ts';
 import { L2Responder } from '../l2/responder.ts';
 import type { L2ResponderOptions } from '../l2/responder.ts';
+import type { HeartbeatLink } from '../liveness/heartbeat.ts';
 import { DEFAULT_LIVENESS } from '../liveness/liveness-fsm.ts';
 import { LivenessMesh } from '../liveness/mesh.ts';
 import type { LivenessPeer } from '../liveness/mesh.ts';
@@ -19,7 +21,7 @@ export interface L2AnnouncerOptions {
   livenessPort: number;
   livenessTimeoutMs?: number;
   livenessIntervalMs?: number;
-  /** The live view changed (a peer came or went, a grace period ended): plan again now. */
+  /** The live view changed (a peer came or went, a grace period ended, a link went down or up): plan again now. */
   onLivenessChange: () => void;
   /** An interface of an L2Advertisement cannot be used; `ips` are the IPs meant for it. */
   onAnnounceFailed: (ifname: string, reason: string, ips: readonly string[]) => void;
@@ -38,7 +40,10 @@ export interface LivenessSetup {
 
 interface ResponderEntry {
   responder: L2Responder;
+  /** Owned IPs answered here; [] on a standby responder (kept for its link states). */
   ips: string[];
+  /** Interface → reason reported by the responder, told again for IPs it takes later. */
+  failures: Map<string, string>;
 }
 
 const REFRESH_INTERFACES_MS = 10_000;
@@ -103,17 +108,29 @@ export class L2Announcer {
     return this.watched.size;
   }
 
-  /** Answers for exactly the IPs of `owned`, each on its advertisement's interfaces. */
+  /** Links by node for ownership: peers from their heartbeats, self from its responders; undefined without a mesh. */
+  linksOf(): LinksOf | undefined {
+    if (!this.mesh) return undefined;
+    const peers = this.mesh.mesh.peerLinks();
+    const own = this.linkStates();
+    return (node) => (node === this.opts.node ? own : peers.get(node));
+  }
+
+  /**
+   * Answers for exactly the IPs of `owned`, each on its advertisement's interfaces. A
+   * responder also runs (owning nothing) for the IPs this node is a candidate for, so its
+   * link states reach the heartbeats and ownership before it is chosen, and after it gave up.
+   */
   apply(all: readonly L2Plan[], owned: readonly L2Plan[]): void {
     if (this.closed) return;
     this.candidates = new Map(all.map((p) => [p.ip, p.candidates]));
     const byInterfaces = new Map<string, { interfaces: string[]; ips: string[] }>();
-    for (const p of owned) {
+    const standby = all.filter((p) => p.candidates.some((c) => c.node === this.opts.node));
+    for (const p of [...standby, ...owned]) {
       const key = p.interfaces.length === 0 ? '*' : p.interfaces.join(',');
-      const group = byInterfaces.get(key) ?? { interfaces: p.interfaces, ips: [] };
-      group.ips.push(p.ip);
-      byInterfaces.set(key, group);
+      if (!byInterfaces.has(key)) byInterfaces.set(key, { interfaces: p.interfaces, ips: [] });
     }
+    for (const p of owned) byInterfaces.get(p.interfaces.length === 0 ? '*' : p.interfaces.join(','))?.ips.push(p.ip);
     for (const [key, entry] of [...this.responders]) {
       if (byInterfaces.has(key)) continue;
       entry.responder.close();
@@ -125,8 +142,11 @@ export class L2Announcer {
         entry = this.startResponder(interfaces, ips);
         this.responders.set(key, entry);
       }
+      const added = ips.filter((ip) => !entry.ips.includes(ip));
       entry.ips = ips;
       entry.responder.setOwned(ips);
+      const answering = new Set(entry.responder.links().map((l) => l.name));
+      for (const [ifname, reason] of entry.failures) if (added.length > 0 && !answering.has(ifname)) this.opts.onAnnounceFailed(ifname, reason, added);
     }
   }
 
@@ -148,13 +168,18 @@ export class L2Announcer {
 
   private startResponder(interfaces: string[], ips: string[]): ResponderEntry {
     const make = this.opts.responder ?? ((o: L2ResponderOptions) => new L2Responder(o));
-    const entry: ResponderEntry = { responder: undefined as unknown as L2Responder, ips };
+    const entry: ResponderEntry = { responder: undefined as unknown as L2Responder, ips, failures: new Map() };
     entry.responder = make({
       interfaces: interfaces.length === 0 ? 'all' : interfaces,
       counters: this.stats,
       onAnnounceFailed: (ifname, reason) => {
+        entry.failures.set(ifname, reason);
         this.opts.logger.warn('l2_announce_failed', { ifname, reason, ips: entry.ips });
-        this.opts.onAnnounceFailed(ifname, reason, entry.ips);
+        if (entry.ips.length > 0) this.opts.onAnnounceFailed(ifname, reason, entry.ips);
+      },
+      onLinksChanged: (links) => {
+        this.opts.logger.info('l2_links_changed', { interfaces, links });
+        this.opts.onLivenessChange();
       },
       onClaim: ({ ip, mac, ifname }) => {
         const claimant = this.mesh ? nodeByMac(this.mesh.mesh.peerLinks(), mac) : undefined;
@@ -176,7 +201,11 @@ export class L2Announcer {
       peers: [],
       timeoutMs: this.timeoutMs,
       ...(this.opts.livenessIntervalMs ? { intervalMs: this.opts.livenessIntervalMs } : {}),
-      links: () => [...this.responders.values()].flatMap((e) => e.responder.links()),
+      links: () => this.linkStates(),
+    });
+    mesh.on('links', (node, links) => {
+      this.opts.logger.info('liveness_links', { peer: node, links });
+      this.opts.onLivenessChange();
     });
     mesh.on('alive', (node) => {
       this.opts.logger.info('liveness_alive', { peer: node });
@@ -196,6 +225,11 @@ export class L2Announcer {
       },
     );
     return mesh;
+  }
+
+  /** What heartbeats carry: every interface of every responder, `up: false` when down or held down. */
+  private linkStates(): HeartbeatLink[] {
+    return [...this.responders.values()].flatMap((e) => e.responder.linkStates());
   }
 
   private endGrace(node: string): void {
