@@ -233,6 +233,8 @@ test('a second control plane starts warm, and stop() leaves no process or temp d
   if (!controlPlaneOrSkip(t, shared)) return;
   const second = await startControlPlane({ controllerManager: true });
   console.log(`# control plane start: cold ${shared.current()?.startupMs} ms warm ${second.startupMs} ms (each: certs + etcd + apiserver + KCM + CRDs)`);
+  const built = await readFile(join(second.binDir, 'build-seconds'), 'utf8').catch(() => 'not recorded');
+  console.log(`# control-plane binaries: cold build ${built.trim()} s (hack/controlplane/build.sh; cached in ${second.binDir})`);
   const { dir, processes } = second;
   assert.deepEqual(processes.map((p) => p.name), ['etcd', 'kube-apiserver', 'kube-controller-manager']);
   await second.stop();

@@ -232,4 +232,6 @@ for b in kube-apiserver kube-controller-manager etcd; do
   mv -f "$STAGE/$b" "$OUT_DIR/$b"
 done
 log "done in $((SECONDS - start))s: $OUT_DIR"
+# Read by the control-plane test, which prints the cold build time next to the start times.
+echo "$((SECONDS - start))" > "$OUT_DIR/build-seconds"
 echo "$OUT_DIR" >&3
