@@ -1,5 +1,6 @@
 // Our speaker against real GoBGP and BIRD 2 routers: eBGP over IPv4 and IPv6, communities
-// and large communities read back from each router, withdraw, router restart.
+// and large communities read back from each router, withdraw, router restart; iBGP with
+// LOCAL_PREF for each.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startBird, startGobgp } from '../../e2e/routers/index.ts';
@@ -7,7 +8,7 @@ import type { GobgpPath, StartBirdOptions, StartGobgpOptions } from '../../e2e/r
 import { waitFor } from '../../e2e/wait.ts';
 import { parseCommunity } from './attributes/communities.ts';
 import { SpeakerWorker, speakerLab } from './testing/harness.ts';
-import { COMMUNITY, FAST_DEFAULTS, LARGE_COMMUNITY, NODE_ASN, TOR, hostRoute, torAndNodes, torPeers } from './testing/topology.ts';
+import { COMMUNITY, FAST, FAST_DEFAULTS, LARGE_COMMUNITY, NODE_ASN, TOR, hostRoute, torAndNodes, torPeers } from './testing/topology.ts';
 import type { NodeNs } from './testing/topology.ts';
 import type { Lab } from '../../e2e/netns/index.ts';
 
@@ -105,5 +106,68 @@ test('BIRD: v4 and v6 routes with communities and large communities; withdraw; r
     await worker.waitUp('tor6', 2, { timeoutMs: 15_000 });
     await waitFor(() => routeText(V6), { what: 'IPv6 route re-announced to the restarted BIRD' });
     assert.equal(await routeText(V4), undefined);
+  });
+});
+
+// iBGP: our speaker sources the session from a second address with the router's own ASN;
+// the route must arrive with the LOCAL_PREF we set and an empty AS_PATH.
+const IBGP_SOURCE = '198.51.100.99';
+const IBGP_ROUTE = '203.0.113.20/32';
+
+async function startIbgpWorker(lab: Lab, node: NodeNs): Promise<SpeakerWorker> {
+  const worker = await SpeakerWorker.start(lab, node.ns, {
+    node: { name: 'n1', addresses: [node.v4, node.v6] },
+    defaults: FAST_DEFAULTS,
+    peers: [{ name: 'ibgp', peerAddress: TOR.v4, sourceAddress: IBGP_SOURCE, myASN: TOR.asn, peerASN: TOR.asn, ...FAST }],
+    routes: { ibgp: [hostRoute(IBGP_ROUTE, { localPref: 200 })] },
+  });
+  await worker.waitUp('ibgp');
+  return worker;
+}
+
+test('GoBGP: iBGP session carries our route with LOCAL_PREF', async (t) => {
+  const lab = await speakerLab(t, ['gobgpd', 'gobgp']);
+  if (!lab) return;
+  await lab.dumpOnFailure(async () => {
+    const { tor, nodes } = await torAndNodes(lab, 1, [IBGP_SOURCE]);
+    const gobgp = await startGobgp(lab, tor, {
+      asn: TOR.asn,
+      routerId: TOR.v4,
+      neighbors: [{ address: IBGP_SOURCE, peerAs: TOR.asn, holdTimeS: 9, keepaliveS: 3 }],
+    });
+    await startIbgpWorker(lab, nodes[0]!);
+    const p = await waitFor(async () => (await gobgp.rib('ipv4'))[IBGP_ROUTE]?.[0], { what: `GoBGP holds ${IBGP_ROUTE}` });
+    const attr = (type: number) => p.attrs.find((a) => a.type === type);
+    assert.equal(attr(5)?.value, 200, 'LOCAL_PREF');
+    assert.equal(attr(3)?.nexthop, IBGP_SOURCE);
+    const asPath = attr(2)?.as_paths as unknown[] | undefined;
+    assert.ok(asPath === undefined || asPath.length === 0, `iBGP: empty AS_PATH (${JSON.stringify(asPath)})`);
+    assert.deepEqual(attr(8)?.communities, [parseCommunity(COMMUNITY)]);
+  });
+});
+
+test('BIRD: iBGP session carries our route with LOCAL_PREF', async (t) => {
+  const lab = await speakerLab(t, ['bird', 'birdc']);
+  if (!lab) return;
+  await lab.dumpOnFailure(async () => {
+    const { tor, nodes } = await torAndNodes(lab, 1, [IBGP_SOURCE]);
+    const bird = await startBird(lab, tor, {
+      asn: TOR.asn,
+      routerId: TOR.v4,
+      neighbors: [{ name: 'ib', address: IBGP_SOURCE, peerAs: TOR.asn, holdTimeS: 9, keepaliveS: 3 }],
+      // iBGP next hops resolve recursively through master4: give it the connected LAN.
+      extraConfig: 'protocol direct { ipv4; interface "eth0"; }',
+    });
+    await startIbgpWorker(lab, nodes[0]!);
+    const text = await waitFor(
+      async () => {
+        const out = await bird.birdc(`show route ${IBGP_ROUTE} all`).catch(() => '');
+        return out.includes(IBGP_ROUTE) ? out : undefined;
+      },
+      { what: `BIRD holds ${IBGP_ROUTE}` },
+    );
+    assert.match(text, /BGP\.local_pref: 200\b/, 'LOCAL_PREF');
+    assert.match(text, /BGP\.as_path:\s*$/m, 'iBGP: empty AS_PATH');
+    assert.match(text, new RegExp(`BGP\\.next_hop: ${IBGP_SOURCE.replaceAll('.', '\\.')}\\b`));
   });
 });
