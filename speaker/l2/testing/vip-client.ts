@@ -1,7 +1,7 @@
 // The client for failover.netns.test.ts: every intervalMs, one fresh HTTP request to
 // each URL (no keep-alive), printing one JSON line per attempt with its start time,
 // duration and who answered.
-import http from 'node:http';
+import { vipAttempt } from '../../../e2e/vip-client.ts';
 
 const { urls, intervalMs = 50, timeoutMs = 200 } = JSON.parse(process.argv[2] ?? '{}') as {
   urls: string[];
@@ -10,17 +10,7 @@ const { urls, intervalMs = 50, timeoutMs = 200 } = JSON.parse(process.argv[2] ??
 };
 
 function attempt(url: string): void {
-  const t = Date.now();
-  const done = (ok: boolean, body: string) =>
-    process.stdout.write(JSON.stringify({ url, t, end: Date.now(), ok, body }) + '\n');
-  const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
-    let body = '';
-    res.setEncoding('utf8').on('data', (d: string) => (body += d));
-    res.on('end', () => done(res.statusCode === 200, body));
-    res.on('error', (err) => done(false, err.message));
-  });
-  req.on('timeout', () => req.destroy(new Error('timeout')));
-  req.on('error', (err) => done(false, err.message));
+  vipAttempt(url, timeoutMs, (r) => process.stdout.write(JSON.stringify({ url, ...r }) + '\n'));
 }
 
 for (const url of urls) setInterval(() => attempt(url), intervalMs);

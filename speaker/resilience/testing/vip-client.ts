@@ -1,7 +1,7 @@
 // A request loop to the VIP: one fresh HTTP request (no keep-alive) every `intervalMs`, at
 // most `count` of them or for `maxMs`; one JSON line per attempt (start, end, ok, who answered).
 //   node vip-client.ts '{"url":"http://203.0.113.100:8080/","intervalMs":50,"count":2000,"maxMs":60000}'
-import http from 'node:http';
+import { vipAttempt } from '../../../e2e/vip-client.ts';
 
 const { url, intervalMs = 50, timeoutMs = 1000, count = 2000, maxMs = 60_000 } = JSON.parse(process.argv[2] ?? '{}') as {
   url: string;
@@ -14,16 +14,7 @@ const { url, intervalMs = 50, timeoutMs = 1000, count = 2000, maxMs = 60_000 } =
 const started = Date.now();
 let sent = 0;
 function attempt(): void {
-  const t = Date.now();
-  const done = (ok: boolean, body: string) => process.stdout.write(`${JSON.stringify({ t, end: Date.now(), ok, body })}\n`);
-  const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
-    let body = '';
-    res.setEncoding('utf8').on('data', (d: string) => (body += d));
-    res.on('end', () => done(res.statusCode === 200, body));
-    res.on('error', (err) => done(false, err.message));
-  });
-  req.on('timeout', () => req.destroy(new Error('timeout')));
-  req.on('error', (err) => done(false, err.message));
+  vipAttempt(url, timeoutMs, (r) => process.stdout.write(`${JSON.stringify(r)}\n`));
 }
 
 const timer = setInterval(() => {
