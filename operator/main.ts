@@ -29,10 +29,8 @@ export async function runController(args: string[], env: NodeJS.ProcessEnv): Pro
   const controller = new Controller({ kc, namespace: flags.namespace, lbClass: flags.lbClass, log, metrics, podName });
   const identity = podName ?? `${hostname()}-${process.pid}`;
   let elector: LeaseElector | undefined;
-  const { host, port } = flags.metricsAddr;
   const server = await startMetricsServer({
-    // parseListenAddr unwraps [v6] and turns ":7472" into "::": bracket it again for the server.
-    addr: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
+    addr: flags.metricsAddr,
     registries: [registry],
     liveness: { process: () => true },
     readiness: {

@@ -54,9 +54,8 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
     ...(envNumber(env, 'PORTSIDE_LIVENESS_TIMEOUT_MS') ? { livenessTimeoutMs: envNumber(env, 'PORTSIDE_LIVENESS_TIMEOUT_MS') } : {}),
     ...(bgpPort !== undefined ? { bgp: { listenPort: bgpPort } } : {}),
   });
-  const { host, port } = flags.metricsAddr;
   const server = await startMetricsServer({
-    addr: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
+    addr: flags.metricsAddr,
     registries: [registry],
     liveness: { process: () => true },
     readiness: { speaker: () => speaker.isReady() || 'waiting for informers and the first plan' },

@@ -1,5 +1,6 @@
 // Command-line flags of `portside controller` and `portside speaker`, parsed without side effects.
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { parseListenAddress } from '../metrics/server.ts';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
@@ -31,17 +32,14 @@ const common = {
   'log-level': { type: 'string', default: 'info' },
 } as const;
 
-/** Parses "host:port" or ":port" (all interfaces). */
+/** Parses "host:port", "[v6]:port" or ":port" (all interfaces, "::"); the metrics server's grammar. */
 export function parseListenAddr(text: string): { host: string; port: number } | undefined {
-  const colon = text.lastIndexOf(':');
-  if (colon < 0) return undefined;
-  let host = text.slice(0, colon);
-  const portText = text.slice(colon + 1);
-  if (!/^[0-9]{1,5}$/.test(portText)) return undefined;
-  const port = Number(portText);
-  if (port > 65535) return undefined;
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-  return { host: host === '' ? '::' : host, port };
+  try {
+    const { host, port } = parseListenAddress(text);
+    return { host: host ?? '::', port };
+  } catch {
+    return undefined;
+  }
 }
 
 function parseCommon(

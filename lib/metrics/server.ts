@@ -26,7 +26,8 @@ export function parseListenAddress(addr: string): ListenAddress {
 }
 
 export interface MetricsServerOptions {
-  addr: string;
+  /** Text as parseListenAddress takes it, or already parsed. */
+  addr: string | ListenAddress;
   registries: Registry[];
   liveness?: Record<string, HealthCheck>;
   readiness?: Record<string, HealthCheck>;
@@ -53,7 +54,7 @@ async function runChecks(checks: Record<string, HealthCheck>): Promise<{ ok: boo
 }
 
 export async function startMetricsServer(opts: MetricsServerOptions): Promise<MetricsServer> {
-  const { host, port } = parseListenAddress(opts.addr);
+  const { host, port } = typeof opts.addr === 'string' ? parseListenAddress(opts.addr) : opts.addr;
   const contentType = opts.registries[0]?.contentType ?? 'text/plain; version=0.0.4; charset=utf-8';
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];

@@ -17,16 +17,10 @@ import {
 } from './session-fsm.ts';
 import { transmitIntervalUs } from './timing.ts';
 import type { BfdSender } from './transport.ts';
+import type { Timers } from '../timers.ts';
 
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+export { realTimers } from '../timers.ts';
+export type { Timers } from '../timers.ts';
 
 export interface StateChange {
   from: BfdState;

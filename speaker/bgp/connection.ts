@@ -6,6 +6,7 @@ import { step } from './fsm.ts';
 import type { FsmAction, FsmEvent, FsmState, TimerName } from './fsm-types.ts';
 import { decodeMessage, encodeMessage } from './message.ts';
 import type { BgpMessage } from './message.ts';
+import type { Timers } from '../timers.ts';
 
 /** The part of net.Socket a BGP connection uses; tests may pass any Duplex-like object. */
 export interface BgpSocket {
@@ -19,15 +20,8 @@ export interface BgpSocket {
   readonly remoteAddress?: string | undefined;
 }
 
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+export { realTimers } from '../timers.ts';
+export type { Timers } from '../timers.ts';
 
 const CLOSE_GRACE_MS = 2000; // let a NOTIFICATION drain before the socket is destroyed
 
