@@ -5,7 +5,7 @@
 //   node bench/bfd.ts
 import { fileURLToPath } from 'node:url';
 import { Lab } from '../e2e/netns/index.ts';
-import { resilienceLab, startSpeaker, torPeer, VIP_PREFIX } from '../speaker/resilience/testing/lab.ts';
+import { resilienceLab, startSpeaker, torPeer, VIP_PREFIX } from '../e2e/resilience/lab.ts';
 
 const TRIALS = Number(process.env.BENCH_BFD_TRIALS ?? 20);
 const PROFILES = [300, 100].map((ms) => ({ receiveIntervalMs: ms, transmitIntervalMs: ms, detectMultiplier: 3 }));

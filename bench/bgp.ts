@@ -1,10 +1,10 @@
 // Benchmark (not a test): 10,000 prefixes from one node into an FRR ToR, Portside and then
-// FRR→FRR on the same topology, by running speaker/bgp/bench-10k.ts (its own process and lab).
+// FRR→FRR on the same topology, by running bench/drivers/bgp-10k.ts (its own process and lab).
 //   node bench/bgp.ts
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCH = fileURLToPath(new URL('../speaker/bgp/bench-10k.ts', import.meta.url));
+const BENCH = fileURLToPath(new URL('./drivers/bgp-10k.ts', import.meta.url));
 
 function runBench(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -14,7 +14,7 @@ import { spawnLogged, stopProcess } from '../e2e/controlplane.process.ts';
 import type { ManagedProcess } from '../e2e/controlplane.process.ts';
 import { waitFor } from '../e2e/wait.ts';
 import { apiListWatch, checkApiReachable, InformerSupervisor, JsonClient, reuseConnections } from '../lib/k8s/index.ts';
-import { Cluster, ingressIPs } from '../operator/testkit.ts';
+import { Cluster, ingressIPs } from '../e2e/controller/testkit.ts';
 
 const N = Number(process.env.BENCH_SERVICES ?? 5000);
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 32);

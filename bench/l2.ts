@@ -1,5 +1,5 @@
 // Benchmark (not a test) of layer-2 failover with real kernels: three speaker nodes and a
-// client on one bridge (speaker/l2/testing), the client requesting each VIP every 50 ms.
+// client on one bridge (e2e/l2), the client requesting each VIP every 50 ms.
 // Per fault — the owner's process killed, its switch port down, its own interface down —
 // BENCH_L2_TRIALS (default 20) trials of: fault → time to the client's first successful
 // request served by the next owner (IPv4 and IPv6), with the detection time (first
@@ -28,8 +28,8 @@ import {
   VIP4,
   VIP6,
   type LabNode,
-} from '../speaker/l2/testing/failover-lab.ts';
-import type { WorkerService } from '../speaker/l2/testing/failover-worker.ts';
+} from '../e2e/l2/failover-lab.ts';
+import type { WorkerService } from '../e2e/l2/failover-worker.ts';
 
 const TRIALS = Number(process.env.BENCH_L2_TRIALS ?? 20);
 const URL4 = `http://${VIP4}:${HTTP_PORT}/`;

@@ -1,5 +1,5 @@
 // Renders the generated files from crds/source, to strings: hack/generate.ts writes them,
-// crds/generated.test.ts compares them with what is committed.
+// hack/generate/render.test.ts compares them with what is committed.
 import { compile } from 'json-schema-to-typescript';
 import type { JSONSchema4 } from 'json-schema';
 import { stringify } from 'yaml';

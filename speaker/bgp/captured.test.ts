@@ -1,5 +1,5 @@
 // Our codec against bytes real routers sent (FRR 8.4, GoBGP 3, BIRD 2), recorded by
-// testing/capture-fixtures.ts into fixtures/<router>-<message>.hex. Pure: reads files only.
+// e2e/bgp/capture-fixtures.ts into fixtures/<router>-<message>.hex. Pure: reads files only.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
