@@ -14,7 +14,7 @@ TEST_FILES = $(shell find lib operator speaker crds e2e bench hack bin config -n
 # bridge must not overlap.
 NETNS_TEST_FILES = $(filter %.netns.test.ts,$(TEST_FILES))
 
-.PHONY: all deps generate check-generated lint typecheck unit test bench lab lab-down clean
+.PHONY: all deps tools generate check-generated lint typecheck unit test bench lab lab-down clean
 
 all: test
 
@@ -25,7 +25,12 @@ node_modules/.installed: package.json package-lock.json
 deps: node_modules/.installed
 	hack/deps.sh
 
-generate: node_modules/.installed
+# The real helm and kustomize, built once from the Go module proxy into the cache (deps
+# builds them too); hack/render-manifests.ts renders config/manifests/ with kustomize.
+tools:
+	hack/tools/build.sh >/dev/null
+
+generate: node_modules/.installed tools
 	node hack/generate.ts
 	node hack/render-manifests.ts
 
@@ -42,7 +47,7 @@ typecheck: node_modules/.installed
 	tsc -p tsconfig.json
 
 # Pure unit tests only (no root, no control plane).
-unit: node_modules/.installed
+unit: node_modules/.installed tools
 	node --test $(filter-out %.apiserver.test.ts %.netns.test.ts,$(TEST_FILES))
 
 test: deps check-generated lint typecheck

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond npm: Debian packages (as root), the control-plane
-# binaries (cached outside the clone) and the native addon.
+# binaries and helm + kustomize (built from the Go module proxy, cached outside the
+# clone) and the native addon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_pkgs=(frr gobgpd bird2 iproute2 nftables tcpdump openssl curl)
+debian_pkgs=(frr gobgpd bird2 iproute2 nftables tcpdump openssl curl shellcheck)
 missing=()
 for p in "${debian_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -19,12 +20,18 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     rm -f /usr/sbin/policy-rc.d
   else
-    echo "deps: not root, cannot install Debian packages: ${missing[*]} (tests that need them will skip)" >&2
+    echo "deps: not root, cannot install Debian packages: ${missing[*]} (tests that need them will skip or fail)" >&2
   fi
 fi
 
 if [ -x hack/controlplane/build.sh ]; then
   hack/controlplane/build.sh >/dev/null
 fi
+
+# helm and kustomize render config/ (make generate) and check it (make test); a cold build
+# takes minutes (build.sh says so as it goes), a warm one no time.
+tools_start=$SECONDS
+tools_dir="$(hack/tools/build.sh)"
+echo "deps: helm and kustomize ready in $((SECONDS - tools_start))s: $tools_dir" >&2
 
 native/build.sh

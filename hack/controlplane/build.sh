@@ -54,18 +54,10 @@ if [ "$K8S_VERSION" != latest ]; then
   fi
 fi
 
-command -v go >/dev/null || die "go not found on PATH (needed to build the control plane)"
-export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false"
-# Build for the machine: ignore a GOOS/GOARCH left in the environment.
-unset GOOS GOARCH GOWORK
-export GOWORK=off
-
-mkdir -p "$CACHE_ROOT"
-exec 9>"$CACHE_ROOT/.build.lock"
-if ! flock -n 9; then
-  log "another build holds $CACHE_ROOT/.build.lock; waiting"
-  flock 9
-fi
+# shellcheck source=hack/gobuild.sh
+. "$(dirname "$0")/../gobuild.sh"
+go_build_env "the control plane" -mod=mod
+hold_lock "$CACHE_ROOT/.build.lock"
 
 # Resolve K8S_VERSION=latest: the proxy's @v/list can omit versions it serves, so probe
 # upward from its newest entry; keep only versions that `go mod download` verifies.
