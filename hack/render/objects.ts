@@ -1,5 +1,5 @@
-// Kubernetes objects as the renderers see them: parsed YAML documents with an identity.
-import { parseAllDocuments, stringify } from 'yaml';
+// Kubernetes objects as the tests see them: parsed YAML documents with an identity.
+import { parseAllDocuments } from 'yaml';
 
 export interface KubeObject {
   apiVersion: string;
@@ -7,9 +7,6 @@ export interface KubeObject {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown };
   [k: string]: unknown;
 }
-
-/** Reads a file's text; the renderers take one so generated files can be checked in memory. */
-export type ReadText = (path: string) => Promise<string>;
 
 /** `group/version Kind namespace/name`: unique within one install. */
 export function idOf(o: KubeObject): string {
@@ -32,7 +29,3 @@ export function parseObjects(text: string, source: string): KubeObject[] {
   return out;
 }
 
-/** One YAML stream, documents separated by `---`; no line folding, so output is stable. */
-export function toYamlStream(objects: readonly KubeObject[], header: string): string {
-  return header + objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');
-}

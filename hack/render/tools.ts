@@ -1,61 +1,94 @@
-// The real kustomize (`kubectl kustomize`) and helm, when this machine has them, to check
-// the subset renderers against. Nothing here downloads or builds: helm comes from PATH,
-// $HELM, or the cache hack/render/helm.sh fills.
-import { execFile } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
-import { homedir } from 'node:os';
+// The real `kustomize` and `helm`, as hack/tools/build.sh builds them from the Go module
+// proxy into the cache outside the clone (warm: it only prints the directory). There is
+// no fallback: without the tools the manifests cannot be rendered or checked.
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parseObjects } from './objects.ts';
 import type { KubeObject } from './objects.ts';
 
-const run = promisify(execFile);
-export const HELM_VERSION = 'v3.22.0';
+const BUILD_SCRIPT = new URL('../tools/build.sh', import.meta.url).pathname;
+/** The Kubernetes version charts are rendered for: the test control plane's minor. */
 export const KUBE_VERSION = '1.36.0';
 
-async function executable(path: string): Promise<boolean> {
-  return access(path, constants.X_OK).then(() => true, () => false);
+export interface Tools { helm: string; kustomize: string }
+
+let built: Promise<Tools> | undefined;
+
+/** Runs hack/tools/build.sh, its progress on our stderr; resolves to the directory it prints. */
+function buildScript(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [BUILD_SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const dir = stdout.trim().split('\n').pop() ?? '';
+      if (code === 0 && dir) resolve(dir);
+      else reject(new Error(`hack/tools/build.sh exited ${code} (its output is above): no helm and kustomize; run \`make deps\``));
+    });
+  });
 }
 
-async function onPath(name: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir && (await executable(join(dir, name)))) return join(dir, name);
-  }
-  return undefined;
+/** The tools' paths; builds them on first use (minutes, once per machine). */
+export function tools(): Promise<Tools> {
+  built ??= buildScript().then((dir) => ({ helm: join(dir, 'helm'), kustomize: join(dir, 'kustomize') }));
+  return built;
 }
 
-/** A helm binary, or undefined when there is none here (run hack/render/helm.sh to build one). */
-export async function findHelm(): Promise<string | undefined> {
-  const cacheRoot = process.env.PORTSIDE_CACHE_DIR
-    ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'portside');
-  for (const candidate of [process.env.HELM, join(cacheRoot, `helm-${HELM_VERSION}`, 'helm')]) {
-    if (candidate && (await executable(candidate))) return candidate;
-  }
-  return onPath('helm');
+/** Runs a tool, `input` on its stdin; its stdout, or an error with everything it printed. */
+function runTool(bin: string, args: string[], input = ''): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      // helm lint reports its findings on stdout, everything else on stderr.
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${bin} ${args.join(' ')} exited ${code}:\n${`${stdout}${stderr}`.trim()}`));
+    });
+    child.stdin.end(input);
+  });
 }
 
-/** `kubectl kustomize dir`, or undefined when kubectl is not installed. */
-export async function realKustomize(dir: string): Promise<KubeObject[] | undefined> {
-  const kubectl = await onPath('kubectl');
-  if (!kubectl) return undefined;
-  const { stdout } = await run(kubectl, ['kustomize', dir], { maxBuffer: 64 << 20 });
-  return parseObjects(stdout, `kubectl kustomize ${dir}`);
+/** `kustomize build dir`: the YAML stream as kustomize prints it. */
+export async function kustomizeBuild(dir: string): Promise<string> {
+  return runTool((await tools()).kustomize, ['build', dir]);
 }
 
-/** `helm template` with `--set` pairs (templates only, no CRDs). */
-export async function helmTemplate(
-  helm: string, chartDir: string, opts: { releaseName: string; namespace: string; set?: string[] },
-): Promise<KubeObject[]> {
-  // A helm built by `go install` assumes Kubernetes v1.20 unless told; the chart needs >= 1.30.
-  const args = ['template', opts.releaseName, chartDir, '--namespace', opts.namespace, '--kube-version', KUBE_VERSION];
-  for (const s of opts.set ?? []) args.push('--set', s);
-  const { stdout } = await run(helm, args, { maxBuffer: 64 << 20 });
-  return parseObjects(stdout, `helm ${args.join(' ')}`);
+export interface ChartOptions {
+  releaseName: string;
+  namespace: string;
+  /** Merged over values.yaml as `helm --values` merges a file. */
+  values?: Record<string, unknown>;
 }
 
-/** `helm lint --strict`; throws with helm's output when the chart fails. */
-export async function helmLint(helm: string, chartDir: string, set: string[] = []): Promise<void> {
-  const args = ['lint', '--strict', chartDir, '--kube-version', KUBE_VERSION];
-  for (const s of set) args.push('--set', s);
-  await run(helm, args, { maxBuffer: 16 << 20 });
+// The values go in as JSON on stdin (`--values -`): JSON is YAML, and nothing is quoted.
+function chartArgs(chartDir: string): string[] {
+  // Pinned, so the output does not move with the client-go helm was built against.
+  return [chartDir, '--kube-version', KUBE_VERSION, '--values', '-'];
+}
+
+/** `helm template` (templates only: helm leaves crds/ out without --include-crds). */
+export async function helmTemplate(chartDir: string, opts: ChartOptions): Promise<KubeObject[]> {
+  const args = ['template', opts.releaseName, ...chartArgs(chartDir), '--namespace', opts.namespace];
+  const values = JSON.stringify(opts.values ?? {});
+  return parseObjects(await runTool((await tools()).helm, args, values), `helm ${args.join(' ')} <<< '${values}'`);
+}
+
+/** `helm lint --strict`; throws with helm's findings when the chart has one. */
+export async function helmLint(chartDir: string, values: Record<string, unknown> = {}): Promise<string> {
+  return runTool((await tools()).helm, ['lint', '--strict', ...chartArgs(chartDir)], JSON.stringify(values));
+}
+
+/** The versions the binaries report (`helm version`, `kustomize version`). */
+export async function toolVersions(): Promise<{ helm: string; kustomize: string }> {
+  const t = await tools();
+  const [helm, kustomize] = await Promise.all([
+    runTool(t.helm, ['version', '--template', '{{.Version}}']),
+    runTool(t.kustomize, ['version']),
+  ]);
+  return { helm: helm.trim(), kustomize: kustomize.trim() };
 }

@@ -1,7 +1,8 @@
-// The install manifests against a real kube-apiserver: every object of the rendered
-// file, the prometheus overlay and the Helm chart's output passes a server-side dry-run
-// apply, and the RBAC, applied for real, grants exactly what the design says
-// (SubjectAccessReview). The Prometheus Operator is not installed here: the test installs
+// The install manifests against a real kube-apiserver: every object that the real
+// `kustomize build` renders from the base and the prometheus overlay, and that the real
+// `helm template` renders from the chart (default values and each documented variation),
+// passes a server-side dry-run apply, and the RBAC, applied for real, grants exactly what
+// the design says (SubjectAccessReview). The Prometheus Operator is not installed here: the test installs
 // a schemaless ServiceMonitor CRD stub so ServiceMonitors can be dry-run at all (that
 // checks their shape as Kubernetes objects, not against the operator's schema).
 import assert from 'node:assert/strict';
@@ -9,26 +10,33 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  ApiextensionsV1Api, AuthorizationV1Api, KubernetesObjectApi, PatchStrategy,
+  ApiextensionsV1Api, AuthorizationV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy,
 } from '@kubernetes/client-node';
 import type { KubernetesObject, V1CustomResourceDefinition } from '@kubernetes/client-node';
-import { controlPlaneOrSkip, INSTALL_NAMESPACE, sharedControlPlane } from '../e2e/controlplane.ts';
-import type { ControlPlane } from '../e2e/controlplane.ts';
-import { waitFor } from '../e2e/wait.ts';
-import { apiFailureOf, statusCodeOf } from '../lib/k8s/errors.ts';
-import { ROOT, RENDERED } from '../hack/render/generated.ts';
-import { renderChart } from '../hack/render/helm-subset.ts';
-import { idOf, parseObjects } from '../hack/render/objects.ts';
-import type { KubeObject } from '../hack/render/objects.ts';
-import { findHelm, helmTemplate } from '../hack/render/tools.ts';
+import { controlPlaneOrSkip, INSTALL_NAMESPACE, sharedControlPlane } from '../controlplane.ts';
+import type { ControlPlane } from '../controlplane.ts';
+import { waitFor } from '../wait.ts';
+import { apiFailureOf, isAlreadyExists, statusCodeOf } from '../../lib/k8s/errors.ts';
+import { ROOT, RENDERED } from '../../hack/render/generated.ts';
+import { idOf, parseObjects } from '../../hack/render/objects.ts';
+import type { KubeObject } from '../../hack/render/objects.ts';
+import { helmTemplate, kustomizeBuild } from '../../hack/render/tools.ts';
 
 const shared = sharedControlPlane();
 const NS = INSTALL_NAMESPACE;
 const FIELD_MANAGER = 'portside-install-test';
 const CHART = join(ROOT, 'config/charts/portside');
-const [BASE_FILE, PROMETHEUS_FILE] = Object.keys(RENDERED) as [string, string];
+const [BASE_FILE, PROMETHEUS_FILE] = Object.keys(RENDERED) as [keyof typeof RENDERED, keyof typeof RENDERED];
 
 const load = async (path: string): Promise<KubeObject[]> => parseObjects(await readFile(join(ROOT, path), 'utf8'), path);
+
+/** `kustomize build dir`, checked to be the committed single-file install rendered from it. */
+async function built(file: keyof typeof RENDERED): Promise<KubeObject[]> {
+  const dir = RENDERED[file];
+  const objects = parseObjects(await kustomizeBuild(join(ROOT, dir)), `kustomize build ${dir}`);
+  assert.deepEqual(objects, await load(file), `kustomize build ${dir} vs ${file}`);
+  return objects;
+}
 
 const SERVICE_MONITOR_STUB: V1CustomResourceDefinition = {
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -82,10 +90,10 @@ async function prepare(t: Parameters<typeof controlPlaneOrSkip>[0]): Promise<Con
   return cp;
 }
 
-test('every object of config/manifests/portside.yaml passes a server-side dry-run apply', async (t) => {
+test('every object of `kustomize build config/base` passes a server-side dry-run apply', async (t) => {
   const cp = await prepare(t);
   if (!cp) return;
-  const objects = await load(BASE_FILE);
+  const objects = await built(BASE_FILE);
   assert.deepEqual(await applyAll(cp, objects, true), []);
   // A dry run persists nothing.
   const deployment = objects.find((o) => o.kind === 'Deployment');
@@ -94,29 +102,36 @@ test('every object of config/manifests/portside.yaml passes a server-side dry-ru
   assert.equal(statusCodeOf(await read.then(() => undefined, (err: unknown) => err)), 404);
 });
 
-test('every object of the prometheus overlay passes a server-side dry-run apply', async (t) => {
+test('every object of `kustomize build config/overlays/prometheus` passes a server-side dry-run apply', async (t) => {
   const cp = await prepare(t);
   if (!cp) return;
-  assert.deepEqual(await applyAll(cp, await load(PROMETHEUS_FILE), true), []);
+  assert.deepEqual(await applyAll(cp, await built(PROMETHEUS_FILE), true), []);
 });
 
-test('every object the Helm chart renders passes a server-side dry-run apply', async (t) => {
-  const cp = await prepare(t);
-  if (!cp) return;
-  const helm = await findHelm();
-  const opts = { releaseName: 'portside', namespace: NS };
-  const monitoring = { prometheus: { serviceMonitor: { enabled: true } } };
-  let objects: KubeObject[];
-  if (helm) {
-    objects = await helmTemplate(helm, CHART, { ...opts, set: ['prometheus.serviceMonitor.enabled=true'] });
-  } else {
-    console.log('# no helm binary (hack/render/helm.sh builds one): dry-running the hack/render/helm-subset.ts output');
-    objects = await renderChart(CHART, { ...opts, values: monitoring });
-  }
-  assert.ok(objects.some((o) => o.kind === 'DaemonSet') && objects.some((o) => o.kind === 'ServiceMonitor'));
-  // Helm installs the chart's crds/ first; the control plane already has them.
-  assert.deepEqual(await applyAll(cp, objects, true), []);
-});
+// The values config/manifests.test.ts renders the chart with: defaults, Prometheus
+// Operator scraping, and every kind of value in another release and namespace.
+const CHART_CASES = [
+  { name: 'default values', releaseName: 'portside', namespace: NS, values: {}, serviceMonitors: false },
+  { name: 'prometheus.serviceMonitor.enabled', releaseName: 'portside', namespace: NS,
+    values: { prometheus: { serviceMonitor: { enabled: true } } }, serviceMonitors: true },
+  { name: 'custom image, replicas and tolerations in namespace lb', releaseName: 'p', namespace: 'lb',
+    values: { image: { tag: '9.9.9' }, controller: { replicas: 3 }, speaker: { tolerations: [] } }, serviceMonitors: false },
+] as const;
+
+for (const c of CHART_CASES) {
+  test(`every object \`helm template\` renders (${c.name}) passes a server-side dry-run apply`, async (t) => {
+    const cp = await prepare(t);
+    if (!cp) return;
+    // The chart does not own its namespace (config/README.md): the operator creates it.
+    await cp.kubeconfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: c.namespace } } })
+      .catch((err: unknown) => { if (!isAlreadyExists(err)) throw err; });
+    const objects = await helmTemplate(CHART, c);
+    assert.ok(objects.some((o) => o.kind === 'DaemonSet') && objects.some((o) => o.kind === 'Deployment'));
+    assert.equal(objects.some((o) => o.kind === 'ServiceMonitor'), c.serviceMonitors);
+    // Helm installs the chart's crds/ first; the control plane already has them.
+    assert.deepEqual(await applyAll(cp, objects, true), []);
+  });
+}
 
 interface Access { verb: string; group?: string; resource: string; subresource?: string; namespace?: string }
 
