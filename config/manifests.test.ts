@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, RENDERED, staleFiles } from '../hack/render/generated.ts';
+import { CHART_CASES } from '../hack/render/chart-cases.ts';
 import { idOf, parseObjects } from '../hack/render/objects.ts';
 import type { KubeObject } from '../hack/render/objects.ts';
 import { helmLint, helmTemplate, kustomizeBuild, tools, toolVersions } from '../hack/render/tools.ts';
@@ -224,7 +225,6 @@ const byId = (objects: KubeObject[]): Map<string, KubeObject> => new Map(objects
 /** What the chart must render: the kustomize output without the Namespace and CRDs (chart crds/ holds those). */
 const chartPart = (objects: KubeObject[]): Map<string, KubeObject> =>
   byId(objects.filter((o) => o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition'));
-const chartOpts = { releaseName: 'portside', namespace: NS };
 
 test('Chart.yaml and values.yaml follow package.json\'s version', async () => {
   const chart = await readFile(join(CHART, 'Chart.yaml'), 'utf8');
@@ -233,24 +233,19 @@ test('Chart.yaml and values.yaml follow package.json\'s version', async () => {
   assert.match(await readFile(join(CHART, 'values.yaml'), 'utf8'), new RegExp(`^  tag: "${version.replaceAll('.', '\\.')}"$`, 'm'));
 });
 
-const MONITORING = { prometheus: { serviceMonitor: { enabled: true } } };
-/** The values test: every kind of value the chart takes, in another release and namespace. */
-const CUSTOM = {
-  releaseName: 'p', namespace: 'lb',
-  values: { image: { tag: '9.9.9' }, controller: { replicas: 3 }, speaker: { tolerations: [] } },
-};
+const { defaults, monitoring, custom } = CHART_CASES;
 
 test('the chart with default values renders the base (helm template)', async () => {
-  assert.deepEqual(byId(await helmTemplate(CHART, chartOpts)), chartPart(base));
+  assert.deepEqual(byId(await helmTemplate(CHART, defaults)), chartPart(base));
 });
 
 test('the chart with prometheus.serviceMonitor.enabled renders the prometheus overlay', async () => {
-  const objects = await helmTemplate(CHART, { ...chartOpts, values: MONITORING });
+  const objects = await helmTemplate(CHART, monitoring);
   assert.deepEqual(byId(objects), chartPart(withPrometheus));
 });
 
 test('the chart\'s values reach the objects', async () => {
-  const objects = await helmTemplate(CHART, CUSTOM);
+  const objects = await helmTemplate(CHART, custom);
   const d = find(objects, 'Deployment', 'portside-controller');
   assert.equal(d.metadata.namespace, 'lb');
   assert.equal((d.spec as { replicas: number }).replicas, 3);
@@ -268,8 +263,8 @@ test('`kustomize build` of each directory in the clone gives its committed file'
 });
 
 test('the chart lints clean (helm lint --strict) with default and documented values', async () => {
-  for (const values of [{}, MONITORING, CUSTOM.values]) {
-    assert.match(await helmLint(CHART, values), /1 chart\(s\) linted, 0 chart\(s\) failed/, JSON.stringify(values));
+  for (const c of Object.values(CHART_CASES)) {
+    assert.match(await helmLint(CHART, c.values), /1 chart\(s\) linted, 0 chart\(s\) failed/, c.name);
   }
 });
 

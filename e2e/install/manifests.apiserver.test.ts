@@ -1,10 +1,11 @@
 // The install manifests against a real kube-apiserver: every object that the real
 // `kustomize build` renders from the base and the prometheus overlay, and that the real
-// `helm template` renders from the chart (default values and each documented variation),
+// `helm template` renders from the chart (each case of hack/render/chart-cases.ts),
 // passes a server-side dry-run apply, and the RBAC, applied for real, grants exactly what
-// the design says (SubjectAccessReview). The Prometheus Operator is not installed here: the test installs
-// a schemaless ServiceMonitor CRD stub so ServiceMonitors can be dry-run at all (that
-// checks their shape as Kubernetes objects, not against the operator's schema).
+// the design says (SubjectAccessReview). The Prometheus Operator is not installed here:
+// the test installs a schemaless ServiceMonitor CRD stub so ServiceMonitors can be
+// dry-run at all (that checks their shape as Kubernetes objects, not against the
+// operator's schema).
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { controlPlaneOrSkip, INSTALL_NAMESPACE, sharedControlPlane } from '../co
 import type { ControlPlane } from '../controlplane.ts';
 import { waitFor } from '../wait.ts';
 import { apiFailureOf, isAlreadyExists, statusCodeOf } from '../../lib/k8s/errors.ts';
+import { CHART_CASES } from '../../hack/render/chart-cases.ts';
 import { ROOT, RENDERED } from '../../hack/render/generated.ts';
 import { idOf, parseObjects } from '../../hack/render/objects.ts';
 import type { KubeObject } from '../../hack/render/objects.ts';
@@ -108,17 +110,7 @@ test('every object of `kustomize build config/overlays/prometheus` passes a serv
   assert.deepEqual(await applyAll(cp, await built(PROMETHEUS_FILE), true), []);
 });
 
-// The values config/manifests.test.ts renders the chart with: defaults, Prometheus
-// Operator scraping, and every kind of value in another release and namespace.
-const CHART_CASES = [
-  { name: 'default values', releaseName: 'portside', namespace: NS, values: {}, serviceMonitors: false },
-  { name: 'prometheus.serviceMonitor.enabled', releaseName: 'portside', namespace: NS,
-    values: { prometheus: { serviceMonitor: { enabled: true } } }, serviceMonitors: true },
-  { name: 'custom image, replicas and tolerations in namespace lb', releaseName: 'p', namespace: 'lb',
-    values: { image: { tag: '9.9.9' }, controller: { replicas: 3 }, speaker: { tolerations: [] } }, serviceMonitors: false },
-] as const;
-
-for (const c of CHART_CASES) {
+for (const c of Object.values(CHART_CASES)) {
   test(`every object \`helm template\` renders (${c.name}) passes a server-side dry-run apply`, async (t) => {
     const cp = await prepare(t);
     if (!cp) return;
