@@ -4,7 +4,7 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { CoreV1Event, KubeConfig, V1Condition, V1Service, V1ServiceSpec } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../crds/index.ts';
 import { waitFor } from '../e2e/wait.ts';
-import { isAlreadyExists, isNotFound, mergePatch } from '../lib/k8s/index.ts';
+import { isAlreadyExists, isNotFound, KubeApi, mergePatch } from '../lib/k8s/index.ts';
 import { createLogger, isLogLevel } from '../lib/log/index.ts';
 import { Registry } from '../lib/metrics/index.ts';
 import { Controller } from './controller.ts';
@@ -178,7 +178,7 @@ export interface InProcessController {
   stop(): Promise<void>;
 }
 
-/** Starts a Controller in this process with a silent logger and a fresh registry. */
+/** Starts a Controller in this process with its own API connections, a silent logger and a fresh registry. */
 export async function startController(
   kc: KubeConfig,
   namespace: string,
@@ -188,9 +188,10 @@ export async function startController(
   // PORTSIDE_TEST_LOG=debug shows the controller's log while debugging a test.
   const level = process.env.PORTSIDE_TEST_LOG;
   const log = createLogger({ component: 'controller', level: level && isLogLevel(level) ? level : 'silent' });
+  const api = new KubeApi(kc);
   const controller = new Controller({
-    kc, namespace, lbClass: opts.lbClass, log, metrics: new ControllerMetrics(registry), workers: opts.workers,
+    api, namespace, lbClass: opts.lbClass, log, metrics: new ControllerMetrics(registry), workers: opts.workers,
   });
   await controller.start();
-  return { controller, registry, stop: () => controller.stop() };
+  return { controller, registry, stop: () => controller.stop().finally(() => api.close()) };
 }

@@ -1,9 +1,9 @@
-// `portside speaker`: flags → kubeconfig → metrics/health → Speaker; SIGTERM/SIGINT run the
-// graceful shutdown (GRACEFUL_SHUTDOWN community for PORTSIDE_GRACEFUL_SHUTDOWN_MS, then
-// withdraw and Cease).
+// `portside speaker`: flags → kubeconfig → API connections → metrics/health → Speaker;
+// SIGTERM/SIGINT run the graceful shutdown (GRACEFUL_SHUTDOWN community for
+// PORTSIDE_GRACEFUL_SHUTDOWN_MS, then withdraw and Cease). Everything stateful is made here.
 import type { V1OwnerReference } from '@kubernetes/client-node';
 import { parseSpeakerFlags } from '../lib/cli/flags.ts';
-import { checkApiReachable, loadKubeConfig } from '../lib/k8s/index.ts';
+import { checkApiReachable, KubeApi, loadKubeConfig } from '../lib/k8s/index.ts';
 import { createLogger } from '../lib/log/index.ts';
 import { createRegistry, startMetricsServer } from '../lib/metrics/index.ts';
 import { Speaker } from './speaker.ts';
@@ -31,10 +31,10 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
   }
   const flags = parsed.flags;
   const log = createLogger({ component: 'speaker', level: flags.logLevel });
-  let kc;
+  let api: KubeApi;
   try {
-    kc = loadKubeConfig({ kubeconfig: flags.kubeconfig }).kc;
-    await checkApiReachable(kc);
+    api = new KubeApi(loadKubeConfig({ kubeconfig: flags.kubeconfig, env }).kc);
+    await checkApiReachable(api);
   } catch (err) {
     console.error(`portside speaker: cannot reach the Kubernetes API: ${(err as Error).message}`);
     return 1;
@@ -43,7 +43,7 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
   const owner = podOwner(env);
   const bgpPort = envNumber(env, 'PORTSIDE_BGP_PORT');
   const speaker = new Speaker({
-    kc,
+    api,
     namespace: flags.namespace,
     nodeName: flags.nodeName,
     lbClass: flags.lbClass,

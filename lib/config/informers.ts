@@ -1,9 +1,9 @@
 // Informers for every Portside configuration kind in the install namespace, and the
 // snapshot of them the pure config model builds from.
-import type { KubeConfig, KubernetesObject, V1Namespace } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Namespace } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../crds/index.ts';
 import { apiListWatch, InformerSupervisor } from '../k8s/index.ts';
-import type { InformerEvent } from '../k8s/index.ts';
+import type { InformerEvent, KubeApi } from '../k8s/index.ts';
 import type { BuildInput } from './types.ts';
 import type {
   BFDProfileInput, BGPAdvertisementInput, BGPPeerInput, CommunityInput, IPAddressPoolInput, L2AdvertisementInput,
@@ -42,9 +42,9 @@ export class ConfigInformers {
   private readonly informers: Record<Slot, InformerSupervisor<KubernetesObject>>;
   readonly namespaces: InformerSupervisor<V1Namespace> | undefined;
 
-  constructor(kc: KubeConfig, opts: ConfigInformerOptions) {
+  constructor(api: KubeApi, opts: ConfigInformerOptions) {
     const make = <T extends KubernetesObject>(path: string, kind: string): InformerSupervisor<T> =>
-      new InformerSupervisor<T>(apiListWatch<T>(kc, path), { onEvent: (e) => opts.onEvent?.(kind, e) }).on({
+      new InformerSupervisor<T>(apiListWatch<T>(api, path), { onEvent: (e) => opts.onEvent?.(kind, e) }).on({
         add: opts.onChange,
         // Status writes (the controller's own pool counters) change neither: no rebuild for them.
         update: (o, n) => {
