@@ -13,11 +13,12 @@ import { startControlPlane } from '../e2e/controlplane.ts';
 import { spawnLogged, stopProcess } from '../e2e/controlplane.process.ts';
 import type { ManagedProcess } from '../e2e/controlplane.process.ts';
 import { waitFor } from '../e2e/wait.ts';
+import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { apiListWatch, checkApiReachable, InformerSupervisor, JsonClient, KubeApi } from '../lib/k8s/index.ts';
 import { Cluster, ingressIPs } from '../operator/testkit.ts';
 
-const N = Number(process.env.BENCH_SERVICES ?? 5000);
-const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 32);
+const N = numberOrExit(envWholeNumber(process.env, 'BENCH_SERVICES', 5000, { min: 1 }), 'bench controller');
+const PARALLEL = numberOrExit(envWholeNumber(process.env, 'BENCH_PARALLEL', 32, { min: 1 }), 'bench controller');
 const BIN = new URL('../bin/portside.ts', import.meta.url).pathname;
 
 /** Runs `task(i)` for i in [0, n) with at most `parallel` in flight. */

@@ -69,9 +69,9 @@ export async function runController(args: string[], env: NodeJS.ProcessEnv): Pro
       namespace: flags.namespace,
       name: 'portside-controller',
       identity,
-      leaseDurationMs: Number(env.PORTSIDE_LEASE_DURATION_MS ?? 15_000),
-      renewDeadlineMs: Number(env.PORTSIDE_LEASE_RENEW_DEADLINE_MS ?? 10_000),
-      retryPeriodMs: Number(env.PORTSIDE_LEASE_RETRY_PERIOD_MS ?? 2_000),
+      leaseDurationMs: flags.lease.durationMs,
+      renewDeadlineMs: flags.lease.renewDeadlineMs,
+      retryPeriodMs: flags.lease.retryPeriodMs,
       onStartedLeading: lead,
       // Losing the lease stops allocation at once; a restart re-adopts safely.
       onStoppedLeading: () => {

@@ -8,16 +8,6 @@ import { createLogger } from '../lib/log/index.ts';
 import { createRegistry, startMetricsServer } from '../lib/metrics/index.ts';
 import { Speaker } from './speaker.ts';
 
-/** Default wait with GRACEFUL_SHUTDOWN before withdrawing: routers reroute meanwhile. */
-export const DEFAULT_GRACEFUL_SHUTDOWN_MS = 2_000;
-
-function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const text = env[name];
-  if (text === undefined || text === '') return undefined;
-  const n = Number(text);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
-
 function podOwner(env: NodeJS.ProcessEnv): V1OwnerReference | undefined {
   if (!env.POD_NAME || !env.POD_UID) return undefined;
   return { apiVersion: 'v1', kind: 'Pod', name: env.POD_NAME, uid: env.POD_UID };
@@ -41,7 +31,6 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
   }
   const registry = createRegistry({ defaultMetricsPrefix: 'portside_speaker_' });
   const owner = podOwner(env);
-  const bgpPort = envNumber(env, 'PORTSIDE_BGP_PORT');
   const speaker = new Speaker({
     api,
     namespace: flags.namespace,
@@ -51,8 +40,8 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
     log,
     registry,
     ...(owner ? { owner } : {}),
-    ...(envNumber(env, 'PORTSIDE_LIVENESS_TIMEOUT_MS') ? { livenessTimeoutMs: envNumber(env, 'PORTSIDE_LIVENESS_TIMEOUT_MS') } : {}),
-    ...(bgpPort !== undefined ? { bgp: { listenPort: bgpPort } } : {}),
+    ...(flags.livenessTimeoutMs !== undefined ? { livenessTimeoutMs: flags.livenessTimeoutMs } : {}),
+    ...(flags.bgpPort !== undefined ? { bgp: { listenPort: flags.bgpPort } } : {}),
   });
   const server = await startMetricsServer({
     addr: flags.metricsAddr,
@@ -65,7 +54,7 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
     metrics: `${server.address.address}:${server.address.port}`, livenessPort: flags.livenessPort,
   });
 
-  const graceMs = envNumber(env, 'PORTSIDE_GRACEFUL_SHUTDOWN_MS') ?? DEFAULT_GRACEFUL_SHUTDOWN_MS;
+  const graceMs = flags.gracefulShutdownMs;
   let stopping = false;
   const shutdown = async (code: number, signal?: string): Promise<never> => {
     if (!stopping) {
