@@ -7,6 +7,7 @@ import { waitFor } from '../e2e/wait.ts';
 import { isAlreadyExists, isNotFound, KubeApi, mergePatch } from '../lib/k8s/index.ts';
 import { createLogger, isLogLevel } from '../lib/log/index.ts';
 import { Registry } from '../lib/metrics/index.ts';
+import { compareCodePoints } from '../lib/order/index.ts';
 import { Controller } from './controller.ts';
 import { ControllerMetrics } from './metrics.ts';
 import { ALLOCATED_CONDITION, POOL_ANNOTATION } from './service-status.ts';
@@ -126,7 +127,7 @@ export class Cluster {
       const list = await this.core.listNamespacedService({ namespace });
       for (const s of list.items) out.set(`${namespace}/${s.metadata!.name!}`, ingressIPs(s));
     }
-    return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
+    return new Map([...out].sort(([a], [b]) => compareCodePoints(a, b)));
   }
 
   async events(namespace: string, name: string): Promise<CoreV1Event[]> {

@@ -3,6 +3,7 @@
 import type { KubernetesObject, V1Namespace } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../crds/index.ts';
 import { apiListWatch, InformerSupervisor } from '../k8s/index.ts';
+import { compareCodePoints } from '../order/index.ts';
 import type { InformerEvent, KubeApi } from '../k8s/index.ts';
 import type { BuildInput } from './types.ts';
 import type {
@@ -75,7 +76,7 @@ export class ConfigInformers {
   /** The objects as the config model reads them, sorted by name for deterministic errors. */
   snapshot(): BuildInput {
     const list = <T>(slot: Slot): T[] =>
-      this.informers[slot].list().sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '')) as T[];
+      this.informers[slot].list().sort((a, b) => compareCodePoints(a.metadata?.name ?? '', b.metadata?.name ?? '')) as T[];
     return {
       pools: list<IPAddressPoolInput>('pools'),
       l2Advertisements: list<L2AdvertisementInput>('l2Advertisements'),
