@@ -3,8 +3,8 @@
 import type { KubernetesObject, V1Namespace } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../crds/index.ts';
 import { apiListWatch, InformerSupervisor } from '../k8s/index.ts';
-import { compareCodePoints } from '../order/index.ts';
 import type { InformerEvent, KubeApi } from '../k8s/index.ts';
+import { compareCodePoints } from '../order/index.ts';
 import type { BuildInput } from './types.ts';
 import type {
   BFDProfileInput, BGPAdvertisementInput, BGPPeerInput, CommunityInput, IPAddressPoolInput, L2AdvertisementInput,
