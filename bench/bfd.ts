@@ -3,11 +3,12 @@
 // switch; each trial sets one node's switch port down, polls the ToR's kernel route, then
 // brings the port back and waits for the 3-way route again. BENCH_BFD_TRIALS (default 20).
 //   node bench/bfd.ts
+import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { fileURLToPath } from 'node:url';
 import { Lab } from '../e2e/netns/index.ts';
 import { resilienceLab, startSpeaker, torPeer, VIP_PREFIX } from '../e2e/resilience/lab.ts';
 
-const TRIALS = Number(process.env.BENCH_BFD_TRIALS ?? 20);
+const TRIALS = numberOrExit(envWholeNumber(process.env, 'BENCH_BFD_TRIALS', 20, { min: 1 }), 'bench bfd');
 const PROFILES = [300, 100].map((ms) => ({ receiveIntervalMs: ms, transmitIntervalMs: ms, detectMultiplier: 3 }));
 
 function quantile(sorted: readonly number[], q: number): number {

@@ -13,11 +13,12 @@ import { startControlPlane } from '../e2e/controlplane.ts';
 import { spawnLogged, stopProcess } from '../e2e/controlplane.process.ts';
 import type { ManagedProcess } from '../e2e/controlplane.process.ts';
 import { waitFor } from '../e2e/wait.ts';
-import { apiListWatch, checkApiReachable, InformerSupervisor, JsonClient, reuseConnections } from '../lib/k8s/index.ts';
+import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
+import { apiListWatch, checkApiReachable, InformerSupervisor, JsonClient, KubeApi } from '../lib/k8s/index.ts';
 import { Cluster, ingressIPs } from '../e2e/controller/testkit.ts';
 
-const N = Number(process.env.BENCH_SERVICES ?? 5000);
-const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 32);
+const N = numberOrExit(envWholeNumber(process.env, 'BENCH_SERVICES', 5000, { min: 1 }), 'bench controller');
+const PARALLEL = numberOrExit(envWholeNumber(process.env, 'BENCH_PARALLEL', 32, { min: 1 }), 'bench controller');
 const BIN = new URL('../bin/portside.ts', import.meta.url).pathname;
 
 /** Runs `task(i)` for i in [0, n) with at most `parallel` in flight. */
@@ -56,10 +57,10 @@ const cp = await startControlPlane();
 const procs: ManagedProcess[] = [];
 const loadBefore = loadavg().map((x) => x.toFixed(1)).join(' ');
 try {
-  const version = await checkApiReachable(cp.kubeconfig);
-  const kc = reuseConnections(cp.kubeconfig);
-  const core = kc.makeApiClient(CoreV1Api);
-  const cluster = new Cluster(kc);
+  const api = new KubeApi(cp.kubeconfig);
+  const version = await checkApiReachable(api);
+  const core = api.kc.makeApiClient(CoreV1Api);
+  const cluster = new Cluster(api.kc);
   const install = await cluster.namespace('bench-portside');
   const app = await cluster.namespace('bench-app');
   // IPv6 single-stack Services: the documentation IPv4 ranges hold 512 addresses, not 5,000.
@@ -78,7 +79,7 @@ try {
     served[i] = performance.now();
     if (++servedCount === N) onAllServed();
   };
-  const watch = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(kc, `/api/v1/namespaces/${app}/services`))
+  const watch = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(api, `/api/v1/namespaces/${app}/services`))
     .on({ add: seen, update: (_o, n) => seen(n) })
     .start();
   await watch.synced;

@@ -8,6 +8,7 @@
 // `dead` events that no fault explains. Needs root; `node bench/l2.ts` runs it alone.
 // L2_LAB_NICE=-10 runs speakers and client at a higher CPU priority (a busy-host run).
 import { loadavg, cpus } from 'node:os';
+import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { fileURLToPath } from 'node:url';
 import { Lab } from '../e2e/netns/index.ts';
 import { waitFor } from '../e2e/wait.ts';
@@ -31,7 +32,7 @@ import {
 } from '../e2e/l2/failover-lab.ts';
 import type { WorkerService } from '../e2e/l2/failover-worker.ts';
 
-const TRIALS = Number(process.env.BENCH_L2_TRIALS ?? 20);
+const TRIALS = numberOrExit(envWholeNumber(process.env, 'BENCH_L2_TRIALS', 20, { min: 1 }), 'bench l2');
 const URL4 = `http://${VIP4}:${HTTP_PORT}/`;
 const URL6 = `http://[${VIP6}]:${HTTP_PORT}/`;
 const FAULTS = ['process-killed', 'switch-port-down', 'node-interface-down'] as const;

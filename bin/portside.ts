@@ -22,7 +22,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(`portside ${command}: ${(err as Error).stack ?? String(err)}`);
+    console.error(`portside ${command}:`, err); // with the stack and the chain of causes
     process.exit(1);
   },
 );

@@ -23,7 +23,7 @@ export async function readCrds(dir = CRD_DIR): Promise<V1CustomResourceDefinitio
   for (const file of files) {
     const text = await readFile(join(dir, file), 'utf8');
     for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]?.message}`);
+      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]?.message}`, { cause: doc.errors[0] });
       const obj = doc.toJS() as V1CustomResourceDefinition | null;
       if (obj?.kind === 'CustomResourceDefinition') crds.push(obj);
     }

@@ -94,8 +94,8 @@ async function findBinaries(needKcm: boolean, given: string | undefined): Promis
   for (const bin of need) {
     try {
       await access(join(dir, bin));
-    } catch {
-      throw new ControlPlaneUnavailable(`${bin} not found in ${dir}`);
+    } catch (err) {
+      throw new ControlPlaneUnavailable(`${bin} not found in ${dir}`, { cause: err });
     }
   }
   return dir;

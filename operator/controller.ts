@@ -1,14 +1,15 @@
 // Wires the controller: informers → level-based queue → AllocationReconciler → writes.
 // Keys: `svc/<ns>/<name>`, `config`, `pool/<name>`, `ns/<name>`.
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import type { KubeConfig, V1Namespace, V1Service } from '@kubernetes/client-node';
+import type { V1Namespace, V1Service } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../crds/index.ts';
 import { buildConfig } from '../lib/config/index.ts';
 import type { Pool } from '../lib/config/index.ts';
 import { ConfigInformers } from '../lib/config/informers.ts';
 import {
-  apiListWatch, EventRecorder, InformerSupervisor, isNotFound, mergePatch, objectKey, reuseConnections, WorkQueue,
+  apiListWatch, EventRecorder, InformerSupervisor, isNotFound, mergePatch, objectKey, WorkQueue,
 } from '../lib/k8s/index.ts';
+import type { KubeApi } from '../lib/k8s/index.ts';
 import type { Logger } from '../lib/log/index.ts';
 import { configurationStatus } from '../lib/report/configuration-state.ts';
 import { ConfigurationStateWriter } from '../lib/report/configuration-state-writer.ts';
@@ -19,7 +20,8 @@ import { ApiServiceWriter } from './writer.ts';
 import type { ServiceWriter } from './writer.ts';
 
 export interface ControllerOptions {
-  kc: KubeConfig;
+  /** The program's API connections, made in main. */
+  api: KubeApi;
   namespace: string;
   lbClass: string | undefined;
   log: Logger;
@@ -58,17 +60,16 @@ export class Controller {
 
   constructor(opts: ControllerOptions) {
     this.opts = opts;
-    const { log } = opts;
-    const kc = reuseConnections(opts.kc);
+    const { api, log } = opts;
     this.queue = new WorkQueue({
       onError: (key, error, outcome, requeues) =>
         log.warn('reconcile_failed', { key, outcome, requeues, err: error }),
     });
     const enqueueService = (svc: V1Service): void => this.queue.add(`svc/${objectKey(svc)}`);
-    this.services = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(kc, '/api/v1/services'), {
+    this.services = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(api, '/api/v1/services'), {
       onEvent: (e) => log.debug('informer', { kind: 'services', ...e }),
     }).on({ add: enqueueService, update: (_o, n) => enqueueService(n), delete: enqueueService });
-    this.config = new ConfigInformers(kc, {
+    this.config = new ConfigInformers(api, {
       namespace: opts.namespace,
       namespaces: true,
       onChange: () => this.queue.add('config'),
@@ -79,8 +80,8 @@ export class Controller {
         if (JSON.stringify(o.metadata?.labels) !== JSON.stringify(n.metadata?.labels)) this.queue.add(`ns/${n.metadata?.name}`);
       },
     });
-    const events = new EventRecorder(kc, { component: 'portside-controller', instance: opts.podName, onError: (err) => log.debug('event_failed', { err }) });
-    this.apiWriter = opts.writer ? undefined : new ApiServiceWriter(kc, events);
+    const events = new EventRecorder(api, { component: 'portside-controller', instance: opts.podName, onError: (err) => log.debug('event_failed', { err }) });
+    this.apiWriter = opts.writer ? undefined : new ApiServiceWriter(api.json, events);
     this.reconciler = new AllocationReconciler({
       lbClass: opts.lbClass,
       writer: opts.writer ?? this.apiWriter!,
@@ -89,11 +90,11 @@ export class Controller {
       namespaceLabels: (ns) => (this.config.namespaces!.get(ns) as V1Namespace | undefined)?.metadata?.labels ?? (this.config.namespaces!.get(ns) ? {} : undefined),
     });
     this.configState = new ConfigurationStateWriter(
-      kc,
+      api,
       { namespace: opts.namespace, name: 'controller', labels: { 'portside.dev/component': 'controller' } },
       'portside-controller',
     );
-    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.custom = api.kc.makeApiClient(CustomObjectsApi);
   }
 
   /** True once existing assignments are adopted and the queue runs. */
@@ -123,7 +124,6 @@ export class Controller {
     this.ready = false;
     await this.queue.shutdown();
     await Promise.all([this.services.stop(), this.config.stop()]);
-    this.apiWriter?.close();
   }
 
   /** Resolves when nothing is queued or running (tests and benchmarks). */

@@ -1,7 +1,8 @@
-// `portside controller`: flags → kubeconfig → metrics/health → (leader election) → Controller.
+// `portside controller`: flags → kubeconfig → API connections → metrics/health → (leader
+// election) → Controller. Everything stateful is made here and passed down.
 import { hostname } from 'node:os';
 import { parseControllerFlags } from '../lib/cli/flags.ts';
-import { checkApiReachable, LeaseElector, loadKubeConfig } from '../lib/k8s/index.ts';
+import { checkApiReachable, KubeApi, LeaseElector, loadKubeConfig } from '../lib/k8s/index.ts';
 import { createLogger } from '../lib/log/index.ts';
 import { createRegistry, startMetricsServer } from '../lib/metrics/index.ts';
 import { Controller } from './controller.ts';
@@ -15,10 +16,10 @@ export async function runController(args: string[], env: NodeJS.ProcessEnv): Pro
   }
   const flags = parsed.flags;
   const log = createLogger({ component: 'controller', level: flags.logLevel });
-  let kc;
+  let api: KubeApi;
   try {
-    kc = loadKubeConfig({ kubeconfig: flags.kubeconfig }).kc;
-    await checkApiReachable(kc);
+    api = new KubeApi(loadKubeConfig({ kubeconfig: flags.kubeconfig, env }).kc);
+    await checkApiReachable(api);
   } catch (err) {
     console.error(`portside controller: cannot reach the Kubernetes API: ${(err as Error).message}`);
     return 1;
@@ -26,7 +27,7 @@ export async function runController(args: string[], env: NodeJS.ProcessEnv): Pro
   const registry = createRegistry({ defaultMetricsPrefix: 'portside_controller_' });
   const metrics = new ControllerMetrics(registry);
   const podName = env.POD_NAME;
-  const controller = new Controller({ kc, namespace: flags.namespace, lbClass: flags.lbClass, log, metrics, podName });
+  const controller = new Controller({ api, namespace: flags.namespace, lbClass: flags.lbClass, log, metrics, podName });
   const identity = podName ?? `${hostname()}-${process.pid}`;
   let elector: LeaseElector | undefined;
   const server = await startMetricsServer({
@@ -64,13 +65,13 @@ export async function runController(args: string[], env: NodeJS.ProcessEnv): Pro
   if (!flags.leaderElect) {
     lead();
   } else {
-    elector = new LeaseElector(kc, {
+    elector = new LeaseElector(api, {
       namespace: flags.namespace,
       name: 'portside-controller',
       identity,
-      leaseDurationMs: Number(env.PORTSIDE_LEASE_DURATION_MS ?? 15_000),
-      renewDeadlineMs: Number(env.PORTSIDE_LEASE_RENEW_DEADLINE_MS ?? 10_000),
-      retryPeriodMs: Number(env.PORTSIDE_LEASE_RETRY_PERIOD_MS ?? 2_000),
+      leaseDurationMs: flags.lease.durationMs,
+      renewDeadlineMs: flags.lease.renewDeadlineMs,
+      retryPeriodMs: flags.lease.retryPeriodMs,
       onStartedLeading: lead,
       // Losing the lease stops allocation at once; a restart re-adopts safely.
       onStoppedLeading: () => {

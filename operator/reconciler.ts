@@ -4,6 +4,7 @@ import type { V1Service } from '@kubernetes/client-node';
 import type { Config } from '../lib/config/index.ts';
 import { formatIp } from '../lib/ip/index.ts';
 import type { Logger } from '../lib/log/index.ts';
+import { compareCodePoints } from '../lib/order/index.ts';
 import { handledByClass, isLoadBalancer, parseServiceKnobs } from '../lib/service/index.ts';
 import { Allocator } from './allocator/index.ts';
 import type { NamespaceLabels } from './allocator/index.ts';
@@ -37,7 +38,7 @@ function serviceKey(svc: V1Service): string {
 function creationOrder(a: V1Service, b: V1Service): number {
   const ta = new Date(a.metadata?.creationTimestamp ?? 0).getTime();
   const tb = new Date(b.metadata?.creationTimestamp ?? 0).getTime();
-  return ta - tb || serviceKey(a).localeCompare(serviceKey(b));
+  return ta - tb || compareCodePoints(serviceKey(a), serviceKey(b));
 }
 
 export class AllocationReconciler {

@@ -1,7 +1,6 @@
 // The controller's effects on Services, as a small port: tests pass a recording fake.
-import type { KubeConfig, V1Service } from '@kubernetes/client-node';
-import { JsonClient } from '../lib/k8s/index.ts';
-import type { EventRecorder } from '../lib/k8s/index.ts';
+import type { V1Service } from '@kubernetes/client-node';
+import type { EventRecorder, JsonClient } from '../lib/k8s/index.ts';
 import type { ServicePatches } from './service-status.ts';
 
 export interface ServiceWriter {
@@ -29,8 +28,9 @@ export class ApiServiceWriter implements ServiceWriter {
   private eventsInFlight = 0;
   private eventsDropped = 0;
 
-  constructor(kc: KubeConfig, events: EventRecorder, fieldManager = 'portside-controller') {
-    this.client = new JsonClient(kc);
+  /** `client` is the program's shared one: the writer never closes it. */
+  constructor(client: JsonClient, events: EventRecorder, fieldManager = 'portside-controller') {
+    this.client = client;
     this.events = events;
     this.fieldManager = fieldManager;
   }
@@ -55,10 +55,6 @@ export class ApiServiceWriter implements ServiceWriter {
     out = await this.client.mergePatch<V1Service>(path, body, query);
     versions.push(out.metadata?.resourceVersion ?? '');
     return { svc: out, resourceVersions: versions };
-  }
-
-  close(): void {
-    this.client.close();
   }
 
   /**

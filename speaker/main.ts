@@ -1,22 +1,12 @@
-// `portside speaker`: flags → kubeconfig → metrics/health → Speaker; SIGTERM/SIGINT run the
-// graceful shutdown (GRACEFUL_SHUTDOWN community for PORTSIDE_GRACEFUL_SHUTDOWN_MS, then
-// withdraw and Cease).
+// `portside speaker`: flags → kubeconfig → API connections → metrics/health → Speaker;
+// SIGTERM/SIGINT run the graceful shutdown (GRACEFUL_SHUTDOWN community for
+// PORTSIDE_GRACEFUL_SHUTDOWN_MS, then withdraw and Cease). Everything stateful is made here.
 import type { V1OwnerReference } from '@kubernetes/client-node';
 import { parseSpeakerFlags } from '../lib/cli/flags.ts';
-import { checkApiReachable, loadKubeConfig } from '../lib/k8s/index.ts';
+import { checkApiReachable, KubeApi, loadKubeConfig } from '../lib/k8s/index.ts';
 import { createLogger } from '../lib/log/index.ts';
 import { createRegistry, startMetricsServer } from '../lib/metrics/index.ts';
 import { Speaker } from './speaker.ts';
-
-/** Default wait with GRACEFUL_SHUTDOWN before withdrawing: routers reroute meanwhile. */
-export const DEFAULT_GRACEFUL_SHUTDOWN_MS = 2_000;
-
-function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const text = env[name];
-  if (text === undefined || text === '') return undefined;
-  const n = Number(text);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
 
 function podOwner(env: NodeJS.ProcessEnv): V1OwnerReference | undefined {
   if (!env.POD_NAME || !env.POD_UID) return undefined;
@@ -31,19 +21,18 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
   }
   const flags = parsed.flags;
   const log = createLogger({ component: 'speaker', level: flags.logLevel });
-  let kc;
+  let api: KubeApi;
   try {
-    kc = loadKubeConfig({ kubeconfig: flags.kubeconfig }).kc;
-    await checkApiReachable(kc);
+    api = new KubeApi(loadKubeConfig({ kubeconfig: flags.kubeconfig, env }).kc);
+    await checkApiReachable(api);
   } catch (err) {
     console.error(`portside speaker: cannot reach the Kubernetes API: ${(err as Error).message}`);
     return 1;
   }
   const registry = createRegistry({ defaultMetricsPrefix: 'portside_speaker_' });
   const owner = podOwner(env);
-  const bgpPort = envNumber(env, 'PORTSIDE_BGP_PORT');
   const speaker = new Speaker({
-    kc,
+    api,
     namespace: flags.namespace,
     nodeName: flags.nodeName,
     lbClass: flags.lbClass,
@@ -51,8 +40,8 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
     log,
     registry,
     ...(owner ? { owner } : {}),
-    ...(envNumber(env, 'PORTSIDE_LIVENESS_TIMEOUT_MS') ? { livenessTimeoutMs: envNumber(env, 'PORTSIDE_LIVENESS_TIMEOUT_MS') } : {}),
-    ...(bgpPort !== undefined ? { bgp: { listenPort: bgpPort } } : {}),
+    ...(flags.livenessTimeoutMs !== undefined ? { livenessTimeoutMs: flags.livenessTimeoutMs } : {}),
+    ...(flags.bgpPort !== undefined ? { bgp: { listenPort: flags.bgpPort } } : {}),
   });
   const server = await startMetricsServer({
     addr: flags.metricsAddr,
@@ -65,7 +54,7 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
     metrics: `${server.address.address}:${server.address.port}`, livenessPort: flags.livenessPort,
   });
 
-  const graceMs = envNumber(env, 'PORTSIDE_GRACEFUL_SHUTDOWN_MS') ?? DEFAULT_GRACEFUL_SHUTDOWN_MS;
+  const graceMs = flags.gracefulShutdownMs;
   let stopping = false;
   const shutdown = async (code: number, signal?: string): Promise<never> => {
     if (!stopping) {

@@ -3,10 +3,11 @@
 // writes reports (ConfigurationState, ServiceBGPStatus / ServiceL2Status, metrics).
 // Liveness and link-state changes re-plan at once from memory: the API server is not in the
 // failover path.
-import type { KubeConfig, V1OwnerReference, V1Service } from '@kubernetes/client-node';
+import type { V1OwnerReference, V1Service } from '@kubernetes/client-node';
 import { buildConfig } from '../lib/config/index.ts';
 import type { Config, ConfigError } from '../lib/config/index.ts';
 import { EventRecorder, WorkQueue } from '../lib/k8s/index.ts';
+import type { KubeApi } from '../lib/k8s/index.ts';
 import type { Logger } from '../lib/log/index.ts';
 import type { Registry } from '../lib/metrics/index.ts';
 import { ConfigurationStateWriter } from '../lib/report/configuration-state-writer.ts';
@@ -25,7 +26,8 @@ import { SpeakerStats } from './status/metrics.ts';
 import { ServiceStatusWriter } from './status/service-status-writer.ts';
 
 export interface SpeakerOptions {
-  kc: KubeConfig;
+  /** The program's API connections, made in main. */
+  api: KubeApi;
   namespace: string;
   nodeName: string;
   lbClass: string | undefined;
@@ -62,11 +64,11 @@ export class Speaker {
 
   constructor(opts: SpeakerOptions) {
     this.opts = opts;
-    const { kc, log, namespace, nodeName } = opts;
+    const { api, log, namespace, nodeName } = opts;
     this.log = log;
     this.stats = new SpeakerStats(opts.registry);
     this.queue = new WorkQueue<Key>({ onError: (key, err, outcome, requeues) => log.warn('reconcile_failed', { key, outcome, requeues, msg: briefError(err) }) });
-    this.informers = new SpeakerInformers(kc, {
+    this.informers = new SpeakerInformers(api, {
       namespace,
       onChange: () => this.queue.addAfter('plan', opts.debounceMs ?? 50),
       onEvent: (kind, e) => log.debug('informer', { kind, ...e }),
@@ -82,10 +84,10 @@ export class Speaker {
       onAnnounceFailed: (ifname, reason, ips) => this.announceFailed(ifname, reason, ips),
       onInterfaces: () => this.queue.add('status'),
     });
-    this.events = new EventRecorder(kc, { component: 'portside-speaker', instance: nodeName, onError: (err) => log.debug('event_failed', { err }) });
+    this.events = new EventRecorder(api, { component: 'portside-speaker', instance: nodeName, onError: (err) => log.debug('event_failed', { err }) });
     const component = { 'portside.dev/component': 'speaker', 'portside.dev/node': nodeName };
-    this.configState = new ConfigurationStateWriter(kc, { namespace, name: `speaker-${nodeName}`, labels: component, ...(opts.owner ? { owner: opts.owner } : {}) }, 'portside-speaker');
-    this.statusWriter = new ServiceStatusWriter(kc, { namespace, node: nodeName, fieldManager: 'portside-speaker', ...(opts.owner ? { owner: opts.owner } : {}) });
+    this.configState = new ConfigurationStateWriter(api, { namespace, name: `speaker-${nodeName}`, labels: component, ...(opts.owner ? { owner: opts.owner } : {}) }, 'portside-speaker');
+    this.statusWriter = new ServiceStatusWriter(api, { namespace, node: nodeName, fieldManager: 'portside-speaker', ...(opts.owner ? { owner: opts.owner } : {}) });
   }
 
   /** True once the informers synced and the first plan was applied. */

@@ -14,7 +14,7 @@ function bench(label: string, cidr: string, family: 4 | 6, count: number): void 
   let t = performance.now();
   for (const s of services) {
     const r = a.assign(s);
-    if (!r.ok) throw new Error(`${s.key}: ${r.reason.message}`);
+    if (!r.ok) throw new Error(`${s.key}: ${r.reason.message}`, { cause: r.reason });
   }
   const fill = performance.now() - t;
   // Idempotent pass: every Service re-assigned with the same knobs (a resync).

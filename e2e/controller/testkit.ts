@@ -4,9 +4,10 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { CoreV1Event, KubeConfig, V1Condition, V1Service, V1ServiceSpec } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../crds/index.ts';
 import { waitFor } from '../wait.ts';
-import { isAlreadyExists, isNotFound, mergePatch } from '../../lib/k8s/index.ts';
+import { isAlreadyExists, isNotFound, KubeApi, mergePatch } from '../../lib/k8s/index.ts';
 import { createLogger, isLogLevel } from '../../lib/log/index.ts';
 import { Registry } from '../../lib/metrics/index.ts';
+import { compareCodePoints } from '../../lib/order/index.ts';
 import { Controller } from '../../operator/controller.ts';
 import { ControllerMetrics } from '../../operator/metrics.ts';
 import { ALLOCATED_CONDITION, POOL_ANNOTATION } from '../../operator/service-status.ts';
@@ -126,7 +127,7 @@ export class Cluster {
       const list = await this.core.listNamespacedService({ namespace });
       for (const s of list.items) out.set(`${namespace}/${s.metadata!.name!}`, ingressIPs(s));
     }
-    return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
+    return new Map([...out].sort(([a], [b]) => compareCodePoints(a, b)));
   }
 
   async events(namespace: string, name: string): Promise<CoreV1Event[]> {
@@ -178,7 +179,7 @@ export interface InProcessController {
   stop(): Promise<void>;
 }
 
-/** Starts a Controller in this process with a silent logger and a fresh registry. */
+/** Starts a Controller in this process with its own API connections, a silent logger and a fresh registry. */
 export async function startController(
   kc: KubeConfig,
   namespace: string,
@@ -188,9 +189,10 @@ export async function startController(
   // PORTSIDE_TEST_LOG=debug shows the controller's log while debugging a test.
   const level = process.env.PORTSIDE_TEST_LOG;
   const log = createLogger({ component: 'controller', level: level && isLogLevel(level) ? level : 'silent' });
+  const api = new KubeApi(kc);
   const controller = new Controller({
-    kc, namespace, lbClass: opts.lbClass, log, metrics: new ControllerMetrics(registry), workers: opts.workers,
+    api, namespace, lbClass: opts.lbClass, log, metrics: new ControllerMetrics(registry), workers: opts.workers,
   });
   await controller.start();
-  return { controller, registry, stop: () => controller.stop() };
+  return { controller, registry, stop: () => controller.stop().finally(() => api.close()) };
 }

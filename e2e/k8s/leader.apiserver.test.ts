@@ -5,6 +5,7 @@ import { CoordinationV1Api } from '@kubernetes/client-node';
 import { controlPlaneOrSkip, INSTALL_NAMESPACE, sharedControlPlane } from '../controlplane.ts';
 import type { ControlPlane } from '../controlplane.ts';
 import { waitFor } from '../wait.ts';
+import { KubeApi } from '../../lib/k8s/kube-api.ts';
 import { LeaseElector } from '../../lib/k8s/leader.ts';
 
 sharedControlPlane({ crds: false });
@@ -12,7 +13,7 @@ sharedControlPlane({ crds: false });
 const FAST = { leaseDurationMs: 2_000, renewDeadlineMs: 1_500, retryPeriodMs: 200 };
 
 function elector(cp: ControlPlane, name: string, identity: string, log: string[]): LeaseElector {
-  return new LeaseElector(cp.kubeconfig, {
+  return new LeaseElector(new KubeApi(cp.kubeconfig), {
     namespace: INSTALL_NAMESPACE, name, identity, ...FAST,
     onStartedLeading: () => log.push(`${identity} started`),
     onStoppedLeading: () => log.push(`${identity} stopped`),

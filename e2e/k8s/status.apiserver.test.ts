@@ -10,6 +10,7 @@ import type { ControlPlane } from '../controlplane.ts';
 import { waitFor } from '../wait.ts';
 import { statusCodeOf } from '../../lib/k8s/errors.ts';
 import { EventRecorder } from '../../lib/k8s/events.ts';
+import { KubeApi } from '../../lib/k8s/kube-api.ts';
 import { checkApiReachable, KubeConfigError } from '../../lib/k8s/kubeconfig.ts';
 import { patchOptions, PatchStrategy } from '../../lib/k8s/patch.ts';
 import { StatusWriter } from '../../lib/k8s/status.ts';
@@ -49,7 +50,7 @@ async function installWidgetCrd(cp: ControlPlane): Promise<void> {
 test('checkApiReachable returns the server version, and one clear error when unreachable', async (t) => {
   const cp = controlPlaneOrSkip(t);
   if (!cp) return;
-  const version = await checkApiReachable(cp.kubeconfig);
+  const version = await checkApiReachable(new KubeApi(cp.kubeconfig));
   assert.match(version.gitVersion, /^v1\.\d+\.\d+/);
   const dead = new KubeConfig();
   dead.loadFromOptions({
@@ -58,7 +59,7 @@ test('checkApiReachable returns the server version, and one clear error when unr
     contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
     currentContext: 'x',
   });
-  await assert.rejects(checkApiReachable(dead, 1_000), (err: unknown) => {
+  await assert.rejects(checkApiReachable(new KubeApi(dead), 1_000), (err: unknown) => {
     assert.ok(err instanceof KubeConfigError);
     assert.match(err.message, /Kubernetes API at https:\/\/127\.0\.0\.1:1 unreachable/);
     return true;
@@ -69,7 +70,7 @@ test('StatusWriter merge-patches Service status through the status subresource',
   const cp = controlPlaneOrSkip(t);
   if (!cp) return;
   await service(cp, 'status-patch');
-  const writer = new StatusWriter(cp.kubeconfig, 'portside-controller');
+  const writer = new StatusWriter(new KubeApi(cp.kubeconfig), 'portside-controller');
   const target = { kind: 'Service', namespace: ns, name: 'status-patch' } as const;
   await writer.patch(target, { loadBalancer: { ingress: [{ ip: '198.51.100.10' }] } });
   const svc = await cp.kubeconfig.makeApiClient(CoreV1Api).readNamespacedService({ name: 'status-patch', namespace: ns });
@@ -81,7 +82,7 @@ test('StatusWriter.update recomputes and retries when the object changed underne
   if (!cp) return;
   await service(cp, 'status-conflict');
   const core = cp.kubeconfig.makeApiClient(CoreV1Api);
-  const writer = new StatusWriter(cp.kubeconfig, 'portside-controller');
+  const writer = new StatusWriter(new KubeApi(cp.kubeconfig), 'portside-controller');
   const target = { kind: 'Service', namespace: ns, name: 'status-conflict' } as const;
   let computes = 0;
   const result = await writer.update<V1Service>(target, async (current) => {
@@ -119,7 +120,7 @@ test('custom resources: status via merge patch works; strategic merge patch is r
     ...widget,
     body: { apiVersion: 'test.portside.dev/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 } },
   });
-  const writer = new StatusWriter(cp.kubeconfig, 'portside-controller');
+  const writer = new StatusWriter(new KubeApi(cp.kubeconfig), 'portside-controller');
   await writer.patch({ ...widget, name: 'w' }, { phase: 'Ready', assigned: 3 });
   const got = (await custom.getNamespacedCustomObject({ ...widget, name: 'w' })) as { status?: { phase?: string } };
   assert.equal(got.status?.phase, 'Ready');
@@ -137,7 +138,7 @@ test('EventRecorder writes Events and bumps the count of repeats', async (t) => 
   if (!cp) return;
   const svc = await service(cp, 'events');
   const errors: unknown[] = [];
-  const recorder = new EventRecorder(cp.kubeconfig, { component: 'portside-controller', instance: 'test', onError: (e) => errors.push(e) });
+  const recorder = new EventRecorder(new KubeApi(cp.kubeconfig), { component: 'portside-controller', instance: 'test', onError: (e) => errors.push(e) });
   const obj = { apiVersion: 'v1', kind: 'Service', metadata: svc.metadata };
   await recorder.warning(obj, 'AllocationFailed', 'no available IPs in pool "default"');
   await recorder.warning(obj, 'AllocationFailed', 'no available IPs in pool "default"');

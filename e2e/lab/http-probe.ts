@@ -2,6 +2,7 @@
 // port), one every `intervalMs`; prints one JSON summary line of who answered.
 // Usage: node http-probe.ts <url> [count=1] [intervalMs=0] [timeoutMs=1000]
 import { get } from 'node:http';
+import { numberOrExit, parseWholeNumber } from '../../lib/cli/numbers.ts';
 
 export interface ProbeSummary {
   ok: number;
@@ -33,12 +34,15 @@ function once(url: string, timeoutMs: number): Promise<string> {
 async function main(): Promise<void> {
   const [url, countText = '1', intervalText = '0', timeoutText = '1000'] = process.argv.slice(2);
   if (!url) throw new Error('usage: http-probe.ts <url> [count] [intervalMs] [timeoutMs]');
+  const count = numberOrExit(parseWholeNumber('count', countText, { min: 0 }), 'http-probe');
+  const intervalMs = numberOrExit(parseWholeNumber('intervalMs', intervalText, { min: 0 }), 'http-probe');
+  const timeoutMs = numberOrExit(parseWholeNumber('timeoutMs', timeoutText, { min: 1 }), 'http-probe');
   const began = Date.now();
   const summary: ProbeSummary = { ok: 0, failed: 0, byNode: {}, answers: [], at: [], errors: [], elapsedMs: 0 };
-  for (let i = 0; i < Number(countText); i++) {
+  for (let i = 0; i < count; i++) {
     const start = Date.now();
     try {
-      const node = await once(url, Number(timeoutText));
+      const node = await once(url, timeoutMs);
       summary.ok++;
       summary.byNode[node] = (summary.byNode[node] ?? 0) + 1;
       summary.answers.push(node);
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
       if (summary.errors.length < 10) summary.errors.push(`#${i}: ${(err as Error).message}`);
     }
     summary.at.push(Date.now());
-    const wait = Number(intervalText) - (Date.now() - start);
+    const wait = intervalMs - (Date.now() - start);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
   summary.elapsedMs = Date.now() - began;

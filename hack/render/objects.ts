@@ -17,7 +17,7 @@ export function idOf(o: KubeObject): string {
 export function parseObjects(text: string, source: string): KubeObject[] {
   const out: KubeObject[] = [];
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw new Error(`${source}: ${doc.errors[0]?.message}`);
+    if (doc.errors.length > 0) throw new Error(`${source}: ${doc.errors[0]?.message}`, { cause: doc.errors[0] });
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
     const o = value as Partial<KubeObject>;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseControllerFlags, parseListenAddr, parseSpeakerFlags } from './flags.ts';
+import { DEFAULT_GRACEFUL_SHUTDOWN_MS, parseControllerFlags, parseListenAddr, parseSpeakerFlags } from './flags.ts';
 
 test('controller defaults follow the design card', () => {
   const r = parseControllerFlags([], {});
@@ -12,7 +12,23 @@ test('controller defaults follow the design card', () => {
     metricsAddr: { host: '::', port: 7472 },
     logLevel: 'info',
     leaderElect: true,
+    lease: { durationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
   });
+});
+
+test('lease timings come from the environment, checked at start', () => {
+  const r = parseControllerFlags([], {
+    PORTSIDE_LEASE_DURATION_MS: '3000', PORTSIDE_LEASE_RENEW_DEADLINE_MS: '2000', PORTSIDE_LEASE_RETRY_PERIOD_MS: '',
+  });
+  assert.ok(r.ok);
+  assert.deepEqual(r.flags.lease, { durationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 2_000 });
+  const cases: [NodeJS.ProcessEnv, string][] = [
+    [{ PORTSIDE_LEASE_DURATION_MS: '15s' }, '$PORTSIDE_LEASE_DURATION_MS "15s" must be a whole number of milliseconds of at least 1'],
+    [{ PORTSIDE_LEASE_RENEW_DEADLINE_MS: '-1' }, '$PORTSIDE_LEASE_RENEW_DEADLINE_MS "-1" must be a whole number of milliseconds of at least 1'],
+    [{ PORTSIDE_LEASE_RETRY_PERIOD_MS: '0' }, '$PORTSIDE_LEASE_RETRY_PERIOD_MS "0" must be a whole number of milliseconds of at least 1'],
+    [{ PORTSIDE_LEASE_DURATION_MS: '5000' }, '$PORTSIDE_LEASE_RENEW_DEADLINE_MS (10000) must be less than $PORTSIDE_LEASE_DURATION_MS (5000)'],
+  ];
+  for (const [env, error] of cases) assert.deepEqual(parseControllerFlags([], env), { ok: false, error });
 });
 
 test('controller takes $KUBECONFIG when --kubeconfig is absent, and the flag wins', () => {
@@ -45,6 +61,30 @@ test('speaker needs a node name, from the flag or $NODE_NAME', () => {
   assert.ok(env.ok && env.flags.nodeName === 'node-a' && env.flags.metricsAddr.port === 7473);
   const port = parseSpeakerFlags(['--node-name', 'b', '--liveness-port', '70000'], {});
   assert.equal(port.ok, false);
+  if (!port.ok) assert.equal(port.error, '--liveness-port "70000" must be a port number from 1 to 65535');
+});
+
+test('speaker numbers from the environment: defaults, values, and one clear error each', () => {
+  const defaults = parseSpeakerFlags([], { NODE_NAME: 'n' });
+  assert.ok(defaults.ok);
+  assert.equal(defaults.flags.livenessPort, 7946);
+  assert.equal(defaults.flags.bgpPort, undefined);
+  assert.equal(defaults.flags.livenessTimeoutMs, undefined);
+  assert.equal(defaults.flags.gracefulShutdownMs, DEFAULT_GRACEFUL_SHUTDOWN_MS);
+  const set = parseSpeakerFlags(['--liveness-port', '8000'], {
+    NODE_NAME: 'n', PORTSIDE_BGP_PORT: '1179', PORTSIDE_LIVENESS_TIMEOUT_MS: '900', PORTSIDE_GRACEFUL_SHUTDOWN_MS: '0',
+  });
+  assert.ok(set.ok);
+  assert.deepEqual(
+    [set.flags.livenessPort, set.flags.bgpPort, set.flags.livenessTimeoutMs, set.flags.gracefulShutdownMs],
+    [8000, 1179, 900, 0],
+  );
+  const cases: [NodeJS.ProcessEnv, string][] = [
+    [{ PORTSIDE_BGP_PORT: '179x' }, '$PORTSIDE_BGP_PORT "179x" must be a port number from 1 to 65535'],
+    [{ PORTSIDE_LIVENESS_TIMEOUT_MS: '1e3' }, '$PORTSIDE_LIVENESS_TIMEOUT_MS "1e3" must be a whole number of milliseconds of at least 1'],
+    [{ PORTSIDE_GRACEFUL_SHUTDOWN_MS: '2.5' }, '$PORTSIDE_GRACEFUL_SHUTDOWN_MS "2.5" must be a whole number of milliseconds of at least 0'],
+  ];
+  for (const [env, error] of cases) assert.deepEqual(parseSpeakerFlags([], { NODE_NAME: 'n', ...env }), { ok: false, error });
 });
 
 test('listen addresses', () => {

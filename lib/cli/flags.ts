@@ -1,6 +1,9 @@
-// Command-line flags of `portside controller` and `portside speaker`, parsed without side effects.
+// Command-line flags (and the environment variables that stand in for flags) of `portside
+// controller` and `portside speaker`, parsed without side effects.
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { parseListenAddress } from '../metrics/server.ts';
+import { envWholeNumber, parseWholeNumber } from './numbers.ts';
+import type { WholeNumberRule } from './numbers.ts';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
@@ -13,13 +16,32 @@ export interface CommonFlags {
   logLevel: LogLevel;
 }
 
+export interface LeaseTimings {
+  /** $PORTSIDE_LEASE_DURATION_MS, default 15 s. */
+  durationMs: number;
+  /** $PORTSIDE_LEASE_RENEW_DEADLINE_MS, default 10 s; less than the duration. */
+  renewDeadlineMs: number;
+  /** $PORTSIDE_LEASE_RETRY_PERIOD_MS, default 2 s. */
+  retryPeriodMs: number;
+}
+
 export interface ControllerFlags extends CommonFlags {
   leaderElect: boolean;
+  lease: LeaseTimings;
 }
+
+/** Wait with GRACEFUL_SHUTDOWN before withdrawing on SIGTERM: routers reroute meanwhile. */
+export const DEFAULT_GRACEFUL_SHUTDOWN_MS = 2_000;
 
 export interface SpeakerFlags extends CommonFlags {
   nodeName: string;
   livenessPort: number;
+  /** $PORTSIDE_BGP_PORT; undefined: the BGP default, 179. */
+  bgpPort: number | undefined;
+  /** $PORTSIDE_LIVENESS_TIMEOUT_MS; undefined: the L2 liveness default. */
+  livenessTimeoutMs: number | undefined;
+  /** $PORTSIDE_GRACEFUL_SHUTDOWN_MS. */
+  gracefulShutdownMs: number;
 }
 
 export type FlagsResult<T> = { ok: true; flags: T } | { ok: false; error: string };
@@ -75,6 +97,25 @@ function parse(args: string[], options: ParseArgsOptionsConfig) {
   }
 }
 
+const PORT: WholeNumberRule = { min: 1, max: 65535, what: 'a port number' };
+const MILLISECONDS: WholeNumberRule = { min: 1, what: 'a whole number of milliseconds' };
+
+function parseLease(env: NodeJS.ProcessEnv): FlagsResult<LeaseTimings> {
+  const duration = envWholeNumber(env, 'PORTSIDE_LEASE_DURATION_MS', 15_000, MILLISECONDS);
+  if (!duration.ok) return duration;
+  const renew = envWholeNumber(env, 'PORTSIDE_LEASE_RENEW_DEADLINE_MS', 10_000, MILLISECONDS);
+  if (!renew.ok) return renew;
+  const retry = envWholeNumber(env, 'PORTSIDE_LEASE_RETRY_PERIOD_MS', 2_000, MILLISECONDS);
+  if (!retry.ok) return retry;
+  if (renew.value >= duration.value) {
+    return {
+      ok: false,
+      error: `$PORTSIDE_LEASE_RENEW_DEADLINE_MS (${renew.value}) must be less than $PORTSIDE_LEASE_DURATION_MS (${duration.value})`,
+    };
+  }
+  return { ok: true, flags: { durationMs: duration.value, renewDeadlineMs: renew.value, retryPeriodMs: retry.value } };
+}
+
 export function parseControllerFlags(args: string[], env: NodeJS.ProcessEnv = {}): FlagsResult<ControllerFlags> {
   const parsed = parse(args, { ...common, 'leader-elect': { type: 'string', default: 'true' } });
   if (!parsed.ok) return parsed;
@@ -82,7 +123,9 @@ export function parseControllerFlags(args: string[], env: NodeJS.ProcessEnv = {}
   if (!c.ok) return c;
   const le = parsed.values['leader-elect'];
   if (le !== 'true' && le !== 'false') return { ok: false, error: `--leader-elect must be true or false, got "${String(le)}"` };
-  return { ok: true, flags: { ...c.flags, leaderElect: le === 'true' } };
+  const lease = parseLease(env);
+  if (!lease.ok) return lease;
+  return { ok: true, flags: { ...c.flags, leaderElect: le === 'true', lease: lease.flags } };
 }
 
 export function parseSpeakerFlags(args: string[], env: NodeJS.ProcessEnv = {}): FlagsResult<SpeakerFlags> {
@@ -92,10 +135,19 @@ export function parseSpeakerFlags(args: string[], env: NodeJS.ProcessEnv = {}): 
   if (!c.ok) return c;
   const nodeName = (parsed.values['node-name'] as string | undefined) ?? env.NODE_NAME;
   if (!nodeName) return { ok: false, error: '--node-name is required (or set $NODE_NAME)' };
-  const portText = parsed.values['liveness-port'] as string;
-  const livenessPort = Number(portText);
-  if (!/^[0-9]{1,5}$/.test(portText) || livenessPort < 1 || livenessPort > 65535) {
-    return { ok: false, error: `--liveness-port "${portText}" must be a port number 1..65535` };
-  }
-  return { ok: true, flags: { ...c.flags, nodeName, livenessPort } };
+  const livenessPort = parseWholeNumber('--liveness-port', parsed.values['liveness-port'] as string, PORT);
+  if (!livenessPort.ok) return livenessPort;
+  const bgpPort = envWholeNumber(env, 'PORTSIDE_BGP_PORT', undefined, PORT);
+  if (!bgpPort.ok) return bgpPort;
+  const livenessTimeout = envWholeNumber(env, 'PORTSIDE_LIVENESS_TIMEOUT_MS', undefined, MILLISECONDS);
+  if (!livenessTimeout.ok) return livenessTimeout;
+  const grace = envWholeNumber(env, 'PORTSIDE_GRACEFUL_SHUTDOWN_MS', DEFAULT_GRACEFUL_SHUTDOWN_MS, { ...MILLISECONDS, min: 0 });
+  if (!grace.ok) return grace;
+  return {
+    ok: true,
+    flags: {
+      ...c.flags, nodeName, livenessPort: livenessPort.value,
+      bgpPort: bgpPort.value, livenessTimeoutMs: livenessTimeout.value, gracefulShutdownMs: grace.value,
+    },
+  };
 }

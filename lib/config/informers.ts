@@ -1,9 +1,10 @@
 // Informers for every Portside configuration kind in the install namespace, and the
 // snapshot of them the pure config model builds from.
-import type { KubeConfig, KubernetesObject, V1Namespace } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Namespace } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../crds/index.ts';
 import { apiListWatch, InformerSupervisor } from '../k8s/index.ts';
-import type { InformerEvent } from '../k8s/index.ts';
+import type { InformerEvent, KubeApi } from '../k8s/index.ts';
+import { compareCodePoints } from '../order/index.ts';
 import type { BuildInput } from './types.ts';
 import type {
   BFDProfileInput, BGPAdvertisementInput, BGPPeerInput, CommunityInput, IPAddressPoolInput, L2AdvertisementInput,
@@ -42,9 +43,9 @@ export class ConfigInformers {
   private readonly informers: Record<Slot, InformerSupervisor<KubernetesObject>>;
   readonly namespaces: InformerSupervisor<V1Namespace> | undefined;
 
-  constructor(kc: KubeConfig, opts: ConfigInformerOptions) {
+  constructor(api: KubeApi, opts: ConfigInformerOptions) {
     const make = <T extends KubernetesObject>(path: string, kind: string): InformerSupervisor<T> =>
-      new InformerSupervisor<T>(apiListWatch<T>(kc, path), { onEvent: (e) => opts.onEvent?.(kind, e) }).on({
+      new InformerSupervisor<T>(apiListWatch<T>(api, path), { onEvent: (e) => opts.onEvent?.(kind, e) }).on({
         add: opts.onChange,
         // Status writes (the controller's own pool counters) change neither: no rebuild for them.
         update: (o, n) => {
@@ -75,7 +76,7 @@ export class ConfigInformers {
   /** The objects as the config model reads them, sorted by name for deterministic errors. */
   snapshot(): BuildInput {
     const list = <T>(slot: Slot): T[] =>
-      this.informers[slot].list().sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '')) as T[];
+      this.informers[slot].list().sort((a, b) => compareCodePoints(a.metadata?.name ?? '', b.metadata?.name ?? '')) as T[];
     return {
       pools: list<IPAddressPoolInput>('pools'),
       l2Advertisements: list<L2AdvertisementInput>('l2Advertisements'),

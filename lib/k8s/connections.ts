@@ -1,60 +1,91 @@
-// client-node 2.0 builds a new undici Agent for every API call, so every request pays a
-// fresh TCP + TLS handshake (client and apiserver CPU) and leaves an idle socket behind.
-// This makes a KubeConfig's API clients share one keep-alive Agent per TLS identity; the
-// identity is re-read now and then, so rotated client certificates still take effect.
-import { KubeConfig } from '@kubernetes/client-node';
-import type { RequestContext } from '@kubernetes/client-node';
+// client-node 2.0 builds a new undici Agent for every API call and reads the certificate files
+// again, so every request pays a fresh TCP + TLS handshake and leaves an idle socket behind.
+// A KeepAliveKubeConfig hands all its API clients and watches one keep-alive dispatcher and
+// credentials read once; it re-reads them every 30 s and makes a new dispatcher only when the
+// TLS identity changed, so rotated client certificates still take effect.
+import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { readTlsIdentity } from './tls-identity.ts';
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 
 const RECHECK_MS = 30_000;
 
-/** KubeConfigs already patched, so wrapping twice is a no-op. */
-const sharing = new WeakSet<KubeConfig>();
-
-/** Makes `kc`'s API clients (and watches) reuse keep-alive connections; changes `kc` itself. */
-export function shareConnections(kc: KubeConfig, now: () => number = Date.now): KubeConfig {
-  if (sharing.has(kc)) return kc;
-  sharing.add(kc);
-  const original = kc.applySecurityAuthentication.bind(kc);
-  let shared: { fingerprint: string | undefined; dispatcher: Dispatcher; checkedAt: number } | undefined;
-  let checking = false;
-  const recheck = async (fresh: Dispatcher): Promise<void> => {
-    const { fingerprint } = await readTlsIdentity(kc);
-    if (!shared) return;
-    shared.checkedAt = now();
-    if (shared.fingerprint === undefined || shared.fingerprint === fingerprint) {
-      shared.fingerprint = fingerprint;
-      return;
-    }
-    const old = shared.dispatcher;
-    shared = { fingerprint, dispatcher: fresh, checkedAt: shared.checkedAt };
-    void old.close().catch(() => undefined); // in-flight requests finish first
-  };
-  kc.applySecurityAuthentication = async (context: RequestContext): Promise<void> => {
-    await original(context); // headers (tokens, exec plugins) and a throwaway, unconnected Agent
-    const fresh = context.getDispatcher();
-    if (!fresh) return; // plain http without TLS material: nothing to share
-    shared ??= { fingerprint: undefined, dispatcher: fresh, checkedAt: -Infinity };
-    if (!checking && now() - shared.checkedAt >= RECHECK_MS) {
-      checking = true;
-      void recheck(fresh).catch(() => undefined).finally(() => (checking = false));
-    }
-    context.setDispatcher(shared.dispatcher);
-  };
-  return kc;
+interface Credentials {
+  /** Auth headers (tokens, exec plugins, basic auth). */
+  headers: Record<string, string>;
+  /** Undefined for plain http without TLS material. */
+  dispatcher: Dispatcher | undefined;
+  fingerprint: string;
+  at: number;
 }
 
-/** A copy of `kc` whose API clients reuse keep-alive connections (`kc` itself if it already does). */
-export function reuseConnections(kc: KubeConfig, now: () => number = Date.now): KubeConfig {
-  if (sharing.has(kc)) return kc;
-  const copy = new KubeConfig();
-  copy.loadFromOptions({
-    clusters: kc.getClusters(),
-    users: kc.getUsers(),
-    contexts: kc.getContexts(),
-    currentContext: kc.getCurrentContext(),
-  });
-  return shareConnections(copy, now);
+export class KeepAliveKubeConfig extends KubeConfig {
+  private readonly now: () => number;
+  private current: Promise<Credentials> | undefined;
+
+  constructor(now: () => number = Date.now) {
+    super();
+    this.now = now;
+  }
+
+  /** A KeepAliveKubeConfig with `kc`'s clusters, users and current context; `kc` is left as it is. */
+  static copyOf(kc: KubeConfig, now?: () => number): KeepAliveKubeConfig {
+    const copy = new KeepAliveKubeConfig(now);
+    copy.loadFromOptions({
+      clusters: kc.getClusters(),
+      users: kc.getUsers(),
+      contexts: kc.getContexts(),
+      currentContext: kc.getCurrentContext(),
+    });
+    return copy;
+  }
+
+  /** What client-node calls before each request and watch: the shared credentials and dispatcher. */
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    const { headers, dispatcher } = await this.credentials();
+    for (const [name, value] of Object.entries(headers)) context.setHeaderParam(name, value);
+    if (dispatcher) context.setDispatcher(dispatcher);
+  }
+
+  /** Closes the shared dispatcher once its requests (and watches) finish. */
+  async close(): Promise<void> {
+    const current = this.current;
+    this.current = undefined;
+    const c = await current?.catch(() => undefined);
+    await c?.dispatcher?.close();
+  }
+
+  private credentials(): Promise<Credentials> {
+    const current = this.current;
+    if (!current) {
+      const first = this.read(undefined);
+      this.current = first;
+      first.catch(() => {
+        if (this.current === first) this.current = undefined; // the next call tries again
+      });
+      return first;
+    }
+    return current.then((c) => {
+      if (this.now() - c.at < RECHECK_MS || this.current !== current) return c;
+      // Keep the old credentials when re-reading them fails (a certificate file mid-rotation).
+      const next = this.read(c).catch(() => ({ ...c, at: this.now() }));
+      this.current = next;
+      return next;
+    });
+  }
+
+  private async read(previous: Credentials | undefined): Promise<Credentials> {
+    const scratch = new RequestContext(this.getCurrentCluster()?.server ?? 'http://localhost', HttpMethod.GET);
+    await super.applySecurityAuthentication(scratch); // headers, and a new Agent that has connected nothing
+    const { fingerprint } = await readTlsIdentity(this);
+    const headers = { ...scratch.getHeaders() };
+    const fresh = scratch.getDispatcher();
+    const at = this.now();
+    if (previous && previous.fingerprint === fingerprint) {
+      void fresh?.close().catch(() => undefined);
+      return { ...previous, headers, at };
+    }
+    void previous?.dispatcher?.close().catch(() => undefined); // in-flight requests finish first
+    return { headers, dispatcher: fresh, fingerprint, at };
+  }
 }

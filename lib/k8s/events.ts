@@ -3,8 +3,9 @@
 // Recording never throws: a failed event is reported to onError and otherwise dropped.
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api } from '@kubernetes/client-node';
-import type { CoreV1Event, KubeConfig, V1ObjectReference } from '@kubernetes/client-node';
+import type { CoreV1Event, V1ObjectReference } from '@kubernetes/client-node';
 import { isNotFound } from './errors.ts';
+import type { KubeApi } from './kube-api.ts';
 import { mergePatch } from './patch.ts';
 
 export type EventType = 'Normal' | 'Warning';
@@ -36,8 +37,8 @@ export class EventRecorder {
   private readonly opts: EventRecorderOptions;
   private readonly seen = new Map<string, Seen>();
 
-  constructor(kc: KubeConfig, opts: EventRecorderOptions) {
-    this.api = kc.makeApiClient(CoreV1Api);
+  constructor(api: KubeApi, opts: EventRecorderOptions) {
+    this.api = api.kc.makeApiClient(CoreV1Api);
     this.opts = opts;
   }
 

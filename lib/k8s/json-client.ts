@@ -1,8 +1,9 @@
 // A lean JSON client for the Kubernetes API: node:https over keep-alive sockets, no model
 // (de)serialization. client-node 2.0 costs several ms of CPU per call (a new undici Agent per
 // request, ObjectSerializer over the whole object); at thousands of Services that CPU is taken
-// from the apiserver on the same machine. The controller's hot-path writes and `requestJson`
-// go through it. TLS material and auth come from the KubeConfig and are re-read every 30 s.
+// from the apiserver on the same machine. The controller's hot-path writes, informer lists and
+// /version go through the one a KubeApi holds. TLS material and auth come from the KubeConfig
+// and are re-read every 30 s.
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';

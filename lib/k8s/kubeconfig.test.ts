@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { reuseConnections } from './connections.ts';
+import { HttpMethod, RequestContext } from '@kubernetes/client-node';
+import { KubeApi } from './kube-api.ts';
 import { KubeConfigError, loadKubeConfig } from './kubeconfig.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'portside-kc-'));
@@ -45,10 +46,17 @@ test('nothing configured and not in a cluster: one clear error', () => {
 });
 
 test('a missing kubeconfig file names the path', () => {
-  assert.throws(() => loadKubeConfig({ kubeconfig: join(dir, 'missing') }), /cannot load kubeconfig .*missing/);
+  assert.throws(() => loadKubeConfig({ kubeconfig: join(dir, 'missing'), env: {} }), /cannot load kubeconfig .*missing/);
 });
 
-test('the loaded KubeConfig already reuses connections', () => {
-  const { kc } = loadKubeConfig({ kubeconfig: kubeconfigFile('shared', 'https://198.51.100.4:6443') });
-  assert.equal(reuseConnections(kc), kc);
+test('the loaded KubeConfig, wrapped in a KubeApi as main does, reuses one dispatcher', async () => {
+  const { kc } = loadKubeConfig({ kubeconfig: kubeconfigFile('shared', 'https://198.51.100.4:6443'), env: {} });
+  const api = new KubeApi(kc);
+  const dispatcher = async (): Promise<unknown> => {
+    const context = new RequestContext('https://198.51.100.4:6443/version', HttpMethod.GET);
+    await api.kc.applySecurityAuthentication(context);
+    return context.getDispatcher();
+  };
+  assert.equal(await dispatcher(), await dispatcher());
+  await api.close();
 });

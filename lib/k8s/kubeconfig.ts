@@ -1,15 +1,14 @@
 // Where the programs find the API server: --kubeconfig, then $KUBECONFIG, then in-cluster.
-// The KubeConfig returned reuses keep-alive connections (connections.ts) for every client.
+// main wraps the KubeConfig found in a KubeApi (kube-api.ts), which holds the connections.
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { shareConnections } from './connections.ts';
-import { requestJson } from './request.ts';
+import type { KubeApi } from './kube-api.ts';
 
 export interface LoadKubeConfigOptions {
   /** Path from the --kubeconfig flag. */
   kubeconfig?: string;
-  /** Defaults to process.env; injected so tests need no global state. */
-  env?: Record<string, string | undefined>;
+  /** The process environment, passed in by main. */
+  env: Record<string, string | undefined>;
 }
 
 export class KubeConfigError extends Error {
@@ -20,8 +19,8 @@ const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/tok
 
 export type KubeConfigSource = 'flag' | 'env' | 'in-cluster';
 
-export function loadKubeConfig(opts: LoadKubeConfigOptions = {}): { kc: KubeConfig; source: KubeConfigSource } {
-  const env = opts.env ?? process.env;
+export function loadKubeConfig(opts: LoadKubeConfigOptions): { kc: KubeConfig; source: KubeConfigSource } {
+  const { env } = opts;
   const kc = new KubeConfig();
   const fromFile = (path: string, source: KubeConfigSource): { kc: KubeConfig; source: KubeConfigSource } => {
     try {
@@ -30,14 +29,14 @@ export function loadKubeConfig(opts: LoadKubeConfigOptions = {}): { kc: KubeConf
       throw new KubeConfigError(`cannot load kubeconfig ${path}: ${(err as Error).message}`, { cause: err });
     }
     if (!kc.getCurrentCluster()) throw new KubeConfigError(`kubeconfig ${path} has no current cluster`);
-    return { kc: shareConnections(kc), source };
+    return { kc, source };
   };
   if (opts.kubeconfig) return fromFile(opts.kubeconfig, 'flag');
   const envPath = env.KUBECONFIG?.split(':').find((p) => p.length > 0);
   if (envPath) return fromFile(envPath, 'env');
   if (env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
     kc.loadFromCluster();
-    return { kc: shareConnections(kc), source: 'in-cluster' };
+    return { kc, source: 'in-cluster' };
   }
   throw new KubeConfigError(
     'no Kubernetes API configured: pass --kubeconfig, set $KUBECONFIG, or run in a cluster',
@@ -51,11 +50,10 @@ export interface ServerVersion {
 }
 
 /** Calls /version with a short timeout; throws one clear error when unreachable. */
-export async function checkApiReachable(kc: KubeConfig, timeoutMs = 5_000): Promise<ServerVersion> {
-  const server = kc.getCurrentCluster()?.server ?? '(no server)';
+export async function checkApiReachable(api: KubeApi, timeoutMs = 5_000): Promise<ServerVersion> {
   try {
-    return await requestJson<ServerVersion>(kc, '/version', { timeoutMs });
+    return await api.json.request<ServerVersion>('GET', '/version', { timeoutMs });
   } catch (err) {
-    throw new KubeConfigError(`Kubernetes API at ${server} unreachable: ${(err as Error).message}`, { cause: err });
+    throw new KubeConfigError(`Kubernetes API at ${api.server} unreachable: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -2,10 +2,11 @@
 // optimistic concurrency on resourceVersion, and a holder's lease judged expired by *local*
 // observation (time since we last saw the record change), never by comparing clocks.
 import { CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
-import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
+import type { V1Lease } from '@kubernetes/client-node';
 import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import { apiFailureOf, isConflict, isNotFound } from './errors.ts';
+import type { KubeApi } from './kube-api.ts';
 
 export interface LeaseElectorOptions {
   namespace: string;
@@ -37,8 +38,8 @@ export class LeaseElector {
   private running: Promise<void> | undefined;
   private lastLeader = '';
 
-  constructor(kc: KubeConfig, opts: LeaseElectorOptions) {
-    this.api = kc.makeApiClient(CoordinationV1Api);
+  constructor(api: KubeApi, opts: LeaseElectorOptions) {
+    this.api = api.kc.makeApiClient(CoordinationV1Api);
     this.opts = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, ...opts };
     this.clock = opts.clock ?? systemClock;
     if (this.opts.renewDeadlineMs >= this.opts.leaseDurationMs) {

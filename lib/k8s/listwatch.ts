@@ -1,9 +1,9 @@
 // The list and watch calls an informer needs, as a small port: the API implementation uses
 // client-node's Watch; tests of the supervisor's loop can pass a scripted one.
 import { Watch } from '@kubernetes/client-node';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { statusCodeOf } from './errors.ts';
-import { requestJson } from './request.ts';
+import type { KubeApi } from './kube-api.ts';
 
 export interface ListResult<T> {
   items: T[];
@@ -41,20 +41,20 @@ interface StatusObject {
 
 /** List+watch of the collection at `path`, e.g. `/api/v1/services` or `/apis/portside.dev/v1beta1/namespaces/x/ipaddresspools`. */
 export function apiListWatch<T extends KubernetesObject>(
-  kc: KubeConfig,
+  api: KubeApi,
   path: string,
   opts: ApiListWatchOptions = {},
 ): ListWatch<T> {
   const selectors: Record<string, string> = {};
   if (opts.labelSelector) selectors.labelSelector = opts.labelSelector;
   if (opts.fieldSelector) selectors.fieldSelector = opts.fieldSelector;
-  const watcher = new Watch(kc);
+  const watcher = new Watch(api.kc);
   const baseTimeout = opts.watchTimeoutSeconds ?? 300;
   return {
     async list(signal) {
       const query = new URLSearchParams(selectors).toString();
-      const list = await requestJson<{ items?: T[]; metadata?: { resourceVersion?: string } }>(
-        kc,
+      const list = await api.json.request<{ items?: T[]; metadata?: { resourceVersion?: string } }>(
+        'GET',
         query ? `${path}?${query}` : path,
         { timeoutMs: opts.listTimeoutMs ?? 60_000, signal },
       );

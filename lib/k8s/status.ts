@@ -2,8 +2,8 @@
 // reject strategic merge). `update` reads, recomputes and patches with a resourceVersion
 // precondition, retrying on 409 Conflict, so a decision is never made on stale data.
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { isConflict } from './errors.ts';
+import type { KubeApi } from './kube-api.ts';
 import { mergePatch } from './patch.ts';
 
 export type StatusTarget =
@@ -26,9 +26,9 @@ export class StatusWriter {
   private readonly custom: CustomObjectsApi;
   private readonly fieldManager: string;
 
-  constructor(kc: KubeConfig, fieldManager: string) {
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.custom = kc.makeApiClient(CustomObjectsApi);
+  constructor(api: KubeApi, fieldManager: string) {
+    this.core = api.kc.makeApiClient(CoreV1Api);
+    this.custom = api.kc.makeApiClient(CustomObjectsApi);
     this.fieldManager = fieldManager;
   }
 

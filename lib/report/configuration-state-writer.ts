@@ -1,9 +1,10 @@
 // Writes a component's ConfigurationState object: created once (it has no spec), then its
 // status is merge-patched whenever the result changes.
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import type { KubeConfig, V1OwnerReference } from '@kubernetes/client-node';
+import type { V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, VERSION } from '../../crds/index.ts';
 import { isAlreadyExists, StatusWriter } from '../k8s/index.ts';
+import type { KubeApi } from '../k8s/index.ts';
 import type { ConfigurationStateStatus } from './configuration-state.ts';
 
 export interface ConfigurationStateTarget {
@@ -21,9 +22,9 @@ export class ConfigurationStateWriter {
   private created = false;
   private last = '';
 
-  constructor(kc: KubeConfig, target: ConfigurationStateTarget, fieldManager: string) {
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.status = new StatusWriter(kc, fieldManager);
+  constructor(api: KubeApi, target: ConfigurationStateTarget, fieldManager: string) {
+    this.custom = api.kc.makeApiClient(CustomObjectsApi);
+    this.status = new StatusWriter(api, fieldManager);
     this.target = target;
   }
 

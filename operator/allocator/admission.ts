@@ -1,5 +1,6 @@
 // Which Services a pool admits: spec.serviceAllocation's namespaces, namespaceSelectors and
 // serviceSelectors (MetalLB's rules; they hold even for explicitly requested IPs).
+import { compareCodePoints } from '../../lib/order/index.ts';
 import type { ServiceKnobs } from '../../lib/service/knobs.ts';
 import { matchesAnySelector } from '../../lib/selector/index.ts';
 import type { AllocatorPool, NamespaceLabels } from './types.ts';
@@ -30,10 +31,5 @@ export function comparePinnedPools(a: AllocatorPool, b: AllocatorPool): number {
   const pa = a.serviceAllocation?.priority || Number.POSITIVE_INFINITY;
   const pb = b.serviceAllocation?.priority || Number.POSITIVE_INFINITY;
   if (pa !== pb) return pa < pb ? -1 : 1;
-  return compareNames(a.name, b.name);
-}
-
-/** Code-point order, not locale order: the same on every machine. */
-export function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareCodePoints(a.name, b.name);
 }

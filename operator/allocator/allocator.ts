@@ -18,8 +18,9 @@
 // and RequireDualStack falls back to a fresh pair when it has not. An assign() that fails
 // leaves the Service holding nothing, and its result says why.
 import { type IpAddress, ipEquals } from '../../lib/ip/index.ts';
+import { compareCodePoints } from '../../lib/order/index.ts';
 import type { ServiceKnobs } from '../../lib/service/knobs.ts';
-import { admissionProblem, compareNames, comparePinnedPools } from './admission.ts';
+import { admissionProblem, comparePinnedPools } from './admission.ts';
 import { allocationFailure, noPoolMatches, notInAnyPool } from './explain.ts';
 import { requestProblem, wantedFamilies } from './families.ts';
 import { Ledger } from './ledger.ts';
@@ -87,7 +88,7 @@ export class Allocator {
       if (keep.length > 0) rehold.push({ knobs: held.knobs, pool: held.pool, ips: keep });
     }
     this.pools = next;
-    this.byName = [...next.values()].sort((a, b) => compareNames(a.name, b.name));
+    this.byName = [...next.values()].sort((a, b) => compareCodePoints(a.name, b.name));
     this.pinned = this.byName.filter((p) => p.spec.serviceAllocation && p.spec.autoAssign).sort((a, b) => comparePinnedPools(a.spec, b.spec));
     this.open = this.byName.filter((p) => !p.spec.serviceAllocation && p.spec.autoAssign);
     this.ledger.setAddressSets(this.byName.flatMap((p) => p.sets), fresh.flatMap((p) => p.sets));

@@ -2,6 +2,7 @@
 // key; if any uses externalTrafficPolicy Local, all select the same backends; no protocol+port
 // is used twice.
 import { type IpAddress, formatIp } from '../../lib/ip/index.ts';
+import { compareCodePoints } from '../../lib/order/index.ts';
 import type { ServiceKnobs } from '../../lib/service/knobs.ts';
 import type { PendingReason } from './types.ts';
 
@@ -17,7 +18,7 @@ function portsOverlap(a: ServiceKnobs, b: ServiceKnobs): string | undefined {
  */
 export function sharingProblem(ip: IpAddress, knobs: ServiceKnobs, others: readonly ServiceKnobs[]): PendingReason | undefined {
   if (others.length === 0) return undefined;
-  const sorted = [...others].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const sorted = [...others].sort((a, b) => compareCodePoints(a.key, b.key));
   const addr = formatIp(ip);
   for (const o of sorted) {
     if (knobs.sharingKey === undefined) {

@@ -30,6 +30,8 @@ export interface ConnectionHooks {
   onAction(conn: BgpConnection, action: FsmAction): void;
   onTransition(conn: BgpConnection, from: FsmState['name'], to: FsmState['name']): void;
   onMessage(conn: BgpConnection, message: BgpMessage): void;
+  /** Every error a socket reports (`current`: the connection's live socket, so the FSM saw it too). */
+  onSocketError(conn: BgpConnection, error: Error, current: boolean): void;
   openSocket(): BgpSocket;
 }
 
@@ -84,9 +86,13 @@ export class BgpConnection {
         let socket: BgpSocket;
         try {
           socket = this.hooks.openSocket();
-        } catch {
+        } catch (err) {
           // e.g. a bad source address: report it as a failed connection, after this step.
-          queueMicrotask(() => this.dispatch({ type: 'TcpConnectionFails' }));
+          const error = err instanceof Error ? err : new Error(String(err), { cause: err });
+          queueMicrotask(() => {
+            this.hooks.onSocketError(this, error, true);
+            this.dispatch({ type: 'TcpConnectionFails', error: error.message });
+          });
           break;
         }
         this.attach(socket, 'outgoing');
@@ -137,12 +143,14 @@ export class BgpConnection {
     socket.on('data', (chunk) => {
       if (this.socket === socket) this.receive(chunk);
     });
-    const fail = (): void => {
-      if (this.socket !== socket) return;
+    const fail = (error?: Error): void => {
+      const current = this.socket === socket;
+      if (error) this.hooks.onSocketError(this, error, current);
+      if (!current) return; // a socket we already gave up on: reported above, nothing to drive
       this.socket = undefined;
-      this.dispatch({ type: 'TcpConnectionFails' });
+      this.dispatch({ type: 'TcpConnectionFails', ...(error ? { error: error.message } : {}) });
     };
-    socket.on('close', fail);
+    socket.on('close', () => fail());
     socket.on('error', fail);
   }
 
@@ -166,7 +174,7 @@ export class BgpConnection {
       }
     } catch (err) {
       // A non-protocol error is our bug; still reset only this session, never the process.
-      const error = err instanceof BgpMessageError ? err : new BgpMessageError(ErrorCode.Cease, 0, undefined, `internal error: ${String(err)}`);
+      const error = err instanceof BgpMessageError ? err : new BgpMessageError(ErrorCode.Cease, 0, undefined, `internal error: ${String(err)}`, { cause: err });
       this.dispatch({ type: 'MessageError', error });
     }
   }

@@ -96,8 +96,8 @@ export class BgpMessageError extends Error {
   readonly subcode: number;
   readonly data: Buffer;
 
-  constructor(code: number, subcode: number, data: Buffer = Buffer.alloc(0), detail?: string) {
-    super(detail ? `${notificationName(code, subcode)}: ${detail}` : notificationName(code, subcode));
+  constructor(code: number, subcode: number, data: Buffer = Buffer.alloc(0), detail?: string, options?: ErrorOptions) {
+    super(detail ? `${notificationName(code, subcode)}: ${detail}` : notificationName(code, subcode), options);
     this.name = 'BgpMessageError';
     this.code = code;
     this.subcode = subcode;

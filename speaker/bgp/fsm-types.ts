@@ -63,7 +63,7 @@ export type FsmEvent =
   | { type: 'ManualStop'; message?: string; silent?: boolean } // RFC 8203 message; silent: no NOTIFICATION (graceful restart)
   | { type: 'PeerUnreachable'; reason: string } // an outside detector (BFD) says the peer is gone
   | { type: 'TcpConnectionConfirmed' }
-  | { type: 'TcpConnectionFails' }
+  | { type: 'TcpConnectionFails'; error?: string } // error: what the socket reported (absent for a plain close)
   | { type: 'TimerExpired'; timer: TimerName }
   | { type: 'OpenReceived'; open: OpenMessage }
   | { type: 'KeepaliveReceived' }

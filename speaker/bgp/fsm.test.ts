@@ -190,6 +190,18 @@ describe('FSM in OpenConfirm and Established', () => {
     assert.equal(r.state.name, 'Active');
     assert.ok(timers(r.actions).ConnectRetry);
   });
+  it("a socket's error reaches the log and the down reason; a plain close says so", () => {
+    const logOf = (actions: FsmAction[]) => actions.flatMap((a) => (a.type === 'log' ? [`${a.event}: ${a.message}`] : []));
+    const connecting = run(run(idle(), { type: 'ManualStart' }).state, { type: 'TcpConnectionFails', error: 'connect ECONNREFUSED 198.51.100.2:179' });
+    assert.deepEqual(logOf(connecting.actions), ['bgpConnectFailed: TCP connection failed (attempt 1): connect ECONNREFUSED 198.51.100.2:179']);
+    const opening = run(openSent(), { type: 'TcpConnectionFails', error: 'read ECONNRESET' });
+    assert.deepEqual(logOf(opening.actions), ['bgpConnectFailed: TCP connection failed (attempt 1): read ECONNRESET']);
+    const reset = run(established(), { type: 'TcpConnectionFails', error: 'read ECONNRESET' });
+    assert.deepEqual(reset.actions.filter((a) => a.type === 'down'), [{ type: 'down', reason: 'connection error: read ECONNRESET' }]);
+    assert.deepEqual(logOf(reset.actions), ['bgpSessionIdle: Established → Idle: connection error: read ECONNRESET']);
+    const closed = run(established(), { type: 'TcpConnectionFails' });
+    assert.deepEqual(closed.actions.filter((a) => a.type === 'down'), [{ type: 'down', reason: 'connection closed' }]);
+  });
 });
 
 describe('collision resolution (RFC 4271 §6.8)', () => {

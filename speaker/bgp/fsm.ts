@@ -66,9 +66,10 @@ function sendOpen(state: FsmState): StepResult {
 }
 
 /** Connect/Active after a failed TCP attempt: retry after the backoff, listening meanwhile. */
-function retryLater(state: FsmState): StepResult {
+function retryLater(state: FsmState, error: string | undefined): StepResult {
   const counter = state.connectRetryCounter + 1;
-  const actions: FsmAction[] = [{ type: 'close' }, log('debug', 'bgpConnectFailed', `TCP connection failed (attempt ${counter})`)];
+  const why = error === undefined ? '' : `: ${error}`;
+  const actions: FsmAction[] = [{ type: 'close' }, log('debug', 'bgpConnectFailed', `TCP connection failed (attempt ${counter})${why}`)];
   let seed = state.seed;
   if (!state.config.passive) {
     const d = reconnectDelay(counter, state.config.connectTime, state.config.maxBackoff, seed);
@@ -109,7 +110,7 @@ function connectedCommon(state: FsmState, event: FsmEvent): StepResult | undefin
       if (event.timer === 'Keepalive' && state.name !== 'OpenSent') return keepaliveTick(state);
       return unchanged(state); // a stale timer
     case 'TcpConnectionFails':
-      return toIdle(state, { reason: 'connection closed' });
+      return toIdle(state, { reason: event.error === undefined ? 'connection closed' : `connection error: ${event.error}` });
     case 'NotificationReceived': {
       const n = event.notification;
       // RFC 4271 §8.2.2: a version mismatch in OpenSent does not count as a failure.
@@ -155,14 +156,14 @@ function connectOrActive(state: FsmState, event: FsmEvent): StepResult {
     case 'TcpConnectionConfirmed':
       return sendOpen(state);
     case 'TcpConnectionFails':
-      return retryLater(state);
+      return retryLater(state, event.error);
     default:
       return toIdle(state, { reason: `unexpected ${event.type} in ${state.name}` });
   }
 }
 
 function openSent(state: FsmState, event: FsmEvent): StepResult {
-  if (event.type === 'TcpConnectionFails') return retryLater({ ...state, name: 'Active' });
+  if (event.type === 'TcpConnectionFails') return retryLater({ ...state, name: 'Active' }, event.error);
   const common = connectedCommon(state, event);
   if (common) return common;
   if (event.type !== 'OpenReceived') return fsmError(state, FsmSubcode.UnexpectedInOpenSent, event.type);

@@ -14,6 +14,14 @@ export class BgpStats extends MetricsFacade {
     ['peer', 'direction', 'code', 'subcode'],
   );
 
+  private readonly socketErrors = this.counter(
+    'portside_bgp_socket_errors_total',
+    'Errors the TCP connections to the peer reported (connect failures, resets), by errno code.',
+    ['peer', 'code'],
+  );
+  /** Codes seen per peer, so removePeer can drop their series. */
+  private readonly socketErrorCodes = new Map<string, Set<string>>();
+
   private readonly bfdTeardown = this.histogram(
     'portside_bfd_down_to_teardown_seconds',
     'Time from a BFD session leaving Up to its BGP session being torn down (routes withdrawn at the peer).',
@@ -38,6 +46,14 @@ export class BgpStats extends MetricsFacade {
     this.notifications.inc({ peer, direction, code: String(code), subcode: String(subcode) });
   }
 
+  /** A live connection to the peer failed with `code` (ECONNRESET, ETIMEDOUT, …; 'unknown' without one). */
+  socketError(peer: string, code = 'unknown'): void {
+    this.socketErrors.inc({ peer, code });
+    let codes = this.socketErrorCodes.get(peer);
+    if (!codes) this.socketErrorCodes.set(peer, (codes = new Set()));
+    codes.add(code);
+  }
+
   bfdDownToTeardown(peer: string, seconds: number): void {
     this.bfdTeardown.observe({ peer }, seconds);
   }
@@ -49,5 +65,7 @@ export class BgpStats extends MetricsFacade {
     this.pending.remove({ peer });
     this.bfdTeardown.remove({ peer });
     for (const direction of ['sent', 'received'] as const) this.updates.remove({ peer, direction });
+    for (const code of this.socketErrorCodes.get(peer) ?? []) this.socketErrors.remove({ peer, code });
+    this.socketErrorCodes.delete(peer);
   }
 }

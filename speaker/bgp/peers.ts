@@ -298,6 +298,10 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
       this.reportPrefixes(name, s);
     });
     s.on('updateReceived', () => stats?.updateMessages(name, 'received'));
+    // The FSM logs what a live socket's error did to the session; a closing socket's error is noise.
+    s.on('socketError', ({ code, current }) => {
+      if (current) stats?.socketError(name, code);
+    });
     s.on('notificationSent', ({ code, subcode, name: what }) => {
       stats?.notification(name, 'sent', code, subcode);
       this.setLastError(name, `sent NOTIFICATION ${what}`);

@@ -91,4 +91,57 @@ describe('BgpSession with fake timers and sockets', () => {
     assert.equal(a.state, 'Idle');
     assert.ok([...ta.pending.values()].some((t) => t.ms >= 3750 && t.ms <= 5000), 'automatic restart scheduled');
   });
+
+  it("a socket error is not swallowed: it ends the session with its reason, is logged with an event key and reported", async () => {
+    const [ours, theirs] = socketPair();
+    const logged: string[] = [];
+    const logger = {
+      debug: (o: object, m: string) => logged.push(`${(o as { event: string }).event}: ${m}`),
+      info: () => undefined,
+      warn: (o: object, m: string) => logged.push(`${(o as { event: string }).event}: ${m}`),
+    };
+    const a = new BgpSession({
+      config: { ...defaultSessionConfig, localAs: 64512, routerId: parseBgpId('198.51.100.1'), peerAs: 64513 },
+      peerAddress: '198.51.100.2', timers: new FakeTimers(), logger,
+      connect: () => (queueMicrotask(() => ours.emit('connect')), ours),
+    });
+    const b = new BgpSession({
+      config: { ...defaultSessionConfig, localAs: 64513, routerId: parseBgpId('198.51.100.2'), peerAs: 64512, passive: true },
+      peerAddress: '198.51.100.1', timers: new FakeTimers(),
+    });
+    const seen: string[] = [];
+    a.on('down', ({ reason }) => seen.push(`down: ${reason}`));
+    a.on('socketError', ({ code, current }) => seen.push(`socketError ${code} current=${current}`));
+    b.start();
+    a.start();
+    b.acceptConnection(theirs);
+    await flush();
+    assert.equal(a.state, 'Established');
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    ours.emit('error', reset);
+    ours.emit('error', reset); // the connection already dropped this socket: reported, not acted on
+    assert.equal(a.state, 'Idle');
+    assert.deepEqual(seen, ['socketError ECONNRESET current=true', 'down: connection error: read ECONNRESET', 'socketError ECONNRESET current=false']);
+    assert.ok(logged.includes('bgpSocketError: read ECONNRESET'), logged.join('\n'));
+    assert.ok(logged.includes('bgpSessionIdle: Established → Idle: connection error: read ECONNRESET'), logged.join('\n'));
+  });
+
+  it('a socket factory that throws is a failed connection with its reason, not a silent one', async () => {
+    const logged: string[] = [];
+    const seen: string[] = [];
+    const a = new BgpSession({
+      config: { ...defaultSessionConfig, localAs: 64512, routerId: parseBgpId('198.51.100.1'), peerAs: 64513 },
+      peerAddress: '198.51.100.2', timers: new FakeTimers(),
+      logger: { debug: (o, m) => logged.push(`${(o as { event: string }).event}: ${m}`), info: () => undefined, warn: () => undefined },
+      connect: () => {
+        throw Object.assign(new Error('bind EADDRNOTAVAIL 198.51.100.9'), { code: 'EADDRNOTAVAIL' });
+      },
+    });
+    a.on('socketError', ({ code, message, current }) => seen.push(`${code} ${message} ${current}`));
+    a.start();
+    await flush();
+    assert.equal(a.state, 'Active');
+    assert.deepEqual(seen, ['EADDRNOTAVAIL bind EADDRNOTAVAIL 198.51.100.9 true']);
+    assert.ok(logged.includes('bgpConnectFailed: TCP connection failed (attempt 1): bind EADDRNOTAVAIL 198.51.100.9'), logged.join('\n'));
+  });
 });

@@ -68,6 +68,8 @@ export interface BgpSessionEvents {
   updatesSent: [info: { messages: number; announced: number; withdrawn: number }];
   /** Received UPDATEs are never installed; this is for tests and debugging. */
   updateReceived: [update: UpdateMessage];
+  /** A socket reported an error; `current`: it was a connection's live socket, so the FSM acted on it. */
+  socketError: [info: { code: string | undefined; message: string; current: boolean }];
 }
 
 /** One BGP peering: the FSM over up to two connections (collision), plus an Adj-RIB-Out. */
@@ -188,6 +190,11 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     const seed = Math.floor((this.opts.random ?? Math.random)() * 2 ** 32);
     return new BgpConnection(initialState(config, seed), this.timers, {
       openSocket: () => this.openSocket(),
+      onSocketError: (_conn, error, current) => {
+        const code = (error as NodeJS.ErrnoException).code;
+        this.opts.logger?.debug({ event: 'bgpSocketError', peer: this.opts.peerAddress, code, current }, error.message);
+        this.emit('socketError', { code, message: error.message, current });
+      },
       onAction: (conn, action) => this.onAction(conn, action),
       onTransition: (conn, from, to) => this.onTransition(conn, from, to),
       onMessage: (_conn, m) => {

@@ -3,6 +3,7 @@
 // sha256(node + "#" + ip) (lowest hex first), then node name (a tie-break that never fires).
 import { createHash } from 'node:crypto';
 import { formatIp, parseIp } from '../../lib/ip/index.ts';
+import { compareCodePoints } from '../../lib/order/index.ts';
 import { liveOnInterfaces, type AnnounceInterfaces, type LinksOf } from './link-state.ts';
 
 export interface OwnerCandidate {
@@ -38,12 +39,8 @@ export function rankCandidates(ip: string, candidates: readonly OwnerCandidate[]
     best.set(node, Math.max(best.get(node) ?? -Infinity, w));
   }
   const ranked = [...best].map(([node, weight]) => ({ node, weight, hash: ownershipHash(node, key) }));
-  ranked.sort((a, b) => b.weight - a.weight || cmp(a.hash, b.hash) || cmp(a.node, b.node));
+  ranked.sort((a, b) => b.weight - a.weight || compareCodePoints(a.hash, b.hash) || compareCodePoints(a.node, b.node));
   return ranked.map(({ node, weight }) => ({ node, weight }));
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The node that announces ip among candidates, or undefined when there is none. */

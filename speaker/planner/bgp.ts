@@ -1,11 +1,11 @@
 // BGP: which prefixes this node sends to which peer, MetalLB's BGPAdvertisement semantics.
 import type { BgpAdvert, CommunityValue, Config } from '../../lib/config/index.ts';
 import { type IpAddress, prefixMask } from '../../lib/ip/index.ts';
+import { compareCodePoints } from '../../lib/order/index.ts';
 import { type Labels, matchesAnySelector } from '../../lib/selector/index.ts';
 import type { AnnouncedRoute, LargeCommunity, Prefix } from '../bgp/index.ts';
 import { prefixKey } from '../bgp/index.ts';
 import type { AnnouncedService } from './services.ts';
-import { compareText } from './services.ts';
 import { SkipReason, type SkippedService } from './types.ts';
 
 export interface BgpScope {
@@ -110,12 +110,12 @@ export function planBgp(services: readonly AnnouncedService[], scope: BgpScope):
     }
   }
   const bgp = new Map<string, AnnouncedRoute[]>();
-  for (const peer of [...routes.keys()].sort(compareText)) {
+  for (const peer of [...routes.keys()].sort(compareCodePoints)) {
     bgp.set(peer, [...routes.get(peer)!.values()].map(toRoute).sort((a, b) => comparePrefix(a.prefix, b.prefix)));
   }
   const bgpServices = new Map<string, { peers: string[] }>();
-  for (const key of [...servicePeers.keys()].sort(compareText)) {
-    bgpServices.set(key, { peers: [...servicePeers.get(key)!].sort(compareText) });
+  for (const key of [...servicePeers.keys()].sort(compareCodePoints)) {
+    bgpServices.set(key, { peers: [...servicePeers.get(key)!].sort(compareCodePoints) });
   }
   return { bgp, bgpServices, skipped };
 }

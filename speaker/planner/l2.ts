@@ -9,12 +9,12 @@
 import type { V1Node } from '@kubernetes/client-node';
 import type { Config, L2Advert } from '../../lib/config/index.ts';
 import type { IpAddress } from '../../lib/ip/index.ts';
+import { compareCodePoints } from '../../lib/order/index.ts';
 import { canonicalSelector, matchesSelector } from '../../lib/selector/index.ts';
 import { type OwnerCandidate, ownerOf } from '../l2/ownership.ts';
 import { selects } from './bgp.ts';
 import type { ServiceEndpoints } from './endpoints.ts';
 import type { AnnouncedService } from './services.ts';
-import { compareText } from './services.ts';
 import { type L2Plan, SkipReason, type SkippedService } from './types.ts';
 
 export interface L2Scope {
@@ -74,7 +74,7 @@ function interfacesFor(adverts: readonly L2Advert[], scope: L2Scope): string[] {
   const mine = adverts.filter((a) => self && selects(a.nodeSelectors, labelsOf(self)));
   const from = mine.length > 0 ? mine : adverts;
   if (from.some((a) => a.interfaces.length === 0)) return [];
-  return [...new Set(from.flatMap((a) => a.interfaces))].sort(compareText);
+  return [...new Set(from.flatMap((a) => a.interfaces))].sort(compareCodePoints);
 }
 
 function collectClaims(services: readonly AnnouncedService[], config: Config, skipped: SkippedService[]): IpClaims[] {
@@ -111,12 +111,12 @@ export function planL2(services: readonly AnnouncedService[], scope: L2Scope): {
   for (const { text, claims } of collectClaims(services, scope.config, skipped)) {
     const nodes = intersectOrUnion(claims.map((c) => eligibleNodes(c, scope)));
     const adverts = [...new Set(claims.flatMap((c) => c.adverts))];
-    const candidates: OwnerCandidate[] = [...nodes].sort(compareText)
+    const candidates: OwnerCandidate[] = [...nodes].sort(compareCodePoints)
       .map((node) => ({ node, weight: preferenceWeight(adverts, scope.usableNodes.get(node)) }));
     const live = candidates.filter((c) => !scope.liveNodes || c.node === scope.nodeName || scope.liveNodes.has(c.node));
     const plan: L2Plan = {
       ip: text,
-      services: claims.map((c) => c.service.key).sort(compareText),
+      services: claims.map((c) => c.service.key).sort(compareCodePoints),
       interfaces: interfacesFor(adverts, scope),
       candidates,
       owner: ownerOf(text, live),

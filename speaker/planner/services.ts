@@ -2,6 +2,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import type { Config, Pool } from '../../lib/config/index.ts';
 import { type IpAddress, formatIp, parseIp, rangeContains } from '../../lib/ip/index.ts';
+import { compareCodePoints } from '../../lib/order/index.ts';
 import type { Labels } from '../../lib/selector/index.ts';
 import { ANNOTATION_PREFIXES, handledByClass, isLoadBalancer } from '../../lib/service/index.ts';
 import { SkipReason, type SkippedService } from './types.ts';
@@ -74,10 +75,6 @@ export function announcedServices(
       out.push({ key, labels: svc.metadata.labels ?? {}, local: isLocal(svc), ips: [...ips.values()] });
     }
   }
-  out.sort((a, b) => compareText(a.key, b.key));
+  out.sort((a, b) => compareCodePoints(a.key, b.key));
   return { services: out, skipped };
-}
-
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,9 +1,9 @@
 // What the speaker watches: Services, EndpointSlices (discovery.k8s.io/v1) and Nodes in the
 // whole cluster, Secrets in the install namespace only, and the six config kinds.
-import type { KubeConfig, KubernetesObject, V1EndpointSlice, V1Node, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { KubernetesObject, V1EndpointSlice, V1Node, V1Secret, V1Service } from '@kubernetes/client-node';
 import { ConfigInformers } from '../../lib/config/informers.ts';
 import { apiListWatch, InformerSupervisor } from '../../lib/k8s/index.ts';
-import type { InformerEvent } from '../../lib/k8s/index.ts';
+import type { InformerEvent, KubeApi } from '../../lib/k8s/index.ts';
 
 export interface SpeakerInformerOptions {
   namespace: string;
@@ -34,9 +34,9 @@ export class SpeakerInformers {
   readonly secrets: InformerSupervisor<V1Secret>;
   readonly config: ConfigInformers;
 
-  constructor(kc: KubeConfig, opts: SpeakerInformerOptions) {
+  constructor(api: KubeApi, opts: SpeakerInformerOptions) {
     const make = <T extends KubernetesObject>(kind: string, path: string, changed: (o: T, n: T) => boolean = () => true) =>
-      new InformerSupervisor<T>(apiListWatch<T>(kc, path), { onEvent: (e) => opts.onEvent?.(kind, e) }).on({
+      new InformerSupervisor<T>(apiListWatch<T>(api, path), { onEvent: (e) => opts.onEvent?.(kind, e) }).on({
         add: () => opts.onChange(kind),
         update: (o, n) => {
           if (changed(o, n)) opts.onChange(kind);
@@ -47,7 +47,7 @@ export class SpeakerInformers {
     this.endpointSlices = make<V1EndpointSlice>('endpointslices', '/apis/discovery.k8s.io/v1/endpointslices');
     this.nodes = make<V1Node>('nodes', '/api/v1/nodes', (o, n) => nodeFingerprint(o) !== nodeFingerprint(n));
     this.secrets = make<V1Secret>('secrets', `/api/v1/namespaces/${encodeURIComponent(opts.namespace)}/secrets`);
-    this.config = new ConfigInformers(kc, {
+    this.config = new ConfigInformers(api, {
       namespace: opts.namespace,
       onChange: () => opts.onChange('config'),
       onEvent: (kind, e) => opts.onEvent?.(kind, e),

@@ -2,6 +2,7 @@
 // identity for BGP, the BGPPeers selected for it, the liveness watch set and key.
 import type { V1Node, V1Secret } from '@kubernetes/client-node';
 import type { BgpPeer, Config } from '../../lib/config/index.ts';
+import { compareCodePoints } from '../../lib/order/index.ts';
 import { matchesAnySelector } from '../../lib/selector/index.ts';
 import type { NodeIdentity } from '../bgp/index.ts';
 import type { LivenessPeer } from '../liveness/mesh.ts';
@@ -54,7 +55,7 @@ export function livenessPeers(config: Config, self: string, nodes: readonly V1No
       const address = internalIps(n).find((a) => familyOf(a) === selfFamily);
       return address ? [{ node: n.metadata!.name!, address }] : [];
     })
-    .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+    .sort((a, b) => compareCodePoints(a.node, b.node));
 }
 
 function familyOf(address: string | undefined): 4 | 6 | undefined {

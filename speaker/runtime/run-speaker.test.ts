@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 
 const BIN = new URL('../../bin/portside.ts', import.meta.url).pathname;
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, [BIN, 'speaker', ...args], { env: { PATH: process.env.PATH ?? '' } }).then(
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  promisify(execFile)(process.execPath, [BIN, 'speaker', ...args], { env: { PATH: process.env.PATH ?? '', ...env } }).then(
     () => ({ code: 0, stderr: '' }),
     (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
   );
@@ -20,6 +20,12 @@ test('no node name: exit 2 with one line', async () => {
   assert.equal(r.code, 2);
   assert.equal(r.stderr.trim().split('\n').length, 1);
   assert.match(r.stderr, /--node-name is required/);
+});
+
+test('a bad number in the environment: exit 2 with one line naming it, before any API call', async () => {
+  const r = await run(['--node-name', 'n1'], { PORTSIDE_GRACEFUL_SHUTDOWN_MS: 'soon' });
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, 'portside speaker: $PORTSIDE_GRACEFUL_SHUTDOWN_MS "soon" must be a whole number of milliseconds of at least 0\n');
 });
 
 test('unreachable API server: exit 1 with one line', async (t) => {

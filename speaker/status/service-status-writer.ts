@@ -3,9 +3,10 @@
 // patch the status when it changes, delete what is no longer announced. Objects from an
 // earlier run of this node are found by the node label and reused or deleted.
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import type { KubeConfig, KubernetesObject, V1OwnerReference } from '@kubernetes/client-node';
+import type { KubernetesObject, V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, VERSION } from '../../crds/index.ts';
 import { isAlreadyExists, isNotFound, mergePatch } from '../../lib/k8s/index.ts';
+import type { KubeApi } from '../../lib/k8s/index.ts';
 import { type DesiredStatus, NODE_LABEL, STATUS_PLURALS, type StatusKind } from './desired.ts';
 
 export interface ServiceStatusWriterOptions {
@@ -28,8 +29,8 @@ export class ServiceStatusWriter {
   private readonly known = new Map<string, Known>();
   private listed = false;
 
-  constructor(kc: KubeConfig, opts: ServiceStatusWriterOptions) {
-    this.api = kc.makeApiClient(CustomObjectsApi);
+  constructor(api: KubeApi, opts: ServiceStatusWriterOptions) {
+    this.api = api.kc.makeApiClient(CustomObjectsApi);
     this.opts = opts;
   }
 
