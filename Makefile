@@ -13,6 +13,9 @@ TEST_FILES = $(shell find lib operator speaker crds e2e bench hack bin config -n
 # compete for the two cores, and the labs that give the root namespace a foot on their
 # bridge must not overlap.
 NETNS_TEST_FILES = $(filter %.netns.test.ts,$(TEST_FILES))
+# Two runs on one machine (two clones, a lab and a test) would collide on the root
+# namespace's foot: they take turns.
+NETNS_LOCK := /tmp/portside-netns.lock
 
 .PHONY: all deps tools generate check-generated lint typecheck unit test bench lab lab-down clean
 
@@ -52,7 +55,7 @@ unit: node_modules/.installed tools
 
 test: deps check-generated lint typecheck
 	node --test --test-concurrency=2 $(filter-out $(NETNS_TEST_FILES),$(TEST_FILES))
-	node --test --test-concurrency=1 $(NETNS_TEST_FILES)
+	flock $(NETNS_LOCK) node --test --test-concurrency=1 $(NETNS_TEST_FILES)
 
 bench: deps
 	node bench/run.ts
