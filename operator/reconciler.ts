@@ -5,6 +5,7 @@ import type { Config } from '../lib/config/index.ts';
 import { formatIp } from '../lib/ip/index.ts';
 import type { Logger } from '../lib/log/index.ts';
 import { handledByClass, isLoadBalancer, parseServiceKnobs } from '../lib/service/index.ts';
+import { type Clock, systemClock } from '../lib/time/index.ts';
 import { Allocator } from './allocator/index.ts';
 import type { NamespaceLabels } from './allocator/index.ts';
 import type { ControllerMetrics } from './metrics.ts';
@@ -20,7 +21,7 @@ export interface ReconcilerOptions {
   log: Logger;
   metrics: ControllerMetrics;
   namespaceLabels: NamespaceLabels;
-  now?: () => Date;
+  clock?: Clock;
 }
 
 export interface ServiceOutcome {
@@ -187,6 +188,6 @@ export class AllocationReconciler {
   }
 
   private now(): Date {
-    return this.opts.now?.() ?? new Date();
+    return new Date((this.opts.clock ?? systemClock).now());
   }
 }

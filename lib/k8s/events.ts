@@ -6,6 +6,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import type { CoreV1Event, KubeConfig, V1ObjectReference } from '@kubernetes/client-node';
 import { isNotFound } from './errors.ts';
 import { mergePatch } from './patch.ts';
+import { type Clock, systemClock } from '../time/clock.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -22,7 +23,7 @@ export interface EventRecorderOptions {
   /** Remembered (deduplicated) events; the oldest is forgotten first. Default 4096. */
   cacheSize?: number;
   onError?: (error: unknown) => void;
-  now?: () => number;
+  clock?: Clock;
 }
 
 interface Seen {
@@ -63,7 +64,7 @@ export class EventRecorder {
       namespace: obj.metadata?.namespace, uid: obj.metadata?.uid,
     };
     const key = JSON.stringify([ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid, type, reason, message]);
-    const nowIso = new Date(this.opts.now?.() ?? Date.now()).toISOString();
+    const nowIso = new Date((this.opts.clock ?? systemClock).now()).toISOString();
     const prior = this.seen.get(key);
     if (prior) {
       const count = prior.count + 1;

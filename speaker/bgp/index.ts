@@ -1,7 +1,7 @@
 // Public surface of the native BGP speaker; the peers module and speaker main import from here.
 export { BgpSession, tcpSocketFactory } from './session.ts';
 export type { BgpSessionEvents, BgpSessionOptions, ConnectOptions, SessionLogger, SocketFactory } from './session.ts';
-export type { BgpSocket, Timers } from './connection.ts';
+export type { BgpSocket } from './connection.ts';
 export { initialState, step } from './fsm.ts';
 export { defaultSessionConfig } from './fsm-types.ts';
 export type { FsmAction, FsmEvent, FsmState, FsmStateName, NegotiatedSession, SessionConfig, TimerName } from './fsm-types.ts';

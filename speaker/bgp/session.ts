@@ -3,8 +3,9 @@ import { connect as netConnect } from 'node:net';
 import { AdjRibOut } from './adj-rib-out.ts';
 import { buildUpdates, buildWithdrawals } from './build-updates.ts';
 import { connectionToClose, inCollisionWindow } from './collision.ts';
-import { BgpConnection, realTimers } from './connection.ts';
-import type { BgpSocket, Timers } from './connection.ts';
+import { type Clock, systemClock } from '../../lib/time/index.ts';
+import { BgpConnection } from './connection.ts';
+import type { BgpSocket } from './connection.ts';
 import { notificationName } from './errors.ts';
 import { exportAttributes, gracefulShutdownRoute } from './export-policy.ts';
 import type { ExportContext } from './export-policy.ts';
@@ -44,7 +45,7 @@ export interface BgpSessionOptions {
   resolveNextHops?: (localAddress: string) => { nextHop4?: string; nextHop6?: string; linkLocal6?: string };
   localPref?: number; // iBGP default LOCAL_PREF
   connect?: SocketFactory;
-  timers?: Timers;
+  clock?: Clock;
   random?: () => number; // seeds timer jitter
   logger?: SessionLogger; // pino-compatible; every line carries a stable `event` key
   /** Graceful restart: once Established, send nothing (no table, no End-of-RIB) until releaseInitialTable(). */
@@ -76,7 +77,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   private config: SessionConfig;
   private holdInitial: boolean;
   private readonly rib = new AdjRibOut();
-  private readonly timers: Timers;
+  private readonly clock: Clock;
   private primary: BgpConnection;
   private pending: BgpConnection | undefined;
   private dumping: BgpConnection | undefined; // the collision loser, closing quietly
@@ -88,7 +89,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.opts = opts;
     this.config = opts.config;
     this.holdInitial = opts.holdInitialTable ?? false;
-    this.timers = opts.timers ?? realTimers;
+    this.clock = opts.clock ?? systemClock;
     this.primary = this.newConnection(opts.config);
   }
 
@@ -186,7 +187,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
 
   private newConnection(config: SessionConfig): BgpConnection {
     const seed = Math.floor((this.opts.random ?? Math.random)() * 2 ** 32);
-    return new BgpConnection(initialState(config, seed), this.timers, {
+    return new BgpConnection(initialState(config, seed), this.clock, {
       openSocket: () => this.openSocket(),
       onAction: (conn, action) => this.onAction(conn, action),
       onTransition: (conn, from, to) => this.onTransition(conn, from, to),
