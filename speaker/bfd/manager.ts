@@ -2,7 +2,7 @@
 // first use), demultiplexing by Your Discriminator (or by source address while it is 0),
 // discriminator allocation, and session add / update / remove.
 import { randomInt } from 'node:crypto';
-import { formatIp, parseIp } from '../../lib/ip/index.ts';
+import { type Family, canonicalIp } from '../../lib/ip/index.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import { type Clock, monotonicClock } from '../../lib/time/index.ts';
 import { BfdStats } from './metrics.ts';
@@ -10,7 +10,7 @@ import { decodeControlPacket, type PacketErrorKind } from './packet.ts';
 import type { BFDProfileSpec } from '../../lib/config/index.ts';
 import { minimumReceiveTtl, toSessionConfig, validateProfile } from './profile.ts';
 import { BfdSession } from './session.ts';
-import { BFD_CONTROL_PORT, BfdListener, BfdSender, familyOf, type Family, type ReceivedDatagram } from './transport.ts';
+import { BFD_CONTROL_PORT, BfdListener, BfdSender, familyOf, type ReceivedDatagram } from './transport.ts';
 
 export interface BfdManagerOptions {
   /** Port to listen on; default 3784. Tests pass 0 (any free port) to run two managers in one namespace. */
@@ -31,9 +31,9 @@ export interface AddSessionOptions {
 }
 
 const canonical = (address: string): string => {
-  const ip = parseIp(address);
-  if (!ip) throw new Error(`BFD: ${JSON.stringify(address)} is not an IP address`);
-  return formatIp(ip);
+  const text = canonicalIp(address);
+  if (text === undefined) throw new Error(`BFD: ${JSON.stringify(address)} is not an IP address`);
+  return text;
 };
 
 export class BfdManager {

@@ -23,8 +23,6 @@ export { AS_TRANS, formatBgpId, parseBgpId, peerAsn } from './open.ts';
 export { describeNotification, parseShutdownCommunication, shutdownCommunication } from './notification.ts';
 export type { NotificationMessage } from './notification.ts';
 export { BgpMessageError, NeedMoreBytes, notificationName, ErrorCode, CeaseSubcode } from './errors.ts';
-export { formatPrefix, parsePrefix, prefixKey } from './prefix.ts';
-export type { Prefix } from './prefix.ts';
 export { parseCommunity, parseLargeCommunity, WellKnownCommunity } from './attributes/communities.ts';
 export type { AttributeError, LargeCommunity, PathAttribute } from './attributes/types.ts';
 export { BgpPeerManager, connectHint } from './peers.ts';
