@@ -6,6 +6,7 @@ import { GROUP, VERSION } from '../crds/index.ts';
 import { buildConfig } from '../lib/config/index.ts';
 import type { Pool } from '../lib/config/index.ts';
 import { ConfigInformers } from '../lib/config/informers.ts';
+import { formatRange } from '../lib/ip/index.ts';
 import {
   apiListWatch, EventRecorder, InformerSupervisor, isNotFound, mergePatch, objectKey, WorkQueue,
 } from '../lib/k8s/index.ts';
@@ -37,7 +38,7 @@ export interface ControllerOptions {
 
 /** What of a pool the allocator acts on, as text (bigints do not JSON.stringify). */
 function poolFingerprint(p: Pool): string {
-  const ranges = p.ranges.map((r) => `${r.family}:${r.first.toString(16)}-${r.last.toString(16)}`).join(',');
+  const ranges = p.ranges.map(formatRange).join(',');
   return `${ranges}|${p.autoAssign}|${p.avoidBuggyIPs}|${JSON.stringify(p.serviceAllocation ?? null)}`;
 }
 

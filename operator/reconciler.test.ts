@@ -7,6 +7,7 @@ import { buildConfig } from '../lib/config/index.ts';
 import { input, pool } from '../lib/config/testing.ts';
 import { createLogger } from '../lib/log/index.ts';
 import { Registry } from '../lib/metrics/index.ts';
+import { FakeClock } from '../lib/time/index.ts';
 import { ControllerMetrics } from './metrics.ts';
 import { poolStatus } from './pool-status.ts';
 import { AllocationReconciler } from './reconciler.ts';
@@ -55,7 +56,7 @@ function reconciler(addresses: string[]): { r: AllocationReconciler; writer: Rec
     log: createLogger({ component: 'test', level: 'silent' }),
     metrics: new ControllerMetrics(new Registry()),
     namespaceLabels: () => ({}),
-    now: () => new Date('2026-01-01T00:00:00Z'),
+    clock: new FakeClock(Date.parse('2026-01-01T00:00:00Z')),
   });
   const built = buildConfig(input({ pools: [pool('p', { addresses })] }));
   assert.ok(built.ok);

@@ -6,6 +6,7 @@ import { formatIp } from '../lib/ip/index.ts';
 import type { Logger } from '../lib/log/index.ts';
 import { compareCodePoints } from '../lib/order/index.ts';
 import { handledByClass, isLoadBalancer, parseServiceKnobs } from '../lib/service/index.ts';
+import { type Clock, systemClock } from '../lib/time/index.ts';
 import { Allocator } from './allocator/index.ts';
 import type { NamespaceLabels } from './allocator/index.ts';
 import type { ControllerMetrics } from './metrics.ts';
@@ -21,7 +22,7 @@ export interface ReconcilerOptions {
   log: Logger;
   metrics: ControllerMetrics;
   namespaceLabels: NamespaceLabels;
-  now?: () => Date;
+  clock?: Clock;
 }
 
 export interface ServiceOutcome {
@@ -188,6 +189,6 @@ export class AllocationReconciler {
   }
 
   private now(): Date {
-    return this.opts.now?.() ?? new Date();
+    return new Date((this.opts.clock ?? systemClock).now());
   }
 }

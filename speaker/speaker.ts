@@ -11,7 +11,7 @@ import type { KubeApi } from '../lib/k8s/index.ts';
 import type { Logger } from '../lib/log/index.ts';
 import type { Registry } from '../lib/metrics/index.ts';
 import { ConfigurationStateWriter } from '../lib/report/configuration-state-writer.ts';
-import { canonicalIp } from './l2/ownership.ts';
+import { canonicalIp } from '../lib/ip/index.ts';
 import { planNode } from './planner/index.ts';
 import type { NodePlan } from './planner/index.ts';
 import { BgpAnnouncer } from './runtime/bgp-announcer.ts';

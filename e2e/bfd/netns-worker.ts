@@ -3,9 +3,9 @@
 // ready, state, poll. SIGUSR1 applies the profile in `nextProfile`; SIGTERM removes the
 // session (AdminDown to the peer) and exits.
 import { BfdManager, type AddSessionOptions } from '../../speaker/bfd/manager.ts';
-import type { BfdProfile } from '../../speaker/bfd/profile.ts';
+import type { BFDProfileSpec } from '../../lib/config/index.ts';
 
-const opts = JSON.parse(process.argv[2] ?? '{}') as AddSessionOptions & { nextProfile?: BfdProfile };
+const opts = JSON.parse(process.argv[2] ?? '{}') as AddSessionOptions & { nextProfile?: BFDProfileSpec };
 const print = (event: string, fields: Record<string, unknown> = {}) =>
   process.stdout.write(`${JSON.stringify({ event, t: Date.now(), ...fields })}\n`);
 

@@ -20,6 +20,7 @@ import { Lab } from '../netns/index.ts';
 import type { Netns } from '../netns/index.ts';
 import { startBird, startFrr, startGobgp } from '../routers/index.ts';
 import { waitFor } from '../wait.ts';
+import { parseSocketAddress } from '../../lib/ip/index.ts';
 import { decodeMessage, encodeMessage, endOfRibFamily } from '../../speaker/bgp/index.ts';
 import { parseBgpId } from '../../speaker/bgp/open.ts';
 
@@ -71,7 +72,7 @@ function recorderOpen(): Buffer {
 function record(): void {
   const keepalive = encodeMessage({ type: 'keepalive' });
   const serve = (sock: Socket) => {
-    const session = (sock.remoteAddress ?? '').replace(/^::ffff:/, '').includes(':') ? 'ipv6' : 'ipv4';
+    const session = parseSocketAddress(sock.remoteAddress ?? '')?.family === 6 ? 'ipv6' : 'ipv4';
     let buf = Buffer.alloc(0);
     let timer: NodeJS.Timeout | undefined;
     sock.on('data', (chunk) => {

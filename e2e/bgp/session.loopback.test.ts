@@ -8,7 +8,7 @@ import { WellKnownCommunity } from '../../speaker/bgp/attributes/communities.ts'
 import { defaultSessionConfig } from '../../speaker/bgp/fsm-types.ts';
 import type { SessionConfig } from '../../speaker/bgp/fsm-types.ts';
 import { parseBgpId } from '../../speaker/bgp/open.ts';
-import { formatPrefix, parsePrefix } from '../../speaker/bgp/prefix.ts';
+import { formatCidr, mustParseCidr } from '../../lib/ip/index.ts';
 import { BgpSession } from '../../speaker/bgp/session.ts';
 import type { BgpSessionOptions } from '../../speaker/bgp/session.ts';
 import { endOfRibFamily } from '../../speaker/bgp/update.ts';
@@ -42,9 +42,9 @@ function record(s: BgpSession): { updates: UpdateMessage[]; events: string[] } {
 }
 
 const reach = (u: UpdateMessage[]): string[] =>
-  u.flatMap((m) => [...m.nlri, ...m.attributes.flatMap((a) => (a.type === 'mpReach' ? a.nlri : []))]).map(formatPrefix);
+  u.flatMap((m) => [...m.nlri, ...m.attributes.flatMap((a) => (a.type === 'mpReach' ? a.nlri : []))]).map(formatCidr);
 const gone = (u: UpdateMessage[]): string[] =>
-  u.flatMap((m) => [...m.withdrawn, ...m.attributes.flatMap((a) => (a.type === 'mpUnreach' ? a.withdrawn : []))]).map(formatPrefix);
+  u.flatMap((m) => [...m.withdrawn, ...m.attributes.flatMap((a) => (a.type === 'mpUnreach' ? a.withdrawn : []))]).map(formatCidr);
 
 describe('BgpSession over loopback TCP', () => {
   it('reaches Established, sends the table + End-of-RIB, then only diffs', async () => {
@@ -53,7 +53,7 @@ describe('BgpSession over loopback TCP', () => {
     const a = session({ localAs: 64512, routerId: parseBgpId('198.51.100.1'), peerAs: 64513 }, { peerPort: port, nextHop6: '2001:db8::1' });
     const rb = record(b);
     const ra = record(a);
-    a.announce([{ prefix: parsePrefix('203.0.113.10/32'), communities: [65000] }, { prefix: parsePrefix('2001:db8:1::10/128') }]);
+    a.announce([{ prefix: mustParseCidr('203.0.113.10/32'), communities: [65000] }, { prefix: mustParseCidr('2001:db8:1::10/128') }]);
     b.start();
     a.start();
     await waitFor(() => a.state === 'Established' && b.state === 'Established', { what: 'Established' });
@@ -63,8 +63,8 @@ describe('BgpSession over loopback TCP', () => {
     assert.deepEqual(a.negotiated?.families, [4, 6]);
 
     const before = rb.updates.length;
-    a.announce([{ prefix: parsePrefix('203.0.113.10/32'), communities: [65000] }]); // identical: nothing on the wire
-    a.withdraw([parsePrefix('2001:db8:1::10/128')]);
+    a.announce([{ prefix: mustParseCidr('203.0.113.10/32'), communities: [65000] }]); // identical: nothing on the wire
+    a.withdraw([mustParseCidr('2001:db8:1::10/128')]);
     await waitFor(() => gone(rb.updates).length === 1, { what: 'withdrawal' });
     assert.equal(rb.updates.length, before + 1);
     assert.deepEqual(gone(rb.updates), ['2001:db8:1::10/128']);

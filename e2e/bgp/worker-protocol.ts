@@ -1,11 +1,9 @@
 // The JSON a test hands the speaker worker (config file, command lines) and the event lines
 // it prints; shared by speaker-worker.ts and the test-side harness.
 import type { BgpPeer } from '../../lib/config/types.ts';
-import { parseIp } from '../../lib/ip/index.ts';
-import type { IpAddress } from '../../lib/ip/index.ts';
+import { type IpAddress, cidrOf, mustParseCidr, mustParseIp } from '../../lib/ip/index.ts';
 import { parseCommunity, parseLargeCommunity } from '../../speaker/bgp/attributes/communities.ts';
 import type { NodeIdentity, SpeakerDefaults } from '../../speaker/bgp/peer-config.ts';
-import { parsePrefix } from '../../speaker/bgp/prefix.ts';
 import type { AnnouncedRoute } from '../../speaker/bgp/route.ts';
 
 export interface PeerSpec {
@@ -70,10 +68,7 @@ export type WorkerEvent =
   | { ev: 'stopped'; how: string; at: number };
 
 function ip(text: string | undefined): IpAddress | undefined {
-  if (text === undefined) return undefined;
-  const a = parseIp(text);
-  if (!a) throw new Error(`bad address ${text}`);
-  return a;
+  return text === undefined ? undefined : mustParseIp(text);
 }
 
 export function toBgpPeer(p: PeerSpec): BgpPeer {
@@ -106,7 +101,7 @@ export function toBgpPeer(p: PeerSpec): BgpPeer {
 
 export function toRoute(r: RouteSpec): AnnouncedRoute {
   return {
-    prefix: parsePrefix(r.prefix),
+    prefix: mustParseCidr(r.prefix),
     ...(r.communities ? { communities: r.communities.map(parseCommunity) } : {}),
     ...(r.largeCommunities ? { largeCommunities: r.largeCommunities.map(parseLargeCommunity) } : {}),
     ...(r.localPref !== undefined ? { localPref: r.localPref } : {}),
@@ -115,6 +110,6 @@ export function toRoute(r: RouteSpec): AnnouncedRoute {
 
 /** `count` host prefixes counting up from `first`. */
 export function hostRoutes(first: string, count: number): AnnouncedRoute[] {
-  const start = parsePrefix(first.includes('/') ? first : `${first}/${first.includes(':') ? 128 : 32}`);
-  return Array.from({ length: count }, (_, i) => ({ prefix: { ...start, addr: start.addr + BigInt(i) } }));
+  const start = first.includes('/') ? mustParseCidr(first) : cidrOf(mustParseIp(first));
+  return Array.from({ length: count }, (_, i) => ({ prefix: { ...start, base: start.base + BigInt(i) } }));
 }

@@ -1,4 +1,5 @@
 // BFDProfile → BfdProfile with FRR's defaults.
+import { BFD_PROFILE_DEFAULTS as D } from './bfd-defaults.ts';
 import { type Issues, type ObjectIssues, forObject } from './issues.ts';
 import type { BFDProfileInput } from './resources.ts';
 import type { BfdProfile } from './types.ts';
@@ -18,13 +19,13 @@ export function buildBfdProfile(obj: BFDProfileInput, issues: Issues): BfdProfil
   const before = issues.errors.length;
   const profile: BfdProfile = {
     name,
-    receiveIntervalMs: bounded(spec.receiveInterval, 300, 10, 60000, 'spec.receiveInterval', ' ms', report),
-    transmitIntervalMs: bounded(spec.transmitInterval, 300, 10, 60000, 'spec.transmitInterval', ' ms', report),
-    detectMultiplier: bounded(spec.detectMultiplier, 3, 2, 255, 'spec.detectMultiplier', '', report),
-    echoIntervalMs: bounded(spec.echoInterval, 50, 10, 60000, 'spec.echoInterval', ' ms', report),
-    echoMode: spec.echoMode ?? false,
-    passiveMode: spec.passiveMode ?? false,
-    minimumTtl: bounded(spec.minimumTtl, 254, 1, 254, 'spec.minimumTtl', '', report),
+    receiveIntervalMs: bounded(spec.receiveInterval, D.receiveIntervalMs, 10, 60000, 'spec.receiveInterval', ' ms', report),
+    transmitIntervalMs: bounded(spec.transmitInterval, D.transmitIntervalMs, 10, 60000, 'spec.transmitInterval', ' ms', report),
+    detectMultiplier: bounded(spec.detectMultiplier, D.detectMultiplier, 2, 255, 'spec.detectMultiplier', '', report),
+    echoIntervalMs: bounded(spec.echoInterval, D.echoIntervalMs, 10, 60000, 'spec.echoInterval', ' ms', report),
+    echoMode: spec.echoMode ?? D.echoMode,
+    passiveMode: spec.passiveMode ?? D.passiveMode,
+    minimumTtl: bounded(spec.minimumTtl, D.minimumTtl, 1, 254, 'spec.minimumTtl', '', report),
   };
   return issues.errors.length > before ? undefined : profile;
 }

@@ -5,7 +5,7 @@ import type { ObjectIssues } from './issues.ts';
 export const DEFAULT_HOLD_MS = 90_000;
 export const DEFAULT_KEEPALIVE_MS = 30_000;
 
-export interface Timers {
+export interface BgpTimers {
   holdTimeMs: number;
   keepaliveTimeMs: number;
 }
@@ -19,7 +19,7 @@ function duration(text: string | undefined, field: string, report: ObjectIssues)
 }
 
 /** Undefined after reporting an error. */
-export function deriveTimers(holdText: string | undefined, keepaliveText: string | undefined, report: ObjectIssues): Timers | undefined {
+export function deriveTimers(holdText: string | undefined, keepaliveText: string | undefined, report: ObjectIssues): BgpTimers | undefined {
   const hold = duration(holdText, 'spec.holdTime', report);
   const keepalive = duration(keepaliveText, 'spec.keepaliveTime', report);
   if (hold === null || keepalive === null) return undefined;

@@ -112,5 +112,66 @@ export function ipEquals(a: IpAddress, b: IpAddress): boolean {
   return a.family === b.family && a.value === b.value;
 }
 
-/** A stable map key for an address: the canonical text. */
-export const ipKey = formatIp;
+/** IPv4 before IPv6, then by value. */
+export function compareIp(a: IpAddress, b: IpAddress): number {
+  return a.family - b.family || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+}
+
+/** A stable map key for an address (cheaper than its text). */
+export function ipKey(addr: IpAddress): string {
+  return `${addr.family}/${addr.value.toString(16)}`;
+}
+
+/** Canonical text of an address (RFC 5952 for IPv6), or undefined if it is not one. */
+export function canonicalIp(text: string): string | undefined {
+  const addr = parseIp(text);
+  return addr && formatIp(addr);
+}
+
+/** parseIp for text the program itself wrote (tests, constants): throws instead of undefined. */
+export function mustParseIp(text: string): IpAddress {
+  const addr = parseIp(text);
+  if (!addr) throw new Error(`not an IP address: ${JSON.stringify(text)}`);
+  return addr;
+}
+
+/** Network byte order: 4 bytes for IPv4, 16 for IPv6. */
+export function ipToBytes(addr: IpAddress): Uint8Array {
+  const out = new Uint8Array(familyBits(addr.family) / 8);
+  let value = addr.value;
+  for (let i = out.length - 1; i >= 0; i--, value >>= 8n) out[i] = Number(value & 0xffn);
+  return out;
+}
+
+/** The address of `family` in network byte order at `offset`; missing bytes read as 0. */
+export function ipFromBytes(bytes: Uint8Array, family: Family, offset = 0): IpAddress {
+  let value = 0n;
+  for (let i = 0; i < familyBits(family) / 8; i++) value = (value << 8n) | BigInt(bytes[offset + i] ?? 0);
+  return { family, value };
+}
+
+const MAPPED_PREFIX = 0xffffn << 32n; // ::ffff:0:0/96 (RFC 4291 §2.5.5.2)
+
+/** An IPv4-mapped IPv6 address (::ffff:a.b.c.d). */
+export function isIpv4Mapped(addr: IpAddress): boolean {
+  return addr.family === 6 && addr.value >> 32n === MAPPED_PREFIX >> 32n;
+}
+
+/** The IPv4 address inside an IPv4-mapped one; any other address as it is. */
+export function unmapIpv4(addr: IpAddress): IpAddress {
+  return isIpv4Mapped(addr) ? { family: 4, value: addr.value & 0xffffffffn } : addr;
+}
+
+/** In fe80::/10, the IPv6 link-local unicast block (false for undefined, so a failed parse is no match). */
+export function isIpv6LinkLocal(addr: IpAddress | undefined): boolean {
+  return addr?.family === 6 && addr.value >> 118n === 0x3fan;
+}
+
+/**
+ * An address as node:net and os.networkInterfaces() report it: a zone ("%eth0") is dropped
+ * and an IPv4-mapped IPv6 address (a dual-stack socket's IPv4 peer) becomes IPv4.
+ */
+export function parseSocketAddress(text: string): IpAddress | undefined {
+  const addr = parseIp(text.replace(/%[^%]*$/, ''));
+  return addr && unmapIpv4(addr);
+}

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { type IpRange, cidrToRange, formatCidr, formatRange, parseAddressRange, parseCidr, rangeContains,
+import { type IpRange, cidrToRange, formatRange, parseAddressRange, rangeContains,
   rangeContainsRange, rangeSize, rangeToCidrs, rangesOverlap, shortestCidrLen } from './range.ts';
+import { formatCidr, parseCidr } from './cidr.ts';
 import { maxValue, parseIp } from './address.ts';
 import type { Family } from './address.ts';
 

@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { KeepAliveKubeConfig } from './connections.ts';
 import { KubeApi } from './kube-api.ts';
+import { FakeClock } from '../time/clock.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'portside-conn-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,21 +54,21 @@ test('copyOf leaves the KubeConfig it copies as it is, and two copies share noth
 test('certificate files are read once per 30 s, not per request; a changed CA gets a new dispatcher', async () => {
   const ca = join(dir, 'ca.crt');
   writeFileSync(ca, 'first CA');
-  let now = 0;
-  const kc = KeepAliveKubeConfig.copyOf(kubeConfig(ca), () => now);
+  const clock = new FakeClock(0);
+  const kc = KeepAliveKubeConfig.copyOf(kubeConfig(ca), clock);
   const first = await dispatcherOf(kc);
   unlinkSync(ca);
   // A plain KubeConfig reads the file on every call: it fails now.
   await assert.rejects(dispatcherOf(kubeConfig(ca)), /ENOENT/);
-  now = 29_999;
+  clock.advance(29_999); // t = 29.999 s
   assert.equal(await dispatcherOf(kc), first, 'no read within 30 s');
-  now = 30_000;
+  clock.advance(1); // t = 30 s
   assert.equal(await dispatcherOf(kc), first, 'a failed re-read keeps the credentials in use');
   writeFileSync(ca, 'first CA');
-  now = 60_000;
+  clock.advance(30_000); // t = 60 s
   assert.equal(await dispatcherOf(kc), first, 'same identity, same dispatcher');
   writeFileSync(ca, 'rotated CA');
-  now = 90_000;
+  clock.advance(30_000); // t = 90 s
   const rotated = await dispatcherOf(kc);
   assert.notEqual(rotated, first);
   assert.equal(await dispatcherOf(kc), rotated);

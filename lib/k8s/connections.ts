@@ -4,6 +4,7 @@
 // credentials read once; it re-reads them every 30 s and makes a new dispatcher only when the
 // TLS identity changed, so rotated client certificates still take effect.
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { type Clock, systemClock } from '../time/clock.ts';
 import { readTlsIdentity } from './tls-identity.ts';
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
@@ -20,17 +21,17 @@ interface Credentials {
 }
 
 export class KeepAliveKubeConfig extends KubeConfig {
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private current: Promise<Credentials> | undefined;
 
-  constructor(now: () => number = Date.now) {
+  constructor(clock: Clock = systemClock) {
     super();
-    this.now = now;
+    this.clock = clock;
   }
 
   /** A KeepAliveKubeConfig with `kc`'s clusters, users and current context; `kc` is left as it is. */
-  static copyOf(kc: KubeConfig, now?: () => number): KeepAliveKubeConfig {
-    const copy = new KeepAliveKubeConfig(now);
+  static copyOf(kc: KubeConfig, clock?: Clock): KeepAliveKubeConfig {
+    const copy = new KeepAliveKubeConfig(clock);
     copy.loadFromOptions({
       clusters: kc.getClusters(),
       users: kc.getUsers(),
@@ -66,9 +67,9 @@ export class KeepAliveKubeConfig extends KubeConfig {
       return first;
     }
     return current.then((c) => {
-      if (this.now() - c.at < RECHECK_MS || this.current !== current) return c;
+      if (this.clock.now() - c.at < RECHECK_MS || this.current !== current) return c;
       // Keep the old credentials when re-reading them fails (a certificate file mid-rotation).
-      const next = this.read(c).catch(() => ({ ...c, at: this.now() }));
+      const next = this.read(c).catch(() => ({ ...c, at: this.clock.now() }));
       this.current = next;
       return next;
     });
@@ -80,7 +81,7 @@ export class KeepAliveKubeConfig extends KubeConfig {
     const { fingerprint } = await readTlsIdentity(this);
     const headers = { ...scratch.getHeaders() };
     const fresh = scratch.getDispatcher();
-    const at = this.now();
+    const at = this.clock.now();
     if (previous && previous.fingerprint === fingerprint) {
       void fresh?.close().catch(() => undefined);
       return { ...previous, headers, at };

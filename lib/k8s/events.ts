@@ -7,6 +7,7 @@ import type { CoreV1Event, V1ObjectReference } from '@kubernetes/client-node';
 import { isNotFound } from './errors.ts';
 import type { KubeApi } from './kube-api.ts';
 import { mergePatch } from './patch.ts';
+import { type Clock, systemClock } from '../time/clock.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -23,7 +24,7 @@ export interface EventRecorderOptions {
   /** Remembered (deduplicated) events; the oldest is forgotten first. Default 4096. */
   cacheSize?: number;
   onError?: (error: unknown) => void;
-  now?: () => number;
+  clock?: Clock;
 }
 
 interface Seen {
@@ -64,7 +65,7 @@ export class EventRecorder {
       namespace: obj.metadata?.namespace, uid: obj.metadata?.uid,
     };
     const key = JSON.stringify([ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid, type, reason, message]);
-    const nowIso = new Date(this.opts.now?.() ?? Date.now()).toISOString();
+    const nowIso = new Date((this.opts.clock ?? systemClock).now()).toISOString();
     const prior = this.seen.get(key);
     if (prior) {
       const count = prior.count + 1;

@@ -1,8 +1,6 @@
 // Kubernetes plumbing shared by the controller and the speaker.
 export { backoffDelay } from './backoff.ts';
 export type { BackoffPolicy } from './backoff.ts';
-export { FakeClock, systemClock } from './clock.ts';
-export type { Clock, TimerHandle } from './clock.ts';
 export {
   apiFailureOf, isAlreadyExists, isConflict, isForbidden, isGone, isInvalid, isNotFound, statusCodeOf,
 } from './errors.ts';

@@ -9,6 +9,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { readTlsIdentity } from './tls-identity.ts';
 import type { TlsIdentity } from './tls-identity.ts';
+import { type Clock, systemClock } from '../time/clock.ts';
 
 const REFRESH_MS = 30_000;
 
@@ -40,7 +41,7 @@ export interface JsonClientOptions {
   /** Default per-request timeout; 30 s. */
   timeoutMs?: number;
   maxSockets?: number;
-  now?: () => number;
+  clock?: Clock;
 }
 
 export interface JsonRequestOptions {
@@ -117,7 +118,7 @@ export class JsonClient {
   }
 
   private connection(): Promise<Connection> {
-    const now = this.opts.now ?? Date.now;
+    const clock = this.opts.clock ?? systemClock;
     const current = this.conn;
     if (!current) {
       const first = this.connect(undefined);
@@ -128,9 +129,9 @@ export class JsonClient {
       return first;
     }
     return current.then((c) => {
-      if (now() - c.at < REFRESH_MS || this.conn !== current) return c;
+      if (clock.now() - c.at < REFRESH_MS || this.conn !== current) return c;
       // Keep the old connection when re-reading the credentials fails.
-      const next = this.connect(c).catch(() => ({ ...c, at: now() }));
+      const next = this.connect(c).catch(() => ({ ...c, at: clock.now() }));
       this.conn = next;
       return next;
     });
@@ -140,7 +141,7 @@ export class JsonClient {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new ApiRequestError('kubeconfig has no current cluster', undefined, '');
     const id = await readTlsIdentity(this.kc);
-    const now = (this.opts.now ?? Date.now)();
+    const now = (this.opts.clock ?? systemClock).now();
     if (previous && previous.fingerprint === id.fingerprint) return { ...previous, headers: id.headers, auth: id.auth, at: now };
     const base = new URL(cluster.server);
     const common = { keepAlive: true, maxSockets: this.opts.maxSockets ?? 64 };

@@ -14,7 +14,7 @@ export class KubeApi {
 
   /** Copies `kc` (it is left as it is) and opens nothing until the first call. */
   constructor(kc: KubeConfig, opts: JsonClientOptions = {}) {
-    this.kc = KeepAliveKubeConfig.copyOf(kc, opts.now);
+    this.kc = KeepAliveKubeConfig.copyOf(kc, opts.clock);
     this.json = new JsonClient(this.kc, opts);
   }
 

@@ -3,8 +3,8 @@
 // observation (time since we last saw the record change), never by comparing clocks.
 import { CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
 import type { V1Lease } from '@kubernetes/client-node';
-import { systemClock } from './clock.ts';
-import type { Clock } from './clock.ts';
+import { systemClock } from '../time/clock.ts';
+import type { Clock } from '../time/clock.ts';
 import { apiFailureOf, isConflict, isNotFound } from './errors.ts';
 import type { KubeApi } from './kube-api.ts';
 

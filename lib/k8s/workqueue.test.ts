@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backoffDelay } from './backoff.ts';
-import { FakeClock } from './clock.ts';
+import { FakeClock } from '../time/clock.ts';
 import { Reconcile, WorkQueue } from './workqueue.ts';
 
 const settle = (): Promise<void> => new Promise((r) => setImmediate(r));

@@ -3,8 +3,8 @@
 // no key is ever processed by two workers at once; failures back off per key.
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import type { BackoffPolicy } from './backoff.ts';
-import { systemClock } from './clock.ts';
-import type { Clock, TimerHandle } from './clock.ts';
+import { systemClock } from '../time/clock.ts';
+import type { Clock, TimerHandle } from '../time/clock.ts';
 
 export type ReconcileResult =
   | { kind: 'success' }

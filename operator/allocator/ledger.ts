@@ -1,13 +1,8 @@
 // Who holds which IP: the assignments, the IP → holders index, and the used marks in the pools'
 // address sets, kept in step. Makes no decisions; the Allocator validates before it writes.
-import { type IpAddress, ipEquals } from '../../lib/ip/index.ts';
+import { type IpAddress, ipEquals, ipKey } from '../../lib/ip/index.ts';
 import type { ServiceKnobs } from '../../lib/service/knobs.ts';
 import type { AddressSet } from './address-set.ts';
-
-/** Canonical map key of an address: family and value (cheaper than formatting text). */
-export function addrKey(ip: IpAddress): string {
-  return `${ip.family}/${ip.value.toString(16)}`;
-}
 
 export interface Held {
   readonly knobs: ServiceKnobs;
@@ -51,7 +46,7 @@ export class Ledger {
 
   /** Knobs of the Services on `ip` other than `exceptKey`. */
   others(ip: IpAddress, exceptKey: string): ServiceKnobs[] {
-    const h = this.holders.get(addrKey(ip));
+    const h = this.holders.get(ipKey(ip));
     if (!h) return [];
     const out: ServiceKnobs[] = [];
     for (const key of h.services) {
@@ -107,7 +102,7 @@ export class Ledger {
   }
 
   private attach(key: string, sharingKey: string | undefined, ip: IpAddress): void {
-    const k = addrKey(ip);
+    const k = ipKey(ip);
     let h = this.holders.get(k);
     if (!h) {
       h = { ip, services: new Set(), sharingKey };
@@ -119,7 +114,7 @@ export class Ledger {
   }
 
   private detach(key: string, ip: IpAddress): void {
-    const k = addrKey(ip);
+    const k = ipKey(ip);
     const h = this.holders.get(k)!;
     h.services.delete(key);
     if (h.services.size > 0) return;
@@ -130,7 +125,7 @@ export class Ledger {
 
   /** A sole holder may change its sharing key in place (others on the IP must match it anyway). */
   private rekey(ip: IpAddress, sharingKey: string | undefined): void {
-    const k = addrKey(ip);
+    const k = ipKey(ip);
     const h = this.holders.get(k)!;
     if (h.sharingKey === sharingKey) return;
     this.indexSharing(k, h.sharingKey, false);

@@ -1,5 +1,5 @@
 // One pool's address sets and counters.
-import type { Family, IpAddress } from '../../lib/ip/index.ts';
+import { type Family, type IpAddress, compareRange, rangeContains } from '../../lib/ip/index.ts';
 import { type AddressSet, isBuggyIp, makeAddressSet } from './address-set.ts';
 import type { AllocatorPool, PoolStats } from './types.ts';
 
@@ -34,7 +34,7 @@ export class PoolState {
       this.sets = sets;
       return;
     }
-    const ranges = [...spec.ranges].sort((a, b) => a.family - b.family || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+    const ranges = [...spec.ranges].sort(compareRange);
     this.sets = ranges.map((r) => makeAddressSet(r, spec.avoidBuggyIPs));
   }
 
@@ -54,7 +54,7 @@ export class PoolState {
   /** In a range, but a reserved .0/.255 of an avoidBuggyIPs pool. */
   reserves(ip: IpAddress): boolean {
     return this.spec.avoidBuggyIPs && isBuggyIp(ip.family, ip.value) &&
-      this.sets.some((s) => s.range.family === ip.family && ip.value >= s.range.first && ip.value <= s.range.last);
+      this.sets.some((s) => rangeContains(s.range, ip));
   }
 
   lowestFree(f: Family): IpAddress | undefined {

@@ -2,37 +2,38 @@
 // first use), demultiplexing by Your Discriminator (or by source address while it is 0),
 // discriminator allocation, and session add / update / remove.
 import { randomInt } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import { formatIp, parseIp } from '../../lib/ip/index.ts';
+import { type Family, canonicalIp } from '../../lib/ip/index.ts';
 import type { Logger } from '../../lib/log/index.ts';
+import { type Clock, monotonicClock } from '../../lib/time/index.ts';
 import { BfdStats } from './metrics.ts';
 import { decodeControlPacket, type PacketErrorKind } from './packet.ts';
-import { minimumReceiveTtl, toSessionConfig, validateProfile, type BfdProfile } from './profile.ts';
-import { BfdSession, realTimers, type Timers } from './session.ts';
-import { BFD_CONTROL_PORT, BfdListener, BfdSender, familyOf, type Family, type ReceivedDatagram } from './transport.ts';
+import type { BFDProfileSpec } from '../../lib/config/index.ts';
+import { minimumReceiveTtl, toSessionConfig, validateProfile } from './profile.ts';
+import { BfdSession } from './session.ts';
+import { BFD_CONTROL_PORT, BfdListener, BfdSender, familyOf, type ReceivedDatagram } from './transport.ts';
 
 export interface BfdManagerOptions {
   /** Port to listen on; default 3784. Tests pass 0 (any free port) to run two managers in one namespace. */
   port?: number;
   stats?: BfdStats;
   logger?: Logger;
-  now?: () => number; // ms, monotonic
+  /** Default: monotonic time, so an NTP step neither fakes nor hides a detection timeout. */
+  clock?: Clock;
   random?: () => number;
-  timers?: Timers;
 }
 
 export interface AddSessionOptions {
   peer: string;
   local: string;
-  profile?: BfdProfile;
+  profile?: BFDProfileSpec;
   /** The peer's control port; default 3784 (tests only). */
   remotePort?: number;
 }
 
 const canonical = (address: string): string => {
-  const ip = parseIp(address);
-  if (!ip) throw new Error(`BFD: ${JSON.stringify(address)} is not an IP address`);
-  return formatIp(ip);
+  const text = canonicalIp(address);
+  if (text === undefined) throw new Error(`BFD: ${JSON.stringify(address)} is not an IP address`);
+  return text;
 };
 
 export class BfdManager {
@@ -41,9 +42,8 @@ export class BfdManager {
   readonly dropped = new Map<PacketErrorKind | 'unknownSession', number>();
   readonly #port: number;
   readonly #logger: Logger | undefined;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #random: () => number;
-  readonly #timers: Timers;
   readonly #listeners = new Map<Family, Promise<BfdListener>>();
   readonly #byDiscr = new Map<number, BfdSession>();
   readonly #byPeer = new Map<string, BfdSession[]>();
@@ -52,9 +52,8 @@ export class BfdManager {
     this.#port = opts.port ?? BFD_CONTROL_PORT;
     this.stats = opts.stats ?? new BfdStats();
     this.#logger = opts.logger;
-    this.#now = opts.now ?? (() => performance.now());
+    this.#clock = opts.clock ?? monotonicClock;
     this.#random = opts.random ?? Math.random;
-    this.#timers = opts.timers ?? realTimers;
   }
 
   /** The bound listening port of a family (useful when constructed with port 0). */
@@ -76,7 +75,7 @@ export class BfdManager {
     const sender = await BfdSender.open(local, (err) => this.#logger?.warn('bfd_socket_error', { peer, err }), this.#random);
     const session = new BfdSession(
       { peer, local, remotePort: opts.remotePort ?? BFD_CONTROL_PORT, localDiscr: this.#newDiscriminator(), config: toSessionConfig(profile), minRxTtl: minimumReceiveTtl(profile) },
-      { sender, stats: this.stats, logger: this.#logger, now: this.#now, random: this.#random, timers: this.#timers },
+      { sender, stats: this.stats, logger: this.#logger, clock: this.#clock, random: this.#random },
     );
     this.#byDiscr.set(session.localDiscriminator, session);
     this.#byPeer.set(peer, [...(this.#byPeer.get(peer) ?? []), session]);
@@ -96,7 +95,7 @@ export class BfdManager {
   }
 
   /** New intervals / multiplier / passive mode; while Up, interval changes run a Poll Sequence. */
-  updateProfile(session: BfdSession, profile: BfdProfile): void {
+  updateProfile(session: BfdSession, profile: BFDProfileSpec): void {
     const problems = validateProfile(profile);
     if (problems.length > 0) throw new Error(`BFD profile for ${session.peer}: ${problems.join('; ')}`);
     session.configure(toSessionConfig(profile));

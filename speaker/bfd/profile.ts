@@ -1,24 +1,8 @@
 // A BFDProfile (portside.dev/v1beta1, MetalLB's shape) as the speaker uses it: defaults,
 // what Portside cannot do (echo mode) as messages for ConfigurationState, and the FSM's units.
-
-/** BFDProfile.spec; intervals in milliseconds. */
-export interface BfdProfile {
-  receiveInterval?: number;
-  transmitInterval?: number;
-  detectMultiplier?: number;
-  echoInterval?: number;
-  echoMode?: boolean;
-  passiveMode?: boolean;
-  /** Multi-hop only. Single-hop sessions always require TTL 255 (RFC 5881 §5). */
-  minimumTtl?: number;
-}
-
-export const PROFILE_DEFAULTS = {
-  receiveInterval: 300,
-  transmitInterval: 300,
-  detectMultiplier: 3,
-  passiveMode: false,
-} as const;
+// Profiles are BFDProfile.spec (intervals in ms); unset fields take BFD_PROFILE_DEFAULTS.
+import { BFD_PROFILE_DEFAULTS as D } from '../../lib/config/bfd-defaults.ts';
+import type { BFDProfileSpec } from '../../lib/config/index.ts';
 
 /** What the session FSM needs, in BFD's wire units (microseconds). */
 export interface BfdSessionConfig {
@@ -28,12 +12,12 @@ export interface BfdSessionConfig {
   passive: boolean;
 }
 
-export function toSessionConfig(profile: BfdProfile = {}): BfdSessionConfig {
+export function toSessionConfig(profile: BFDProfileSpec = {}): BfdSessionConfig {
   return {
-    desiredMinTxUs: (profile.transmitInterval ?? PROFILE_DEFAULTS.transmitInterval) * 1000,
-    requiredMinRxUs: (profile.receiveInterval ?? PROFILE_DEFAULTS.receiveInterval) * 1000,
-    detectMult: profile.detectMultiplier ?? PROFILE_DEFAULTS.detectMultiplier,
-    passive: profile.passiveMode ?? PROFILE_DEFAULTS.passiveMode,
+    desiredMinTxUs: (profile.transmitInterval ?? D.transmitIntervalMs) * 1000,
+    requiredMinRxUs: (profile.receiveInterval ?? D.receiveIntervalMs) * 1000,
+    detectMult: profile.detectMultiplier ?? D.detectMultiplier,
+    passive: profile.passiveMode ?? D.passiveMode,
   };
 }
 
@@ -43,7 +27,7 @@ const isInt = (v: unknown, min: number, max: number): boolean => Number.isIntege
  * Problems that keep a profile from being used as written, one sentence each (empty = fine).
  * The CRD's OpenAPI rules catch most of these; this repeats them for profiles from elsewhere.
  */
-export function validateProfile(profile: BfdProfile): string[] {
+export function validateProfile(profile: BFDProfileSpec): string[] {
   const problems: string[] = [];
   if (profile.echoMode) problems.push("echoMode is not supported by Portside's BFD; disable it");
   for (const key of ['receiveInterval', 'transmitInterval', 'echoInterval'] as const) {
@@ -62,8 +46,8 @@ export const SINGLE_HOP_TTL = 255;
 /**
  * Lowest TTL (hop limit) a received control packet may carry. Single hop (RFC 5881 §5,
  * GTSM): exactly 255, whatever minimumTtl says — minimumTtl is for multi-hop sessions,
- * which Portside does not run yet; for those it would be the floor (FRR's default 254).
+ * which Portside does not run yet; for those it would be the floor (FRR's default).
  */
-export function minimumReceiveTtl(profile: BfdProfile, multihop = false): number {
-  return multihop ? (profile.minimumTtl ?? 254) : SINGLE_HOP_TTL;
+export function minimumReceiveTtl(profile: BFDProfileSpec, multihop = false): number {
+  return multihop ? (profile.minimumTtl ?? D.minimumTtl) : SINGLE_HOP_TTL;
 }

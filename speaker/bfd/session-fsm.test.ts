@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BfdState, ControlPacket } from './packet.ts';
-import { toSessionConfig, type BfdProfile } from './profile.ts';
+import type { BFDProfileSpec } from '../../lib/config/index.ts';
+import { toSessionConfig } from './profile.ts';
 import { initialSessionState, step, type SessionFsmAction, type SessionFsmEvent, type SessionFsmState } from './session-fsm.ts';
 
 const LOCAL = 0x1111;
 const REMOTE = 0x2222;
 const at = (now: number, r = 0.5) => ({ now, random: () => r });
 
-function fresh(profile: BfdProfile = {}, now = 0): SessionFsmState {
+function fresh(profile: BFDProfileSpec = {}, now = 0): SessionFsmState {
   return initialSessionState({ localDiscr: LOCAL, config: toSessionConfig(profile), minRxTtl: 255, now });
 }
 
@@ -36,7 +37,7 @@ const sends = (actions: SessionFsmAction[]) => actions.flatMap((a) => (a.type ==
 const changes = (actions: SessionFsmAction[]) => actions.flatMap((a) => (a.type === 'stateChange' ? [`${a.from}→${a.to}/${a.diag}`] : []));
 
 /** Down → Init → Up through the three-way handshake, then the remote confirms our poll. */
-function upSession(profile: BfdProfile = {}, now = 10): SessionFsmState {
+function upSession(profile: BFDProfileSpec = {}, now = 10): SessionFsmState {
   let s = step(fresh(profile), rx(remote('Down')), at(now)).state;
   s = step(s, rx(remote('Up')), at(now)).state;
   return step(s, rx(remote('Up', { final: true })), at(now)).state;

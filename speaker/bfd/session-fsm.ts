@@ -1,6 +1,6 @@
 // The BFD session state machine (RFC 5880 §6.2, §6.8; asynchronous mode, no echo, no
-// demand, no auth) as a pure function: step(state, event, clock) → { state, actions }.
-// Time and randomness come in through `clock`; the state holds absolute deadlines (ms) for
+// demand, no auth) as a pure function: step(state, event, ctx) → { state, actions }.
+// Time and randomness come in through `ctx`; the state holds absolute deadlines (ms) for
 // the next transmission and for detection, and the driver wakes at nextWakeup().
 import { Diag, type BfdState, type ControlPacket, type DiagCode } from './packet.ts';
 import type { BfdSessionConfig } from './profile.ts';
@@ -44,7 +44,7 @@ export interface SessionFsmState {
 
 export type SessionFsmEvent =
   | { type: 'received'; packet: ControlPacket; ttl?: number }
-  | { type: 'timer' } // a deadline may have passed; step compares it with clock.now
+  | { type: 'timer' } // a deadline may have passed; step compares it with ctx.now
   | { type: 'adminDown' }
   | { type: 'adminUp' }
   | { type: 'configure'; config: BfdSessionConfig };
@@ -55,7 +55,8 @@ export type SessionFsmAction =
   | { type: 'pollComplete' }
   | { type: 'discard'; reason: string };
 
-export interface Clock {
+/** What step() reads of the outside world: the time of the event and a source of jitter. */
+export interface StepContext {
   now: number; // ms, monotonic
   random: () => number; // [0, 1)
 }
@@ -120,33 +121,33 @@ export function controlPacket(s: SessionFsmState, final = false): ControlPacket 
   };
 }
 
-export function step(s: SessionFsmState, event: SessionFsmEvent, clock: Clock): StepResult {
+export function step(s: SessionFsmState, event: SessionFsmEvent, ctx: StepContext): StepResult {
   const actions: SessionFsmAction[] = [];
   let next: SessionFsmState;
   switch (event.type) {
     case 'received':
-      next = receive(s, event.packet, event.ttl, clock, actions);
+      next = receive(s, event.packet, event.ttl, ctx, actions);
       break;
     case 'timer':
-      next = expire(s, clock, actions);
+      next = expire(s, ctx, actions);
       break;
     case 'adminDown':
       if (s.state === 'AdminDown') return { state: s, actions };
-      next = changeState(s, 'AdminDown', Diag.AdministrativelyDown, clock, actions);
-      next = transmit({ ...next, detectAt: undefined, txAt: undefined }, clock, actions);
+      next = changeState(s, 'AdminDown', Diag.AdministrativelyDown, ctx, actions);
+      next = transmit({ ...next, detectAt: undefined, txAt: undefined }, ctx, actions);
       break;
     case 'adminUp':
       if (s.state !== 'AdminDown') return { state: s, actions };
-      next = changeState(s, 'Down', Diag.None, clock, actions);
+      next = changeState(s, 'Down', Diag.None, ctx, actions);
       break;
     case 'configure':
-      next = retime({ ...s, config: event.config }, clock, actions);
+      next = retime({ ...s, config: event.config }, ctx, actions);
       break;
   }
-  return { state: schedule(next, clock, actions), actions };
+  return { state: schedule(next, ctx, actions), actions };
 }
 
-function receive(s: SessionFsmState, p: ControlPacket, ttl: number | undefined, clock: Clock, actions: SessionFsmAction[]): SessionFsmState {
+function receive(s: SessionFsmState, p: ControlPacket, ttl: number | undefined, ctx: StepContext, actions: SessionFsmAction[]): SessionFsmState {
   if (ttl !== undefined && ttl < s.minRxTtl) return discard(s, `TTL ${ttl} < ${s.minRxTtl}`, actions);
   if (p.yourDiscriminator !== 0 && p.yourDiscriminator !== s.localDiscr) {
     return discard(s, `Your Discriminator ${p.yourDiscriminator} is not ${s.localDiscr}`, actions);
@@ -159,50 +160,50 @@ function receive(s: SessionFsmState, p: ControlPacket, ttl: number | undefined, 
     next = { ...next, polling: false, effective: next.advertised };
     actions.push({ type: 'pollComplete' });
   }
-  next = { ...next, detectAt: clock.now + detectionTimeMs(next) };
+  next = { ...next, detectAt: ctx.now + detectionTimeMs(next) };
   if (next.state === 'AdminDown') return { ...next, detectAt: undefined };
 
   const from = next.state;
   if (p.state === 'AdminDown') {
-    if (from !== 'Down') next = changeState(next, 'Down', Diag.NeighborSignaledSessionDown, clock, actions);
+    if (from !== 'Down') next = changeState(next, 'Down', Diag.NeighborSignaledSessionDown, ctx, actions);
   } else if (from === 'Down') {
-    if (p.state === 'Down') next = changeState(next, 'Init', next.diag, clock, actions);
-    else if (p.state === 'Init') next = changeState(next, 'Up', Diag.None, clock, actions);
+    if (p.state === 'Down') next = changeState(next, 'Init', next.diag, ctx, actions);
+    else if (p.state === 'Init') next = changeState(next, 'Up', Diag.None, ctx, actions);
   } else if (from === 'Init') {
-    if (p.state === 'Init' || p.state === 'Up') next = changeState(next, 'Up', Diag.None, clock, actions);
+    if (p.state === 'Init' || p.state === 'Up') next = changeState(next, 'Up', Diag.None, ctx, actions);
   } else if (p.state === 'Down') {
-    next = changeState(next, 'Down', Diag.NeighborSignaledSessionDown, clock, actions);
+    next = changeState(next, 'Down', Diag.NeighborSignaledSessionDown, ctx, actions);
   }
 
   if (p.poll) actions.push({ type: 'send', packet: controlPacket(next, true) });
   // Never wait longer than one full interval when the remote asked for a faster rate; a
   // silent session (passive, first packet heard) starts at once (see schedule()).
   if (next.txAt === undefined) return next;
-  return { ...next, txAt: Math.min(next.txAt, clock.now + txIntervalMs(next)) };
+  return { ...next, txAt: Math.min(next.txAt, ctx.now + txIntervalMs(next)) };
 }
 
-function expire(s: SessionFsmState, clock: Clock, actions: SessionFsmAction[]): SessionFsmState {
-  if (s.detectAt === undefined || clock.now < s.detectAt) return s;
+function expire(s: SessionFsmState, ctx: StepContext, actions: SessionFsmAction[]): SessionFsmState {
+  if (s.detectAt === undefined || ctx.now < s.detectAt) return s;
   // §6.8.1/§6.8.4: forget the remote (RemoteDiscr 0); Init or Up goes Down with diag 1.
   let next: SessionFsmState = { ...s, remote: UNHEARD, detectAt: undefined };
   if (s.state === 'Init' || s.state === 'Up') {
-    next = changeState(next, 'Down', Diag.ControlDetectionTimeExpired, clock, actions);
+    next = changeState(next, 'Down', Diag.ControlDetectionTimeExpired, ctx, actions);
   }
   return next;
 }
 
-function changeState(s: SessionFsmState, to: BfdState, diag: DiagCode, clock: Clock, actions: SessionFsmAction[]): SessionFsmState {
+function changeState(s: SessionFsmState, to: BfdState, diag: DiagCode, ctx: StepContext, actions: SessionFsmAction[]): SessionFsmState {
   actions.push({ type: 'stateChange', from: s.state, to, diag });
   // A Poll Sequence only makes sense while Up; leaving Up ends it.
   const poll = to === 'Up' ? {} : { polling: false, effective: s.advertised };
-  return retime({ ...s, ...poll, state: to, diag }, clock, actions);
+  return retime({ ...s, ...poll, state: to, diag }, ctx, actions);
 }
 
 /**
  * Advertise the intervals that the config and the state call for. While Up, a change runs
  * a Poll Sequence (§6.8.3); otherwise it applies at once (the 1 s floor comes and goes).
  */
-function retime(s: SessionFsmState, clock: Clock, actions: SessionFsmAction[]): SessionFsmState {
+function retime(s: SessionFsmState, ctx: StepContext, actions: SessionFsmAction[]): SessionFsmState {
   const target = advertisedIntervals(s.config, s.state === 'Up');
   if (sameIntervals(target, s.advertised)) return s;
   const poll = s.state === 'Up' && s.remote.discriminator !== 0;
@@ -210,7 +211,7 @@ function retime(s: SessionFsmState, clock: Clock, actions: SessionFsmAction[]): 
   const next: SessionFsmState = { ...s, advertised: target, effective, polling: poll };
   if (next.txAt === undefined || !mayTransmit(next)) return next;
   // A faster rate starts now: send the P bit (or the new state) without waiting a slow interval.
-  if (effective.desiredMinTxUs < s.effective.desiredMinTxUs) return transmit(next, clock, actions);
+  if (effective.desiredMinTxUs < s.effective.desiredMinTxUs) return transmit(next, ctx, actions);
   return next;
 }
 
@@ -218,17 +219,17 @@ function txIntervalMs(s: SessionFsmState): number {
   return transmitIntervalUs(s.effective.desiredMinTxUs, s.remote.minRxUs) / 1000;
 }
 
-function transmit(s: SessionFsmState, clock: Clock, actions: SessionFsmAction[]): SessionFsmState {
+function transmit(s: SessionFsmState, ctx: StepContext, actions: SessionFsmAction[]): SessionFsmState {
   actions.push({ type: 'send', packet: controlPacket(s) });
   const interval = transmitIntervalUs(s.effective.desiredMinTxUs, s.remote.minRxUs);
-  return { ...s, txAt: clock.now + jitteredIntervalMs(interval, s.config.detectMult, clock.random) };
+  return { ...s, txAt: ctx.now + jitteredIntervalMs(interval, s.config.detectMult, ctx.random) };
 }
 
 /** Sends the periodic packet when due; starts a silent session that may now transmit. */
-function schedule(s: SessionFsmState, clock: Clock, actions: SessionFsmAction[]): SessionFsmState {
+function schedule(s: SessionFsmState, ctx: StepContext, actions: SessionFsmAction[]): SessionFsmState {
   if (!mayTransmit(s)) return s.txAt === undefined ? s : { ...s, txAt: undefined };
-  if (s.txAt !== undefined && clock.now < s.txAt) return s;
-  return transmit(s, clock, actions);
+  if (s.txAt !== undefined && ctx.now < s.txAt) return s;
+  return transmit(s, ctx, actions);
 }
 
 function discard(s: SessionFsmState, reason: string, actions: SessionFsmAction[]): SessionFsmState {

@@ -1,7 +1,8 @@
-// One BFD session's effects: runs the pure FSM (session-fsm.ts) with a real clock, a single
+// One BFD session's effects: runs the pure FSM (session-fsm.ts) on an injected clock, a single
 // timer and its send socket, and turns state changes into `up` / `down` events and metrics.
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../lib/log/index.ts';
+import type { Clock, TimerHandle } from '../../lib/time/index.ts';
 import type { BfdStats } from './metrics.ts';
 import { diagName, encodeControlPacket, type BfdState, type ControlPacket, type DiagCode } from './packet.ts';
 import type { BfdSessionConfig } from './profile.ts';
@@ -17,10 +18,6 @@ import {
 } from './session-fsm.ts';
 import { transmitIntervalUs } from './timing.ts';
 import type { BfdSender } from './transport.ts';
-import type { Timers } from '../timers.ts';
-
-export { realTimers } from '../timers.ts';
-export type { Timers } from '../timers.ts';
 
 export interface StateChange {
   from: BfdState;
@@ -42,9 +39,8 @@ export interface BfdSessionDeps {
   sender: BfdSender;
   stats: BfdStats;
   logger: Logger | undefined;
-  now: () => number;
+  clock: Clock;
   random: () => number;
-  timers: Timers;
 }
 
 export interface BfdSessionInit {
@@ -62,7 +58,7 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
   readonly remotePort: number;
   #fsm: SessionFsmState;
   readonly #deps: BfdSessionDeps;
-  #timer: unknown;
+  #timer: TimerHandle | undefined;
   #closed = false;
 
   constructor(init: BfdSessionInit, deps: BfdSessionDeps) {
@@ -71,7 +67,7 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     this.local = init.local;
     this.remotePort = init.remotePort;
     this.#deps = deps;
-    this.#fsm = initialSessionState({ localDiscr: init.localDiscr, config: init.config, minRxTtl: init.minRxTtl, now: deps.now() });
+    this.#fsm = initialSessionState({ localDiscr: init.localDiscr, config: init.config, minRxTtl: init.minRxTtl, now: deps.clock.now() });
   }
 
   get state(): BfdState {
@@ -126,7 +122,7 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     this.adminDown();
     const gapMs = Math.min(100, transmitIntervalUs(this.#fsm.effective.desiredMinTxUs, this.#fsm.remote.minRxUs) / 1000);
     for (let i = 0; i < repeats && this.#fsm.remote.discriminator !== 0; i++) {
-      await new Promise<void>((resolve) => this.#deps.timers.setTimeout(resolve, gapMs));
+      await new Promise<void>((resolve) => this.#deps.clock.setTimeout(resolve, gapMs));
       if (this.#closed) return;
       this.#send(controlPacket(this.#fsm));
     }
@@ -137,14 +133,14 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#timer !== undefined) this.#deps.timers.clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#deps.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#deps.sender.close();
   }
 
   #dispatch(event: SessionFsmEvent): void {
     if (this.#closed) return;
-    const { state, actions } = step(this.#fsm, event, { now: this.#deps.now(), random: this.#deps.random });
+    const { state, actions } = step(this.#fsm, event, { now: this.#deps.clock.now(), random: this.#deps.random });
     this.#fsm = state;
     for (const action of actions) this.#perform(action);
     this.#arm();
@@ -190,13 +186,13 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
   }
 
   #arm(): void {
-    if (this.#timer !== undefined) this.#deps.timers.clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#deps.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     const at = nextWakeup(this.#fsm);
     if (at === undefined || this.#closed) return;
-    this.#timer = this.#deps.timers.setTimeout(() => {
+    this.#timer = this.#deps.clock.setTimeout(() => {
       this.#timer = undefined;
       this.#dispatch({ type: 'timer' });
-    }, Math.max(0, at - this.#deps.now()));
+    }, Math.max(0, at - this.#deps.clock.now()));
   }
 }

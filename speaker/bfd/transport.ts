@@ -9,13 +9,13 @@
 // (native/) and pass it in, which closes the GTSM gap.
 import { createSocket, type RemoteInfo, type Socket, type SocketType } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import type { Family } from '../../lib/ip/index.ts';
 import { SINGLE_HOP_TTL } from './profile.ts';
 
 export const BFD_CONTROL_PORT = 3784;
 export const SOURCE_PORT_MIN = 49152;
 export const SOURCE_PORT_MAX = 65535;
 
-export type Family = 4 | 6;
 export const familyOf = (address: string): Family => (isIPv6(address) ? 6 : 4);
 const socketType = (family: Family): SocketType => (family === 6 ? 'udp6' : 'udp4');
 

@@ -1,5 +1,4 @@
-import { prefixKey } from './prefix.ts';
-import type { Prefix } from './prefix.ts';
+import { type Cidr, cidrKey } from '../../lib/ip/index.ts';
 import { attributesKey } from './route.ts';
 import type { AnnouncedRoute, OutboundRoute, RouteAttributes } from './route.ts';
 
@@ -22,23 +21,23 @@ export class AdjRibOut {
 
   announce(routes: readonly AnnouncedRoute[]): void {
     for (const r of routes) {
-      const k = prefixKey(r.prefix);
+      const k = cidrKey(r.prefix);
       this.desired.set(k, r);
       this.dirty.add(k);
     }
   }
 
-  withdraw(prefixes: readonly Prefix[]): void {
+  withdraw(prefixes: readonly Cidr[]): void {
     for (const p of prefixes) {
-      const k = prefixKey(p);
+      const k = cidrKey(p);
       if (this.desired.delete(k)) this.dirty.add(k);
     }
   }
 
   /** Replaces the whole desired set. */
   replace(routes: readonly AnnouncedRoute[]): void {
-    const keep = new Set(routes.map((r) => prefixKey(r.prefix)));
-    this.withdraw([...this.desired.values()].filter((r) => !keep.has(prefixKey(r.prefix))).map((r) => r.prefix));
+    const keep = new Set(routes.map((r) => cidrKey(r.prefix)));
+    this.withdraw([...this.desired.values()].filter((r) => !keep.has(cidrKey(r.prefix))).map((r) => r.prefix));
     this.announce(routes);
   }
 
@@ -54,9 +53,9 @@ export class AdjRibOut {
   }
 
   /** The minimal diff since the last call; records it as sent. */
-  takeChanges(exportRoute: ExportFn): { announce: OutboundRoute[]; withdraw: Prefix[] } {
+  takeChanges(exportRoute: ExportFn): { announce: OutboundRoute[]; withdraw: Cidr[] } {
     const announce: OutboundRoute[] = [];
-    const withdraw: Prefix[] = [];
+    const withdraw: Cidr[] = [];
     for (const k of this.dirty) {
       const want = this.desired.get(k);
       const attributes = want && exportRoute(want);

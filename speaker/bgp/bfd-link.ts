@@ -2,12 +2,11 @@
 // session's local address to the peer address. BFD leaving Up tears the BGP session down at
 // once, unless the peer said AdminDown (§3.2: that is no failure of the path).
 import { performance } from 'node:perf_hooks';
-import type { BfdProfile as ConfigBfdProfile } from '../../lib/config/types.ts';
+import type { BfdProfile, BFDProfileSpec } from '../../lib/config/index.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import type { BfdManager } from '../bfd/manager.ts';
 import type { BfdState } from '../bfd/packet.ts';
 import { validateProfile } from '../bfd/profile.ts';
-import type { BfdProfile } from '../bfd/profile.ts';
 import type { BfdSession, StateChange } from '../bfd/session.ts';
 import type { BgpStats } from './metrics.ts';
 
@@ -31,7 +30,7 @@ export interface BfdPeerStatus {
 
 interface Entry {
   profileName: string;
-  profile: BfdProfile;
+  profile: BFDProfileSpec;
   key: string;
   error?: string;
   endpoints?: string; // `${peer}|${local}` of the session made or being made
@@ -40,7 +39,7 @@ interface Entry {
 }
 
 /** The BFD package's profile for a BFDProfile from the config (echo mode kept, so it is reported). */
-export function bfdProfileFromConfig(p: ConfigBfdProfile): BfdProfile {
+export function bfdProfileFromConfig(p: BfdProfile): BFDProfileSpec {
   return {
     receiveInterval: p.receiveIntervalMs,
     transmitInterval: p.transmitIntervalMs,
@@ -62,7 +61,7 @@ export class BfdLink {
    * The profile `peer` should run BFD with (undefined: no BFD). A changed profile on a running
    * session is applied in place (a Poll Sequence). Returns the reason when it cannot be used.
    */
-  configure(peer: string, config: ConfigBfdProfile | undefined): string | undefined {
+  configure(peer: string, config: BfdProfile | undefined): string | undefined {
     if (!config) {
       this.remove(peer);
       return undefined;

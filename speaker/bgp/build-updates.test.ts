@@ -6,15 +6,14 @@ import { exportAttributes } from './export-policy.ts';
 import type { ExportContext } from './export-policy.ts';
 import { decodeMessage } from './message.ts';
 import { AS_TRANS } from './open.ts';
-import { formatPrefix, parsePrefix } from './prefix.ts';
-import type { Prefix } from './prefix.ts';
+import { type Cidr, formatCidr, mustParseCidr } from '../../lib/ip/index.ts';
 import type { AnnouncedRoute, OutboundRoute, RouteAttributes } from './route.ts';
 import type { UpdateMessage } from './update.ts';
 
 const attrs: RouteAttributes = { origin: 0, asPath: [64512], nextHop4: 0xc6336401n, communities: [0xffff0000] };
 const v6attrs: RouteAttributes = { origin: 0, asPath: [64512], nextHop6: { global: 0x20010db8n << 96n, linkLocal: 0xfe80n << 112n } };
-const hosts = (n: number, family: 4 | 6 = 4): Prefix[] =>
-  Array.from({ length: n }, (_, i) => (family === 4 ? { family, addr: 0xcb000000n + BigInt(i), len: 32 } : { family, addr: (0x20010db8n << 96n) + BigInt(i), len: 128 }));
+const hosts = (n: number, family: 4 | 6 = 4): Cidr[] =>
+  Array.from({ length: n }, (_, i) => (family === 4 ? { family, base: 0xcb000000n + BigInt(i), len: 32 } : { family, base: (0x20010db8n << 96n) + BigInt(i), len: 128 }));
 const decodeAll = (bufs: Buffer[], fourOctetAs = true): UpdateMessage[] =>
   bufs.map((b) => {
     const m = decodeMessage(b, { fourOctetAs }).value;
@@ -22,7 +21,7 @@ const decodeAll = (bufs: Buffer[], fourOctetAs = true): UpdateMessage[] =>
     return m;
   });
 const announced = (ms: UpdateMessage[]): string[] =>
-  ms.flatMap((m) => [...m.nlri, ...m.attributes.flatMap((a) => (a.type === 'mpReach' ? a.nlri : []))]).map(formatPrefix);
+  ms.flatMap((m) => [...m.nlri, ...m.attributes.flatMap((a) => (a.type === 'mpReach' ? a.nlri : []))]).map(formatCidr);
 
 describe('buildUpdates', () => {
   it('packs prefixes with equal attributes into one UPDATE', () => {
@@ -45,7 +44,7 @@ describe('buildUpdates', () => {
       assert.ok(bufs.length > 1);
       for (const b of bufs) assert.ok(b.length <= 4096, `${b.length}`);
       assert.ok(bufs.slice(0, -1).every((b) => b.length > 4096 - (family === 4 ? 5 : 17)), 'messages are full');
-      assert.deepEqual(announced(decodeAll(bufs)), routes.map((r) => formatPrefix(r.prefix)));
+      assert.deepEqual(announced(decodeAll(bufs)), routes.map((r) => formatCidr(r.prefix)));
     });
   }
 
@@ -55,7 +54,7 @@ describe('buildUpdates', () => {
   });
 
   it('sends AS_TRANS plus AS4_PATH to a 2-octet peer', () => {
-    const [m] = decodeAll(buildUpdates([{ prefix: parsePrefix('203.0.113.1/32'), attributes: { ...attrs, asPath: [4200000000] } }], { fourOctetAs: false }), false);
+    const [m] = decodeAll(buildUpdates([{ prefix: mustParseCidr('203.0.113.1/32'), attributes: { ...attrs, asPath: [4200000000] } }], { fourOctetAs: false }), false);
     assert.deepEqual(m?.attributes.find((a) => a.type === 'asPath'), { type: 'asPath', segments: [{ type: 'sequence', asns: [AS_TRANS] }] });
     assert.deepEqual(m?.attributes.find((a) => a.type === 'as4Path'), { type: 'as4Path', segments: [{ type: 'sequence', asns: [4200000000] }] });
   });
@@ -71,7 +70,7 @@ describe('buildUpdates', () => {
 });
 
 describe('exportAttributes (what we send)', () => {
-  const route: AnnouncedRoute = { prefix: parsePrefix('203.0.113.5/32'), localPref: 300, communities: [1, 1, 2] };
+  const route: AnnouncedRoute = { prefix: mustParseCidr('203.0.113.5/32'), localPref: 300, communities: [1, 1, 2] };
   const base: ExportContext = { localAs: 64512, ibgp: false, nextHop4: 0xc6336401n };
   it('eBGP prepends our ASN and drops LOCAL_PREF', () => {
     assert.deepEqual(exportAttributes(route, base), { origin: 0, asPath: [64512], nextHop4: 0xc6336401n, communities: [1, 2] });
@@ -82,7 +81,7 @@ describe('exportAttributes (what we send)', () => {
     assert.equal(exportAttributes({ prefix: route.prefix }, { ...base, ibgp: true, localPref: 50 })?.localPref, 50);
   });
   it('uses the IPv6 global + link-local next hop, and refuses without one', () => {
-    const p = parsePrefix('2001:db8::5/128');
+    const p = mustParseCidr('2001:db8::5/128');
     assert.equal(exportAttributes({ prefix: p }, base), undefined);
     assert.deepEqual(exportAttributes({ prefix: p }, { ...base, nextHop6: { global: 1n, linkLocal: 2n } })?.nextHop6, { global: 1n, linkLocal: 2n });
   });
@@ -91,8 +90,8 @@ describe('exportAttributes (what we send)', () => {
 describe('AdjRibOut', () => {
   const ctx: ExportContext = { localAs: 64512, ibgp: false, nextHop4: 0xc6336401n };
   const exp = (r: AnnouncedRoute): RouteAttributes | undefined => exportAttributes(r, ctx);
-  const a = parsePrefix('203.0.113.1/32');
-  const b = parsePrefix('203.0.113.2/32');
+  const a = mustParseCidr('203.0.113.1/32');
+  const b = mustParseCidr('203.0.113.2/32');
   it('sends only changes; identical re-announcements send nothing', () => {
     const rib = new AdjRibOut();
     rib.announce([{ prefix: a }, { prefix: b }]);

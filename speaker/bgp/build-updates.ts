@@ -2,8 +2,8 @@ import { encodePathAttribute } from './attributes/path-attributes.ts';
 import type { AsPathSegment, AttributeContext, PathAttribute } from './attributes/types.ts';
 import { encodeHeader, HEADER_LENGTH, MAX_MESSAGE_LENGTH, MessageType } from './header.ts';
 import { AS_TRANS } from './open.ts';
-import { encodedPrefixSize, encodePrefixes } from './prefix.ts';
-import type { Prefix } from './prefix.ts';
+import type { Cidr } from '../../lib/ip/index.ts';
+import { encodedPrefixSize, encodePrefixes } from './nlri.ts';
 import { attributesKey } from './route.ts';
 import type { OutboundRoute, RouteAttributes } from './route.ts';
 
@@ -41,9 +41,9 @@ function message(withdrawn: Buffer, attrs: Buffer, nlri: Buffer): Buffer {
 }
 
 /** Splits prefixes into runs whose encoded NLRI fits in `budget` bytes. */
-function chunk(prefixes: readonly Prefix[], budget: number): Prefix[][] {
-  const out: Prefix[][] = [];
-  let cur: Prefix[] = [];
+function chunk(prefixes: readonly Cidr[], budget: number): Cidr[][] {
+  const out: Cidr[][] = [];
+  let cur: Cidr[] = [];
   let used = 0;
   for (const p of prefixes) {
     const size = encodedPrefixSize(p);
@@ -67,7 +67,7 @@ function chunk(prefixes: readonly Prefix[], budget: number): Prefix[][] {
 export function buildUpdates(routes: readonly OutboundRoute[], opts: BuildOptions): Buffer[] {
   const max = opts.maxMessageLength ?? MAX_MESSAGE_LENGTH;
   const ctx: AttributeContext = { fourOctetAs: opts.fourOctetAs };
-  const groups = new Map<string, { family: 4 | 6; attributes: RouteAttributes; prefixes: Prefix[] }>();
+  const groups = new Map<string, { family: 4 | 6; attributes: RouteAttributes; prefixes: Cidr[] }>();
   for (const r of routes) {
     const key = `${r.prefix.family}|${attributesKey(r.attributes)}`;
     const g = groups.get(key) ?? { family: r.prefix.family, attributes: r.attributes, prefixes: [] };
@@ -95,7 +95,7 @@ export function buildUpdates(routes: readonly OutboundRoute[], opts: BuildOption
 }
 
 /** Encodes withdrawals: IPv4 in the Withdrawn Routes field, IPv6 in MP_UNREACH_NLRI. */
-export function buildWithdrawals(prefixes: readonly Prefix[], opts: BuildOptions): Buffer[] {
+export function buildWithdrawals(prefixes: readonly Cidr[], opts: BuildOptions): Buffer[] {
   const max = opts.maxMessageLength ?? MAX_MESSAGE_LENGTH;
   const ctx: AttributeContext = { fourOctetAs: opts.fourOctetAs };
   const out: Buffer[] = [];

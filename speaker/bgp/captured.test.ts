@@ -5,9 +5,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Capability } from './capabilities.ts';
-import { decodeMessage, encodeMessage, endOfRibFamily, formatPrefix, parseCommunity, peerAsn } from './index.ts';
+import { formatCidr, formatIp } from '../../lib/ip/index.ts';
+import { decodeMessage, encodeMessage, endOfRibFamily, formatBgpId, parseCommunity, peerAsn } from './index.ts';
 import type { BgpMessage, NotificationMessage, OpenMessage, PathAttribute, UpdateMessage } from './index.ts';
-import { formatAddress } from './prefix.ts';
 
 const DIR = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const ROUTERS = ['frr', 'gobgp', 'bird'] as const;
@@ -61,7 +61,7 @@ for (const router of ROUTERS) {
       assert.equal(open.version, 4);
       assert.equal(open.myAs, ROUTER_ASN);
       assert.equal(peerAsn(open), ROUTER_ASN);
-      assert.equal(formatAddress(4, BigInt(open.bgpId)), ROUTER_ID);
+      assert.equal(formatBgpId(open.bgpId), ROUTER_ID);
       assert.ok(hasCap(open, (c) => c.kind === 'multiprotocol' && c.afi === AFI[family] && c.safi === 1), `${name}: MP ${family} unicast`);
       assert.ok(hasCap(open, (c) => c.kind === 'fourOctetAs' && c.asn === ROUTER_ASN), `${name}: 4-octet AS`);
       assert.ok(hasCap(open, (c) => c.kind === 'routeRefresh'), `${name}: route refresh`);
@@ -83,20 +83,20 @@ for (const router of ROUTERS) {
       assert.deepEqual(attr(u, 'asPath')?.segments, [{ type: 'sequence', asns: [ROUTER_ASN] }], `${name}: AS_PATH`);
       assert.ok(attr(u, 'origin'), `${name}: ORIGIN`);
       if (family === 'ipv4') {
-        assert.deepEqual(u.nlri.map(formatPrefix), [PREFIX.ipv4]);
+        assert.deepEqual(u.nlri.map(formatCidr), [PREFIX.ipv4]);
         const hop = attr(u, 'nextHop');
         assert.ok(hop, `${name}: NEXT_HOP`);
-        assert.equal(formatAddress(4, hop.addr), NEXT_HOP4);
+        assert.equal(formatIp({ family: 4, value: hop.addr }), NEXT_HOP4);
         assert.equal(attr(u, 'mpReach'), undefined);
       } else {
         assert.deepEqual(u.nlri, []);
         const mp = attr(u, 'mpReach');
         assert.ok(mp, `${name}: MP_REACH_NLRI`);
-        assert.deepEqual(mp.nlri.map(formatPrefix), [PREFIX.ipv6]);
-        assert.equal(formatAddress(6, mp.nextHop.global), NEXT_HOP6);
+        assert.deepEqual(mp.nlri.map(formatCidr), [PREFIX.ipv6]);
+        assert.equal(formatIp({ family: 6, value: mp.nextHop.global }), NEXT_HOP6);
         // FRR and BIRD add the link-local next hop on a shared LAN; GoBGP does not.
         if (router === 'gobgp') assert.equal(mp.nextHop.linkLocal, undefined);
-        else assert.match(formatAddress(6, mp.nextHop.linkLocal ?? 0n), /^fe80::/);
+        else assert.match(formatIp({ family: 6, value: mp.nextHop.linkLocal ?? 0n }), /^fe80::/);
       }
       assert.deepEqual(attr(u, 'communities')?.values, [COMMUNITY], `${name}: community`);
       assert.deepEqual(attr(u, 'largeCommunities')?.values, [LARGE], `${name}: large community`);

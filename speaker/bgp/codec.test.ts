@@ -8,13 +8,13 @@ import { decodeMessage, encodeMessage } from './message.ts';
 import type { BgpMessage } from './message.ts';
 import { describeNotification, parseShutdownCommunication, shutdownCommunication } from './notification.ts';
 import { AS_TRANS, parseBgpId, peerAsn } from './open.ts';
-import { formatPrefix, parseAddress, parsePrefix } from './prefix.ts';
+import { formatCidr, mustParseCidr, mustParseIp } from '../../lib/ip/index.ts';
 import { endOfRib, endOfRibFamily } from './update.ts';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const MARKER = 'ff'.repeat(16);
-const v6 = (s: string): bigint => parseAddress(s).addr;
-const v4 = (s: string): bigint => parseAddress(s).addr;
+const v6 = (s: string): bigint => mustParseIp(s).value;
+const v4 = (s: string): bigint => mustParseIp(s).value;
 
 const ctx4 = { fourOctetAs: true };
 const ctx2 = { fourOctetAs: false };
@@ -30,8 +30,8 @@ const attributes: PathAttribute[] = [
   { type: 'communities', values: [WellKnownCommunity.GracefulShutdown, parseCommunity('64512:100')] },
   { type: 'largeCommunities', values: [parseLargeCommunity('4200000000:1:2')] },
   { type: 'as4Path', segments: [{ type: 'sequence', asns: [4200000000] }] },
-  { type: 'mpReach', afi: 2, safi: 1, nextHop: { global: v6('2001:db8::1'), linkLocal: v6('fe80::1') }, nlri: [parsePrefix('2001:db8:1::/48')] },
-  { type: 'mpUnreach', afi: 2, safi: 1, withdrawn: [parsePrefix('2001:db8:2::1/128'), parsePrefix('::/0')] },
+  { type: 'mpReach', afi: 2, safi: 1, nextHop: { global: v6('2001:db8::1'), linkLocal: v6('fe80::1') }, nlri: [mustParseCidr('2001:db8:1::/48')] },
+  { type: 'mpUnreach', afi: 2, safi: 1, withdrawn: [mustParseCidr('2001:db8:2::1/128'), mustParseCidr('::/0')] },
   { type: 'unknown', code: 99, flags: 0xe0, value: hex('01020304') },
 ];
 
@@ -50,8 +50,8 @@ const messages: BgpMessage[] = [
       { kind: 'unknown', code: 73, value: hex('0474 6f72 3100') },
     ],
   },
-  { type: 'update', withdrawn: [parsePrefix('203.0.113.0/24')], attributes: [], nlri: [] },
-  { type: 'update', withdrawn: [], attributes: attributes.slice(0, 9), nlri: [parsePrefix('203.0.113.10/32'), parsePrefix('198.51.100.0/25')] },
+  { type: 'update', withdrawn: [mustParseCidr('203.0.113.0/24')], attributes: [], nlri: [] },
+  { type: 'update', withdrawn: [], attributes: attributes.slice(0, 9), nlri: [mustParseCidr('203.0.113.10/32'), mustParseCidr('198.51.100.0/25')] },
   endOfRib(4),
   endOfRib(6),
 ];
@@ -127,7 +127,7 @@ describe('fixtures written from the RFC encodings', () => {
 
   it('encodes an IPv4 UPDATE byte for byte', () => {
     const m: BgpMessage = {
-      type: 'update', withdrawn: [], nlri: [parsePrefix('203.0.113.10/32')],
+      type: 'update', withdrawn: [], nlri: [mustParseCidr('203.0.113.10/32')],
       attributes: [
         { type: 'origin', origin: 0 },
         { type: 'asPath', segments: [{ type: 'sequence', asns: [64512] }] },
@@ -149,7 +149,7 @@ describe('fixtures written from the RFC encodings', () => {
     assert.ok(m.type === 'update');
     const reach = m.attributes[0];
     assert.ok(reach?.type === 'mpReach');
-    assert.equal(formatPrefix(reach.nlri[0]!), '2001:db8:1::/48');
+    assert.equal(formatCidr(reach.nlri[0]!), '2001:db8:1::/48');
     assert.deepEqual(reach.nextHop, { global: v6('2001:db8::1'), linkLocal: v6('fe80::1') });
   });
 

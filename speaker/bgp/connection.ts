@@ -6,7 +6,7 @@ import { step } from './fsm.ts';
 import type { FsmAction, FsmEvent, FsmState, TimerName } from './fsm-types.ts';
 import { decodeMessage, encodeMessage } from './message.ts';
 import type { BgpMessage } from './message.ts';
-import type { Timers } from '../timers.ts';
+import type { Clock, TimerHandle } from '../../lib/time/index.ts';
 
 /** The part of net.Socket a BGP connection uses; tests may pass any Duplex-like object. */
 export interface BgpSocket {
@@ -19,9 +19,6 @@ export interface BgpSocket {
   readonly localAddress?: string | undefined;
   readonly remoteAddress?: string | undefined;
 }
-
-export { realTimers } from '../timers.ts';
-export type { Timers } from '../timers.ts';
 
 const CLOSE_GRACE_MS = 2000; // let a NOTIFICATION drain before the socket is destroyed
 
@@ -41,11 +38,11 @@ export class BgpConnection {
   origin: ConnectionOrigin = 'outgoing';
   private socket: BgpSocket | undefined;
   private splitter = new MessageSplitter();
-  private readonly timers = new Map<TimerName, unknown>();
-  private readonly clock: Timers;
+  private readonly timers = new Map<TimerName, TimerHandle>();
+  private readonly clock: Clock;
   private readonly hooks: ConnectionHooks;
 
-  constructor(state: FsmState, clock: Timers, hooks: ConnectionHooks) {
+  constructor(state: FsmState, clock: Clock, hooks: ConnectionHooks) {
     this.state = state;
     this.clock = clock;
     this.hooks = hooks;

@@ -6,7 +6,7 @@ import { MessageSplitter } from './framer.ts';
 import { decodeMessage, encodeMessage } from './message.ts';
 import type { BgpMessage } from './message.ts';
 import { buildOpen } from './negotiate.ts';
-import { parsePrefix } from './prefix.ts';
+import { mustParseCidr } from '../../lib/ip/index.ts';
 import { buildUpdates } from './build-updates.ts';
 import { defaultSessionConfig } from './fsm-types.ts';
 
@@ -27,8 +27,8 @@ const seeds: Buffer[] = [
   encodeMessage({ type: 'routeRefresh', afi: 1, safi: 1, subtype: 0 }),
   ...buildUpdates(
     [
-      { prefix: parsePrefix('203.0.113.10/32'), attributes: { origin: 0, asPath: [64512], nextHop4: 0xc6336401n, communities: [1, 2], largeCommunities: [{ globalAdmin: 1, localData1: 2, localData2: 3 }], med: 5, localPref: 7 } },
-      { prefix: parsePrefix('2001:db8::1/128'), attributes: { origin: 0, asPath: [4200000000], nextHop6: { global: 1n, linkLocal: 2n } } },
+      { prefix: mustParseCidr('203.0.113.10/32'), attributes: { origin: 0, asPath: [64512], nextHop4: 0xc6336401n, communities: [1, 2], largeCommunities: [{ globalAdmin: 1, localData1: 2, localData2: 3 }], med: 5, localPref: 7 } },
+      { prefix: mustParseCidr('2001:db8::1/128'), attributes: { origin: 0, asPath: [4200000000], nextHop6: { global: 1n, linkLocal: 2n } } },
     ],
     { fourOctetAs: true },
   ),

@@ -1,7 +1,7 @@
 // Public surface of the native BGP speaker; the peers module and speaker main import from here.
 export { BgpSession, tcpSocketFactory } from './session.ts';
 export type { BgpSessionEvents, BgpSessionOptions, ConnectOptions, SessionLogger, SocketFactory } from './session.ts';
-export type { BgpSocket, Timers } from './connection.ts';
+export type { BgpSocket } from './connection.ts';
 export { initialState, step } from './fsm.ts';
 export { defaultSessionConfig } from './fsm-types.ts';
 export type { FsmAction, FsmEvent, FsmState, FsmStateName, NegotiatedSession, SessionConfig, TimerName } from './fsm-types.ts';
@@ -23,8 +23,6 @@ export { AS_TRANS, formatBgpId, parseBgpId, peerAsn } from './open.ts';
 export { describeNotification, parseShutdownCommunication, shutdownCommunication } from './notification.ts';
 export type { NotificationMessage } from './notification.ts';
 export { BgpMessageError, NeedMoreBytes, notificationName, ErrorCode, CeaseSubcode } from './errors.ts';
-export { formatPrefix, parsePrefix, prefixKey } from './prefix.ts';
-export type { Prefix } from './prefix.ts';
 export { parseCommunity, parseLargeCommunity, WellKnownCommunity } from './attributes/communities.ts';
 export type { AttributeError, LargeCommunity, PathAttribute } from './attributes/types.ts';
 export { BgpPeerManager, connectHint } from './peers.ts';

@@ -4,8 +4,8 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { isNativeAvailable, md5Listen, removeMd5Key, setMd5Key } from '../../native/index.ts';
+import { formatIp, parseSocketAddress } from '../../lib/ip/index.ts';
 import type { Logger } from '../../lib/log/index.ts';
-import { formatAddress, parseAddress } from './prefix.ts';
 
 export interface BgpListenerOptions {
   /** Default '::' (IPv4 peers arrive as ::ffff:a.b.c.d). */
@@ -21,9 +21,9 @@ export type AcceptHandler = (socket: Socket) => void;
 
 /** One canonical text per address: '::ffff:198.51.100.1' and '198.51.100.1' are the same peer. */
 export function canonicalAddress(address: string): string {
-  const bare = address.replace(/^::ffff:(?=\d+\.)/i, '').replace(/%.*$/, '');
-  const { family, addr } = parseAddress(bare);
-  return formatAddress(family, addr);
+  const addr = parseSocketAddress(address);
+  if (!addr) throw new Error(`not an IP address: ${address}`);
+  return formatIp(addr);
 }
 
 export class BgpListener {

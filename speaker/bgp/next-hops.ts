@@ -2,9 +2,12 @@
 // family's global address and the IPv6 link-local one (RFC 2545 §3 sends both on a shared LAN).
 import { networkInterfaces } from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
+import { isIpv6LinkLocal, parseSocketAddress } from '../../lib/ip/index.ts';
 import { canonicalAddress } from './listener.ts';
 
 export type InterfaceTable = NodeJS.Dict<NetworkInterfaceInfo[]>;
+
+const linkLocal = (i: NetworkInterfaceInfo): boolean => isIpv6LinkLocal(parseSocketAddress(i.address));
 
 export interface LearnedNextHops {
   nextHop4?: string;
@@ -18,8 +21,8 @@ export function interfaceNextHops(localAddress: string, interfaces: InterfaceTab
   for (const infos of Object.values(interfaces)) {
     if (!infos?.some((i) => canonicalAddress(i.address) === local)) continue;
     const v4 = infos.find((i) => i.family === 'IPv4' && !i.internal);
-    const v6 = infos.find((i) => i.family === 'IPv6' && !i.internal && !/^fe80:/i.test(i.address));
-    const ll = infos.find((i) => i.family === 'IPv6' && /^fe80:/i.test(i.address));
+    const v6 = infos.find((i) => i.family === 'IPv6' && !i.internal && !linkLocal(i));
+    const ll = infos.find((i) => i.family === 'IPv6' && linkLocal(i));
     return {
       ...(v4 ? { nextHop4: v4.address } : {}),
       ...(v6 ? { nextHop6: v6.address } : {}),

@@ -1,3 +1,4 @@
+import { formatIp, parseIp } from '../../lib/ip/index.ts';
 import { decodeCapability, encodeCapability } from './capabilities.ts';
 import type { Capability } from './capabilities.ts';
 import { Cursor, malformed } from './cursor.ts';
@@ -89,14 +90,13 @@ export function peerAsn(open: OpenMessage): number {
   return four?.kind === 'fourOctetAs' ? four.asn : open.myAs;
 }
 
+/** A BGP Identifier is 4 octets, written as an IPv4 address. */
 export function formatBgpId(id: number): string {
-  return [24, 16, 8, 0].map((s) => (id >>> s) & 0xff).join('.');
+  return formatIp({ family: 4, value: BigInt(id >>> 0) });
 }
 
 export function parseBgpId(text: string): number {
-  const parts = text.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
-    throw new Error(`bad router id: ${text}`);
-  }
-  return parts.reduce((acc, p) => acc * 256 + p, 0);
+  const addr = parseIp(text);
+  if (addr?.family !== 4) throw new Error(`bad router id: ${text}`);
+  return Number(addr.value);
 }

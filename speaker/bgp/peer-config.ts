@@ -1,6 +1,6 @@
 // Pure: a resolved BGPPeer plus this node's identity → what one BgpSession runs with, and a
 // key of everything that needs a new session when it changes.
-import { formatIp } from '../../lib/ip/index.ts';
+import { formatIp, parseIp } from '../../lib/ip/index.ts';
 import type { BgpPeer } from '../../lib/config/types.ts';
 import { defaultSessionConfig } from './fsm-types.ts';
 import type { SessionConfig } from './fsm-types.ts';
@@ -36,7 +36,7 @@ export interface PeerSessionPlan {
 
 export type PlanResult = { ok: true; plan: PeerSessionPlan } | { ok: false; reason: string };
 
-const isV4 = (a: string) => /^\d+\.\d+\.\d+\.\d+$/.test(a);
+const isV4 = (a: string) => parseIp(a)?.family === 4;
 
 export function defaultRouterId(node: NodeIdentity): string | undefined {
   return node.routerId ?? node.addresses.find(isV4);

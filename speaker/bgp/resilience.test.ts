@@ -10,7 +10,7 @@ import { defaultSessionConfig } from './fsm-types.ts';
 import type { FsmAction, FsmState, SessionConfig } from './fsm-types.ts';
 import { buildOpen } from './negotiate.ts';
 import { parseShutdownCommunication } from './notification.ts';
-import { parsePrefix } from './prefix.ts';
+import { mustParseCidr } from '../../lib/ip/index.ts';
 
 const config: SessionConfig = { ...defaultSessionConfig, localAs: 64600, routerId: 1, peerAs: 64512, gracefulRestart: { restartTime: 120, forwarding: true } };
 
@@ -66,7 +66,7 @@ describe('BFD down (RFC 5882)', () => {
 });
 
 describe('graceful shutdown (RFC 8326)', () => {
-  const route = { prefix: parsePrefix('203.0.113.100/32'), communities: [0xfc580064], localPref: 200 };
+  const route = { prefix: mustParseCidr('203.0.113.100/32'), communities: [0xfc580064], localPref: 200 };
   const base = { localAs: 64600, nextHop4: 0xc633640an };
 
   it('adds GRACEFUL_SHUTDOWN; iBGP gets LOCAL_PREF 0, eBGP no LOCAL_PREF', () => {

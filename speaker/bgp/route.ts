@@ -1,9 +1,9 @@
 import type { Ipv6NextHop, LargeCommunity, OriginValue } from './attributes/types.ts';
-import type { Prefix } from './prefix.ts';
+import type { Cidr } from '../../lib/ip/index.ts';
 
 /** What the planner asks a peer to carry for one prefix (before iBGP/eBGP export rules). */
 export interface AnnouncedRoute {
-  prefix: Prefix;
+  prefix: Cidr;
   communities?: number[];
   largeCommunities?: LargeCommunity[];
   localPref?: number; // iBGP only (BGPAdvertisement.localPref)
@@ -23,7 +23,7 @@ export interface RouteAttributes {
 }
 
 export interface OutboundRoute {
-  prefix: Prefix;
+  prefix: Cidr;
   attributes: RouteAttributes;
 }
 

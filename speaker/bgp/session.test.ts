@@ -2,29 +2,11 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import type { BgpSocket, Timers } from './connection.ts';
+import { FakeClock } from '../../lib/time/index.ts';
+import type { BgpSocket } from './connection.ts';
 import { defaultSessionConfig } from './fsm-types.ts';
 import { parseBgpId } from './open.ts';
 import { BgpSession } from './session.ts';
-
-class FakeTimers implements Timers {
-  private next = 1;
-  readonly pending = new Map<number, { fn: () => void; ms: number }>();
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.pending.set(id, { fn, ms });
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.pending.delete(h as number);
-  }
-  fire(ms: number): void {
-    const hit = [...this.pending].find(([, t]) => t.ms === ms);
-    assert.ok(hit, `no timer of ${ms} ms in ${[...this.pending.values()].map((t) => t.ms)}`);
-    this.pending.delete(hit[0]);
-    hit[1].fn();
-  }
-}
 
 /** One end of an in-memory connection; writes arrive at the peer on a later microtask. */
 class MemorySocket extends EventEmitter implements BgpSocket {
@@ -63,17 +45,17 @@ const flush = async (): Promise<void> => {
 describe('BgpSession with fake timers and sockets', () => {
   it('hold timer expiry sends NOTIFICATION 4 and reports down', async () => {
     const [ours, theirs] = socketPair();
-    const ta = new FakeTimers();
-    const tb = new FakeTimers();
+    const ta = new FakeClock();
+    const tb = new FakeClock();
     const common = { ...defaultSessionConfig, holdTime: 9 };
     const a = new BgpSession({
       config: { ...common, localAs: 64512, routerId: parseBgpId('198.51.100.1'), peerAs: 64513 },
-      peerAddress: '198.51.100.2', timers: ta, random: () => 0.5,
+      peerAddress: '198.51.100.2', clock: ta, random: () => 0.5,
       connect: () => (queueMicrotask(() => ours.emit('connect')), ours),
     });
     const b = new BgpSession({
       config: { ...common, localAs: 64513, routerId: parseBgpId('198.51.100.2'), peerAs: 64512, passive: true },
-      peerAddress: '198.51.100.1', timers: tb,
+      peerAddress: '198.51.100.1', clock: tb,
     });
     const seen: string[] = [];
     a.on('down', ({ reason }) => seen.push(`a down: ${reason}`));
@@ -85,11 +67,11 @@ describe('BgpSession with fake timers and sockets', () => {
     await flush();
     assert.deepEqual([a.state, b.state], ['Established', 'Established']);
     assert.equal(a.negotiated?.keepaliveTime, 3);
-    ta.fire(9000);
+    ta.advance(9000);
     await flush();
     assert.deepEqual(seen, ['a sent 4/0', 'a down: hold timer expired', 'b received 4']);
     assert.equal(a.state, 'Idle');
-    assert.ok([...ta.pending.values()].some((t) => t.ms >= 3750 && t.ms <= 5000), 'automatic restart scheduled');
+    assert.ok(ta.delays().some((ms) => ms >= 3750 && ms <= 5000), 'automatic restart scheduled');
   });
 
   it("a socket error is not swallowed: it ends the session with its reason, is logged with an event key and reported", async () => {
@@ -102,12 +84,12 @@ describe('BgpSession with fake timers and sockets', () => {
     };
     const a = new BgpSession({
       config: { ...defaultSessionConfig, localAs: 64512, routerId: parseBgpId('198.51.100.1'), peerAs: 64513 },
-      peerAddress: '198.51.100.2', timers: new FakeTimers(), logger,
+      peerAddress: '198.51.100.2', clock: new FakeClock(), logger,
       connect: () => (queueMicrotask(() => ours.emit('connect')), ours),
     });
     const b = new BgpSession({
       config: { ...defaultSessionConfig, localAs: 64513, routerId: parseBgpId('198.51.100.2'), peerAs: 64512, passive: true },
-      peerAddress: '198.51.100.1', timers: new FakeTimers(),
+      peerAddress: '198.51.100.1', clock: new FakeClock(),
     });
     const seen: string[] = [];
     a.on('down', ({ reason }) => seen.push(`down: ${reason}`));
@@ -131,7 +113,7 @@ describe('BgpSession with fake timers and sockets', () => {
     const seen: string[] = [];
     const a = new BgpSession({
       config: { ...defaultSessionConfig, localAs: 64512, routerId: parseBgpId('198.51.100.1'), peerAs: 64513 },
-      peerAddress: '198.51.100.2', timers: new FakeTimers(),
+      peerAddress: '198.51.100.2', clock: new FakeClock(),
       logger: { debug: (o, m) => logged.push(`${(o as { event: string }).event}: ${m}`), info: () => undefined, warn: () => undefined },
       connect: () => {
         throw Object.assign(new Error('bind EADDRNOTAVAIL 198.51.100.9'), { code: 'EADDRNOTAVAIL' });

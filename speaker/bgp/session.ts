@@ -3,8 +3,10 @@ import { connect as netConnect } from 'node:net';
 import { AdjRibOut } from './adj-rib-out.ts';
 import { buildUpdates, buildWithdrawals } from './build-updates.ts';
 import { connectionToClose, inCollisionWindow } from './collision.ts';
-import { BgpConnection, realTimers } from './connection.ts';
-import type { BgpSocket, Timers } from './connection.ts';
+import { type Cidr, type Family, type IpAddress, formatIp, parseSocketAddress } from '../../lib/ip/index.ts';
+import { type Clock, systemClock } from '../../lib/time/index.ts';
+import { BgpConnection } from './connection.ts';
+import type { BgpSocket } from './connection.ts';
 import { notificationName } from './errors.ts';
 import { exportAttributes, gracefulShutdownRoute } from './export-policy.ts';
 import type { ExportContext } from './export-policy.ts';
@@ -12,8 +14,6 @@ import { initialState } from './fsm.ts';
 import type { FsmAction, FsmStateName, NegotiatedSession, SessionConfig } from './fsm-types.ts';
 import { encodeMessage } from './message.ts';
 import { parseShutdownCommunication } from './notification.ts';
-import { parseAddress } from './prefix.ts';
-import type { Prefix } from './prefix.ts';
 import type { AnnouncedRoute } from './route.ts';
 import { endOfRib } from './update.ts';
 import type { UpdateMessage } from './update.ts';
@@ -44,11 +44,18 @@ export interface BgpSessionOptions {
   resolveNextHops?: (localAddress: string) => { nextHop4?: string; nextHop6?: string; linkLocal6?: string };
   localPref?: number; // iBGP default LOCAL_PREF
   connect?: SocketFactory;
-  timers?: Timers;
+  clock?: Clock;
   random?: () => number; // seeds timer jitter
   logger?: SessionLogger; // pino-compatible; every line carries a stable `event` key
   /** Graceful restart: once Established, send nothing (no table, no End-of-RIB) until releaseInitialTable(). */
   holdInitialTable?: boolean;
+}
+
+/** A next hop as its wire value; a zone (fe80::1%eth0) is dropped, the family must match. */
+function nextHopValue(text: string, family: Family): bigint {
+  const addr = parseSocketAddress(text);
+  if (addr?.family !== family) throw new Error(`next hop ${JSON.stringify(text)} is not an IPv${family} address`);
+  return addr.value;
 }
 
 export interface SessionLogger {
@@ -78,7 +85,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   private config: SessionConfig;
   private holdInitial: boolean;
   private readonly rib = new AdjRibOut();
-  private readonly timers: Timers;
+  private readonly clock: Clock;
   private primary: BgpConnection;
   private pending: BgpConnection | undefined;
   private dumping: BgpConnection | undefined; // the collision loser, closing quietly
@@ -90,7 +97,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.opts = opts;
     this.config = opts.config;
     this.holdInitial = opts.holdInitialTable ?? false;
-    this.timers = opts.timers ?? realTimers;
+    this.clock = opts.clock ?? systemClock;
     this.primary = this.newConnection(opts.config);
   }
 
@@ -110,7 +117,14 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
 
   /** Our address on the current connection, once connected. */
   get localAddress(): string | undefined {
-    return this.primary.localAddress?.replace(/^::ffff:(?=\d+\.)/, '');
+    const local = this.localIp;
+    return local && formatIp(local);
+  }
+
+  /** IPv4 on a dual-stack socket reads ::ffff:a.b.c.d; this is the address itself. */
+  private get localIp(): IpAddress | undefined {
+    const text = this.primary.localAddress;
+    return text === undefined ? undefined : parseSocketAddress(text);
   }
 
   get negotiated(): NegotiatedSession | undefined {
@@ -150,7 +164,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.queueFlush();
   }
 
-  withdraw(prefixes: readonly Prefix[]): void {
+  withdraw(prefixes: readonly Cidr[]): void {
     this.rib.withdraw(prefixes);
     this.queueFlush();
   }
@@ -188,7 +202,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
 
   private newConnection(config: SessionConfig): BgpConnection {
     const seed = Math.floor((this.opts.random ?? Math.random)() * 2 ** 32);
-    return new BgpConnection(initialState(config, seed), this.timers, {
+    return new BgpConnection(initialState(config, seed), this.clock, {
       openSocket: () => this.openSocket(),
       onSocketError: (_conn, error, current) => {
         const code = (error as NodeJS.ErrnoException).code;
@@ -295,15 +309,15 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   private exportContext(session: NegotiatedSession): ExportContext {
     const ctx: ExportContext = { localAs: this.config.localAs, ibgp: session.ibgp };
     if (this.opts.localPref !== undefined) ctx.localPref = this.opts.localPref;
-    const local = this.localAddress;
-    const learned = local ? (this.opts.resolveNextHops?.(local) ?? {}) : {};
-    const v4 = this.opts.nextHop4 ?? (local?.includes('.') ? local : learned.nextHop4);
-    const v6 = this.opts.nextHop6 ?? (local?.includes(':') ? local : learned.nextHop6);
+    const local = this.localIp;
+    const learned = local ? (this.opts.resolveNextHops?.(formatIp(local)) ?? {}) : {};
+    const v4 = this.opts.nextHop4 ?? (local?.family === 4 ? formatIp(local) : learned.nextHop4);
+    const v6 = this.opts.nextHop6 ?? (local?.family === 6 ? formatIp(local) : learned.nextHop6);
     const linkLocal = this.opts.linkLocal6 ?? learned.linkLocal6;
-    if (v4) ctx.nextHop4 = parseAddress(v4).addr;
+    if (v4) ctx.nextHop4 = nextHopValue(v4, 4);
     if (v6) {
-      ctx.nextHop6 = { global: parseAddress(v6).addr };
-      if (linkLocal) ctx.nextHop6.linkLocal = parseAddress(linkLocal).addr;
+      ctx.nextHop6 = { global: nextHopValue(v6, 6) };
+      if (linkLocal) ctx.nextHop6.linkLocal = nextHopValue(linkLocal, 6);
     }
     return ctx;
   }

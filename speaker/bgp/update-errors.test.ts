@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { encodePathAttribute } from './attributes/path-attributes.ts';
 import type { PathAttribute } from './attributes/types.ts';
 import { BgpMessageError } from './errors.ts';
-import { parsePrefix } from './prefix.ts';
+import { mustParseCidr } from '../../lib/ip/index.ts';
 import { decodeUpdateBody } from './update.ts';
 
 const ctx = { fourOctetAs: true };
@@ -69,7 +69,7 @@ describe('RFC 7606 classification of UPDATE errors', () => {
   it('attribute overrunning the list → treat-as-withdraw, NLRI still located', () => {
     const r = decodeUpdateBody(body(Buffer.concat([enc(good), hex('c00810 ffff')])), ctx);
     assert.deepEqual(r.errors.map((e) => e.action), ['treat-as-withdraw']);
-    assert.deepEqual(r.value.nlri, [parsePrefix('203.0.113.10/32')]);
+    assert.deepEqual(r.value.nlri, [mustParseCidr('203.0.113.10/32')]);
   });
   it('unknown optional transitive attribute is kept with Partial set', () => {
     const r = decodeUpdateBody(body(Buffer.concat([enc(good), hex('c06302 abcd')])), ctx);

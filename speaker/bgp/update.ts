@@ -4,14 +4,14 @@ import type { AttributeContext, AttributeError, PathAttribute } from './attribut
 import { Cursor, malformed } from './cursor.ts';
 import { BgpMessageError, ErrorCode, UpdateSubcode } from './errors.ts';
 import type { Decoded } from './errors.ts';
-import { decodePrefixes, encodePrefixes } from './prefix.ts';
-import type { Prefix } from './prefix.ts';
+import type { Cidr } from '../../lib/ip/index.ts';
+import { decodePrefixes, encodePrefixes } from './nlri.ts';
 
 export interface UpdateMessage {
   type: 'update';
-  withdrawn: Prefix[]; // IPv4 only; IPv6 goes in MP_UNREACH_NLRI
+  withdrawn: Cidr[]; // IPv4 only; IPv6 goes in MP_UNREACH_NLRI
   attributes: PathAttribute[];
-  nlri: Prefix[]; // IPv4 only; IPv6 goes in MP_REACH_NLRI
+  nlri: Cidr[]; // IPv4 only; IPv6 goes in MP_REACH_NLRI
 }
 
 export interface DecodedUpdate extends Decoded<UpdateMessage> {

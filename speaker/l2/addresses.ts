@@ -1,6 +1,6 @@
 // Text <-> bytes for MAC, IPv4 and IPv6 addresses. Parsers return undefined on bad
 // input; formatters produce the canonical forms (lower-case MAC, RFC 5952 IPv6).
-import { type Family, familyBits, formatIp, parseIp } from '../../lib/ip/index.ts';
+import { type Family, formatIp, ipFromBytes, ipToBytes, isIpv4Mapped, parseIp, unmapIpv4 } from '../../lib/ip/index.ts';
 
 export const MAC_LENGTH = 6;
 export const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
@@ -27,17 +27,7 @@ export function formatMac(bytes: Uint8Array, offset = 0): string {
 function parseFamily(text: string, family: Family): Uint8Array | undefined {
   // parseIp trims; the byte parsers have always rejected surrounding whitespace.
   const addr = text === text.trim() ? parseIp(text) : undefined;
-  if (addr?.family !== family) return undefined;
-  const out = new Uint8Array(familyBits(family) / 8);
-  let value = addr.value;
-  for (let i = out.length - 1; i >= 0; i--, value >>= 8n) out[i] = Number(value & 0xffn);
-  return out;
-}
-
-function formatFamily(bytes: Uint8Array, offset: number, family: Family): string {
-  let value = 0n;
-  for (let i = 0; i < familyBits(family) / 8; i++) value = (value << 8n) | BigInt(bytes[offset + i] ?? 0);
-  return formatIp({ family, value });
+  return addr?.family === family ? ipToBytes(addr) : undefined;
 }
 
 export function parseIpv4(text: string): Uint8Array | undefined {
@@ -45,7 +35,7 @@ export function parseIpv4(text: string): Uint8Array | undefined {
 }
 
 export function formatIpv4(bytes: Uint8Array, offset = 0): string {
-  return formatFamily(bytes, offset, 4);
+  return formatIp(ipFromBytes(bytes, 4, offset));
 }
 
 /** Parses an IPv6 literal without a zone (`%eth0`) into 16 bytes. */
@@ -53,10 +43,13 @@ export function parseIpv6(text: string): Uint8Array | undefined {
   return parseFamily(text, 6);
 }
 
-/** RFC 5952 text of 16 bytes at offset (IPv4-mapped addresses as ::ffff:a.b.c.d). */
+/**
+ * RFC 5952 text of 16 bytes at offset. IPv4-mapped addresses read ::ffff:a.b.c.d, as
+ * RFC 5952 §5 recommends and the kernel prints them (lib/ip's formatIp writes hex groups).
+ */
 export function formatIpv6(bytes: Uint8Array, offset = 0): string {
-  const mapped = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff].every((b, i) => (bytes[offset + i] ?? 0) === b);
-  return mapped ? `::ffff:${formatIpv4(bytes, offset + 12)}` : formatFamily(bytes, offset, 6);
+  const addr = ipFromBytes(bytes, 6, offset);
+  return isIpv4Mapped(addr) ? `::ffff:${formatIp(unmapIpv4(addr))}` : formatIp(addr);
 }
 
 /** Canonical text of an IPv6 literal, or undefined if it is not one. */

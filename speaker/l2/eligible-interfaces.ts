@@ -4,6 +4,7 @@
 // usual container/overlay plumbing.
 import { readdir } from 'node:fs/promises';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { isIpv6LinkLocal, parseSocketAddress } from '../../lib/ip/index.ts';
 import { readInterfaceInfo, type InterfaceInfo } from './interface-info.ts';
 
 const VIRTUAL_PREFIXES = ['lo', 'veth', 'cni', 'flannel', 'cali', 'cilium', 'lxc', 'docker', 'kube-', 'tunl', 'vxlan', 'weave', 'genev'];
@@ -35,7 +36,7 @@ export function ineligibleReason(info: InterfaceInfo | undefined): string | unde
 }
 
 function hasUsableAddress(list: NetworkInterfaceInfo[] | undefined): boolean {
-  return (list ?? []).some((a) => !a.internal && !(a.family === 'IPv6' && a.address.toLowerCase().startsWith('fe80:')));
+  return (list ?? []).some((a) => !a.internal && !isIpv6LinkLocal(parseSocketAddress(a.address)));
 }
 
 export async function eligibleInterfaces(allowed: readonly string[] | 'all', opts: EligibleOptions = {}): Promise<EligibleInterfaces> {

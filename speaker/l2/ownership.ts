@@ -2,7 +2,7 @@
 // that has the same view. Rank: preferred-node weight (higher first), then
 // sha256(node + "#" + ip) (lowest hex first), then node name (a tie-break that never fires).
 import { createHash } from 'node:crypto';
-import { formatIp, parseIp } from '../../lib/ip/index.ts';
+import { canonicalIp } from '../../lib/ip/index.ts';
 import { compareCodePoints } from '../../lib/order/index.ts';
 import { liveOnInterfaces, type AnnounceInterfaces, type LinksOf } from './link-state.ts';
 
@@ -20,19 +20,13 @@ export interface AnnouncedIp {
   interfaces?: AnnounceInterfaces;
 }
 
-/** The text every speaker hashes, so '2001:DB8::1' and '2001:db8:0::1' rank alike. */
-export function canonicalIp(ip: string): string | undefined {
-  const parsed = parseIp(ip);
-  return parsed && formatIp(parsed);
-}
-
 export function ownershipHash(node: string, ip: string): string {
   return createHash('sha256').update(`${node}#${ip}`).digest('hex');
 }
 
 /** Candidates best first; a node listed twice keeps its highest weight. */
 export function rankCandidates(ip: string, candidates: readonly OwnerCandidate[]): OwnerCandidate[] {
-  const key = canonicalIp(ip) ?? ip;
+  const key = canonicalIp(ip) ?? ip; // so '2001:DB8::1' and '2001:db8:0::1' rank alike
   const best = new Map<string, number>();
   for (const { node, weight } of candidates) {
     const w = Number.isFinite(weight) ? weight : 0;

@@ -2,6 +2,8 @@
 // answers ARP / NDP only for the IPs it is told it owns, announces newly owned IPs at
 // once and again on a schedule, and steps back when a higher-ranked speaker claims an
 // IP on the wire (conflict.ts). Deciding ownership is not its job: see ownership.ts.
+import { canonicalIp } from '../../lib/ip/index.ts';
+import { type Clock, systemClock } from '../../lib/time/index.ts';
 import type { HeartbeatLink } from '../liveness/heartbeat.ts';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LIVENESS } from '../liveness/liveness-fsm.ts';
 import { ClaimOutcome } from './conflict.ts';
@@ -9,7 +11,6 @@ import { eligibleInterfaces, type EligibleInterfaces } from './eligible-interfac
 import { linkUsableNow } from './interface-info.ts';
 import { L2Stats, type L2Counters } from './l2-stats.ts';
 import { LinkResponder, nativeL2Sockets, type L2SocketFactory } from './link-responder.ts';
-import { canonicalIp } from './ownership.ts';
 
 export const DEFAULT_ANNOUNCE_SCHEDULE_MS: readonly number[] = [0, 250, 1000, 2000];
 export const DEFAULT_LINK_POLL_MS = 50;
@@ -48,7 +49,7 @@ export interface L2ResponderOptions {
   onLinksChanged?: (links: HeartbeatLink[]) => void;
   /** Test seam: is the link up with carrier right now (undefined: no such interface)? */
   probeLink?: (name: string) => boolean | undefined;
-  clock?: () => number;
+  clock?: Clock;
 }
 
 interface KnownLink {
@@ -255,7 +256,7 @@ export class L2Responder {
       this.#apply();
       return;
     }
-    const now = Date.now();
+    const now = this.#clock();
     if (now - (this.#reassertedAt.get(claim.ip) ?? -Infinity) < (this.#options.reassertIntervalMs ?? 1000)) return;
     this.#reassertedAt.set(claim.ip, now);
     this.#announce(claim.ip);
@@ -266,7 +267,7 @@ export class L2Responder {
   }
 
   #clock(): number {
-    return (this.#options.clock ?? Date.now)();
+    return (this.#options.clock ?? systemClock).now();
   }
 
   #markDown(name: string): void {

@@ -7,6 +7,7 @@ import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { isIPv6 } from 'node:net';
+import { type Clock, systemClock } from '../../lib/time/index.ts';
 import { decodeHeartbeat, encodeHeartbeat, type HeartbeatDropReason, type HeartbeatLink } from './heartbeat.ts';
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -43,7 +44,8 @@ export interface LivenessMeshOptions extends Partial<LivenessConfig> {
   intervalMs?: number;
   /** Interfaces we announce on, sent in each heartbeat (`up: false` for one that is down). */
   links?: () => HeartbeatLink[];
-  clock?: () => number;
+  /** Wall time: heartbeats carry it (the replay window compares it across nodes). */
+  clock?: Clock;
 }
 
 export type DropReason = HeartbeatDropReason | HeartbeatRejection | 'wrong-source' | 'send-failed';
@@ -77,7 +79,7 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
   readonly #port: number;
   readonly #bindAddress: string;
   readonly #links: () => HeartbeatLink[];
-  readonly #clock: () => number;
+  readonly #clock: Clock;
   readonly #stats: LivenessStats = { sent: 0, accepted: 0, dropped: {}, deaths: 0, maxTimerLagMs: 0, deferredChecks: 0 };
   readonly #socket: dgram.Socket;
   #peers: readonly LivenessPeer[] = [];
@@ -101,7 +103,7 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     this.#port = options.port;
     this.#bindAddress = options.bindAddress;
     this.#links = options.links ?? (() => []);
-    this.#clock = options.clock ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
     this.#socket = dgram.createSocket({ type: isIPv6(options.bindAddress) ? 'udp6' : 'udp4', reuseAddr: false });
     this.#socket.on('message', (msg, rinfo) => this.#receive(msg, rinfo.address));
     this.#socket.on('error', () => this.#count('send-failed', this.#bindAddress));
@@ -171,7 +173,7 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
 
   #sendAll(): void {
     const wire = encodeHeartbeat(
-      { node: this.node, incarnation: this.incarnation, seq: this.#seq++, sentAt: this.#clock(), links: this.#links() },
+      { node: this.node, incarnation: this.incarnation, seq: this.#seq++, sentAt: this.#clock.now(), links: this.#links() },
       this.#key,
     );
     for (const peer of this.#peers) {
@@ -189,7 +191,7 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     if (this.#state.has(hb.node) && !this.#peers.some((p) => p.node === hb.node && p.address === from)) {
       return this.#count('wrong-source', from);
     }
-    const step = onHeartbeat(this.#state, hb, this.#clock(), this.#cfg);
+    const step = onHeartbeat(this.#state, hb, this.#clock.now(), this.#cfg);
     if (step.rejected) return this.#count(step.rejected, from);
     this.#stats.accepted++;
     const before = this.#state.get(hb.node);
@@ -220,11 +222,11 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     if (this.#deadlineTimer && this.#deadlineAt <= at) return;
     clearTimeout(this.#deadlineTimer);
     this.#deadlineAt = at;
-    const dueAt = performance.now() + Math.max(0, at - this.#clock());
+    const dueAt = performance.now() + Math.max(0, at - this.#clock.now());
     this.#deadlineTimer = setTimeout(() => {
       this.#deadlineTimer = undefined;
       this.#checkAfterTimer(performance.now() - dueAt);
-    }, Math.max(0, at - this.#clock()));
+    }, Math.max(0, at - this.#clock.now()));
   }
 
   /**
@@ -245,7 +247,7 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
 
   #check(): void {
     if (this.#closed) return;
-    this.#apply(onTick(this.#state, this.#clock(), this.#cfg));
+    this.#apply(onTick(this.#state, this.#clock.now(), this.#cfg));
   }
 
   #noteLag(lagMs: number): void {

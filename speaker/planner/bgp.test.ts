@@ -158,7 +158,7 @@ describe('planNode BGP', () => {
   it('routes are in the shape the BGP session takes', () => {
     const plan = planNode(scenario({ config: config({ bgpPeers: [peer('tor')], bgpAdvertisements: [bgpAdv('a', { communities: ['large:64512:1:2'] })] }) }));
     assert.deepEqual(plan.bgp.get('tor'), [{
-      prefix: { family: 4, addr: 0xc633640an, len: 32 },
+      prefix: { family: 4, base: 0xc633640an, len: 32 },
       largeCommunities: [{ globalAdmin: 64512, localData1: 1, localData2: 2 }],
     }]);
   });

@@ -1,10 +1,9 @@
 // BGP: which prefixes this node sends to which peer, MetalLB's BGPAdvertisement semantics.
 import type { BgpAdvert, CommunityValue, Config } from '../../lib/config/index.ts';
-import { type IpAddress, prefixMask } from '../../lib/ip/index.ts';
+import { type Cidr, type IpAddress, cidrKey, cidrOf, compareCidr } from '../../lib/ip/index.ts';
 import { compareCodePoints } from '../../lib/order/index.ts';
 import { type Labels, matchesAnySelector } from '../../lib/selector/index.ts';
-import type { AnnouncedRoute, LargeCommunity, Prefix } from '../bgp/index.ts';
-import { prefixKey } from '../bgp/index.ts';
+import type { AnnouncedRoute, LargeCommunity } from '../bgp/index.ts';
 import type { AnnouncedService } from './services.ts';
 import { SkipReason, type SkippedService } from './types.ts';
 
@@ -23,7 +22,7 @@ export interface BgpPlan {
 }
 
 interface RouteAcc {
-  prefix: Prefix;
+  prefix: Cidr;
   communities: Set<number>;
   large: Map<string, LargeCommunity>;
   localPrefs: Set<number>;
@@ -35,9 +34,9 @@ export function selects(selectors: BgpAdvert['nodeSelectors'], labels: Labels): 
 }
 
 /** The IP masked to the advert's aggregation length for its family. */
-export function aggregatePrefix(ip: IpAddress, advert: Pick<BgpAdvert, 'aggregationLength' | 'aggregationLengthV6'>): Prefix {
+export function aggregatePrefix(ip: IpAddress, advert: Pick<BgpAdvert, 'aggregationLength' | 'aggregationLengthV6'>): Cidr {
   const len = ip.family === 4 ? advert.aggregationLength : advert.aggregationLengthV6;
-  return { family: ip.family, addr: ip.value & prefixMask(ip.family, len), len };
+  return cidrOf(ip, len);
 }
 
 /** BGPPeers the advert goes to from this node: those it lists (none = all) whose nodeSelectors match. */
@@ -55,10 +54,10 @@ function addCommunity(acc: RouteAcc, c: CommunityValue): void {
   else acc.large.set(`${c.global}:${c.local1}:${c.local2}`, { globalAdmin: c.global, localData1: c.local1, localData2: c.local2 });
 }
 
-function addRoute(routes: Map<string, Map<string, RouteAcc>>, peer: string, prefix: Prefix, advert: BgpAdvert): void {
+function addRoute(routes: Map<string, Map<string, RouteAcc>>, peer: string, prefix: Cidr, advert: BgpAdvert): void {
   const byPrefix = routes.get(peer) ?? new Map<string, RouteAcc>();
   routes.set(peer, byPrefix);
-  const key = prefixKey(prefix);
+  const key = cidrKey(prefix);
   const acc = byPrefix.get(key) ?? { prefix, communities: new Set(), large: new Map(), localPrefs: new Set() };
   byPrefix.set(key, acc);
   advert.communities.forEach((c) => addCommunity(acc, c));
@@ -67,10 +66,6 @@ function addRoute(routes: Map<string, Map<string, RouteAcc>>, peer: string, pref
 
 function compareLarge(a: LargeCommunity, b: LargeCommunity): number {
   return a.globalAdmin - b.globalAdmin || a.localData1 - b.localData1 || a.localData2 - b.localData2;
-}
-
-export function comparePrefix(a: Prefix, b: Prefix): number {
-  return a.family - b.family || (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0) || a.len - b.len;
 }
 
 function toRoute(acc: RouteAcc): AnnouncedRoute {
@@ -111,7 +106,7 @@ export function planBgp(services: readonly AnnouncedService[], scope: BgpScope):
   }
   const bgp = new Map<string, AnnouncedRoute[]>();
   for (const peer of [...routes.keys()].sort(compareCodePoints)) {
-    bgp.set(peer, [...routes.get(peer)!.values()].map(toRoute).sort((a, b) => comparePrefix(a.prefix, b.prefix)));
+    bgp.set(peer, [...routes.get(peer)!.values()].map(toRoute).sort((a, b) => compareCidr(a.prefix, b.prefix)));
   }
   const bgpServices = new Map<string, { peers: string[] }>();
   for (const key of [...servicePeers.keys()].sort(compareCodePoints)) {

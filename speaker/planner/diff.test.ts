@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AnnouncedRoute } from '../bgp/index.ts';
-import { formatPrefix, parsePrefix } from '../bgp/index.ts';
+import { formatCidr, mustParseCidr } from '../../lib/ip/index.ts';
 import { diffRoutes } from './diff.ts';
 
-const route = (prefix: string, extra: Omit<AnnouncedRoute, 'prefix'> = {}): AnnouncedRoute => ({ prefix: parsePrefix(prefix), ...extra });
+const route = (prefix: string, extra: Omit<AnnouncedRoute, 'prefix'> = {}): AnnouncedRoute => ({ prefix: mustParseCidr(prefix), ...extra });
 
 interface Case { name: string; prev: AnnouncedRoute[]; next: AnnouncedRoute[]; announce: string[]; withdraw: string[] }
 
@@ -39,8 +39,8 @@ describe('diffRoutes', () => {
   for (const c of cases) {
     it(c.name, () => {
       const d = diffRoutes(structuredClone(c.prev), structuredClone(c.next));
-      assert.deepEqual(d.announce.map((r) => formatPrefix(r.prefix)), c.announce);
-      assert.deepEqual(d.withdraw.map(formatPrefix), c.withdraw);
+      assert.deepEqual(d.announce.map((r) => formatCidr(r.prefix)), c.announce);
+      assert.deepEqual(d.withdraw.map(formatCidr), c.withdraw);
     });
   }
 

@@ -1,11 +1,11 @@
 // The smallest change between two route sets for one peer, keyed by prefix.
-import type { AnnouncedRoute, Prefix } from '../bgp/index.ts';
-import { prefixKey } from '../bgp/index.ts';
+import { type Cidr, cidrKey } from '../../lib/ip/index.ts';
+import type { AnnouncedRoute } from '../bgp/index.ts';
 
 export interface RouteDiff {
   /** New prefixes and prefixes whose attributes changed (an UPDATE replaces them). */
   announce: AnnouncedRoute[];
-  withdraw: Prefix[];
+  withdraw: Cidr[];
 }
 
 /** Attributes compared as sets: order of communities does not count as a change. */
@@ -16,11 +16,11 @@ function attributesKey(r: AnnouncedRoute): string {
 }
 
 export function diffRoutes(prev: readonly AnnouncedRoute[], next: readonly AnnouncedRoute[]): RouteDiff {
-  const before = new Map(prev.map((r) => [prefixKey(r.prefix), r]));
+  const before = new Map(prev.map((r) => [cidrKey(r.prefix), r]));
   const after = new Set<string>();
   const announce: AnnouncedRoute[] = [];
   for (const r of next) {
-    const key = prefixKey(r.prefix);
+    const key = cidrKey(r.prefix);
     after.add(key);
     const old = before.get(key);
     if (!old || attributesKey(old) !== attributesKey(r)) announce.push(r);

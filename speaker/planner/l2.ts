@@ -8,7 +8,7 @@
 // them all, the union is used, so the IP is still answered by someone (as ownedIPs does).
 import type { V1Node } from '@kubernetes/client-node';
 import type { Config, L2Advert } from '../../lib/config/index.ts';
-import type { IpAddress } from '../../lib/ip/index.ts';
+import { type IpAddress, compareIp } from '../../lib/ip/index.ts';
 import { compareCodePoints } from '../../lib/order/index.ts';
 import { canonicalSelector, matchesSelector } from '../../lib/selector/index.ts';
 import { type OwnerCandidate, ownerOf } from '../l2/ownership.ts';
@@ -93,7 +93,7 @@ function collectClaims(services: readonly AnnouncedService[], config: Config, sk
       entry.claims.push({ service, adverts });
     }
   }
-  return [...byIp.values()].sort((a, b) => a.ip.family - b.ip.family || (a.ip.value < b.ip.value ? -1 : 1));
+  return [...byIp.values()].sort((a, b) => compareIp(a.ip, b.ip));
 }
 
 function selfReason(claim: Claim, scope: L2Scope, plan: L2Plan): SkipReason {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
 import { buildConfig, type BuildInput, type Config } from '../../lib/config/index.ts';
 import { bgpAdv, input, peer } from '../../lib/config/testing.ts';
-import { formatPrefix } from '../bgp/index.ts';
+import { formatCidr } from '../../lib/ip/index.ts';
 import { SERVICE_NAME_LABEL } from './endpoints.ts';
 import { EXCLUDE_LABEL } from './nodes.ts';
 import { planNode } from './plan.ts';
@@ -89,7 +89,7 @@ export function routesText(plan: NodePlan): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [p, routes] of plan.bgp) {
     out[p] = routes.map((r) => [
-      formatPrefix(r.prefix),
+      formatCidr(r.prefix),
       ...(r.communities ? [`c=${r.communities.map((c) => `${c >>> 16}:${c & 0xffff}`).join(',')}`] : []),
       ...(r.largeCommunities ? [`lc=${r.largeCommunities.map((c) => `${c.globalAdmin}:${c.localData1}:${c.localData2}`).join(',')}`] : []),
       ...(r.localPref !== undefined ? [`lp=${r.localPref}`] : []),

@@ -5,7 +5,8 @@ import type { BgpPeer } from '../../lib/config/index.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import type { Registry } from '../../lib/metrics/index.ts';
 import { BfdManager, BfdStats } from '../bfd/index.ts';
-import { BgpListener, BgpPeerManager, BgpStats, formatPrefix } from '../bgp/index.ts';
+import { formatCidr } from '../../lib/ip/index.ts';
+import { BgpListener, BgpPeerManager, BgpStats } from '../bgp/index.ts';
 import type { AnnouncedRoute, NodeIdentity, PeerStatus, SpeakerDefaults } from '../bgp/index.ts';
 import { diffRoutes } from '../planner/index.ts';
 
@@ -74,7 +75,7 @@ export class BgpAnnouncer {
       }
       this.routes.set(peer.name, next);
       this.manager.setRoutes(peer.name, next);
-      this.log.debug('bgp_routes', { peer: peer.name, prefixes: next.map((r) => formatPrefix(r.prefix)) });
+      this.log.debug('bgp_routes', { peer: peer.name, prefixes: next.map((r) => formatCidr(r.prefix)) });
     }
     for (const name of [...this.routes.keys()]) if (!want.peers.some((p) => p.name === name)) this.routes.delete(name);
     if (want.cordoned !== this.cordoned) {

@@ -2,6 +2,7 @@
 // identity for BGP, the BGPPeers selected for it, the liveness watch set and key.
 import type { V1Node, V1Secret } from '@kubernetes/client-node';
 import type { BgpPeer, Config } from '../../lib/config/index.ts';
+import { type Family, parseIp } from '../../lib/ip/index.ts';
 import { compareCodePoints } from '../../lib/order/index.ts';
 import { matchesAnySelector } from '../../lib/selector/index.ts';
 import type { NodeIdentity } from '../bgp/index.ts';
@@ -48,6 +49,7 @@ export function livenessPeers(config: Config, self: string, nodes: readonly V1No
   });
   if (!eligible.some((n) => n.metadata?.name === self)) return [];
   const selfFamily = familyOf(internalIps(eligible.find((n) => n.metadata?.name === self))[0]);
+  if (selfFamily === undefined) return [];
   return eligible
     .filter((n) => n.metadata?.name && n.metadata.name !== self)
     .flatMap((n) => {
@@ -58,9 +60,8 @@ export function livenessPeers(config: Config, self: string, nodes: readonly V1No
     .sort((a, b) => compareCodePoints(a.node, b.node));
 }
 
-function familyOf(address: string | undefined): 4 | 6 | undefined {
-  if (!address) return undefined;
-  return address.includes(':') ? 6 : 4;
+function familyOf(address: string | undefined): Family | undefined {
+  return address === undefined ? undefined : parseIp(address)?.family;
 }
 
 export type LivenessKey = { ok: true; key: Uint8Array } | { ok: false; reason: string };

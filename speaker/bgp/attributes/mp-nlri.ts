@@ -1,7 +1,8 @@
+import { ipFromBytes, ipToBytes } from '../../../lib/ip/index.ts';
 import { Cursor, malformed } from '../cursor.ts';
 import { ErrorCode, UpdateSubcode } from '../errors.ts';
 import type { Decoded } from '../errors.ts';
-import { decodePrefixes, encodePrefixes } from '../prefix.ts';
+import { decodePrefixes, encodePrefixes } from '../nlri.ts';
 import type { Ipv6NextHop, AttributeOf } from './types.ts';
 
 // MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760) for IPv6 unicast (RFC 2545 next hops).
@@ -10,15 +11,8 @@ const SAFI_UNICAST = 1;
 // RFC 7606 §7.11: any MP attribute error resets the session.
 const bad = malformed(ErrorCode.Update, UpdateSubcode.OptionalAttributeError);
 
-function writeV6(out: Buffer, offset: number, addr: bigint): void {
-  for (let i = 0; i < 16; i++) out[offset + i] = Number((addr >> BigInt((15 - i) * 8)) & 0xffn);
-}
-
-function readV6(b: Buffer): bigint {
-  let v = 0n;
-  for (const x of b) v = (v << 8n) | BigInt(x);
-  return v;
-}
+const writeV6 = (out: Buffer, offset: number, value: bigint): void => out.set(ipToBytes({ family: 6, value }), offset);
+const readV6 = (b: Buffer): bigint => ipFromBytes(b, 6).value;
 
 export function encodeIpv6NextHop(nh: Ipv6NextHop): Buffer {
   const out = Buffer.alloc(nh.linkLocal === undefined ? 16 : 32);

@@ -1,5 +1,5 @@
 import type { BgpMessageError } from '../errors.ts';
-import type { Prefix } from '../prefix.ts';
+import type { Cidr } from '../../../lib/ip/index.ts';
 
 export const AttrCode = {
   Origin: 1,
@@ -50,8 +50,8 @@ export type PathAttribute =
   | { type: 'communities'; values: number[] }
   | { type: 'largeCommunities'; values: LargeCommunity[] }
   // IPv6 unicast only; other AFI/SAFI arrive as 'unknown' (code 14/15) and are ignored (RFC 4760 §7).
-  | { type: 'mpReach'; afi: 2; safi: 1; nextHop: Ipv6NextHop; nlri: Prefix[] }
-  | { type: 'mpUnreach'; afi: 2; safi: 1; withdrawn: Prefix[] }
+  | { type: 'mpReach'; afi: 2; safi: 1; nextHop: Ipv6NextHop; nlri: Cidr[] }
+  | { type: 'mpUnreach'; afi: 2; safi: 1; withdrawn: Cidr[] }
   | { type: 'unknown'; code: number; flags: number; value: Buffer };
 
 export type AttributeOf<T extends PathAttribute['type']> = Extract<PathAttribute, { type: T }>;

@@ -1,5 +1,9 @@
-// Time as a port, so queues, backoff and elections are testable without real waiting.
+// Time as one port: reading the time and setting timers, so work queues, leader election
+// and the BGP, BFD, liveness and L2 code run on fake time in tests.
+import { performance } from 'node:perf_hooks';
+
 export interface Clock {
+  /** Milliseconds; the real clocks below differ in origin, never in rate. */
   now(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
@@ -9,16 +13,29 @@ export interface TimerHandle {
   readonly id: unknown;
 }
 
+// Real timers never hold the process open on their own: sockets, servers and main do.
+function unrefTimeout(fn: () => void, ms: number): TimerHandle {
+  const t = setTimeout(fn, ms);
+  t.unref?.();
+  return { id: t };
+}
+
+function clearRealTimeout(handle: TimerHandle): void {
+  clearTimeout(handle.id as NodeJS.Timeout);
+}
+
+/** Wall time (ms since the epoch), for times that leave the process: Lease renewals, heartbeats. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return { id: t };
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle.id as NodeJS.Timeout);
-  },
+  setTimeout: unrefTimeout,
+  clearTimeout: clearRealTimeout,
+};
+
+/** Monotonic time, for protocol deadlines that must not jump when NTP steps the wall clock (BFD). */
+export const monotonicClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: unrefTimeout,
+  clearTimeout: clearRealTimeout,
 };
 
 /** A manual clock for tests: timers fire only when `advance()` passes them. */
@@ -47,6 +64,11 @@ export class FakeClock implements Clock {
 
   pending(): number {
     return this.timers.size;
+  }
+
+  /** Milliseconds from now until each pending timer fires, soonest first. */
+  delays(): number[] {
+    return [...this.timers.values()].map((t) => t.at - this.time).sort((a, b) => a - b);
   }
 
   /** Moves time forward, firing due timers in order (each at its own due time). */
