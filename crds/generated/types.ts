@@ -202,6 +202,8 @@ export interface L2AdvertisementSpec {
    * Host interfaces to announce on. Empty: all interfaces.
    *
    * @maxItems 64
+   *
+   * Items: A host interface.
    */
   interfaces?: string[];
   /**
@@ -348,7 +350,7 @@ export interface BGPPeerSpec {
   peerASN?: number;
   dynamicASN?: DynamicASNMode;
   /**
-   * AS number presented to this peer instead of myASN (local-as). 1 to 4294967295.
+   * AS number presented to this peer instead of myASN (local-as), eBGP only: it differs from myASN and peerASN. Whether the session is iBGP is still decided by myASN and peerASN. 1 to 4294967295.
    */
   localASN?: number;
   /**
@@ -374,7 +376,7 @@ export interface BGPPeerSpec {
    */
   holdTime?: string;
   /**
-   * BGP keepalive time: at most holdTime; with only holdTime set, a third of it. A Go duration such as 90s, 1m30s or 500ms.
+   * BGP keepalive time: at most holdTime in whole seconds; with only holdTime set, a third of it. Alone, it sets holdTime to three times it, so it is 0 or 1s to 21845s. A Go duration such as 90s, 1m30s or 500ms.
    */
   keepaliveTime?: string;
   /**
