@@ -48,10 +48,15 @@ export interface KindNames {
   readonly plural: string;
   readonly singular: string;
   readonly listKind: string;
+  /** Whether an object without a spec is invalid (otherwise the spec defaults to {}). */
+  readonly specRequired: boolean;
 }
 
 export const KIND_NAMES: Readonly<Record<PortsideKind, KindNames>> = Object.fromEntries(
-  KINDS.map((k) => [k.kind, { kind: k.kind, plural: k.plural, singular: k.singular, listKind: `${k.kind}List` }]),
+  KINDS.map((k) => [
+    k.kind,
+    { kind: k.kind, plural: k.plural, singular: k.singular, listKind: `${k.kind}List`, specRequired: k.specRequired },
+  ]),
 ) as Record<PortsideKind, KindNames>;
 
 /** kind → plural, e.g. IPAddressPool → ipaddresspools. */

@@ -5,7 +5,7 @@ import { API_VERSION, GROUP, VERSION } from './source/index.ts';
 import type { CelRule, KindSource, PrinterColumn, RuntimeRule, Schema } from './source/schema.ts';
 
 /** Keys of the source that only the TypeScript side reads: never in a CRD. */
-export const SOURCE_ONLY_KEYS: ReadonlySet<string> = new Set(['title', 'tsType', 'patternMessage', 'runtimeRules']);
+export const SOURCE_ONLY_KEYS: ReadonlySet<string> = new Set(['title', 'tsType', 'patternMessage', 'runtimeRules', 'unit']);
 
 const API_VERSION_DOC =
   'APIVersion defines the versioned schema of this representation of an object. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources';
@@ -32,7 +32,8 @@ export function objectSchema(source: KindSource): Schema {
       'x-kubernetes-preserve-unknown-fields': true,
     },
   };
-  if (source.spec) properties.spec = source.spec;
+  // An optional spec defaults to {}, so its fields' defaults apply to an object written without one.
+  if (source.spec) properties.spec = source.specRequired ? source.spec : { ...source.spec, default: {} };
   properties.status = source.status;
   return {
     type: 'object',

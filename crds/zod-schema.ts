@@ -10,6 +10,9 @@ type Issue = { readonly input?: unknown };
 const typeError = (expected: string) => (issue: Issue): string =>
   issue.input === undefined ? 'is required' : `must be ${expected}`;
 
+/** The options of every z.strictObject / z.looseObject. */
+export const OBJECT = { error: typeError('an object') } as const;
+
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 } as const;
 
 export interface StringOptions {
@@ -46,12 +49,13 @@ export interface NumberOptions {
   readonly maximum?: number;
   readonly format?: 'int32' | 'int64';
   readonly enum?: readonly number[];
+  readonly unit?: string;
 }
 
-function rangeText(integer: boolean, min: number | undefined, max: number | undefined): string {
+function rangeText(integer: boolean, min: number | undefined, max: number | undefined, unit: string | undefined): string {
   const what = integer ? 'a whole number' : 'a number';
-  if (min !== undefined && max !== undefined) return `use ${what} ${min}-${max}`;
-  return min !== undefined ? `use ${what} ≥ ${min}` : `use ${what} ≤ ${String(max)}`;
+  const range = min !== undefined && max !== undefined ? `${min}-${max}` : min !== undefined ? `≥ ${min}` : `≤ ${String(max)}`;
+  return `use ${what} ${range}${unit === undefined ? '' : ` ${unit}`}`;
 }
 
 export function number(opts: NumberOptions = {}): z.ZodType<number> {
@@ -59,7 +63,7 @@ export function number(opts: NumberOptions = {}): z.ZodType<number> {
   let n = integer ? z.int({ error: typeError('a whole number') }) : z.number({ error: typeError('a number') });
   const min = opts.minimum ?? (opts.format === 'int32' ? INT32.min : undefined);
   const max = opts.maximum ?? (opts.format === 'int32' ? INT32.max : undefined);
-  const outOfRange = (issue: Issue): string => `${String(issue.input)} is out of range: ${rangeText(integer, min, max)}`;
+  const outOfRange = (issue: Issue): string => `${String(issue.input)} is out of range: ${rangeText(integer, min, max, opts.unit)}`;
   if (min !== undefined) n = n.min(min, { error: outOfRange });
   if (max !== undefined) n = n.max(max, { error: outOfRange });
   const allowed = opts.enum;

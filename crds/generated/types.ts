@@ -176,6 +176,8 @@ export interface L2Advertisement {
 }
 /**
  * Desired state of an L2Advertisement. Empty: every pool, from every node, on every interface.
+ *
+ * @default {}
  */
 export interface L2AdvertisementSpec {
   /**
@@ -254,6 +256,8 @@ export interface BGPAdvertisement {
 }
 /**
  * Desired state of a BGPAdvertisement. Empty: every pool, to every peer, from every node, as /32 and /128.
+ *
+ * @default {}
  */
 export interface BGPAdvertisementSpec {
   /**
@@ -465,6 +469,8 @@ export interface BFDProfile {
 }
 /**
  * Desired state of a BFDProfile.
+ *
+ * @default {}
  */
 export interface BFDProfileSpec {
   /**
@@ -533,6 +539,8 @@ export interface Community {
 }
 /**
  * Desired state of a Community.
+ *
+ * @default {}
  */
 export interface CommunitySpec {
   /**

@@ -6,6 +6,7 @@ const interval = (description: string, defaultMs: number): Schema => ({
   description: `${description} In milliseconds, 10 to 60000.`,
   minimum: 10,
   maximum: 60000,
+  unit: 'ms',
   default: defaultMs,
 });
 

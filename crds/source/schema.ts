@@ -70,6 +70,8 @@ export interface Schema {
   maxLength?: number;
   minimum?: number;
   maximum?: number;
+  /** Unit of a number, for the runtime validator's messages (the description says it for the CRD). */
+  unit?: 'ms';
   minItems?: number;
   maxItems?: number;
   maxProperties?: number;

@@ -1,30 +1,21 @@
-// BFDProfile → BfdProfile with FRR's defaults.
-import { type Issues, type ObjectIssues, forObject } from './issues.ts';
-import type { BFDProfileInput } from './resources.ts';
+// BFDProfile → BfdProfile (the API's defaults are FRR's).
+import type { Named } from './parse.ts';
+import type { ValidBFDProfile } from './resources.ts';
 import type { BfdProfile } from './types.ts';
 
-function bounded(value: number | undefined, dflt: number, min: number, max: number, field: string, unit: string, report: ObjectIssues): number {
-  if (value === undefined || value === null) return dflt;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    report.error(field, `${String(value)} is out of range: use a whole number ${min}-${max}${unit}`);
-  }
-  return value;
-}
+/** FRR's minimum TTL; the API leaves it unset because it only means something for multi-hop sessions. */
+const DEFAULT_MINIMUM_TTL = 254;
 
-export function buildBfdProfile(obj: BFDProfileInput, issues: Issues): BfdProfile | undefined {
-  const name = obj.metadata.name ?? '';
-  const report = forObject(issues, 'BFDProfile', name);
-  const spec = obj.spec ?? {};
-  const before = issues.errors.length;
-  const profile: BfdProfile = {
+export function buildBfdProfile({ name, object }: Named<ValidBFDProfile>): BfdProfile {
+  const { spec } = object;
+  return {
     name,
-    receiveIntervalMs: bounded(spec.receiveInterval, 300, 10, 60000, 'spec.receiveInterval', ' ms', report),
-    transmitIntervalMs: bounded(spec.transmitInterval, 300, 10, 60000, 'spec.transmitInterval', ' ms', report),
-    detectMultiplier: bounded(spec.detectMultiplier, 3, 2, 255, 'spec.detectMultiplier', '', report),
-    echoIntervalMs: bounded(spec.echoInterval, 50, 10, 60000, 'spec.echoInterval', ' ms', report),
-    echoMode: spec.echoMode ?? false,
-    passiveMode: spec.passiveMode ?? false,
-    minimumTtl: bounded(spec.minimumTtl, 254, 1, 254, 'spec.minimumTtl', '', report),
+    receiveIntervalMs: spec.receiveInterval,
+    transmitIntervalMs: spec.transmitInterval,
+    detectMultiplier: spec.detectMultiplier,
+    echoIntervalMs: spec.echoInterval,
+    echoMode: spec.echoMode,
+    passiveMode: spec.passiveMode,
+    minimumTtl: spec.minimumTtl ?? DEFAULT_MINIMUM_TTL,
   };
-  return issues.errors.length > before ? undefined : profile;
 }
