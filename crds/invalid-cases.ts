@@ -17,7 +17,9 @@ export interface InvalidCase {
    * What the real apiserver does. Default: refuses with 422 naming `field`. `status`: refuses
    * with that code before schema validation; `notChecked`: accepts it, and why.
    */
-  readonly apiserver?: { readonly status: 400; readonly why: string } | { readonly notChecked: string };
+  readonly apiserver?:
+    | { readonly status: 400; readonly why: string; readonly message: RegExp }
+    | { readonly notChecked: string };
   /** Default: the config model refuses it naming `field`. `notChecked`: it accepts it, and why. */
   readonly configModel?: { readonly notChecked: string };
 }
@@ -92,7 +94,11 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     name: 'unknown field',
     obj: peer({ peerAdress: '203.0.113.2' }),
     field: 'spec.peerAdress',
-    apiserver: { status: 400, why: 'an unknown field is a strict decoding error (fieldValidation=Strict); otherwise the apiserver drops it' },
+    apiserver: {
+      status: 400,
+      why: 'an unknown field is a strict decoding error (fieldValidation=Strict); otherwise the apiserver drops it',
+      message: /unknown field "spec\.peerAdress"/,
+    },
   },
   { name: 'BFD interval 5', obj: of('BFDProfile', { spec: { receiveInterval: 5 } }), field: 'spec.receiveInterval' },
   { name: 'BFD interval 60001', obj: of('BFDProfile', { spec: { transmitInterval: 60001 } }), field: 'spec.transmitInterval' },
@@ -244,7 +250,11 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     name: 'wrong apiVersion',
     obj: { ...peer({}), apiVersion: 'metallb.io/v1beta2' },
     field: 'apiVersion',
-    apiserver: { status: 400, why: 'the apiserver refuses a body whose apiVersion is not the one of its URL' },
+    apiserver: {
+      status: 400,
+      why: 'the apiserver refuses a body whose apiVersion is not the one of its URL',
+      message: /API version .*metallb\.io\/v1beta2/,
+    },
   },
 ];
 

@@ -31,11 +31,9 @@ export function makeParser<S extends z.ZodType>(source: KindSource, zod: S): Par
     const parsed = zod.safeParse(obj);
     const old = options.old === undefined ? undefined : zod.safeParse(options.old);
     const oldValue = old?.success ? old.data : undefined;
-    if (!parsed.success) {
-      // Like the apiserver, also report the rules that can run on the well-typed parts.
-      const errors = [...zodErrors(parsed.error), ...ruleErrors(schema, obj, oldValue, [])];
-      return { ok: false, errors: unique(errors) };
-    }
+    // Like the apiserver, the rules run only on an object the schema accepts ("some validation
+    // rules were not checked because the object was invalid").
+    if (!parsed.success) return { ok: false, errors: unique(zodErrors(parsed.error)) };
     const errors = ruleErrors(schema, parsed.data, oldValue, []);
     return errors.length > 0 ? { ok: false, errors } : { ok: true, value: parsed.data };
   };
