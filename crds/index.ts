@@ -39,6 +39,7 @@ export type * from './generated/types.ts';
 export type * from './generated/zod.ts';
 export type { FieldError, ParseOptions, ParseResult, Parser } from './validate.ts';
 export { API_VERSION, GROUP, VERSION };
+export { canonicalSelector } from './source/common.ts';
 
 export type PortsideKind = PortsideObject['kind'];
 

@@ -153,14 +153,14 @@ export const labelSelector: Schema = {
   'x-kubernetes-map-type': 'atomic',
 };
 
-const requirementText = (key: unknown, operator: unknown, values: readonly unknown[]): string => {
-  const set = [...new Set(values.map(String))].sort();
+const requirementText = (key: string, operator: string, values: readonly string[]): string => {
+  const set = [...new Set(values)].sort();
   switch (operator) {
-    case 'In': return `${String(key)} in (${set.join(',')})`;
-    case 'NotIn': return `${String(key)} notin (${set.join(',')})`;
-    case 'Exists': return String(key);
-    case 'DoesNotExist': return `!${String(key)}`;
-    default: return `${String(key)} ${String(operator)} (${set.join(',')})`;
+    case 'In': return `${key} in (${set.join(',')})`;
+    case 'NotIn': return `${key} notin (${set.join(',')})`;
+    case 'Exists': return key;
+    case 'DoesNotExist': return `!${key}`;
+    default: return `${key} ${operator} (${set.join(',')})`;
   }
 };
 
