@@ -1,16 +1,27 @@
 // The Portside API for clients: names, types and validators of group portside.dev/v1beta1.
+import type { PortsideObject } from './generated/types.ts';
+import {
+  BFDProfileSchema,
+  BGPAdvertisementSchema,
+  BGPPeerSchema,
+  CommunitySchema,
+  ConfigurationStateSchema,
+  IPAddressPoolSchema,
+  L2AdvertisementSchema,
+  ServiceBGPStatusSchema,
+  ServiceL2StatusSchema,
+} from './generated/zod.ts';
 import type {
-  BFDProfile,
-  BGPAdvertisement,
-  BGPPeer,
-  Community,
-  ConfigurationState,
-  IPAddressPool,
-  L2Advertisement,
-  PortsideObject,
-  ServiceBGPStatus,
-  ServiceL2Status,
-} from './generated/types.ts';
+  ValidBFDProfile,
+  ValidBGPAdvertisement,
+  ValidBGPPeer,
+  ValidCommunity,
+  ValidConfigurationState,
+  ValidIPAddressPool,
+  ValidL2Advertisement,
+  ValidServiceBGPStatus,
+  ValidServiceL2Status,
+} from './generated/zod.ts';
 import { bfdProfile } from './source/bfdprofile.ts';
 import { bgpAdvertisement } from './source/bgpadvertisement.ts';
 import { bgpPeer } from './source/bgppeer.ts';
@@ -24,8 +35,12 @@ import type { Parser, ParseResult, ParseOptions } from './validate.ts';
 import { makeParser } from './validate.ts';
 
 export type * from './generated/types.ts';
+/** `Valid<Kind>`: an object as a parser returns it, checked and with the schema defaults filled in. */
+export type * from './generated/zod.ts';
 export type { FieldError, ParseOptions, ParseResult, Parser } from './validate.ts';
 export { API_VERSION, GROUP, VERSION };
+export { canonicalSelector } from './source/common.ts';
+export { BFD_PROFILE_DEFAULTS } from './source/bfdprofile.ts';
 
 export type PortsideKind = PortsideObject['kind'];
 
@@ -35,10 +50,15 @@ export interface KindNames {
   readonly plural: string;
   readonly singular: string;
   readonly listKind: string;
+  /** Whether an object without a spec is invalid (otherwise the spec defaults to {}). */
+  readonly specRequired: boolean;
 }
 
 export const KIND_NAMES: Readonly<Record<PortsideKind, KindNames>> = Object.fromEntries(
-  KINDS.map((k) => [k.kind, { kind: k.kind, plural: k.plural, singular: k.singular, listKind: `${k.kind}List` }]),
+  KINDS.map((k) => [
+    k.kind,
+    { kind: k.kind, plural: k.plural, singular: k.singular, listKind: `${k.kind}List`, specRequired: k.specRequired },
+  ]),
 ) as Record<PortsideKind, KindNames>;
 
 /** kind → plural, e.g. IPAddressPool → ipaddresspools. */
@@ -46,17 +66,29 @@ export function pluralOf(kind: PortsideKind): string {
   return KIND_NAMES[kind].plural;
 }
 
-export const parseIPAddressPool: Parser<IPAddressPool> = makeParser(ipAddressPool);
-export const parseL2Advertisement: Parser<L2Advertisement> = makeParser(l2Advertisement);
-export const parseBGPAdvertisement: Parser<BGPAdvertisement> = makeParser(bgpAdvertisement);
-export const parseBGPPeer: Parser<BGPPeer> = makeParser(bgpPeer);
-export const parseBFDProfile: Parser<BFDProfile> = makeParser(bfdProfile);
-export const parseCommunity: Parser<Community> = makeParser(community);
-export const parseConfigurationState: Parser<ConfigurationState> = makeParser(configurationState);
-export const parseServiceL2Status: Parser<ServiceL2Status> = makeParser(serviceL2Status);
-export const parseServiceBGPStatus: Parser<ServiceBGPStatus> = makeParser(serviceBGPStatus);
+export const parseIPAddressPool: Parser<ValidIPAddressPool> = makeParser(ipAddressPool, IPAddressPoolSchema);
+export const parseL2Advertisement: Parser<ValidL2Advertisement> = makeParser(l2Advertisement, L2AdvertisementSchema);
+export const parseBGPAdvertisement: Parser<ValidBGPAdvertisement> = makeParser(bgpAdvertisement, BGPAdvertisementSchema);
+export const parseBGPPeer: Parser<ValidBGPPeer> = makeParser(bgpPeer, BGPPeerSchema);
+export const parseBFDProfile: Parser<ValidBFDProfile> = makeParser(bfdProfile, BFDProfileSchema);
+export const parseCommunity: Parser<ValidCommunity> = makeParser(community, CommunitySchema);
+export const parseConfigurationState: Parser<ValidConfigurationState> = makeParser(configurationState, ConfigurationStateSchema);
+export const parseServiceL2Status: Parser<ValidServiceL2Status> = makeParser(serviceL2Status, ServiceL2StatusSchema);
+export const parseServiceBGPStatus: Parser<ValidServiceBGPStatus> = makeParser(serviceBGPStatus, ServiceBGPStatusSchema);
 
-const PARSERS: Readonly<Record<PortsideKind, Parser<PortsideObject>>> = {
+/** Any Portside object as a parser returns it. */
+export type ValidPortsideObject =
+  | ValidIPAddressPool
+  | ValidL2Advertisement
+  | ValidBGPAdvertisement
+  | ValidBGPPeer
+  | ValidBFDProfile
+  | ValidCommunity
+  | ValidConfigurationState
+  | ValidServiceL2Status
+  | ValidServiceBGPStatus;
+
+const PARSERS: Readonly<Record<PortsideKind, Parser<ValidPortsideObject>>> = {
   IPAddressPool: parseIPAddressPool,
   L2Advertisement: parseL2Advertisement,
   BGPAdvertisement: parseBGPAdvertisement,
@@ -73,7 +105,7 @@ export function isPortsideKind(kind: unknown): kind is PortsideKind {
 }
 
 /** Validates any Portside object, choosing the kind from `obj.kind`. */
-export function parsePortsideObject(obj: unknown, options?: ParseOptions): ParseResult<PortsideObject> {
+export function parsePortsideObject(obj: unknown, options?: ParseOptions): ParseResult<ValidPortsideObject> {
   const kind = typeof obj === 'object' && obj !== null ? (obj as { kind?: unknown }).kind : undefined;
   if (!isPortsideKind(kind)) {
     return { ok: false, errors: [{ path: 'kind', message: `must be one of ${Object.keys(PARSERS).join(', ')}` }] };

@@ -1,10 +1,10 @@
-// Runtime validation of Portside objects: the zod view of the schema, then the TypeScript
-// twin of every CEL rule. Pure; returns errors as values, one per field.
+// Runtime validation of Portside objects: the kind's zod schema (generated from the
+// source), then the TypeScript twin of every CEL rule and the runtime-only rules. Pure;
+// returns errors as values, one per field.
 import type { z } from 'zod';
 import { objectSchema } from './views.ts';
-import { toZod } from './zod-schema.ts';
 import type { KindSource, Schema } from './source/schema.ts';
-import { isObject, isTransitionRule, runCheck } from './source/schema.ts';
+import { isObject, isTransitionRule, runCheck, runRuntimeRule } from './source/schema.ts';
 
 export interface FieldError {
   /** Field path as the apiserver reports it, e.g. `spec.peerPort` or `spec.addresses[1]`. */
@@ -21,21 +21,21 @@ export interface ParseOptions {
 
 export type Parser<T> = (obj: unknown, options?: ParseOptions) => ParseResult<T>;
 
-/** A validator for one kind. Defaults are applied to the returned value, as the apiserver does. */
-export function makeParser<T>(source: KindSource): Parser<T> {
+/**
+ * A validator for one kind, from its source and its generated zod schema. Defaults are
+ * applied to the returned value, as the apiserver does.
+ */
+export function makeParser<S extends z.ZodType>(source: KindSource, zod: S): Parser<z.output<S>> {
   const schema = objectSchema(source);
-  const zod = toZod(schema);
   return (obj, options = {}) => {
     const parsed = zod.safeParse(obj);
     const old = options.old === undefined ? undefined : zod.safeParse(options.old);
     const oldValue = old?.success ? old.data : undefined;
-    if (!parsed.success) {
-      // Like the apiserver, also report the rules that can run on the well-typed parts.
-      const errors = [...zodErrors(parsed.error), ...ruleErrors(schema, obj, oldValue, [])];
-      return { ok: false, errors: unique(errors) };
-    }
+    // Like the apiserver, the rules run only on an object the schema accepts ("some validation
+    // rules were not checked because the object was invalid").
+    if (!parsed.success) return { ok: false, errors: unique(zodErrors(parsed.error)) };
     const errors = ruleErrors(schema, parsed.data, oldValue, []);
-    return errors.length > 0 ? { ok: false, errors } : { ok: true, value: parsed.data as T };
+    return errors.length > 0 ? { ok: false, errors } : { ok: true, value: parsed.data };
   };
 }
 
@@ -87,9 +87,9 @@ function zodErrors(error: z.ZodError): FieldError[] {
 }
 
 /**
- * Walks schema and value together and runs each CEL rule's check where the value exists.
- * Transition rules run only where the old object has the same node (objects by property,
- * map lists by key), as in the apiserver.
+ * Walks schema and value together and runs each CEL rule's check, and each runtime rule,
+ * where the value exists. Transition rules run only where the old object has the same node
+ * (objects by property, map lists by key), as in the apiserver.
  */
 function ruleErrors(schema: Schema, value: unknown, old: unknown, path: PropertyKey[]): FieldError[] {
   const errors: FieldError[] = [];
@@ -100,6 +100,12 @@ function ruleErrors(schema: Schema, value: unknown, old: unknown, path: Property
     if (!runCheck(rule, value, old)) {
       const at = rule.fieldPath ? [...path, ...rule.fieldPath.split('.').filter((s) => s !== '')] : path;
       errors.push({ path: formatPath(at), message: rule.message });
+    }
+  }
+  for (const rule of schema.runtimeRules ?? []) {
+    for (const problem of runRuntimeRule(rule, value)) {
+      const message = problem.detail === undefined ? rule.message : `${rule.message}: ${problem.detail}`;
+      errors.push({ path: formatPath([...path, ...problem.at]), message });
     }
   }
   if (schema.properties && isObject(value)) {

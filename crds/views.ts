@@ -2,7 +2,10 @@
 // the apiserver enforces) and the typed schema of a whole object (what the TypeScript
 // types and the runtime validator are built from).
 import { API_VERSION, GROUP, VERSION } from './source/index.ts';
-import type { CelRule, KindSource, PrinterColumn, Schema } from './source/schema.ts';
+import type { CelRule, KindSource, PrinterColumn, RuntimeRule, Schema } from './source/schema.ts';
+
+/** Keys of the source that only the TypeScript side reads: never in a CRD. */
+export const SOURCE_ONLY_KEYS: ReadonlySet<string> = new Set(['title', 'tsType', 'patternMessage', 'runtimeRules', 'unit']);
 
 const API_VERSION_DOC =
   'APIVersion defines the versioned schema of this representation of an object. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources';
@@ -29,7 +32,8 @@ export function objectSchema(source: KindSource): Schema {
       'x-kubernetes-preserve-unknown-fields': true,
     },
   };
-  if (source.spec) properties.spec = source.spec;
+  // An optional spec defaults to {}, so its fields' defaults apply to an object written without one.
+  if (source.spec) properties.spec = source.specRequired ? source.spec : { ...source.spec, default: {} };
   properties.status = source.status;
   return {
     type: 'object',
@@ -53,11 +57,11 @@ function sortKeys<T extends Record<string, unknown>>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as T;
 }
 
-/** A source schema as a CRD takes it: no title/tsType/checks, keys sorted like controller-gen. */
+/** A source schema as a CRD takes it: no title/tsType/checks/runtime rules, keys sorted like controller-gen. */
 export function crdSchema(schema: Schema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key === 'title' || key === 'tsType' || value === undefined) continue;
+    if (SOURCE_ONLY_KEYS.has(key) || value === undefined) continue;
     if (key === 'properties') {
       out.properties = sortKeys(
         Object.fromEntries(Object.entries(value as Record<string, Schema>).map(([k, v]) => [k, crdSchema(v)])),
@@ -115,15 +119,24 @@ export function crdManifest(source: KindSource): Record<string, unknown> {
   };
 }
 
-/** Every CEL rule of a kind with the path of the node it sits on (for tests and tooling). */
-export function celRules(source: KindSource): { path: string; rule: CelRule }[] {
-  const found: { path: string; rule: CelRule }[] = [];
+/** Every rule of one sort in a kind, with the path of the node it sits on (for tests and tooling). */
+function rulesOf<R>(source: KindSource, pick: (schema: Schema) => readonly R[] | undefined): { path: string; rule: R }[] {
+  const found: { path: string; rule: R }[] = [];
   const walk = (schema: Schema, path: string): void => {
-    for (const rule of schema['x-kubernetes-validations'] ?? []) found.push({ path, rule });
+    for (const rule of pick(schema) ?? []) found.push({ path, rule });
     for (const [key, child] of Object.entries(schema.properties ?? {})) walk(child, `${path}.${key}`);
     if (schema.items) walk(schema.items, `${path}[*]`);
     if (schema.additionalProperties) walk(schema.additionalProperties, `${path}.*`);
   };
   walk(objectSchema(source), '');
   return found;
+}
+
+export function celRules(source: KindSource): { path: string; rule: CelRule }[] {
+  return rulesOf(source, (s) => s['x-kubernetes-validations']);
+}
+
+/** The per-object rules the apiserver cannot run (see RuntimeRule). */
+export function runtimeRules(source: KindSource): { path: string; rule: RuntimeRule }[] {
+  return rulesOf(source, (s) => s.runtimeRules);
 }

@@ -1,86 +1,109 @@
-// Builds a zod schema from a source schema (types, formats, ranges, enums, defaults,
-// list uniqueness). CEL rules are not here: crds/validate.ts runs their checks afterwards.
+// The pieces crds/generated/zod.ts is written with (hack/generate/zod.ts turns each source
+// schema into calls of these): zod types with the messages Portside reports, and list
+// uniqueness as the apiserver checks it. CEL rules are not here: crds/validate.ts runs
+// their checks afterwards.
 import { z } from 'zod';
-import type { Schema } from './source/schema.ts';
+
+type Issue = { readonly input?: unknown };
+
+/** A missing value is "required"; anything else is not of the `expected` sort. */
+const typeError = (expected: string) => (issue: Issue): string =>
+  issue.input === undefined ? 'is required' : `must be ${expected}`;
+
+/** The options of every z.strictObject / z.looseObject. */
+export const OBJECT = { error: typeError('an object') } as const;
 
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 } as const;
 
-export function toZod(schema: Schema): z.ZodType {
-  const base = baseType(schema);
-  return schema['x-kubernetes-list-type'] === 'set' || schema['x-kubernetes-list-type'] === 'map'
-    ? base.superRefine((value, ctx) => reportDuplicates(schema, value, ctx))
-    : base;
+export interface StringOptions {
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+  readonly patternMessage?: string;
+  readonly format?: 'date-time' | 'ipv4';
 }
 
-function baseType(schema: Schema): z.ZodType {
-  switch (schema.type) {
-    case 'string':
-      return stringType(schema);
-    case 'integer':
-    case 'number': {
-      let n = schema.type === 'integer' ? z.int() : z.number();
-      const min = schema.minimum ?? (schema.format === 'int32' ? INT32.min : undefined);
-      const max = schema.maximum ?? (schema.format === 'int32' ? INT32.max : undefined);
-      if (min !== undefined) n = n.min(min);
-      if (max !== undefined) n = n.max(max);
-      return schema.enum ? n.refine((v) => schema.enum?.includes(v), { message: `must be one of ${schema.enum.join(', ')}` }) : n;
-    }
-    case 'boolean':
-      return z.boolean();
-    case 'array': {
-      let a = z.array(toZod(schema.items ?? {}));
-      if (schema.minItems !== undefined) a = a.min(schema.minItems);
-      if (schema.maxItems !== undefined) a = a.max(schema.maxItems);
-      return a;
-    }
-    case 'object':
-      return objectType(schema);
-    default:
-      return z.unknown();
-  }
-}
-
-function stringType(schema: Schema): z.ZodType {
-  if (schema.enum) return z.enum(schema.enum.map(String) as [string, ...string[]]);
+export function string(opts: StringOptions = {}): z.ZodType<string> {
   let s =
-    schema.format === 'date-time'
-      ? z.iso.datetime({ offset: true })
-      : schema.format === 'ipv4'
-        ? z.ipv4()
-        : z.string();
-  if (schema.minLength !== undefined) s = s.min(schema.minLength);
-  if (schema.maxLength !== undefined) s = s.max(schema.maxLength);
-  if (schema.pattern !== undefined) s = s.regex(new RegExp(schema.pattern, 'u'), { message: `must match ${schema.pattern}` });
+    opts.format === 'date-time'
+      ? z.iso.datetime({ offset: true, error: typeError('an RFC 3339 date-time') })
+      : opts.format === 'ipv4'
+        ? z.ipv4({ error: typeError('an IPv4 address') })
+        : z.string({ error: typeError('a string') });
+  const { minLength, maxLength, pattern } = opts;
+  if (minLength !== undefined) {
+    s = s.min(minLength, { error: minLength === 1 ? 'must not be empty' : `must be at least ${minLength} characters` });
+  }
+  if (maxLength !== undefined) s = s.max(maxLength, { error: `must be at most ${maxLength} characters` });
+  if (pattern !== undefined) s = s.regex(new RegExp(pattern, 'u'), { error: opts.patternMessage ?? `must match ${pattern}` });
   return s;
 }
 
-function objectType(schema: Schema): z.ZodType {
-  if (schema.properties === undefined) {
-    const values = schema.additionalProperties ? toZod(schema.additionalProperties) : z.unknown();
-    const record = z.record(z.string(), values);
-    const most = schema.maxProperties;
-    return most === undefined
-      ? record
-      : record.refine((r) => Object.keys(r).length <= most, { message: `must have at most ${most} entries` });
-  }
-  const required = new Set(schema.required ?? []);
-  const shape: Record<string, z.ZodType> = {};
-  for (const [key, child] of Object.entries(schema.properties)) {
-    const type = toZod(child);
-    shape[key] = required.has(key) ? type : child.default !== undefined ? type.default(child.default) : type.optional();
-  }
-  return schema['x-kubernetes-preserve-unknown-fields'] ? z.looseObject(shape) : z.strictObject(shape);
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T): z.ZodEnum<{ [K in T[number]]: K }> {
+  return z.enum(values, { error: (issue: Issue) => (issue.input === undefined ? 'is required' : `must be one of ${values.join(', ')}`) });
 }
 
-/** list-type set: no equal items; list-type map: no two items with the same keys. */
-function reportDuplicates(schema: Schema, value: unknown, ctx: z.RefinementCtx): void {
-  if (!Array.isArray(value)) return;
-  const keys = schema['x-kubernetes-list-map-keys'];
+export interface NumberOptions {
+  readonly integer?: boolean;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly format?: 'int32' | 'int64';
+  readonly enum?: readonly number[];
+  readonly unit?: string;
+}
+
+function rangeText(integer: boolean, min: number | undefined, max: number | undefined, unit: string | undefined): string {
+  const what = integer ? 'a whole number' : 'a number';
+  const range = min !== undefined && max !== undefined ? `${min}-${max}` : min !== undefined ? `≥ ${min}` : `≤ ${String(max)}`;
+  return `use ${what} ${range}${unit === undefined ? '' : ` ${unit}`}`;
+}
+
+export function number(opts: NumberOptions = {}): z.ZodType<number> {
+  const integer = opts.integer ?? false;
+  let n = integer ? z.int({ error: typeError('a whole number') }) : z.number({ error: typeError('a number') });
+  const min = opts.minimum ?? (opts.format === 'int32' ? INT32.min : undefined);
+  const max = opts.maximum ?? (opts.format === 'int32' ? INT32.max : undefined);
+  const outOfRange = (issue: Issue): string => `${String(issue.input)} is out of range: ${rangeText(integer, min, max, opts.unit)}`;
+  if (min !== undefined) n = n.min(min, { error: outOfRange });
+  if (max !== undefined) n = n.max(max, { error: outOfRange });
+  const allowed = opts.enum;
+  return allowed ? n.refine((v) => allowed.includes(v), { error: `must be one of ${allowed.join(', ')}` }) : n;
+}
+
+export function boolean(): z.ZodBoolean {
+  return z.boolean({ error: typeError('true or false') });
+}
+
+export interface ListOptions {
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  /** x-kubernetes-list-type set: no two equal items. */
+  readonly set?: boolean;
+  /** x-kubernetes-list-type map: no two items with the same values of these keys. */
+  readonly mapKeys?: readonly string[];
+}
+
+export function list<T extends z.ZodType>(item: T, opts: ListOptions = {}): z.ZodArray<T> {
+  let a = z.array(item, { error: typeError('a list') });
+  if (opts.minItems !== undefined) a = a.min(opts.minItems, { error: `must have at least ${opts.minItems} item(s)` });
+  if (opts.maxItems !== undefined) a = a.max(opts.maxItems, { error: `must have at most ${opts.maxItems} items` });
+  return opts.set || opts.mapKeys ? a.superRefine((value, ctx) => reportDuplicates(opts.mapKeys, value, ctx)) : a;
+}
+
+/** An object whose keys are free (matchLabels): string keys, `values` for each value. */
+export function stringMap<T extends z.ZodType>(values: T, maxProperties?: number): z.ZodRecord<z.ZodString, T> {
+  const record = z.record(z.string(), values, { error: typeError('an object') });
+  return maxProperties === undefined
+    ? record
+    : record.refine((r) => Object.keys(r).length <= maxProperties, { error: `must have at most ${maxProperties} entries` });
+}
+
+/** Where the apiserver reports a duplicate: at the later item. */
+function reportDuplicates(keys: readonly string[] | undefined, value: readonly unknown[], ctx: z.RefinementCtx): void {
   const seen = new Map<string, number>();
   value.forEach((item: unknown, index) => {
-    const identity = JSON.stringify(
-      keys ? keys.map((k) => (item as Record<string, unknown>)[k]) : item,
-    );
+    const fields = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
+    const identity = JSON.stringify(keys ? keys.map((k) => fields[k]) : item);
     if (seen.has(identity)) {
       ctx.addIssue({
         code: 'custom',

@@ -1,4 +1,4 @@
-// `make generate`: writes the CRD YAML and TypeScript types from crds/source.
+// `make generate`: writes the CRD YAML, TypeScript types and zod schemas from crds/source.
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -176,6 +176,8 @@ export interface L2Advertisement {
 }
 /**
  * Desired state of an L2Advertisement. Empty: every pool, from every node, on every interface.
+ *
+ * @default {}
  */
 export interface L2AdvertisementSpec {
   /**
@@ -202,6 +204,8 @@ export interface L2AdvertisementSpec {
    * Host interfaces to announce on. Empty: all interfaces.
    *
    * @maxItems 64
+   *
+   * Items: A host interface.
    */
   interfaces?: string[];
   /**
@@ -252,6 +256,8 @@ export interface BGPAdvertisement {
 }
 /**
  * Desired state of a BGPAdvertisement. Empty: every pool, to every peer, from every node, as /32 and /128.
+ *
+ * @default {}
  */
 export interface BGPAdvertisementSpec {
   /**
@@ -348,7 +354,7 @@ export interface BGPPeerSpec {
   peerASN?: number;
   dynamicASN?: DynamicASNMode;
   /**
-   * AS number presented to this peer instead of myASN (local-as). 1 to 4294967295.
+   * AS number presented to this peer instead of myASN (local-as), eBGP only: it differs from myASN and peerASN. Whether the session is iBGP is still decided by myASN and peerASN. 1 to 4294967295.
    */
   localASN?: number;
   /**
@@ -374,7 +380,7 @@ export interface BGPPeerSpec {
    */
   holdTime?: string;
   /**
-   * BGP keepalive time: at most holdTime; with only holdTime set, a third of it. A Go duration such as 90s, 1m30s or 500ms.
+   * BGP keepalive time: at most holdTime in whole seconds; with only holdTime set, a third of it. Alone, it sets holdTime to three times it, so it is 0 or 1s to 21845s. A Go duration such as 90s, 1m30s or 500ms.
    */
   keepaliveTime?: string;
   /**
@@ -463,6 +469,8 @@ export interface BFDProfile {
 }
 /**
  * Desired state of a BFDProfile.
+ *
+ * @default {}
  */
 export interface BFDProfileSpec {
   /**
@@ -531,6 +539,8 @@ export interface Community {
 }
 /**
  * Desired state of a Community.
+ *
+ * @default {}
  */
 export interface CommunitySpec {
   /**

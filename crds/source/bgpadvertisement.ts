@@ -5,20 +5,21 @@ import { has } from './schema.ts';
 const COMMUNITY_VALUE = /^([0-9]+):([0-9]+)$/u;
 const LARGE_COMMUNITY_VALUE = /^large:([0-9]+):([0-9]+):([0-9]+)$/u;
 
-/** A community written as a value (not an alias) is in range: A:B uint16, large:A:B:C uint32. */
-export function isCommunityValueInRange(text: string): boolean {
+/** A community value: A:B with 16-bit parts, or large:A:B:C with 32-bit parts. */
+export function isCommunityValue(text: string): boolean {
   const standard = COMMUNITY_VALUE.exec(text);
-  if (standard) return standard.slice(1).every((part) => Number(part) <= 0xffff);
+  if (standard) return standard.slice(1).every((part) => part.length <= 5 && Number(part) <= 0xffff);
   const large = LARGE_COMMUNITY_VALUE.exec(text);
-  if (large) return large.slice(1).every((part) => Number(part) <= 0xffffffff);
-  return true;
+  if (large) return large.slice(1).every((part) => part.length <= 10 && Number(part) <= 0xffffffff);
+  return false;
 }
 
+/** Alias names have no ":", so a string with one must be a community value. */
 export const communityValueRule = {
   rule:
-    "self.matches('^[0-9]+:[0-9]+$') ? self.split(':').all(p, size(p) <= 5 && int(p) <= 65535) : (self.matches('^large:[0-9]+:[0-9]+:[0-9]+$') ? self.substring(6).split(':').all(p, size(p) <= 10 && int(p) <= 4294967295) : true)",
-  message: 'a community value must be A:B with 16-bit parts or large:A:B:C with 32-bit parts',
-  check: (self: string) => isCommunityValueInRange(self),
+    "!self.contains(':') || (self.matches('^[0-9]+:[0-9]+$') && self.split(':').all(p, size(p) <= 5 && int(p) <= 65535)) || (self.matches('^large:[0-9]+:[0-9]+:[0-9]+$') && self.substring(6).split(':').all(p, size(p) <= 10 && int(p) <= 4294967295))",
+  message: 'a community with ":" must be a value: A:B with parts 0-65535, or large:A:B:C with parts 0-4294967295',
+  check: (self: string) => !self.includes(':') || isCommunityValue(self),
 };
 
 const communityValues: Schema = {

@@ -1,7 +1,7 @@
-import { duration, labelSelectors, ns, objectName, secretReference } from './common.ts';
+import { duration, interfaceName, labelSelectors, ns, objectName, secretReference } from './common.ts';
 import { ipFamily, isIP, seconds } from './cel-functions.ts';
 import type { JsonObject, KindSource, Schema } from './schema.ts';
-import { has } from './schema.ts';
+import { has, isObject } from './schema.ts';
 
 const asn = (description: string): Schema => ({
   type: 'integer',
@@ -51,15 +51,13 @@ export const bgpPeer: KindSource = {
           "Accept the peer's AS number as it comes: internal (must equal myASN) or external (must differ). Exactly one of peerASN and dynamicASN.",
         enum: ['internal', 'external'],
       },
-      localASN: asn('AS number presented to this peer instead of myASN (local-as).'),
+      localASN: asn(
+        'AS number presented to this peer instead of myASN (local-as), eBGP only: it differs from myASN and peerASN. Whether the session is iBGP is still decided by myASN and peerASN.',
+      ),
       peerAddress: ipAddress('Address to dial. Exactly one of peerAddress and interface.'),
-      interface: {
-        type: 'string',
-        description:
-          'Host interface for unnumbered BGP (the peer is found by IPv6 link-local address). Exactly one of peerAddress and interface.',
-        minLength: 1,
-        maxLength: 15,
-      },
+      interface: interfaceName(
+        'Host interface for unnumbered BGP (the peer is found by IPv6 link-local address). Exactly one of peerAddress and interface.',
+      ),
       sourceAddress: ipAddress('Source address of the session.'),
       peerPort: {
         type: 'integer',
@@ -82,7 +80,9 @@ export const bgpPeer: KindSource = {
           },
         ],
       },
-      keepaliveTime: duration('BGP keepalive time: at most holdTime; with only holdTime set, a third of it.'),
+      keepaliveTime: duration(
+        'BGP keepalive time: at most holdTime in whole seconds; with only holdTime set, a third of it. Alone, it sets holdTime to three times it, so it is 0 or 1s to 21845s.',
+      ),
       connectTime: {
         ...duration('How long to wait between connection attempts: whole seconds, 1s to 65535s.'),
         'x-kubernetes-validations': [
@@ -97,7 +97,7 @@ export const bgpPeer: KindSource = {
           {
             // Hours/minutes/seconds units only: whole seconds without a costly CEL string round-trip.
             rule: "self.matches('^([0-9]+h)?([0-9]+m)?([0-9]+s)?$')",
-            message: 'connectTime must be a whole number of seconds',
+            message: 'connectTime must be whole seconds (h, m and s units only)',
             check: (self: string) => /^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/.test(self),
           },
         ],
@@ -164,30 +164,60 @@ export const bgpPeer: KindSource = {
         check: (self: JsonObject) => has(self, 'peerAddress') !== has(self, 'interface'),
       },
       {
-        rule: '!has(self.password) || !has(self.passwordSecret)',
+        // MetalLB's converter writes `passwordSecret: {}` beside a password: an empty reference is no secret.
+        rule: '!has(self.password) || !has(self.passwordSecret) || !has(self.passwordSecret.name)',
         message: 'password and passwordSecret are mutually exclusive',
         fieldPath: '.passwordSecret',
-        check: (self: JsonObject) => !has(self, 'password') || !has(self, 'passwordSecret'),
+        check: (self: JsonObject) =>
+          !has(self, 'password') || !isObject(self.passwordSecret) || !has(self.passwordSecret, 'name'),
       },
       {
-        rule: '!has(self.keepaliveTime) || !has(self.holdTime) || duration(self.keepaliveTime) <= duration(self.holdTime)',
-        message: 'keepaliveTime must not be longer than holdTime',
+        // The speaker sends whole seconds: a keepalive above the truncated hold time would let the session expire.
+        rule:
+          '!has(self.keepaliveTime) || !has(self.holdTime) || duration(self.keepaliveTime).getMilliseconds() <= duration(self.holdTime).getSeconds() * 1000',
+        message: 'keepaliveTime must be at most the hold time (counted in whole seconds)',
         fieldPath: '.keepaliveTime',
         check: (self: JsonObject) => {
           const keepalive = ns(self.keepaliveTime);
           const hold = ns(self.holdTime);
-          return keepalive === undefined || hold === undefined || keepalive <= hold;
+          return keepalive === undefined || hold === undefined || keepalive / 1_000_000n <= (hold / seconds(1)) * 1000n;
         },
       },
       {
         rule:
-          "!has(self.ebgpMultiHop) || !self.ebgpMultiHop || (has(self.peerASN) ? self.peerASN != (has(self.localASN) ? self.localASN : self.myASN) : (has(self.dynamicASN) && self.dynamicASN == 'external'))",
-        message: 'ebgpMultiHop is only valid for eBGP sessions (peerASN different from the local ASN, or dynamicASN external)',
+          "has(self.holdTime) || !has(self.keepaliveTime) || duration(self.keepaliveTime) == duration('0s') || (duration(self.keepaliveTime) >= duration('1s') && duration(self.keepaliveTime) <= duration('21845s'))",
+        message:
+          'with only keepaliveTime set, the hold time is three times it and must be 0 or between 3s and 65535s: use 0 or 1s to 21845s, or set holdTime',
+        fieldPath: '.keepaliveTime',
+        check: (self: JsonObject) => {
+          const keepalive = ns(self.keepaliveTime);
+          if (has(self, 'holdTime') || keepalive === undefined) return true;
+          return keepalive === 0n || (keepalive >= seconds(1) && keepalive <= seconds(21845));
+        },
+      },
+      {
+        // As MetalLB: the session is iBGP when peerASN equals myASN (localASN only changes what the peer sees).
+        rule:
+          "!has(self.ebgpMultiHop) || !self.ebgpMultiHop || (has(self.peerASN) ? self.peerASN != self.myASN : (has(self.dynamicASN) && self.dynamicASN == 'external'))",
+        message: 'ebgpMultiHop is only valid for eBGP sessions, not iBGP (peerASN equal to myASN, or dynamicASN internal)',
         fieldPath: '.ebgpMultiHop',
         check: (self: JsonObject) => {
           if (!isTrue(self, 'ebgpMultiHop')) return true;
-          if (has(self, 'peerASN')) return self.peerASN !== (has(self, 'localASN') ? self.localASN : self.myASN);
+          if (has(self, 'peerASN')) return self.peerASN !== self.myASN;
           return self.dynamicASN === 'external';
+        },
+      },
+      {
+        // FRR refuses local-as on an iBGP neighbor, equal to its own AS, or equal to the remote AS.
+        rule:
+          "!has(self.localASN) || (self.localASN != self.myASN && (has(self.peerASN) ? self.peerASN != self.myASN && self.peerASN != self.localASN : !has(self.dynamicASN) || self.dynamicASN == 'external'))",
+        message: 'localASN is for eBGP sessions only: it must differ from myASN and peerASN, and the session must be eBGP (peerASN different from myASN, or dynamicASN external)',
+        fieldPath: '.localASN',
+        check: (self: JsonObject) => {
+          if (!has(self, 'localASN')) return true;
+          if (self.localASN === self.myASN) return false;
+          if (has(self, 'peerASN')) return self.peerASN !== self.myASN && self.peerASN !== self.localASN;
+          return !has(self, 'dynamicASN') || self.dynamicASN === 'external';
         },
       },
       {

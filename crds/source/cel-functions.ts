@@ -1,6 +1,6 @@
 // TypeScript twins of the CEL functions the rules use (duration(), isIP(), isCIDR()),
 // with the apiserver's semantics: Go duration syntax, no zones, no IPv4-mapped IPv6.
-import { isIP as nodeIsIP } from 'node:net';
+import { BlockList, isIP as nodeIsIP } from 'node:net';
 
 /** Go duration syntax without a sign, as a schema pattern: `90s`, `1m30s`, `500ms`, `0`. */
 export const DURATION_PATTERN = '^(0|([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$';
@@ -70,4 +70,59 @@ export function isAddressRange(text: string): boolean {
   if (parts.length !== 2) return false;
   const [start, end] = parts.map((p) => ipFamily(p.trim()));
   return start !== undefined && start === end;
+}
+
+/** A valid pool range as written: a CIDR, or start-end of one family (trimmed). */
+export type AddressRangeBounds =
+  | { readonly family: 4 | 6; readonly cidr: string; readonly prefix: number }
+  | { readonly family: 4 | 6; readonly start: string; readonly end: string };
+
+/** The bounds of an IPAddressPool range; 'reversed' when the start is after the end; undefined when malformed. */
+export function addressRangeBounds(text: string): AddressRangeBounds | 'reversed' | undefined {
+  if (!isAddressRange(text)) return undefined;
+  const trimmed = text.trim();
+  if (isCIDR(trimmed)) {
+    const [cidr = '', prefix = ''] = trimmed.split('/');
+    return { family: ipFamily(cidr) ?? 4, cidr, prefix: Number(prefix) };
+  }
+  const [start = '', end = ''] = text.split('-').map((p) => p.trim());
+  const bounds = { family: ipFamily(start) ?? 4, start, end };
+  try {
+    blockOf(bounds);
+  } catch {
+    return 'reversed';
+  }
+  return bounds;
+}
+
+const familyName = (family: 4 | 6): 'ipv4' | 'ipv6' => (family === 4 ? 'ipv4' : 'ipv6');
+
+// Node's own address arithmetic: a BlockList holding the range answers "is this address inside?".
+function blockOf(r: AddressRangeBounds): BlockList {
+  const block = new BlockList();
+  if ('cidr' in r) block.addSubnet(r.cidr, r.prefix, familyName(r.family));
+  else block.addRange(r.start, r.end, familyName(r.family));
+  return block;
+}
+
+/** Addresses written in the range: enough to decide overlap with `blockOf` (a CIDR's address lies inside it). */
+function written(r: AddressRangeBounds): string[] {
+  return 'cidr' in r ? [r.cidr] : [r.start, r.end];
+}
+
+/** Whether two ranges share an address: one holds an address written in the other. */
+export function rangesOverlap(a: AddressRangeBounds, b: AddressRangeBounds): boolean {
+  if (a.family !== b.family) return false;
+  const type = familyName(a.family);
+  const inA = blockOf(a);
+  const inB = blockOf(b);
+  return written(b).some((ip) => inA.check(ip, type)) || written(a).some((ip) => inB.check(ip, type));
+}
+
+/** The family of the first address of a range, as the avoidBuggyIPs CEL rule reads it. */
+export function firstAddressFamily(text: string): 4 | 6 | undefined {
+  const trimmed = text.trim();
+  if (isCIDR(trimmed)) return ipFamily(trimmed.slice(0, trimmed.indexOf('/')));
+  const parts = text.split('-');
+  return parts.length === 2 ? ipFamily((parts[0] ?? '').trim()) : undefined;
 }

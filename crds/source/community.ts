@@ -19,6 +19,7 @@ const communityAlias: Schema = {
       description: 'A:B (16-bit parts) or large:A:B:C (32-bit parts).',
       maxLength: 40,
       pattern: '^([0-9]{1,5}:[0-9]{1,5}|large:[0-9]{1,10}:[0-9]{1,10}:[0-9]{1,10})$',
+      patternMessage: 'is not a community value: write A:B or large:A:B:C (an alias cannot name another alias)',
       'x-kubernetes-validations': [communityValueRule],
     },
   },

@@ -1,6 +1,34 @@
 import { labelSelectors } from './common.ts';
-import { isAddressRange } from './cel-functions.ts';
-import type { KindSource, Schema } from './schema.ts';
+import { addressRangeBounds, firstAddressFamily, isAddressRange, rangesOverlap } from './cel-functions.ts';
+import type { AddressRangeBounds } from './cel-functions.ts';
+import type { JsonObject, KindSource, RuntimeProblem, RuntimeRule, Schema } from './schema.ts';
+
+const startNotAfterEnd: RuntimeRule = {
+  message: "the range's start is after its end",
+  notCel: 'CEL cannot order IP addresses',
+  check: (self: string) => (addressRangeBounds(self) === 'reversed' ? [{ at: [] }] : []),
+};
+
+const disjointRanges: RuntimeRule = {
+  message: 'the ranges of one pool must not overlap',
+  notCel: 'CEL cannot compare IP ranges',
+  check: (self: unknown[]) => {
+    const problems: RuntimeProblem[] = [];
+    const seen: { index: number; text: string; bounds: AddressRangeBounds }[] = [];
+    self.forEach((text, index) => {
+      const bounds = typeof text === 'string' ? addressRangeBounds(text) : undefined;
+      if (bounds === undefined || bounds === 'reversed') return;
+      const clash = seen.find((s) => rangesOverlap(s.bounds, bounds));
+      if (clash) problems.push({ at: [index], detail: `"${String(text)}" overlaps "${clash.text}" ([${clash.index}])` });
+      seen.push({ index, text: String(text), bounds });
+    });
+    return problems;
+  },
+};
+
+/** Whether the range `a` is IPv4, judged on its first address (its own rule checks the rest). */
+const IPV4_RANGE_CEL =
+  "(isCIDR(a.trim()) ? cidr(a.trim()).ip().family() == 4 : (a.split('-').size() == 2 && isIP(a.split('-')[0].trim()) && ip(a.split('-')[0].trim()).family() == 4))";
 
 /** Largest count JavaScript reads exactly; int64 counts saturate here, the exact value is a string. */
 export const MAX_EXACT_COUNT = Number.MAX_SAFE_INTEGER;
@@ -75,8 +103,10 @@ export const ipAddressPool: KindSource = {
               check: (self: string) => isAddressRange(self),
             },
           ],
+          runtimeRules: [startNotAfterEnd],
         },
         'x-kubernetes-list-type': 'set',
+        runtimeRules: [disjointRanges],
       },
       autoAssign: {
         type: 'boolean',
@@ -90,6 +120,17 @@ export const ipAddressPool: KindSource = {
       },
       serviceAllocation,
     },
+    'x-kubernetes-validations': [
+      {
+        rule: `!has(self.avoidBuggyIPs) || !self.avoidBuggyIPs || self.addresses.exists(a, ${IPV4_RANGE_CEL})`,
+        message: 'avoidBuggyIPs only skips IPv4 .0 and .255 addresses, but every range is IPv6: remove avoidBuggyIPs',
+        fieldPath: '.avoidBuggyIPs',
+        check: (self: JsonObject) =>
+          self.avoidBuggyIPs !== true ||
+          !Array.isArray(self.addresses) ||
+          self.addresses.some((a) => typeof a === 'string' && firstAddressFamily(a) === 4),
+      },
+    ],
   },
   status: {
     type: 'object',

@@ -1,4 +1,4 @@
-import { labelSelector, labelSelectors, LIMITS, objectNames } from './common.ts';
+import { interfaceName, labelSelector, labelSelectors, LIMITS, objectNames } from './common.ts';
 import type { KindSource, Schema } from './schema.ts';
 
 const preferredNodeSelector: Schema = {
@@ -42,7 +42,7 @@ export const l2Advertisement: KindSource = {
         type: 'array',
         description: 'Host interfaces to announce on. Empty: all interfaces.',
         maxItems: LIMITS.names,
-        items: { type: 'string', minLength: 1, maxLength: 15 },
+        items: interfaceName('A host interface.'),
         'x-kubernetes-list-type': 'set',
       },
       serviceSelectors: labelSelectors('Services to announce, by label. Empty: all Services.'),

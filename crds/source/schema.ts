@@ -1,7 +1,8 @@
 // The vocabulary of the API source: OpenAPI v3 schema objects as a CRD takes them, plus
 // `title`/`tsType` for the generated TypeScript names and, on every CEL rule, the
 // runtime check that re-implements it (CEL cannot run in Node, so rule and check sit
-// side by side and the generator strips the check from the CRD).
+// side by side and the generator strips the check from the CRD). The few per-object rules
+// CEL cannot express are written here too, as `runtimeRules`, each saying why.
 
 /** A node of a JSON object as the checks see it: untyped, read-only. */
 export type JsonObject = { readonly [key: string]: unknown };
@@ -29,6 +30,31 @@ export interface CelRule {
   readonly check: RuleCheck;
 }
 
+/** One value a runtime rule rejects: where (below the node the rule sits on), and what about it. */
+export interface RuntimeProblem {
+  readonly at: readonly (string | number)[];
+  /** Appended to the rule's message, e.g. which other entry it clashes with. */
+  readonly detail?: string;
+}
+
+/**
+ * A per-object rule the apiserver cannot run (CEL has no address ordering, or the rule
+ * would exceed the CEL cost budget). The runtime validator, and so the config model, runs
+ * it; a test lists each as checked by the runtime validator only.
+ */
+export interface RuntimeRule {
+  readonly message: string;
+  /** Why it is not a CEL rule. */
+  readonly notCel: string;
+  /** Runs on a node of the schema's type (other nodes are skipped); tolerates malformed children. */
+  readonly check: (self: never) => readonly RuntimeProblem[];
+}
+
+/** How the validator calls a runtime rule. */
+export function runRuntimeRule(rule: RuntimeRule, self: unknown): readonly RuntimeProblem[] {
+  return (rule.check as (self: unknown) => readonly RuntimeProblem[])(self);
+}
+
 export interface Schema {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
   title?: string;
@@ -38,10 +64,14 @@ export interface Schema {
   enum?: readonly (string | number)[];
   default?: unknown;
   pattern?: string;
+  /** What the runtime validator says when `pattern` does not match (the apiserver prints the pattern). */
+  patternMessage?: string;
   minLength?: number;
   maxLength?: number;
   minimum?: number;
   maximum?: number;
+  /** Unit of a number, for the runtime validator's messages (the description says it for the CRD). */
+  unit?: 'ms';
   minItems?: number;
   maxItems?: number;
   maxProperties?: number;
@@ -53,6 +83,8 @@ export interface Schema {
   'x-kubernetes-list-map-keys'?: readonly string[];
   'x-kubernetes-map-type'?: 'atomic' | 'granular';
   'x-kubernetes-validations'?: readonly CelRule[];
+  /** Not in the CRD: rules only the runtime validator runs. */
+  runtimeRules?: readonly RuntimeRule[];
   /** Only in the typed view (metadata): fields the schema does not list are allowed. */
   'x-kubernetes-preserve-unknown-fields'?: true;
 }

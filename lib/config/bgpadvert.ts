@@ -1,10 +1,10 @@
-// BGPAdvertisement → BgpAdvert: aggregation lengths checked against the pools, communities resolved.
+// BGPAdvertisement → BgpAdvert: pools, peers and community aliases resolved; aggregation checked against the pools.
 import { shortestCidrLen, formatRange } from '../ip/index.ts';
-import { type Issues, type ObjectIssues, forObject } from './issues.ts';
-import { type PoolCatalog, resolvePools } from './poolrefs.ts';
-import type { BGPAdvertisementInput } from './resources.ts';
-import { nameList, selectorList } from './selectors.ts';
 import { communityKey, resolveCommunity } from './community.ts';
+import { type Issues, type ObjectIssues, forObject } from './issues.ts';
+import type { Named } from './parse.ts';
+import { type PoolCatalog, resolvePools } from './poolrefs.ts';
+import type { ValidBGPAdvertisement } from './resources.ts';
 import type { BgpAdvert, CommunityValue } from './types.ts';
 
 export interface BgpAdvertContext {
@@ -14,18 +14,10 @@ export interface BgpAdvertContext {
   peerNames: ReadonlySet<string>;
 }
 
-function length(value: number | undefined, dflt: number, min: number, max: number, field: string, report: ObjectIssues): number {
-  if (value === undefined || value === null) return dflt;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    report.error(field, `aggregation length ${String(value)} is out of range: use ${min}-${max}`);
-  }
-  return value;
-}
-
-function communities(texts: readonly string[] | undefined, aliases: ReadonlyMap<string, CommunityValue>, report: ObjectIssues): CommunityValue[] {
+function communities(texts: readonly string[], aliases: ReadonlyMap<string, CommunityValue>, report: ObjectIssues): CommunityValue[] {
   const out: CommunityValue[] = [];
   const seen = new Map<string, number>();
-  (texts ?? []).forEach((text, i) => {
+  texts.forEach((text, i) => {
     const r = resolveCommunity(text, aliases);
     if (!r.ok) { report.error(`spec.communities[${i}]`, r.error); return; }
     const key = communityKey(r.value);
@@ -40,36 +32,24 @@ function communities(texts: readonly string[] | undefined, aliases: ReadonlyMap<
   return out;
 }
 
-export function buildBgpAdvert(obj: BGPAdvertisementInput, issues: Issues, ctx: BgpAdvertContext): BgpAdvert | undefined {
-  const name = obj.metadata.name ?? '';
+export function buildBgpAdvert({ name, object }: Named<ValidBGPAdvertisement>, issues: Issues, ctx: BgpAdvertContext): BgpAdvert | undefined {
   const report = forObject(issues, 'BGPAdvertisement', name);
-  const spec = obj.spec ?? {};
+  const { spec } = object;
   const before = issues.errors.length;
-  const aggregationLength = length(spec.aggregationLength, 32, 1, 32, 'spec.aggregationLength', report);
-  const aggregationLengthV6 = length(spec.aggregationLengthV6, 128, 0, 128, 'spec.aggregationLengthV6', report);
-  const localPref = spec.localPref ?? 0;
-  if (!Number.isInteger(localPref) || localPref < 0 || localPref > 0xffffffff) {
-    report.error('spec.localPref', `localPref ${String(localPref)} is out of range: use 0-4294967295`);
-  }
-  const pools = resolvePools(spec.ipAddressPools, spec.ipAddressPoolSelectors, ctx.catalog, report);
-  const peers = nameList(spec.peers, 'spec.peers', 'BGPPeer', report);
+  const peers = spec.peers ?? [];
   peers.forEach((p, i) => {
     if (!ctx.peerNames.has(p)) report.error(`spec.peers[${i}]`, `BGPPeer "${p}" not found: create it or fix the name`);
   });
-  const serviceSelectors = selectorList(spec.serviceSelectors, 'spec.serviceSelectors', report);
-  if (serviceSelectors.length > 0 && (aggregationLength !== 32 || aggregationLengthV6 !== 128)) {
-    report.error('spec.serviceSelectors', 'serviceSelectors need the default aggregation lengths (32 and 128): an aggregate covers other Services too');
-  }
   const advert: BgpAdvert = {
     name,
-    pools,
-    aggregationLength,
-    aggregationLengthV6,
-    localPref,
-    communities: communities(spec.communities, ctx.communityAliases, report),
+    pools: resolvePools(spec.ipAddressPools ?? [], spec.ipAddressPoolSelectors ?? [], ctx.catalog, report),
+    aggregationLength: spec.aggregationLength,
+    aggregationLengthV6: spec.aggregationLengthV6,
+    localPref: spec.localPref ?? 0,
+    communities: communities(spec.communities ?? [], ctx.communityAliases, report),
     peers,
-    nodeSelectors: selectorList(spec.nodeSelectors, 'spec.nodeSelectors', report),
-    serviceSelectors,
+    nodeSelectors: spec.nodeSelectors ?? [],
+    serviceSelectors: spec.serviceSelectors ?? [],
   };
   if (issues.errors.length === before) checkAggregation(advert, ctx.catalog, report);
   return issues.errors.length > before ? undefined : advert;

@@ -68,3 +68,22 @@ test('random junk never throws (property)', () => {
     buildConfig(bad);
   }));
 });
+
+test('a malformed object is a config error naming its kind, namespace/name and field, and fails the build', () => {
+  const bad = { metadata: { name: 'tor', namespace: 'portside-system' }, spec: { myASN: 64512, peerASN: 64513, peerAddress: '198.51.100.254', peerPort: '179' } };
+  const r = buildConfig(input({ bgpPeers: [bad] }));
+  assert.ok(!r.ok);
+  assert.deepEqual(r.errors, [
+    { kind: 'BGPPeer', namespace: 'portside-system', name: 'tor', field: 'spec.peerPort', message: 'must be a whole number' },
+  ]);
+});
+
+test('objects are read with the schema defaults applied, also without a spec', () => {
+  const r = buildConfig(input({ bgpAdvertisements: [{ metadata: { name: 'a' } }], bfdProfiles: [{ metadata: { name: 'b' } }] }));
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+  assert.equal(r.config.bgpAdvertisements[0]!.aggregationLength, 32);
+  assert.equal(r.config.bfdProfiles.get('b')!.detectMultiplier, 3);
+  const pool = buildConfig(input({ pools: [{ metadata: { name: 'p' } }] }));
+  assert.ok(!pool.ok);
+  assert.deepEqual(pool.errors.map((e) => [e.kind, e.name, e.field]), [['IPAddressPool', 'p', 'spec']]);
+});

@@ -1,11 +1,15 @@
 // The pure config model: API objects in, a validated Config (or every problem) out. Never throws.
+// An invalid object fails the whole build: callers keep serving their last valid Config.
+import {
+  parseBFDProfile, parseBGPAdvertisement, parseBGPPeer, parseCommunity, parseIPAddressPool, parseL2Advertisement,
+} from '../../crds/index.ts';
 import { buildBfdProfile } from './bfd.ts';
 import { buildBgpAdvert } from './bgpadvert.ts';
 import { buildCommunityAliases } from './community.ts';
 import { checkDuplicatePeers, checkLocalPrefConflicts } from './crosscheck.ts';
 import { Issues } from './issues.ts';
 import { buildL2Advert } from './l2.ts';
-import { uniquelyNamed } from './names.ts';
+import { parseObjects } from './parse.ts';
 import { buildPeer } from './peer.ts';
 import { buildPool, checkPoolOverlaps } from './pool.ts';
 import type { BfdProfile, BgpAdvert, BgpPeer, BuildInput, BuildResult, Config, L2Advert, Pool } from './types.ts';
@@ -18,32 +22,36 @@ function byName<T extends { name: string }>(items: readonly T[]): Map<string, T>
   return new Map([...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((x) => [x.name, x]));
 }
 
+/**
+ * Each object is first parsed against its kind's schema (every per-object rule, from
+ * crds/source); the builders then resolve references and check the rules between objects.
+ */
 function build(input: BuildInput, issues: Issues): Config {
   const namespaces = input.namespaces
     ? new Set(input.namespaces.map((n) => n.metadata?.name ?? '').filter((n) => n !== ''))
     : undefined;
 
-  const poolObjects = uniquelyNamed('IPAddressPool', input.pools, issues);
-  const pools = defined(poolObjects.map((o) => issues.guard('IPAddressPool', o.metadata.name!, () => buildPool(o, issues, namespaces))));
+  const poolObjects = parseObjects('IPAddressPool', input.pools, parseIPAddressPool, issues);
+  const pools = defined(poolObjects.valid.map((o) => issues.guard('IPAddressPool', o.name, () => buildPool(o, issues, namespaces))));
   checkPoolOverlaps(pools, issues);
-  const catalog = { pools: byName(pools), allNames: new Set(poolObjects.map((o) => o.metadata.name!)) };
+  const catalog = { pools: byName(pools), allNames: poolObjects.names };
 
-  const bfdProfiles = byName(defined(uniquelyNamed('BFDProfile', input.bfdProfiles, issues)
-    .map((o) => issues.guard('BFDProfile', o.metadata.name!, () => buildBfdProfile(o, issues)))));
+  const bfdProfiles = byName(defined(parseObjects('BFDProfile', input.bfdProfiles, parseBFDProfile, issues).valid
+    .map((o) => issues.guard('BFDProfile', o.name, () => buildBfdProfile(o)))));
 
-  const communityAliases = buildCommunityAliases(uniquelyNamed('Community', input.communities, issues), issues);
+  const communityAliases = buildCommunityAliases(parseObjects('Community', input.communities, parseCommunity, issues).valid, issues);
 
-  const peerObjects = uniquelyNamed('BGPPeer', input.bgpPeers, issues);
-  const peers: BgpPeer[] = defined(peerObjects.map((o) => issues.guard('BGPPeer', o.metadata.name!, () =>
+  const peerObjects = parseObjects('BGPPeer', input.bgpPeers, parseBGPPeer, issues);
+  const peers: BgpPeer[] = defined(peerObjects.valid.map((o) => issues.guard('BGPPeer', o.name, () =>
     buildPeer(o, issues, { bfdProfiles, secrets: input.secrets }))));
   checkDuplicatePeers(peers, issues);
 
-  const l2: L2Advert[] = defined(uniquelyNamed('L2Advertisement', input.l2Advertisements, issues)
-    .map((o) => issues.guard('L2Advertisement', o.metadata.name!, () => buildL2Advert(o, issues, catalog))));
+  const l2: L2Advert[] = defined(parseObjects('L2Advertisement', input.l2Advertisements, parseL2Advertisement, issues).valid
+    .map((o) => issues.guard('L2Advertisement', o.name, () => buildL2Advert(o, issues, catalog))));
 
-  const bgpCtx = { catalog, communityAliases, peerNames: new Set(peerObjects.map((o) => o.metadata.name!)) };
-  const bgp: BgpAdvert[] = defined(uniquelyNamed('BGPAdvertisement', input.bgpAdvertisements, issues)
-    .map((o) => issues.guard('BGPAdvertisement', o.metadata.name!, () => buildBgpAdvert(o, issues, bgpCtx))));
+  const bgpCtx = { catalog, communityAliases, peerNames: peerObjects.names };
+  const bgp: BgpAdvert[] = defined(parseObjects('BGPAdvertisement', input.bgpAdvertisements, parseBGPAdvertisement, issues).valid
+    .map((o) => issues.guard('BGPAdvertisement', o.name, () => buildBgpAdvert(o, issues, bgpCtx))));
   issues.guard('BGPAdvertisement', '', () => checkLocalPrefConflicts(bgp, catalog.pools, input.nodes, issues));
 
   return {

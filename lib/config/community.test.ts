@@ -25,7 +25,7 @@ const cases: ErrorCase[] = [
   { name: 'duplicate alias across objects', input: input({ communities: [community('c1', [['x', '1:1']]), community('c2', [['x', '1:2']])] }),
     want: { kind: C, name: 'c2', field: 'spec.communities[0].name', message: /already defined in Community "c1"/ } },
   { name: 'duplicate alias in one object', input: input({ communities: [community('c1', [['x', '1:1'], ['x', '1:1']])] }),
-    want: { kind: C, name: 'c1', field: 'spec.communities[1].name' } },
+    want: { kind: C, name: 'c1', field: 'spec.communities[1]', message: /duplicate entry for name/ } },
   { name: 'unknown alias (well-known names are not built in)', input: input({ bgpAdvertisements: [bgpAdv('a', { communities: ['no-export'] })] }),
     want: { kind: B, name: 'a', field: 'spec.communities[0]', message: /neither a community value.*nor an alias/ } },
   { name: 'bad literal in an advertisement', input: input({ bgpAdvertisements: [bgpAdv('a', { communities: ['large:1:2'] })] }),

@@ -1,7 +1,8 @@
 // BGP community values: "A:B" (16-bit each), "large:A:B:C" (32-bit each), or a Community alias.
-import type { CommunityInput } from './resources.ts';
-import type { CommunityValue } from './types.ts';
 import { type Issues, forObject } from './issues.ts';
+import type { Named } from './parse.ts';
+import type { ValidCommunity } from './resources.ts';
+import type { CommunityValue } from './types.ts';
 
 const UINT = /^[0-9]+$/;
 
@@ -38,16 +39,14 @@ export function looksLikeCommunityLiteral(text: string): boolean {
 }
 
 /** Every alias across all Community objects; a name defined twice is an error. */
-export function buildCommunityAliases(communities: readonly CommunityInput[], issues: Issues): Map<string, CommunityValue> {
+export function buildCommunityAliases(communities: readonly Named<ValidCommunity>[], issues: Issues): Map<string, CommunityValue> {
   const aliases = new Map<string, CommunityValue>();
   const definedIn = new Map<string, string>();
-  for (const obj of communities) {
-    const name = obj.metadata?.name ?? '';
+  for (const { name, object } of communities) {
     issues.guard('Community', name, () => {
       const report = forObject(issues, 'Community', name);
-      (obj.spec?.communities ?? []).forEach((alias, i) => {
+      (object.spec.communities ?? []).forEach((alias, i) => {
         const field = `spec.communities[${i}]`;
-        if (!alias?.name) { report.error(`${field}.name`, 'the alias has no name: give it one'); return; }
         const previous = definedIn.get(alias.name);
         if (previous !== undefined) {
           report.error(`${field}.name`, `alias "${alias.name}" is already defined in Community "${previous}": alias names must be unique across all Community objects`);

@@ -6,9 +6,6 @@ import { apiListWatch, InformerSupervisor } from '../k8s/index.ts';
 import type { InformerEvent, KubeApi } from '../k8s/index.ts';
 import { compareCodePoints } from '../order/index.ts';
 import type { BuildInput } from './types.ts';
-import type {
-  BFDProfileInput, BGPAdvertisementInput, BGPPeerInput, CommunityInput, IPAddressPoolInput, L2AdvertisementInput,
-} from './resources.ts';
 
 const PLURALS = {
   pools: 'ipaddresspools',
@@ -73,17 +70,17 @@ export class ConfigInformers {
     await Promise.all(this.all().map((i) => i.stop()));
   }
 
-  /** The objects as the config model reads them, sorted by name for deterministic errors. */
+  /** The objects as received, sorted by name for deterministic errors; buildConfig checks each against its schema. */
   snapshot(): BuildInput {
-    const list = <T>(slot: Slot): T[] =>
-      this.informers[slot].list().sort((a, b) => compareCodePoints(a.metadata?.name ?? '', b.metadata?.name ?? '')) as T[];
+    const list = (slot: Slot): KubernetesObject[] =>
+      this.informers[slot].list().sort((a, b) => compareCodePoints(a.metadata?.name ?? '', b.metadata?.name ?? ''));
     return {
-      pools: list<IPAddressPoolInput>('pools'),
-      l2Advertisements: list<L2AdvertisementInput>('l2Advertisements'),
-      bgpAdvertisements: list<BGPAdvertisementInput>('bgpAdvertisements'),
-      bgpPeers: list<BGPPeerInput>('bgpPeers'),
-      bfdProfiles: list<BFDProfileInput>('bfdProfiles'),
-      communities: list<CommunityInput>('communities'),
+      pools: list('pools'),
+      l2Advertisements: list('l2Advertisements'),
+      bgpAdvertisements: list('bgpAdvertisements'),
+      bgpPeers: list('bgpPeers'),
+      bfdProfiles: list('bfdProfiles'),
+      communities: list('communities'),
       ...(this.namespaces ? { namespaces: this.namespaces.list() } : {}),
     };
   }

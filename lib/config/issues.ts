@@ -4,13 +4,20 @@ import type { ConfigError, ConfigKind, ConfigWarning } from './types.ts';
 export class Issues {
   readonly errors: ConfigError[] = [];
   readonly warnings: ConfigWarning[] = [];
+  /** kind/name → namespace, so every problem of an object names it in full. */
+  private readonly namespaces = new Map<string, string>();
+
+  /** Problems reported on `kind`/`name` from now on carry `namespace`. */
+  locate(kind: ConfigKind, name: string, namespace: string | undefined): void {
+    if (namespace) this.namespaces.set(`${kind}/${name}`, namespace);
+  }
 
   error(kind: ConfigKind, name: string, field: string, message: string): void {
-    this.errors.push({ kind, name, field, message });
+    this.errors.push(this.problem(kind, name, field, message));
   }
 
   warn(kind: ConfigKind, name: string, field: string, message: string): void {
-    this.warnings.push({ kind, name, field, message });
+    this.warnings.push(this.problem(kind, name, field, message));
   }
 
   /** Runs `fn`; an exception becomes an error on the object instead of escaping. */
@@ -22,6 +29,11 @@ export class Issues {
       this.error(kind, name, '', `unexpected error while reading this object (${detail}): check it is well-formed`);
       return undefined;
     }
+  }
+
+  private problem(kind: ConfigKind, name: string, field: string, message: string): ConfigError {
+    const namespace = this.namespaces.get(`${kind}/${name}`);
+    return namespace === undefined ? { kind, name, field, message } : { kind, namespace, name, field, message };
   }
 }
 

@@ -1,7 +1,6 @@
 // Which pools an advertisement covers: named ∪ selected, or every pool when neither is given.
 import { type LabelSelector, matchesAnySelector } from '../selector/index.ts';
 import type { ObjectIssues } from './issues.ts';
-import { nameList, selectorList } from './selectors.ts';
 import type { Pool } from './types.ts';
 
 export interface PoolCatalog {
@@ -12,22 +11,20 @@ export interface PoolCatalog {
 }
 
 export function resolvePools(
-  names: readonly string[] | undefined,
-  selectors: readonly LabelSelector[] | undefined,
+  names: readonly string[],
+  selectors: readonly LabelSelector[],
   catalog: PoolCatalog,
   report: ObjectIssues,
 ): string[] {
-  const named = nameList(names, 'spec.ipAddressPools', 'IPAddressPool', report);
-  const selected = selectorList(selectors, 'spec.ipAddressPoolSelectors', report);
-  named.forEach((n, i) => {
+  names.forEach((n, i) => {
     if (!catalog.allNames.has(n)) {
       report.error(`spec.ipAddressPools[${i}]`, `IPAddressPool "${n}" not found: create it or fix the name`);
     }
   });
-  if (named.length === 0 && (selectors ?? []).length === 0) return [...catalog.pools.keys()].sort();
-  const out = new Set(named.filter((n) => catalog.pools.has(n)));
+  if (names.length === 0 && selectors.length === 0) return [...catalog.pools.keys()].sort();
+  const out = new Set(names.filter((n) => catalog.pools.has(n)));
   for (const pool of catalog.pools.values()) {
-    if (matchesAnySelector(selected, pool.labels)) out.add(pool.name);
+    if (matchesAnySelector(selectors, pool.labels)) out.add(pool.name);
   }
   return [...out].sort();
 }

@@ -2,9 +2,6 @@
 import type { V1Namespace, V1Node, V1Secret } from '@kubernetes/client-node';
 import type { IpAddress, IpRange } from '../ip/index.ts';
 import type { LabelSelector } from '../selector/index.ts';
-import type {
-  BFDProfileInput, BGPAdvertisementInput, BGPPeerInput, CommunityInput, IPAddressPoolInput, L2AdvertisementInput,
-} from './resources.ts';
 
 export type ConfigKind =
   | 'IPAddressPool' | 'L2Advertisement' | 'BGPAdvertisement' | 'BGPPeer' | 'BFDProfile' | 'Community'
@@ -14,6 +11,8 @@ export type ConfigKind =
 /** One problem, naming the object and the field at fault (e.g. `spec.addresses[1]`). */
 export interface ConfigError {
   readonly kind: ConfigKind;
+  /** The object's namespace, when it has one. */
+  readonly namespace?: string;
   readonly name: string;
   readonly field: string;
   readonly message: string;
@@ -21,13 +20,17 @@ export interface ConfigError {
 
 export type ConfigWarning = ConfigError;
 
+/**
+ * The objects as received (from the informers, or fixtures typed with the `*Input` types of
+ * resources.ts): each is checked against its kind's schema before it is read.
+ */
 export interface BuildInput {
-  pools: readonly IPAddressPoolInput[];
-  l2Advertisements: readonly L2AdvertisementInput[];
-  bgpAdvertisements: readonly BGPAdvertisementInput[];
-  bgpPeers: readonly BGPPeerInput[];
-  bfdProfiles: readonly BFDProfileInput[];
-  communities: readonly CommunityInput[];
+  pools: readonly unknown[];
+  l2Advertisements: readonly unknown[];
+  bgpAdvertisements: readonly unknown[];
+  bgpPeers: readonly unknown[];
+  bfdProfiles: readonly unknown[];
+  communities: readonly unknown[];
   /** When omitted, passwordSecret references are not resolved (BgpPeer.password stays undefined). */
   secrets?: readonly V1Secret[];
   /** When omitted, serviceAllocation.namespaces are not checked for existence. */

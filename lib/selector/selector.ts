@@ -130,26 +130,9 @@ function validateRequirement(req: LabelSelectorRequirement, at: string): Selecto
   return errors;
 }
 
-function requirementText(key: string, operator: string, values: readonly string[]): string {
-  const set = [...new Set(values)].sort();
-  switch (operator) {
-    case 'In': return `${key} in (${set.join(',')})`;
-    case 'NotIn': return `${key} notin (${set.join(',')})`;
-    case 'Exists': return key;
-    case 'DoesNotExist': return `!${key}`;
-    default: return `${key} ${operator} (${set.join(',')})`;
-  }
-}
-
 /**
  * A stable text for the selector: equal for selectors that differ only in order, repeated
- * values or terms, or in writing `k: v` as `k In [v]`. The empty selector gives "".
+ * values or terms, or in writing `k: v` as `k In [v]`. The API's duplicate-selector rule
+ * uses the same one.
  */
-export function canonicalSelector(selector: LabelSelector): string {
-  const terms = new Set<string>();
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) terms.add(requirementText(k, 'In', [v]));
-  for (const req of selector.matchExpressions ?? []) {
-    terms.add(requirementText(req.key, req.operator, req.values ?? []));
-  }
-  return [...terms].sort().join(',');
-}
+export { canonicalSelector } from '../../crds/index.ts';

@@ -1,7 +1,7 @@
 // A BFDProfile (portside.dev/v1beta1, MetalLB's shape) as the speaker uses it: defaults,
 // what Portside cannot do (echo mode) as messages for ConfigurationState, and the FSM's units.
 // Profiles are BFDProfile.spec (intervals in ms); unset fields take BFD_PROFILE_DEFAULTS.
-import { BFD_PROFILE_DEFAULTS as D } from '../../lib/config/bfd-defaults.ts';
+import { BFD_PROFILE_DEFAULTS as D } from '../../crds/index.ts';
 import type { BFDProfileSpec } from '../../lib/config/index.ts';
 
 /** What the session FSM needs, in BFD's wire units (microseconds). */
