@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { buildLab, hostOf } from '../lab/builder.ts';
 import { Lab } from '../netns/index.ts';
 import type { Netns } from '../netns/index.ts';
 import { startBird, startFrr, startGobgp } from '../routers/index.ts';
@@ -209,11 +210,12 @@ async function capture(driver: RouterDriver): Promise<string[]> {
   const lab = await Lab.create();
   const written: string[] = [];
   try {
-    const lan = await lab.bridge('lan');
-    const rns = await lab.namespace('rtr', { forwarding: true });
-    const pns = await lab.namespace('rec');
-    await lab.link(rns, lan, { ifname: 'eth0', addrs: [`${R.v4}/24`, `${R.v6}/64`] });
-    await lab.link(pns, lan, { ifname: 'eth0', addrs: [`${P.v4}/24`, `${P.v6}/64`] });
+    const topo = await buildLab(lab, {
+      lan: { v4: '198.51.100.0/24', v6: '2001:db8:100::/64' },
+      router: { name: 'rtr', host: hostOf(R.v4) },
+      nodes: { count: 1, first: hostOf(P.v4), name: () => 'rec' },
+    });
+    const [rns, pns] = [topo.router!.ns, topo.nodes[0]!.ns];
     const rec = pns.spawn(process.execPath, [SELF, '--record'], { name: 'recorder' });
     await waitFor(() => readFileSync(rec.logFile, 'utf8').includes('"ready"'), { what: 'recorder listening' });
     const router = await driver.start(lab, rns);

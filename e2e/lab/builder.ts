@@ -43,6 +43,11 @@ export function hostAddresses(subnets: Subnets, n: number): HostAddresses {
   return { v4, v6, cidrs: [`${v4}/${len4}`, ...(v6 ? [`${v6}/64`] : [])] };
 }
 
+/** The host number of an address on a /24 segment: its last octet. */
+export function hostOf(v4: string): number {
+  return Number(v4.split('.')[3]);
+}
+
 /** One namespace plugged into the switch at `eth0`. */
 export interface LabHost {
   name: string;
