@@ -65,6 +65,10 @@ export class LabObjects {
     }
   }
 
+  async remove(plural: string, name: string): Promise<void> {
+    await this.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: INSTALL_NAMESPACE, plural, name });
+  }
+
   async list(plural: string): Promise<CustomItem[]> {
     const list = (await this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: INSTALL_NAMESPACE, plural })) as { items: CustomItem[] };
     return list.items;
