@@ -13,7 +13,7 @@
 // large community 64512:1:2; then the IPv4 neighbor is shut down (Cease) and the router
 // stopped (Cease on the IPv6 session, where the router sends one).
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { buildLab, hostOf } from '../lab/builder.ts';
@@ -192,12 +192,6 @@ const bird: RouterDriver = {
   },
 };
 
-function readRecorded(logFile: string): Recorded[] {
-  return readFileSync(logFile, 'utf8').split('\n').flatMap((l) => {
-    if (!l.startsWith('{"session"')) return [];
-    return [JSON.parse(l) as Recorded];
-  });
-}
 
 const isEor = (m: Recorded) => {
   if (m.type !== 2) return false;
@@ -217,9 +211,9 @@ async function capture(driver: RouterDriver): Promise<string[]> {
     });
     const [rns, pns] = [topo.router!.ns, topo.nodes[0]!.ns];
     const rec = pns.spawn(process.execPath, [SELF, '--record'], { name: 'recorder' });
-    await waitFor(() => readFileSync(rec.logFile, 'utf8').includes('"ready"'), { what: 'recorder listening' });
+    await waitFor(() => rec.jsonLines().some((l) => l.ready), { what: 'recorder listening' });
     const router = await driver.start(lab, rns);
-    const msgs = () => readRecorded(rec.logFile);
+    const msgs = () => rec.jsonLines<Partial<Recorded>>().filter((m): m is Recorded => m.session !== undefined);
     const find = (session: Recorded['session'], pred: (m: Recorded) => boolean) => msgs().find((m) => m.session === session && pred(m));
     for (const s of ['ipv4', 'ipv6'] as const) {
       await waitFor(() => find(s, isAnnounce), { timeoutMs: 30_000, what: `${driver.name}: UPDATE on the ${s} session` });
