@@ -186,6 +186,11 @@ async function rootFoot(lab: Lab, lan: Bridge, addrs: HostAddresses): Promise<st
   return ifname;
 }
 
+async function defaultRoutes(ns: Netns, v4: string, v6: string | undefined): Promise<void> {
+  await ns.ip(['route', 'add', 'default', 'via', v4]);
+  if (v6) await ns.ip(['-6', 'route', 'add', 'default', 'via', v6]);
+}
+
 async function registerNodes(plane: ControlPlane, nodes: readonly LabHost[], labels: (i: number) => Record<string, string>): Promise<void> {
   const core = plane.kubeconfig.makeApiClient(CoreV1Api);
   await core.createNamespacedSecret({
@@ -229,16 +234,15 @@ export async function buildLab<S = never, C extends string = never>(lab: Lab, sp
     // IPv6 NS on eth0 for an address on lo.
     await node.ns.sysctls({ 'net.ipv4.conf.all.arp_ignore': 1, 'net.ipv4.conf.all.arp_announce': 2 });
     for (const vip of nodeSpec?.vips ?? []) await node.ns.addAddress('lo', vip);
-    if (routerAt && spec.router?.gateway) {
-      await node.ns.addRoute({ dst: 'default', via: routerAt.v4 });
-      if (routerAt.v6 && node.v6) await node.ns.ip(['-6', 'route', 'add', 'default', 'via', routerAt.v6]);
-    }
+    if (routerAt && spec.router?.gateway) await defaultRoutes(node.ns, routerAt.v4, node.v6 && routerAt.v6);
     await nodeSpec?.setup?.(node, i);
     return node;
   })));
 
   const clientSpecs = Object.entries(spec.clients ?? {}) as Array<[C, ClientSpec]>;
-  const { router, clients } = await step(`${spec.router ? `router ${spec.router.name ?? 'tor'}${spec.router.behind ? ` with ${spec.router.behind.name} behind it` : ''}, ` : ''}clients ${clientSpecs.map(([c]) => c).join(', ') || '(none)'}`, async () => {
+  const behindIt = spec.router?.behind ? ` with ${spec.router.behind.name} behind it` : '';
+  const routerLabel = spec.router ? `router ${spec.router.name ?? 'tor'}${behindIt}, ` : '';
+  const { router, clients } = await step(`${routerLabel}clients ${clientSpecs.map(([c]) => c).join(', ') || '(none)'}`, async () => {
     let r: LabRouter | undefined;
     if (spec.router) {
       const { name = 'tor', host: n, mac, behind } = spec.router;
@@ -249,8 +253,7 @@ export async function buildLab<S = never, C extends string = never>(lab: Lab, sp
         const [near, far] = [hostAddresses(behind, 1), hostAddresses(behind, 2)];
         const ns = await lab.namespace(behind.name);
         await lab.veth(r.ns, ns, { a: { ifname: 'eth1', addrs: near.cidrs }, b: { ifname: 'eth0', addrs: far.cidrs } });
-        await ns.addRoute({ dst: 'default', via: near.v4 });
-        if (near.v6) await ns.ip(['-6', 'route', 'add', 'default', 'via', near.v6]);
+        await defaultRoutes(ns, near.v4, near.v6);
         r.behind = { name: behind.name, ns, v4: far.v4, v6: far.v6 };
       }
     }
