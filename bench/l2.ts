@@ -16,19 +16,17 @@ import { isNativeAvailable } from '../native/index.ts';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LIVENESS } from '../speaker/liveness/liveness-fsm.ts';
 import { ownerOf } from '../speaker/l2/ownership.ts';
 import {
-  addNode,
   announcementsSeen,
-  CLIENT,
   firstServed,
   HTTP_PORT,
-  jsonLines,
+  l2Lab,
   lastOwned,
   startAnnouncementWatch,
   startClient,
   startWorker,
   VIP4,
   VIP6,
-  type LabNode,
+  type L2Node,
 } from '../e2e/l2/failover-lab.ts';
 import type { WorkerService } from '../e2e/l2/failover-worker.ts';
 
@@ -65,10 +63,10 @@ const row = (label: string, v: Record<string, number>) =>
   `${label.padEnd(34)} n=${String(v.n).padStart(2)}  min ${v.min}  p50 ${v.p50}  p90 ${v.p90}  p99 ${v.p99}  max ${v.max} ms`;
 
 /** `dead` events no fault explains: the faulted node seen dead, or seeing others dead, within its window. */
-function falseDeaths(nodes: readonly LabNode[], windows: readonly FaultWindow[]): { observer: string; peer: string; t: number; lagMs?: number }[] {
+function falseDeaths(nodes: readonly L2Node[], windows: readonly FaultWindow[]): { observer: string; peer: string; t: number; lagMs?: number }[] {
   const out: { observer: string; peer: string; t: number; lagMs?: number }[] = [];
   for (const n of nodes) {
-    for (const m of n.worker ? jsonLines(n.worker) : []) {
+    for (const m of n.speaker?.jsonLines() ?? []) {
       if (m.event !== 'dead') continue;
       const t = m.t as number;
       const peer = m.peer as string;
@@ -89,10 +87,7 @@ export async function run(): Promise<Record<string, unknown>> {
   if (!isNativeAvailable()) throw new Error('bench l2: native addon missing: run native/build.sh');
   const lab = await Lab.create({ prefix: `bl${Math.random().toString(16).slice(2, 6)}` });
   try {
-    const lan = await lab.bridge('lan');
-    const nodes = [await addNode(lab, lan, 0), await addNode(lab, lan, 1), await addNode(lab, lan, 2)];
-    const client = await lab.namespace('client');
-    await lab.link(client, lan, { ifname: 'eth0', addrs: [`${CLIENT.v4}/24`, `${CLIENT.v6}/64`] });
+    const { nodes, client } = await l2Lab(lab);
     // n1 is preferred for both VIPs (weight 1), so every trial faults the same owner.
     const [preferred] = nodes;
     if (!preferred) throw new Error('no nodes');
@@ -103,7 +98,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const next6Name = ownerOf(VIP6, others.map((n) => ({ node: n.name, weight: 0 })));
     const next = nodes.find((n) => n.name === nextName);
     if (!next || !next6Name) throw new Error('no next owner');
-    const start = (n: LabNode) => startWorker(n, nodes, { services });
+    const start = (n: L2Node) => startWorker(n, nodes, { services });
     for (const n of nodes) start(n);
     const clientProc = startClient(client);
     const watch = startAnnouncementWatch(client);
@@ -126,13 +121,13 @@ export async function run(): Promise<Record<string, unknown>> {
         // A random phase against the heartbeat timer, like a real fault.
         await new Promise((r) => setTimeout(r, 100 + Math.random() * DEFAULT_HEARTBEAT_INTERVAL_MS));
         const faultAt = Date.now();
-        if (fault === 'process-killed') await preferred.worker?.kill();
+        if (fault === 'process-killed') await preferred.speaker?.kill();
         else if (fault === 'switch-port-down') await preferred.link.setDown();
         else await preferred.ns.linkUp('eth0', false);
         const s4 = await waitFor(() => firstServed(clientProc, URL4, next.name, faultAt), { what: `${VIP4} served by ${next.name}`, timeoutMs: 15_000 });
         const s6 = await waitFor(() => firstServed(clientProc, URL6, next6Name, faultAt), { what: `${VIP6} served by ${next6Name}`, timeoutMs: 15_000 });
         const deadAt = others
-          .flatMap((n) => (n.worker ? jsonLines(n.worker) : []))
+          .flatMap((n) => (n.speaker?.jsonLines() ?? []))
           .filter((m) => m.event === 'dead' && m.peer === preferred.name && (m.t as number) >= faultAt)
           .map((m) => m.t as number);
         const garp = announcementsSeen(watch, VIP4, faultAt).find((a) => a.mac === next.mac);
@@ -151,7 +146,7 @@ export async function run(): Promise<Record<string, unknown>> {
     // Watch a steady cluster a little longer for false deaths with no fault at all.
     await new Promise((r) => setTimeout(r, 5_000));
     const falses = falseDeaths(nodes, windows);
-    const lagMs = Math.max(...nodes.map((n) => (n.worker ? jsonLines(n.worker) : []).filter((m) => m.event === 'dead').map((m) => (m.lagMs as number) ?? 0)).flat(), 0);
+    const lagMs = Math.max(...nodes.map((n) => (n.speaker?.jsonLines() ?? []).filter((m) => m.event === 'dead').map((m) => (m.lagMs as number) ?? 0)).flat(), 0);
 
     const out: Record<string, unknown> = {
       liveness: { timeoutMs: DEFAULT_LIVENESS.timeoutMs, intervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS },

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { buildLab, hostOf } from '../lab/builder.ts';
 import { Lab, requireCommands, requireRoot, type LabProcess, type Netns } from '../netns/index.ts';
 import { startFrr, type FrrRouter } from '../routers/index.ts';
 import { waitFor } from '../wait.ts';
@@ -31,8 +32,7 @@ class Worker {
   }
 
   lines(): WorkerLine[] {
-    const text = readFileSync(this.proc.logFile, 'utf8');
-    return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as WorkerLine).filter((l) => l.event);
+    return this.proc.jsonLines<WorkerLine>().filter((l) => l.event);
   }
 
   /** The first line after `since` (ms, wall clock) that matches. */
@@ -76,9 +76,12 @@ test('FRR bfdd and Portside bring a session Up, poll, and each notices the other
   t.after(() => lab.destroy());
 
   await lab.dumpOnFailure(async () => {
-    const frrNs = await lab.namespace('frr');
-    const ourNs = await lab.namespace('node');
-    const veth = await lab.veth(frrNs, ourNs, { a: { ifname: 'bfd0', addrs: [`${FRR_ADDR}/24`] }, b: { ifname: 'bfd0', addrs: [`${OUR_ADDR}/24`] } });
+    const { router, nodes } = await buildLab(lab, {
+      lan: { v4: '198.51.100.0/24' },
+      router: { name: 'frr', host: hostOf(FRR_ADDR) },
+      nodes: { count: 1, first: hostOf(OUR_ADDR), name: () => 'node' },
+    });
+    const [frrNs, ourNs] = [router!.ns, nodes[0]!.ns];
     const frr = await startFrr(lab, frrNs, {
       asn: 64512,
       routerId: FRR_ADDR,
@@ -145,7 +148,7 @@ test('FRR bfdd and Portside bring a session Up, poll, and each notices the other
     // 4. The link goes down on FRR's side: we go Down with diag 1 (3 × FRR's 300 ms tx).
     const linkDownAt = Date.now();
     let since = performance.now();
-    await veth.setDown('a');
+    await frrNs.linkUp('eth0', false);
     const down = await worker.waitLine('Down', (l) => l.event === 'state' && l.to === 'Down', linkDownAt);
     t.diagnostic(`we noticed the dead link after ${down.t - linkDownAt} ms (300 ms × 3 → detection 900 ms)`);
     assert.equal(down.diag, 1);
@@ -153,7 +156,7 @@ test('FRR bfdd and Portside bring a session Up, poll, and each notices the other
     await msUntilFrr(frr, 'down', since);
 
     // 5. Link back: Up again; SIGTERM removes the session and FRR sees AdminDown.
-    await veth.setUp('a');
+    await frrNs.linkUp('eth0', true);
     const upAt = Date.now();
     await worker.waitLine('Up after link up', (l) => l.to === 'Up', upAt);
     await frr.waitBfd(OUR_ADDR, 'up');

@@ -13,9 +13,10 @@
 // large community 64512:1:2; then the IPv4 neighbor is shut down (Cease) and the router
 // stopped (Cease on the IPv6 session, where the router sends one).
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { buildLab, hostOf } from '../lab/builder.ts';
 import { Lab } from '../netns/index.ts';
 import type { Netns } from '../netns/index.ts';
 import { startBird, startFrr, startGobgp } from '../routers/index.ts';
@@ -192,12 +193,6 @@ const bird: RouterDriver = {
   },
 };
 
-function readRecorded(logFile: string): Recorded[] {
-  return readFileSync(logFile, 'utf8').split('\n').flatMap((l) => {
-    if (!l.startsWith('{"session"')) return [];
-    return [JSON.parse(l) as Recorded];
-  });
-}
 
 const isEor = (m: Recorded) => {
   if (m.type !== 2) return false;
@@ -210,15 +205,16 @@ async function capture(driver: RouterDriver): Promise<string[]> {
   const lab = await Lab.create();
   const written: string[] = [];
   try {
-    const lan = await lab.bridge('lan');
-    const rns = await lab.namespace('rtr', { forwarding: true });
-    const pns = await lab.namespace('rec');
-    await lab.link(rns, lan, { ifname: 'eth0', addrs: [`${R.v4}/24`, `${R.v6}/64`] });
-    await lab.link(pns, lan, { ifname: 'eth0', addrs: [`${P.v4}/24`, `${P.v6}/64`] });
+    const topo = await buildLab(lab, {
+      lan: { v4: '198.51.100.0/24', v6: '2001:db8:100::/64' },
+      router: { name: 'rtr', host: hostOf(R.v4) },
+      nodes: { count: 1, first: hostOf(P.v4), name: () => 'rec' },
+    });
+    const [rns, pns] = [topo.router!.ns, topo.nodes[0]!.ns];
     const rec = pns.spawn(process.execPath, [SELF, '--record'], { name: 'recorder' });
-    await waitFor(() => readFileSync(rec.logFile, 'utf8').includes('"ready"'), { what: 'recorder listening' });
+    await waitFor(() => rec.jsonLines().some((l) => l.ready), { what: 'recorder listening' });
     const router = await driver.start(lab, rns);
-    const msgs = () => readRecorded(rec.logFile);
+    const msgs = () => rec.jsonLines<Partial<Recorded>>().filter((m): m is Recorded => m.session !== undefined);
     const find = (session: Recorded['session'], pred: (m: Recorded) => boolean) => msgs().find((m) => m.session === session && pred(m));
     for (const s of ['ipv4', 'ipv6'] as const) {
       await waitFor(() => find(s, isAnnounce), { timeoutMs: 30_000, what: `${driver.name}: UPDATE on the ${s} session` });

@@ -8,6 +8,7 @@ import { startFrr } from '../routers/index.ts';
 import { waitFor } from '../wait.ts';
 import { SpeakerWorker, speakerLab } from './harness.ts';
 import type { WorkerLine } from './harness.ts';
+import { hostOf } from '../lab/builder.ts';
 import { FAST, FAST_DEFAULTS, NODE_ASN, TOR, torAndNodes } from './topology.ts';
 
 const NOBODY = '198.51.100.200';
@@ -28,10 +29,10 @@ test('unreachable, refused and wrong-ASN peers: clear log lines, bounded retries
   const lab = await speakerLab(t, ['vtysh', '/usr/lib/frr/bgpd']);
   if (!lab) return;
   await lab.dumpOnFailure(async () => {
-    const { lan, tor, nodes } = await torAndNodes(lab);
+    const topo = await torAndNodes(lab);
+    const { tor, nodes } = topo;
     const node = nodes[0]!;
-    const quiet = await lab.namespace('quiet');
-    await lab.link(quiet, lan, { ifname: 'eth0', addrs: [`${QUIET}/24`] });
+    await topo.host('quiet', hostOf(QUIET));
     // FRR expects AS 64601 from us; we are 64600.
     await startFrr(lab, tor, { asn: TOR.asn, routerId: TOR.v4, neighbors: [{ address: node.v4, remoteAs: NODE_ASN + 1 }] });
     const peer = (name: string, peerAddress: string) => ({ name, peerAddress, myASN: NODE_ASN, peerASN: TOR.asn, ...FAST });

@@ -6,7 +6,7 @@ import { startFrr } from '../routers/index.ts';
 import type { FrrOptions } from '../routers/index.ts';
 import { waitFor } from '../wait.ts';
 import { SpeakerWorker, speakerLab } from './harness.ts';
-import { COMMUNITY, FAST, FAST_DEFAULTS, LARGE_COMMUNITY, NODE_ASN, TOR, hostRoute, restartFrr, torAndNodes, torPeers } from './topology.ts';
+import { COMMUNITY, FAST, FAST_DEFAULTS, LARGE_COMMUNITY, NODE_ASN, TOR, hostRoute, torAndNodes, torPeers } from './topology.ts';
 
 interface FrrPrefixPath {
   aspath?: { string: string };
@@ -72,7 +72,8 @@ test('FRR: eBGP v4+v6 and iBGP sessions carry our routes with communities; withd
     worker.setRoutes('tor4', []);
     await waitFor(async () => (await path('203.0.113.10/32')) === undefined, { what: 'FRR drops the withdrawn route' });
 
-    frr = await restartFrr(lab, frr);
+    await frr.stop();
+    frr = await startFrr(lab, tor, frrOptions);
     assert.ok(worker.events('down', 'tor6').length > 0, 'session went down while FRR was stopped');
     await worker.waitUp('tor6', 2, { timeoutMs: 15_000 });
     await worker.waitUp('ibgp', 2, { timeoutMs: 15_000 });

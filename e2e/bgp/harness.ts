@@ -52,20 +52,7 @@ export class SpeakerWorker {
   }
 
   lines(): WorkerLine[] {
-    let text: string;
-    try {
-      text = readFileSync(this.process.logFile, 'utf8');
-    } catch {
-      return [];
-    }
-    return text.split('\n').flatMap((l) => {
-      if (!l.startsWith('{')) return [];
-      try {
-        return [JSON.parse(l) as WorkerLine];
-      } catch {
-        return [];
-      }
-    });
+    return this.process.jsonLines<WorkerLine>();
   }
 
   events(ev: WorkerEvent['ev'], peer?: string): WorkerLine[] {

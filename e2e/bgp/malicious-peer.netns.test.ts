@@ -2,12 +2,12 @@
 // speaker answers each with the RFC's NOTIFICATION, retries later, and its session with a
 // real FRR in the same process stays Established throughout.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startFrr } from '../routers/index.ts';
 import { waitFor } from '../wait.ts';
 import { SpeakerWorker, speakerLab } from './harness.ts';
+import { hostOf } from '../lab/builder.ts';
 import { FAST, FAST_DEFAULTS, NODE_ASN, TOR, hostRoute, torAndNodes, torPeers } from './topology.ts';
 
 const EVIL_PEER = fileURLToPath(new URL('./evil-peer.ts', import.meta.url));
@@ -26,13 +26,12 @@ test('malformed OPENs and UPDATEs get the right NOTIFICATION; the FRR session is
   const lab = await speakerLab(t, ['vtysh', '/usr/lib/frr/bgpd']);
   if (!lab) return;
   await lab.dumpOnFailure(async () => {
-    const { lan, tor, nodes } = await torAndNodes(lab);
+    const topo = await torAndNodes(lab);
+    const { tor, nodes } = topo;
     const node = nodes[0]!;
-    const evilNs = await lab.namespace('evil');
-    await lab.link(evilNs, lan, { ifname: 'eth0', addrs: [`${EVIL.v4}/24`] });
+    const { ns: evilNs } = await topo.host('evil', hostOf(EVIL.v4));
     const evil = evilNs.spawn(process.execPath, [EVIL_PEER, EVIL.v4, String(EVIL.asn), 'badVersion,holdTime1,badUpdate'], { name: 'evil' });
-    const evilLines = (): EvilLine[] =>
-      readFileSync(evil.logFile, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as EvilLine);
+    const evilLines = (): EvilLine[] => evil.jsonLines<EvilLine>();
     await waitFor(() => evilLines().some((l) => l.ev === 'listening'), { what: 'evil peer listening' });
 
     const frr = await startFrr(lab, tor, { asn: TOR.asn, routerId: TOR.v4, neighbors: [{ address: node.v4, remoteAs: NODE_ASN }] });

@@ -11,13 +11,12 @@ import { isNativeAvailable, nativeAddonPath } from '../../native/index.ts';
 import { ArpOperation, encodeArpFrame } from '../../speaker/l2/arp.ts';
 import { ownerOf } from '../../speaker/l2/ownership.ts';
 import {
-  addNode,
   announcementsSeen,
   CLIENT,
   control,
   firstServed,
   HTTP_PORT,
-  jsonLines,
+  l2Lab,
   lastOwned,
   probeNeighbors,
   sendBadHeartbeats,
@@ -27,7 +26,7 @@ import {
   startWorker,
   VIP4,
   VIP6,
-  type LabNode,
+  type L2Node,
 } from './failover-lab.ts';
 import type { WorkerService } from './failover-worker.ts';
 
@@ -35,7 +34,7 @@ import type { WorkerService } from './failover-worker.ts';
 const VIP4_LOCAL = '198.51.100.101';
 const url = (ip: string) => (ip.includes(':') ? `http://[${ip}]:${HTTP_PORT}/` : `http://${ip}:${HTTP_PORT}/`);
 
-function byName(nodes: readonly LabNode[], name: string | undefined): LabNode {
+function byName(nodes: readonly L2Node[], name: string | undefined): L2Node {
   const node = nodes.find((n) => n.name === name);
   assert.ok(node, `no node ${name}`);
   return node;
@@ -46,16 +45,16 @@ async function clientNeighborMac(client: Netns, ip: string): Promise<string | un
 }
 
 /** What each node owned and heard, with times: the story behind a failed assertion. */
-function history(nodes: readonly LabNode[]): string {
+function history(nodes: readonly L2Node[]): string {
   const keep = new Set(['owned', 'dead', 'alive', 'claim', 'stall', 'links', 'peer-links', 'ready']);
   return nodes
-    .map((n) => `${n.name} ${n.mac}: ${JSON.stringify((n.worker ? jsonLines(n.worker) : []).filter((m) => keep.has(m.event as string)).map(({ node: _, ...m }) => m))}`)
+    .map((n) => `${n.name} ${n.mac}: ${JSON.stringify((n.speaker?.jsonLines() ?? []).filter((m) => keep.has(m.event as string)).map(({ node: _, ...m }) => m))}`)
     .join('\n');
 }
 
 /** IPs each running node answers for, from its newest report line. */
-function owners(nodes: readonly LabNode[], ip: string): string[] {
-  return nodes.filter((n) => n.worker?.running && (lastOwned(n)?.owned ?? []).includes(ip)).map((n) => n.name);
+function owners(nodes: readonly L2Node[], ip: string): string[] {
+  return nodes.filter((n) => n.speaker?.running && (lastOwned(n)?.owned ?? []).includes(ip)).map((n) => n.name);
 }
 
 test('L2 acceptance: shared IP on one node, Local policy follows the endpoint, bad input ignored', async (t) => {
@@ -65,11 +64,8 @@ test('L2 acceptance: shared IP on one node, Local policy follows the endpoint, b
   t.after(() => lab.destroy());
 
   await lab.dumpOnFailure(async () => {
-    const lan = await lab.bridge('lan');
-    const nodes = [await addNode(lab, lan, 0), await addNode(lab, lan, 1), await addNode(lab, lan, 2)];
+    const { nodes, client } = await l2Lab(lab);
     for (const n of nodes) await n.ns.ip(['addr', 'add', `${VIP4_LOCAL}/32`, 'dev', 'lo']);
-    const client = await lab.namespace('client');
-    await lab.link(client, lan, { ifname: 'eth0', addrs: [`${CLIENT.v4}/24`, `${CLIENT.v6}/64`] });
     const names = nodes.map((n) => n.name);
     const rank = (ip: string, among: readonly string[]) => ownerOf(ip, among.map((node) => ({ node, weight: 0 })));
 
@@ -167,7 +163,7 @@ test('L2 acceptance: shared IP on one node, Local policy follows the endpoint, b
         assert.ok((d['wrong-source'] ?? 0) + (d['unknown-node'] ?? 0) >= 3, `signed heartbeats from the wrong place dropped: ${JSON.stringify(d)}`);
         assert.ok((d.truncated ?? 0) + (d.malformed ?? 0) + (d['bad-version'] ?? 0) > 0, `garbage datagrams dropped: ${JSON.stringify(d)}`);
       }
-      assert.ok(nodes.every((n) => n.worker?.running), 'every speaker still runs');
+      assert.ok(nodes.every((n) => n.speaker?.running), 'every speaker still runs');
       // Nothing changed hands: everyone still sees everyone, and owns what it owned.
       await waitFor(
         async () => {
@@ -181,7 +177,7 @@ test('L2 acceptance: shared IP on one node, Local policy follows the endpoint, b
 
     await t.test('the shared IP stays on one node when its owner dies: never the per-Service favourite', async () => {
       const faultAt = Date.now();
-      await sharedOwner.worker?.kill();
+      await sharedOwner.speaker?.kill();
       const survivor = byName(nodes, bNodes.find((n) => n !== sharedOwner.name));
       await waitFor(() => firstServed(clientProc, url(VIP4), survivor.name, faultAt), { what: `${VIP4} served by ${survivor.name}`, timeoutMs: 10_000 });
       assert.deepEqual(owners(nodes, VIP4), [survivor.name]);

@@ -1,12 +1,12 @@
-// Building blocks of failover.netns.test.ts on top of the shared e2e/netns lab: three
-// speaker nodes and a client on one bridge, VIPs on each node's lo with the kernel told
-// not to answer ARP/NDP for them, and readers for the JSON lines workers print.
+// The L2 failover lab over the lab builder: three speaker nodes and a client on one switch,
+// both VIPs on each node's lo (the builder keeps its kernel from answering ARP/NDP for
+// them), and the workers, clients and probes the L2 tests and bench/l2.ts run in it.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Bridge, Lab, Link, Netns, LabProcess } from '../netns/index.ts';
+import { buildLab, type LabNode } from '../lab/builder.ts';
+import type { Lab, LabProcess, Netns } from '../netns/index.ts';
 import type { FailoverWorkerConfig, WorkerReport, WorkerService } from './failover-worker.ts';
 
 const script = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
@@ -19,46 +19,26 @@ export const KEY = randomBytes(32).toString('hex');
 export const NODES = ['n1', 'n2', 'n3'] as const;
 export const CLIENT = { v4: '198.51.100.1', v6: '2001:db8:300::1' };
 
-export interface LabNode {
-  name: string;
-  ns: Netns;
-  link: Link;
-  mac: string;
-  v4: string;
+/** A node of the dual-stack segment; `speaker` is its failover worker, `control` the worker's Unix socket. */
+export interface L2Node extends LabNode<LabProcess> {
   v6: string;
-  /** Unix socket of the worker's control channel. */
   control: string;
-  worker?: LabProcess;
 }
 
-/** Lines of JSON a lab process printed to its log. */
-export function jsonLines(proc: LabProcess): Record<string, unknown>[] {
-  let text: string;
-  try {
-    text = readFileSync(proc.logFile, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-export async function addNode(lab: Lab, lan: Bridge, index: number): Promise<LabNode> {
-  const name = NODES[index] ?? `n${index + 1}`;
-  const ns = await lab.namespace(name);
-  const v4 = `198.51.100.${11 + index}`;
-  const link = await lab.link(ns, lan, { ifname: 'eth0', addrs: [`${v4}/24`, `2001:db8:300::${11 + index}/64`] });
-  // The VIPs are local on every node (so whoever owns them can serve), but the kernel
-  // must not answer for them: arp_ignore=1 answers only for addresses on the asking
-  // interface, arp_announce=2 never sources ARP from the VIP; IPv6 NS for an address
-  // on lo is not answered on eth0 by the kernel at all.
-  await ns.sysctls({ 'net.ipv4.conf.all.arp_ignore': 1, 'net.ipv4.conf.all.arp_announce': 2 });
-  await ns.ip(['addr', 'add', `${VIP4}/32`, 'dev', 'lo']);
-  await ns.ip(['-6', 'addr', 'add', `${VIP6}/128`, 'dev', 'lo']);
-  const v6 = `2001:db8:300::${11 + index}`;
-  return { name, ns, link, mac: await link.mac(), v4, v6, control: join(lab.dir, `${name}.ctl`) };
+/** Nodes n1–n3 at .11–.13 and the client at .1 (CLIENT), IPv4 and IPv6. */
+export async function l2Lab(lab: Lab): Promise<{ nodes: L2Node[]; client: Netns }> {
+  const { nodes, clients } = await buildLab<LabProcess, 'client'>(lab, {
+    lan: { v4: '198.51.100.0/24', v6: '2001:db8:300::/64' },
+    nodes: {
+      count: NODES.length,
+      first: 11,
+      name: (i) => NODES[i] ?? `n${i + 1}`,
+      vips: [`${VIP4}/32`, `${VIP6}/128`],
+      setup: async (node) => void Object.assign(node, { control: join(lab.dir, `${node.name}.ctl`) }),
+    },
+    clients: { client: { host: 1 } },
+  });
+  return { nodes: nodes as L2Node[], client: clients.client.ns };
 }
 
 /**
@@ -72,7 +52,7 @@ function niced(args: string[]): [string, string[]] {
 }
 
 /** Starts (or restarts) a node's speaker; by default both VIPs with every node as candidate. */
-export function startWorker(node: LabNode, all: readonly LabNode[], extra: Partial<FailoverWorkerConfig> = {}): LabProcess {
+export function startWorker(node: L2Node, all: readonly L2Node[], extra: Partial<FailoverWorkerConfig> = {}): LabProcess {
   const config: FailoverWorkerConfig = {
     node: node.name,
     key: KEY,
@@ -85,15 +65,15 @@ export function startWorker(node: LabNode, all: readonly LabNode[], extra: Parti
     control: node.control,
     ...extra,
   };
-  node.worker = node.ns.spawn(...niced([script('failover-worker.ts'), JSON.stringify(config)]), { name: 'speaker' });
-  return node.worker;
+  node.speaker = node.ns.spawn(...niced([script('failover-worker.ts'), JSON.stringify(config)]), { name: 'speaker' });
+  return node.speaker;
 }
 
 export function startClient(client: Netns, urls = [`http://${VIP4}:${HTTP_PORT}/`, `http://[${VIP6}]:${HTTP_PORT}/`]): LabProcess {
   return client.spawn(...niced([script('vip-client.ts'), JSON.stringify({ urls, intervalMs: 50, timeoutMs: 200 })]), { name: 'client' });
 }
 
-export function startForger(client: Netns, impersonate: string, nodes: readonly LabNode[]): LabProcess {
+export function startForger(client: Netns, impersonate: string, nodes: readonly L2Node[]): LabProcess {
   const config = { impersonate, key: randomBytes(32).toString('hex'), port: LIVENESS_PORT, targets: nodes.map((n) => n.v4) };
   return client.spawn(process.execPath, [script('forged-heartbeats.ts'), JSON.stringify(config)], { name: 'forger' });
 }
@@ -117,11 +97,11 @@ export interface ClientResult {
 
 /** First successful request to url served by `by` that started after `since`. */
 export function firstServed(client: LabProcess, url: string, by: string, since: number): ClientResult | undefined {
-  return (jsonLines(client) as unknown as ClientResult[]).find((r) => r.url === url && r.ok && r.body === by && r.t >= since);
+  return client.jsonLines<ClientResult>().find((r) => r.url === url && r.ok && r.body === by && r.t >= since);
 }
 
 /** One request on a worker's control channel: new Services (endpoints moved) and/or a report. */
-export function control(node: LabNode, request: { services?: WorkerService[]; report?: boolean }): Promise<WorkerReport> {
+export function control(node: L2Node, request: { services?: WorkerService[]; report?: boolean }): Promise<WorkerReport> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(node.control);
     let answer = '';
@@ -140,8 +120,8 @@ export function control(node: LabNode, request: { services?: WorkerService[]; re
 }
 
 /** Latest 'owned' line of a node's worker. */
-export function lastOwned(node: LabNode): { owned: string[]; live: string[] } | undefined {
-  return node.worker ? (jsonLines(node.worker).findLast((m) => m.event === 'owned') as { owned: string[]; live: string[] } | undefined) : undefined;
+export function lastOwned(node: L2Node): { owned: string[]; live: string[] } | undefined {
+  return node.speaker?.jsonLines().findLast((m) => m.event === 'owned') as { owned: string[]; live: string[] } | undefined;
 }
 
 /** Gratuitous ARP / unsolicited NA seen from the client, one JSON line each: { ip, mac, t }. */
@@ -157,7 +137,7 @@ export interface SeenAnnouncement {
 }
 
 export function announcementsSeen(watch: LabProcess, ip: string, since = 0): SeenAnnouncement[] {
-  return (jsonLines(watch) as unknown as SeenAnnouncement[]).filter((a) => a.event === 'announcement' && a.ip === ip && a.t >= since);
+  return watch.jsonLines<SeenAnnouncement>().filter((a) => a.event === 'announcement' && a.ip === ip && a.t >= since);
 }
 
 /** Sends raw Ethernet frames (hex) out of the client's eth0, the way a broken or hostile host might. */
@@ -166,7 +146,7 @@ export async function sendFrames(client: Netns, frames: readonly string[]): Prom
 }
 
 /** Heartbeats that must all be dropped: wrong key, unknown node, wrong source, garbage. */
-export async function sendBadHeartbeats(from: Netns, impersonate: string, nodes: readonly LabNode[]): Promise<void> {
+export async function sendBadHeartbeats(from: Netns, impersonate: string, nodes: readonly L2Node[]): Promise<void> {
   const config = { impersonate, key: KEY, port: LIVENESS_PORT, targets: nodes.map((n) => n.v4) };
   await from.exec(process.execPath, [script('heartbeat-intruder.ts'), JSON.stringify(config)]);
 }

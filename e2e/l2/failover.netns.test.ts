@@ -9,11 +9,9 @@ import { waitFor } from '../wait.ts';
 import { isNativeAvailable, nativeAddonPath } from '../../native/index.ts';
 import { ownerOf } from '../../speaker/l2/ownership.ts';
 import {
-  addNode,
-  CLIENT,
   firstServed,
+  l2Lab,
   HTTP_PORT,
-  jsonLines,
   lastOwned,
   probeNeighbors,
   startClient,
@@ -21,14 +19,14 @@ import {
   startWorker,
   VIP4,
   VIP6,
-  type LabNode,
+  type L2Node,
 } from './failover-lab.ts';
 
 const URL4 = `http://${VIP4}:${HTTP_PORT}/`;
 const URL6 = `http://[${VIP6}]:${HTTP_PORT}/`;
 const BOUND_MS = 3_000;
 
-function ownerAmong(ip: string, nodes: readonly LabNode[]): LabNode {
+function ownerAmong(ip: string, nodes: readonly L2Node[]): L2Node {
   const name = ownerOf(ip, nodes.map((n) => ({ node: n.name, weight: 0 })));
   const node = nodes.find((n) => n.name === name);
   assert.ok(node, `no owner for ${ip}`);
@@ -47,10 +45,7 @@ test('L2 failover: one answer per VIP, served again fast after the owner dies or
   t.after(() => lab.destroy());
 
   await lab.dumpOnFailure(async () => {
-    const lan = await lab.bridge('lan');
-    const nodes = [await addNode(lab, lan, 0), await addNode(lab, lan, 1), await addNode(lab, lan, 2)];
-    const client = await lab.namespace('client');
-    await lab.link(client, lan, { ifname: 'eth0', addrs: [`${CLIENT.v4}/24`, `${CLIENT.v6}/64`] });
+    const { nodes, client } = await l2Lab(lab);
 
     // Before any speaker runs, no kernel may answer for the VIPs it holds on lo.
     assert.deepEqual(await probeNeighbors(client), { arp: [], ndp: [] }, 'kernels answer ARP/NDP for the VIP');
@@ -88,7 +83,7 @@ test('L2 failover: one answer per VIP, served again fast after the owner dies or
       ].join('\n');
       await owner4.ns.exec('nft', ['-f', '-'], { input: rules });
       const next4 = ownerAmong(VIP4, nodes.filter((n) => n !== owner4));
-      const yielded = (n: LabNode, ip: string) => jsonLines(n.worker!).some((m) => m.event === 'claim' && m.ip === ip && m.outcome === 'yield');
+      const yielded = (n: L2Node, ip: string) => n.speaker!.jsonLines().some((m) => m.event === 'claim' && m.ip === ip && m.outcome === 'yield');
       await waitFor(() => yielded(next4, VIP4), { what: `${next4.name} yields ${VIP4} to ${owner4.name}`, timeoutMs: 10_000 });
       if (owner6 !== owner4) await waitFor(() => yielded(owner4, VIP6), { what: `${owner4.name} yields ${VIP6}`, timeoutMs: 10_000 });
       assert.deepEqual(await probeNeighbors(client), { arp: [owner4.mac], ndp: [owner6.mac] });
@@ -101,11 +96,11 @@ test('L2 failover: one answer per VIP, served again fast after the owner dies or
       const forger = startForger(client, owner4.name, nodes);
       const survivors = nodes.filter((n) => n !== owner4);
       const next4 = ownerAmong(VIP4, survivors);
-      const forgedDrops = (n: LabNode) =>
-        (jsonLines(n.worker!).findLast((m) => m.event === 'dropped')?.dropped as Record<string, number> | undefined)?.['bad-signature'] ?? 0;
+      const forgedDrops = (n: L2Node) =>
+        (n.speaker!.jsonLines().findLast((m) => m.event === 'dropped')?.dropped as Record<string, number> | undefined)?.['bad-signature'] ?? 0;
       await waitFor(() => survivors.every((n) => forgedDrops(n) > 0), { what: 'wrong-key heartbeats dropped', timeoutMs: 10_000 });
       const faultAt = Date.now();
-      await owner4.worker!.kill();
+      await owner4.speaker!.kill();
       const served = await waitFor(() => firstServed(clientProc, URL4, next4.name, faultAt), { what: `${VIP4} served by ${next4.name}`, timeoutMs: 10_000 });
       const ms = served.end - faultAt;
       t.diagnostic(`kill -9 ${owner4.name}: ${VIP4} served by ${next4.name} after ${ms} ms`);
@@ -122,7 +117,7 @@ test('L2 failover: one answer per VIP, served again fast after the owner dies or
     });
 
     await t.test('owner switch port down: served by the next owner', async () => {
-      const running = nodes.filter((n) => n.worker?.running);
+      const running = nodes.filter((n) => n.speaker?.running);
       const current6 = ownerAmong(VIP6, running);
       const last = running.filter((n) => n !== current6);
       const next6 = ownerAmong(VIP6, last);
@@ -144,7 +139,7 @@ test('L2 failover: one answer per VIP, served again fast after the owner dies or
     await t.test('owner interface down inside the node: it stops claiming, the next owner serves, it comes back cleanly', async () => {
       // Heal the earlier faults first: restart the killed speaker, plug the port back in.
       for (const n of nodes) {
-        if (!n.worker?.running) startWorker(n, nodes);
+        if (!n.speaker?.running) startWorker(n, nodes);
         await n.link.setUp();
       }
       await waitFor(() => nodes.every((n) => (lastOwned(n)?.live ?? []).length === 2), { what: 'mesh healed', timeoutMs: 15_000 });
@@ -164,14 +159,14 @@ test('L2 failover: one answer per VIP, served again fast after the owner dies or
       }
       // The node itself saw its link go down and gave everything up.
       await waitFor(() => (lastOwned(owner)?.owned ?? ['?']).length === 0, { what: `${owner.name} stops claiming`, timeoutMs: 5_000 });
-      assert.ok(jsonLines(owner.worker!).some((m) => m.event === 'links' && JSON.stringify(m.links).includes('"up":false')), 'link down seen');
+      assert.ok(owner.speaker!.jsonLines().some((m) => m.event === 'links' && JSON.stringify(m.links).includes('"up":false')), 'link down seen');
       assert.equal(await clientNeighborMac(client, VIP6), next6.mac);
 
       // Back up: held down until it hears its peers, then it takes its IPs back; one answer each.
       const upAt = Date.now();
       await owner.ns.linkUp('eth0', true);
       await waitFor(() => firstServed(clientProc, URL6, owner.name, upAt), { what: `${owner.name} serves ${VIP6} again`, timeoutMs: 10_000 });
-      const reclaimed = jsonLines(owner.worker!).find((m) => m.event === 'owned' && (m.t as number) >= upAt && (m.owned as string[]).length > 0);
+      const reclaimed = owner.speaker!.jsonLines().find((m) => m.event === 'owned' && (m.t as number) >= upAt && (m.owned as string[]).length > 0);
       assert.ok(reclaimed && (reclaimed.live as string[]).length === 2, `reclaimed only after hearing both peers: ${JSON.stringify(reclaimed)}`);
       const want = JSON.stringify({ arp: [ownerAmong(VIP4, nodes).mac], ndp: [owner.mac] });
       await waitFor(async () => JSON.stringify(await probeNeighbors(client)) === want, { what: `one answer per VIP: ${want}`, timeoutMs: 5_000 });

@@ -1,6 +1,6 @@
 // Runs inside a network namespace for responder.netns.test.ts: answers ARP for one
 // IPv4 address and NDP for one IPv6 address with a made-up MAC, through the native
-// raw sockets and the speaker/l2 codecs. Prints JSON lines; exits on SIGTERM/stdin end.
+// raw sockets and the speaker/l2 codecs. Prints JSON lines; exits on SIGTERM.
 import { openIcmp6Socket, openPacketSocket } from '../../native/index.ts';
 import { ArpOperation, arpReplyFor, decodeArpFrame } from '../../speaker/l2/arp.ts';
 import { readInterfaceInfo } from '../../speaker/l2/interface-info.ts';
@@ -44,9 +44,7 @@ const stop = () => {
   if (arp.closed) return;
   arp.close();
   ndp.close();
-  process.stdin.destroy();
   say('stopped');
 };
 process.once('SIGTERM', stop);
-process.stdin.on('end', stop).resume();
 say('ready', { ifindex: link.ifindex, group });

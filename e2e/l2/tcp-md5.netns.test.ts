@@ -1,14 +1,12 @@
 // TCP-MD5 (RFC 2385) through the native addon against the real kernel: a node:net
 // server on an md5Listen fd, clients from md5Connect. Needs root (network namespace).
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isNativeAvailable, nativeAddonPath } from '../../native/index.ts';
-import { NetnsLab, requireRoot } from './netns.ts';
+import { Lab, requireRoot } from '../netns/index.ts';
 
 const worker = fileURLToPath(new URL('./tcp-md5-worker.ts', import.meta.url));
-const lab = new NetnsLab();
-after(() => lab.cleanup());
 
 const families = {
   IPv4: {
@@ -25,16 +23,19 @@ for (const [family, { addresses, args }] of Object.entries(families)) {
   test(`TCP-MD5 over ${family}: matching keys talk, wrong or missing keys never connect`, async (t) => {
     if (!requireRoot(t)) return;
     assert.ok(isNativeAvailable(), `native addon missing at ${nativeAddonPath}: run native/build.sh`);
-    const ns = await lab.addNamespace(`md5${family === 'IPv4' ? '4' : '6'}`);
-    for (const address of addresses) await lab.exec(ns, 'ip', ['addr', 'add', address, 'dev', 'lo']);
+    // One namespace, every address on its lo: no topology, so no lab builder.
+    const lab = await Lab.create();
+    t.after(() => lab.destroy());
+    const ns = await lab.namespace(`md5${family === 'IPv4' ? '4' : '6'}`);
+    for (const address of addresses) await ns.addAddress('lo', address);
 
-    const run = lab.spawnNode(ns, worker, args);
-    const timer = setTimeout(() => run.child.kill('SIGKILL'), 30_000);
-    const code = await run.exited;
+    const run = ns.spawn(process.execPath, [worker, ...args], { name: 'md5-worker' });
+    const timer = setTimeout(() => run.signal('SIGKILL'), 30_000);
+    const { code } = await run.waitExit();
     clearTimeout(timer);
     assert.equal(code, 0, run.describe());
 
-    const cases = new Map(run.messages().map((m) => [m.case, m]));
+    const cases = new Map(run.jsonLines().map((m) => [m.case, m]));
     assert.equal(cases.get('matching-key')?.echoed, 'OPEN matching key', run.describe());
     assert.deepEqual(cases.get('wrong-key')?.connected, false, run.describe());
     assert.equal(cases.get('wrong-key')?.code, 'ETIMEDOUT', run.describe());

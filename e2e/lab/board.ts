@@ -9,7 +9,7 @@ interface FrrPathDetail {
 }
 
 function nodeByMac(lab: PortsideLab, mac: string | undefined): string {
-  return lab.net.nodes.find((n) => n.mac === mac?.toLowerCase())?.plan.name ?? 'not a lab node';
+  return lab.net.nodes.find((n) => n.mac === mac?.toLowerCase())?.name ?? 'not a lab node';
 }
 
 function nodeByIp(ip: string): string {

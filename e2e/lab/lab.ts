@@ -1,26 +1,30 @@
-// The whole Portside lab, step by step, shared by `make lab` and the lab e2e tests:
-// network (network.ts), a real control plane bound on the lab bridge, the API objects
-// (objects.ts), `portside controller` and one `portside speaker` per node. A failed step
-// tears everything down and says which step failed.
+// The whole Portside lab, step by step, shared by `make lab` and the lab e2e tests: the
+// topology over the lab builder (switch with the root namespace's foot, three nodes with
+// kube-proxy stand-ins, a ToR with client-out behind it, client-l2, a real control plane on
+// the root foot), FRR on the ToR, the API objects (objects.ts), `portside controller` and
+// one `portside speaker` per node. A failed step tears everything down and says which.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startControlPlane, type ControlPlane } from '../controlplane.ts';
-import { Lab, LabProcess, type Netns } from '../netns/index.ts';
+import type { ControlPlane } from '../controlplane.ts';
+import { Lab, type LabProcess, type Netns } from '../netns/index.ts';
+import { startFrr, type FrrRouter } from '../routers/index.ts';
 import { waitReady } from '../routers/ready.ts';
 import { waitFor } from '../wait.ts';
+import { buildLab, portsideSpeaker, type LabNode } from './builder.ts';
 import type { ProbeSummary } from './http-probe.ts';
-import { buildNetwork, type LabNetwork } from './network.ts';
+import { startKubeProxyStandIn } from './kube-proxy.ts';
 import { LabObjects } from './objects.ts';
-import { LIVENESS_PORT, NODES, ROOT_V4, SERVICES, SPEAKER_METRICS_PORT } from './plan.ts';
+import {
+  BFD_PROFILE, HOST, LAN, LIVENESS_PORT, NODE_ASN, NODES, ROOT_V4, SERVICES, SPEAKER_METRICS_PORT, TOR_ASN, TOR_V4, UPLINK,
+} from './plan.ts';
 import { claimLab, releaseLab, STATE_FILE, writeState, type LabState, type RecordedProcess } from './state.ts';
 
-const BIN = new URL('../../bin/portside.ts', import.meta.url).pathname;
 const PROBE = join(import.meta.dirname, 'http-probe.ts');
 
 export interface StartLabOptions {
   kind: 'make' | 'test';
-  /** Progress lines ("[3/9] FRR top-of-rack … ok 812 ms"). */
+  /** Progress lines ("[3/9] router tor … ok 812 ms"). */
   say?: (line: string) => void;
   /** A test waits this long for another test's lab to finish. */
   waitLockMs?: number;
@@ -30,13 +34,14 @@ export interface StartLabOptions {
 
 export interface PortsideLab {
   lab: Lab;
-  net: LabNetwork;
+  net: { nodes: LabNode<LabProcess>[]; frr: FrrRouter; clientOut: Netns; clientL2: Netns };
   plane: ControlPlane;
   objects: LabObjects;
   controller: LabProcess;
+  /** Each node's current speaker. */
   speakers: Map<string, LabProcess>;
   state: LabState;
-  startSpeaker(node: string): LabProcess;
+  startSpeaker(node: string): Promise<LabProcess>;
   startController(): LabProcess;
   /** `count` requests to http://ip/ from a client namespace (fresh connection each). */
   probe(client: Netns, ip: string, count?: number, intervalMs?: number, timeoutMs?: number): Promise<ProbeSummary>;
@@ -97,59 +102,76 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
     }
   };
 
-  const speakers = new Map<string, LabProcess>();
   try {
-    const net = await buildNetwork(lab, step);
-    plane = await step(`control plane (etcd + kube-apiserver on ${ROOT_V4})`, () => startControlPlane({ bindAddress: ROOT_V4 }));
-    const cp = plane;
-    lab.onDestroy('control plane', () => cp.stop());
+    const built = await buildLab(lab, {
+      lan: LAN,
+      root: { host: HOST.root },
+      nodes: {
+        count: NODES.length,
+        first: HOST.firstNode,
+        name: (i) => NODES[i]?.name ?? `node-${i + 1}`,
+        // A MAC that names its node on the board: 02:00:00:00:01:0<i>.
+        mac: (i) => `02:00:00:00:01:${(i + 1).toString(16).padStart(2, '0')}`,
+        labels: (i) => ({ 'topology.kubernetes.io/zone': NODES[i]?.zone ?? '' }),
+        setup: startKubeProxyStandIn,
+        runs: portsideSpeaker({
+          args: (node) => ['--metrics-addr', `${node.v4}:${SPEAKER_METRICS_PORT}`, '--liveness-port', String(LIVENESS_PORT)],
+          env: { PORTSIDE_GRACEFUL_SHUTDOWN_MS: '300' },
+        }),
+      },
+      router: { host: HOST.tor, mac: '02:00:00:00:00:fe', gateway: true, behind: { name: 'client-out', ...UPLINK } },
+      clients: { 'client-l2': { host: HOST.clientL2, mac: '02:00:00:00:00:50' } },
+      controlPlane: { controllerArgs: ['--metrics-addr', `${ROOT_V4}:7472`] },
+      step,
+    });
+    const { router, clients } = built;
+    const cp = built.plane;
+    if (!router?.behind || !cp) throw new Error('lab: the builder made no router, client-out or control plane');
+    plane = cp;
+    await record();
+    const frr = await step('FRR on the top-of-rack (dynamic neighbors, ECMP, BFD)', () => startFrr(lab, router.ns, {
+      asn: TOR_ASN,
+      routerId: TOR_V4,
+      maximumPaths: 8,
+      bfdProfiles: [{ name: BFD_PROFILE.name, receiveIntervalMs: BFD_PROFILE.intervalMs, transmitIntervalMs: BFD_PROFILE.intervalMs, detectMultiplier: BFD_PROFILE.multiplier }],
+      listenRanges: [{ range: LAN.v4, peerGroup: 'NODES', remoteAs: NODE_ASN, timers: { keepaliveS: 3, holdS: 9 }, bfdProfile: BFD_PROFILE.name }],
+    }));
+    const net = { nodes: built.nodes, frr, clientOut: router.behind.ns, clientL2: clients['client-l2'].ns };
     const objects = new LabObjects(cp.kubeconfig);
-    await step('Nodes, liveness Secret, pools, BGPPeer, BFDProfile and advertisements', async () => {
-      await objects.createNodes();
-      await objects.createLivenessSecret();
-      await objects.applyConfig();
-    });
+    await step('pools, BGPPeer, BFDProfile and advertisements', () => objects.applyConfig());
 
+    const node = (name: string) => {
+      const found = built.nodes.find((x) => x.name === name);
+      if (!found) throw new Error(`no lab node ${name}`);
+      return found;
+    };
     const startController = (): LabProcess => {
-      const proc = new LabProcess('controller', [
-        process.execPath, BIN, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', 'portside-system',
-        '--leader-elect=false', '--metrics-addr', `${ROOT_V4}:7472`,
-      ], { logFile: join(lab.dir, 'controller.log') });
-      lab.trackProcess(proc);
+      const proc = built.startController();
       void record().catch(() => undefined);
       return proc;
     };
-    const startSpeaker = (node: string): LabProcess => {
-      const nodeNet = net.nodes.find((x) => x.plan.name === node);
-      if (!nodeNet) throw new Error(`no lab node ${node}`);
-      const proc = nodeNet.ns.spawn(process.execPath, [
-        BIN, 'speaker', '--node-name', node, '--kubeconfig', cp.kubeconfigPath, '--namespace', 'portside-system',
-        '--metrics-addr', `${nodeNet.plan.v4}:${SPEAKER_METRICS_PORT}`, '--liveness-port', String(LIVENESS_PORT),
-      ], { name: 'speaker', env: { ...process.env, PORTSIDE_GRACEFUL_SHUTDOWN_MS: '300' } });
-      speakers.set(node, proc);
+    const startSpeaker = async (name: string): Promise<LabProcess> => {
+      const proc = await built.start(node(name));
       void record().catch(() => undefined);
       return proc;
     };
-    // LIFO: runs before the control plane stops, so the speakers withdraw cleanly.
-    let controller: LabProcess | undefined;
-    lab.onDestroy('portside processes', async () => {
-      await Promise.all([controller, ...speakers.values()].map((p) => p?.stop({ timeoutMs: 3_000 })));
-    });
-    controller = await step('portside controller', async () => startController());
+    await step('portside controller', async () => startController());
     await step('portside speaker on node-1..3 (BGP sessions with the ToR)', async () => {
-      for (const node of NODES) startSpeaker(node.name);
-      await waitReady([...speakers.values()], async () => {
-        const peers = await net.frr.bgpNeighbors();
+      const speakers = await built.startNodes();
+      await waitReady(speakers, async () => {
+        const peers = await frr.bgpNeighbors();
         return NODES.every((x) => peers[x.v4]?.bgpState === 'Established');
       }, 'every speaker Established with the ToR', 60_000);
     });
 
     const self: PortsideLab = {
-      lab, net, plane: cp, objects, speakers, state, startSpeaker,
+      lab, net, plane: cp, objects, state, startSpeaker, startController,
       get controller() {
-        return controller as LabProcess;
+        return built.controller as LabProcess;
       },
-      startController: () => (controller = startController()),
+      get speakers() {
+        return new Map(built.nodes.flatMap((n) => (n.speaker ? [[n.name, n.speaker] as const] : [])));
+      },
       async probe(client, ip, count = 1, intervalMs = 0, timeoutMs = 1_000) {
         const host = ip.includes(':') ? `[${ip}]` : ip;
         const { stdout } = await client.exec(process.execPath, [PROBE, `http://${host}/`, String(count), String(intervalMs), String(timeoutMs)], {
@@ -184,7 +206,6 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
       if (p.exitStatus) say(`  ${p.name} exited ${JSON.stringify(p.exitStatus)}; log tail:\n${p.logTail(8).replace(/^/gm, '    ')}`);
     }
     await lab.destroy().catch((e: unknown) => say(`cleanup: ${(e as Error).message}`));
-    await plane?.stop().catch(() => undefined);
     await releaseLab(prefix);
     throw err;
   }

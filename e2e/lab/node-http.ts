@@ -1,5 +1,5 @@
 // The kube-proxy stand-in of one lab node: answers every request with the node's name.
-// Service traffic reaches it through the node's nftables redirect (see network.ts).
+// Service traffic reaches it through the node's nftables redirect (see kube-proxy.ts).
 // Usage: node node-http.ts <node-name> <port>
 import { createServer } from 'node:http';
 import { numberOrExit, parseWholeNumber } from '../../lib/cli/numbers.ts';

@@ -1,13 +1,13 @@
-// The Kubernetes side of the lab: Nodes, the liveness Secret, pools, peers and
-// advertisements, and Services with EndpointSlices the lab writes itself (no kubelets).
-import { randomBytes } from 'node:crypto';
+// The Kubernetes side of the lab: pools, peers and advertisements, and Services with
+// EndpointSlices the lab writes itself (no kubelets). Nodes and the liveness Secret come
+// with the lab builder's control plane.
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../crds/index.ts';
 import { isAlreadyExists, isNotFound, mergePatch } from '../../lib/k8s/index.ts';
 import { INSTALL_NAMESPACE } from '../controlplane.ts';
 import { waitFor } from '../wait.ts';
 import {
-  BFD_PROFILE, COMMUNITY, LARGE_COMMUNITY, NODE_ASN, NODES, POOLS, SERVICE_PORT, TOR_ASN, TOR_V4,
+  BFD_PROFILE, COMMUNITY, LARGE_COMMUNITY, NODE_ASN, POOLS, SERVICE_PORT, TOR_ASN, TOR_V4,
 } from './plan.ts';
 
 export interface LabServiceSpec {
@@ -36,24 +36,6 @@ export class LabObjects {
     this.custom = kc.makeApiClient(CustomObjectsApi);
   }
 
-  async createNodes(): Promise<void> {
-    for (const n of NODES) {
-      await this.core.createNode({
-        body: { metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name, 'topology.kubernetes.io/zone': n.zone } } },
-      });
-      const addresses = [{ type: 'InternalIP', address: n.v4 }, { type: 'InternalIP', address: n.v6 }, { type: 'Hostname', address: n.name }];
-      const conditions = [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'lab node' }];
-      await this.core.patchNodeStatus({ name: n.name, body: { status: { addresses, conditions } } }, mergePatch());
-    }
-  }
-
-  async createLivenessSecret(): Promise<void> {
-    await this.core.createNamespacedSecret({
-      namespace: INSTALL_NAMESPACE,
-      body: { metadata: { name: 'portside-liveness-key' }, data: { key: randomBytes(32).toString('base64') } },
-    });
-  }
-
   /** Creates or merge-patches one portside.dev object in the install namespace. */
   async apply(plural: string, kind: string, name: string, spec: Record<string, unknown>): Promise<void> {
     const where = { group: GROUP, version: VERSION, namespace: INSTALL_NAMESPACE, plural };
@@ -63,6 +45,10 @@ export class LabObjects {
       if (!isAlreadyExists(err)) throw err;
       await this.custom.patchNamespacedCustomObject({ ...where, name, body: { spec } }, mergePatch());
     }
+  }
+
+  async remove(plural: string, name: string): Promise<void> {
+    await this.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: INSTALL_NAMESPACE, plural, name });
   }
 
   async list(plural: string): Promise<CustomItem[]> {

@@ -1,17 +1,14 @@
 // The lab's fixed plan: addresses, ASNs, pools and Services, shared by `make lab` and the
 // lab e2e tests. Documentation ranges only (198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32).
+import { hostAddresses } from './builder.ts';
 
-export const LAN_V4 = '198.51.100.0/24';
-export const LAN_V6 = '2001:db8:100::/64';
-/** The root namespace's leg on the lab bridge: the apiserver binds here. */
-export const ROOT_V4 = '198.51.100.1';
-export const ROOT_V6 = '2001:db8:100::1';
-export const TOR_V4 = '198.51.100.254';
-export const TOR_V6 = '2001:db8:100::254';
-export const CLIENT_L2_V4 = '198.51.100.50';
-export const CLIENT_L2_V6 = '2001:db8:100::50';
-/** The point-to-point link between the ToR and the client behind it. */
-export const UPLINK = { tor: '203.0.113.1', client: '203.0.113.2', len: 30, torV6: '2001:db8:300::1', clientV6: '2001:db8:300::2' } as const;
+/** The switch: root namespace's foot .1 (the apiserver binds there), nodes .11–.13, client-l2 .50, ToR .254. */
+export const LAN = { v4: '198.51.100.0/24', v6: '2001:db8:100::/64' } as const;
+export const HOST = { root: 1, firstNode: 11, clientL2: 50, tor: 254 } as const;
+/** The point-to-point link between the ToR (host 1) and the client behind it (host 2). */
+export const UPLINK = { v4: '203.0.113.0/30', v6: '2001:db8:300::/64' } as const;
+export const ROOT_V4 = hostAddresses(LAN, HOST.root).v4;
+export const TOR_V4 = hostAddresses(LAN, HOST.tor).v4;
 
 export const TOR_ASN = 64512;
 export const NODE_ASN = 64513;
@@ -28,12 +25,10 @@ export interface LabNodePlan {
   zone: string;
 }
 
-export const NODES: readonly LabNodePlan[] = [1, 2, 3].map((i) => ({
-  name: `node-${i}`,
-  v4: `198.51.100.${10 + i}`,
-  v6: `2001:db8:100::${10 + i}`,
-  zone: i === 1 ? 'rack-a' : 'rack-b',
-}));
+export const NODES: readonly LabNodePlan[] = [1, 2, 3].map((i) => {
+  const { v4, v6 = '' } = hostAddresses(LAN, HOST.firstNode + i - 1);
+  return { name: `node-${i}`, v4, v6, zone: i === 1 ? 'rack-a' : 'rack-b' };
+});
 
 /** Ranges a node's kube-proxy stand-in treats as Service IPs (a superset of every pool). */
 export const SERVICE_RANGES = { v4: ['203.0.113.128/25', '198.51.100.192/27'], v6: ['2001:db8:100::200/120', '2001:db8:200::/48'] } as const;

@@ -82,7 +82,7 @@ test('lab scenarios: ECMP, Local policy, new pool under traffic, restarts, L2 fa
       }, { timeoutMs: 10_000, what: 'FRR to notice node-2 speaker is gone' });
       const hopsWhileDown = await net.frr.kernelNextHops(`${bgpVip}/32`);
       t.diagnostic(`node-2 session ${stale.bgpState}; kernel next hops while down: ${hopsWhileDown.map(nodeName).join(', ')}`);
-      lab.startSpeaker('node-2');
+      await lab.startSpeaker('node-2');
       await waitSessions(lab);
       const backAt = Date.now();
       await waitRouteVia(lab, bgpVip, ALL);
@@ -98,7 +98,7 @@ test('lab scenarios: ECMP, Local policy, new pool under traffic, restarts, L2 fa
       const [vip = ''] = await objects.serviceIps(namespace, name);
       // Ownership is per IP: the owner of this one is whoever client-l2 resolved it to.
       const owner = (await lab.probe(net.clientL2, vip)).answers[0] ?? '';
-      const ownerMac = net.nodes.find((n) => n.plan.name === owner)?.mac;
+      const ownerMac = net.nodes.find((n) => n.name === owner)?.mac;
       assert.ok(ownerMac, `client-l2 was answered by a lab node (${owner})`);
       const traffic = lab.probe(net.clientL2, vip, 200, 25, 300);
       await waitFor(async () => (await net.clientL2.neighbors(4)).some((e) => e.dst === vip && e.lladdr === ownerMac), {
@@ -114,10 +114,10 @@ test('lab scenarios: ECMP, Local policy, new pool under traffic, restarts, L2 fa
       const lost = r.answers.filter((a, k) => (r.at[k] ?? 0) > killedAt && a === '').length;
       t.diagnostic(`L2 failover ${owner} → ${next}: served again ${failoverMs} ms after SIGKILL, ${lost} requests failed meanwhile`);
       assert.ok(failoverMs < 5_000, `failover took ${failoverMs} ms`);
-      const nextMac = net.nodes.find((n) => n.plan.name === next)?.mac;
+      const nextMac = net.nodes.find((n) => n.name === next)?.mac;
       assert.ok((await net.clientL2.neighbors(4)).some((e) => e.dst === vip && e.lladdr === nextMac), `client-l2 now resolves ${vip} to ${next}`);
       await waitFor(async () => (await objects.announcers(namespace, name)).l2.includes(next), { what: `${next} reports a ServiceL2Status` });
-      lab.startSpeaker(owner);
+      await lab.startSpeaker(owner);
     });
   }
 });

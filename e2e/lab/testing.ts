@@ -1,9 +1,9 @@
 // Test helpers for the lab e2e files: bring the lab up once per file (or skip loudly),
 // and small polls over its router and status objects.
 import type { TestContext } from 'node:test';
-import { ControlPlaneUnavailable } from '../controlplane.ts';
 import { requireCommands, requireRoot } from '../netns/index.ts';
 import { waitFor } from '../wait.ts';
+import { controlPlaneSkipped } from './builder.ts';
 import { startPortsideLab, type PortsideLab } from './lab.ts';
 import { NODES } from './plan.ts';
 
@@ -20,12 +20,7 @@ export async function labOrSkip(t: TestContext): Promise<PortsideLab | undefined
     t.diagnostic(`lab up in ${Date.now() - began} ms`);
     return lab;
   } catch (err) {
-    const cause = (err as Error).cause;
-    if (cause instanceof ControlPlaneUnavailable && process.env.CI !== 'true') {
-      process.stderr.write(`\n*** SKIPPED ${t.name}: ${cause.message} ***\n`);
-      t.skip(cause.message);
-      return undefined;
-    }
+    if (controlPlaneSkipped(t, err)) return undefined;
     throw err;
   }
 }

@@ -224,10 +224,7 @@ export class Lab implements ProcessTracker {
         out.push(`---- ${label}: ${(err as Error).message}`);
       }
     }
-    for (const p of this.#processes) {
-      const status = p.running ? 'running' : `exited ${JSON.stringify(p.exitStatus)}`;
-      out.push(`---- process ${p.name} pid ${p.pid} ${status}, log ${p.logFile}\n${p.logTail(30)}`);
-    }
+    for (const p of this.#processes) out.push(`---- process ${p.describe()}`);
     return out.join('\n');
   }
 

@@ -100,6 +100,30 @@ export class LabProcess {
     }
   }
 
+  /** The JSON objects the process printed, one per line (other lines skipped). */
+  jsonLines<T = Record<string, unknown>>(): T[] {
+    let text: string;
+    try {
+      text = readFileSync(this.logFile, 'utf8');
+    } catch {
+      return [];
+    }
+    return text.split('\n').flatMap((line) => {
+      if (!line.startsWith('{')) return [];
+      try {
+        return [JSON.parse(line) as T];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /** Name, PID, exit status and the log's tail: for failure messages and lab dumps. */
+  describe(lines = 30): string {
+    const status = this.running ? 'running' : `exited ${JSON.stringify(this.exitStatus)}`;
+    return `${this.name} pid ${this.pid} ${status}, log ${this.logFile}\n${this.logTail(lines)}`;
+  }
+
   logTail(lines = 40): string {
     try {
       return readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');

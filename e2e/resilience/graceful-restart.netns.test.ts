@@ -18,7 +18,7 @@ async function grInfo(r: ResilienceLab): Promise<{ remoteGrMode?: string; rBit?:
 
 async function downAndBack(t: { diagnostic(m: string): void }, r: ResilienceLab, node: ResilienceNode, stop: (w: SpeakerWorker) => Promise<void>, label: string): Promise<void> {
   const client = r.lab.processes.find((p) => p.name.endsWith('/client'))!;
-  const old = node.worker!;
+  const old = node.speaker!;
   await stop(old);
   assert.ok(!old.process.running, 'old speaker gone');
   const stale = await waitFor(async () => (await prefixPaths(r.frr)).find((p) => p.stale), { what: `${label}: FRR marks the VIP path stale`, timeoutMs: 5_000 });

@@ -1,9 +1,9 @@
-// The resilience lab: an FRR ToR (zebra, bgpd, bfdd) with nodes on a switch bridge (dynamic
-// neighbors, ECMP, optional BFD profile), a client namespace behind the ToR, and on every
+// The resilience lab over the lab builder: an FRR ToR (zebra, bgpd, bfdd) with nodes on the
+// switch (dynamic neighbors, ECMP, optional BFD profile), a client behind the ToR, and on every
 // node the VIP on lo with an HTTP server of its own (it outlives the speaker process).
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Lab, LabProcess, Link, Netns } from '../netns/index.ts';
+import { buildLab, type LabNode } from '../lab/builder.ts';
+import type { Lab, LabProcess, Netns } from '../netns/index.ts';
 import { startFrr } from '../routers/index.ts';
 import type { FrrRouter } from '../routers/index.ts';
 import type { BfdProfile as FrrBfdProfile } from '../routers/frr-config.ts';
@@ -15,17 +15,10 @@ import type { PeerSpec, WorkerConfig } from '../bgp/worker-protocol.ts';
 export const VIP = '203.0.113.100';
 export const VIP_PREFIX = `${VIP}/32`;
 const HTTP_PORT = 8080;
-const CLIENT = { tor: '203.0.113.1', client: '203.0.113.2' } as const;
 const script = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
 
-export interface ResilienceNode {
-  name: string;
-  ns: Netns;
-  v4: string;
-  /** Its switch-side bridge port: setDown() cuts the node off. */
-  link: Link;
-  worker?: SpeakerWorker;
-}
+/** A node; `speaker` is its speaker worker (the last startSpeaker()). */
+export type ResilienceNode = LabNode<SpeakerWorker>;
 
 export interface ResilienceLab {
   lab: Lab;
@@ -33,6 +26,7 @@ export interface ResilienceLab {
   tor: Netns;
   client: Netns;
   nodes: ResilienceNode[];
+  start: (node: ResilienceNode, run: (node: ResilienceNode) => Promise<SpeakerWorker>) => Promise<SpeakerWorker>;
 }
 
 export interface ResilienceOptions {
@@ -44,29 +38,23 @@ export interface ResilienceOptions {
 }
 
 export async function resilienceLab(lab: Lab, opts: ResilienceOptions): Promise<ResilienceLab> {
-  const lan = await lab.bridge('lan');
-  const tor = await lab.namespace('tor', { forwarding: true });
-  await tor.sysctl('net.ipv4.fib_multipath_hash_policy', 1); // L4 hash: requests spread over the nodes
-  await lab.link(tor, lan, { ifname: 'eth0', addrs: [`${TOR.v4}/24`] });
-  const client = await lab.namespace('client');
-  await lab.veth(tor, client, { a: { ifname: 'cl0', addrs: [`${CLIENT.tor}/28`] }, b: { ifname: 'eth0', addrs: [`${CLIENT.client}/28`] } });
-  await client.ip(['route', 'add', 'default', 'via', CLIENT.tor]);
-
-  const nodes: ResilienceNode[] = [];
-  for (let i = 0; i < opts.nodes; i++) {
-    const name = `n${i + 1}`;
-    const v4 = `198.51.100.${10 + i}`;
-    const ns = await lab.namespace(name);
-    const link = await lab.link(ns, lan, { ifname: 'eth0', addrs: [`${v4}/24`] });
-    await ns.ip(['route', 'add', 'default', 'via', TOR.v4]);
-    await ns.ip(['addr', 'add', `${VIP}/32`, 'dev', 'lo']);
-    const server = ns.spawn(process.execPath, [script('vip-server.ts'), VIP, String(HTTP_PORT), name], { name: 'http' });
-    await waitFor(() => readFileSync(server.logFile, 'utf8').includes('"serving"'), { what: `${name} HTTP server` });
-    nodes.push({ name, ns, v4, link });
-  }
+  const built = await buildLab<SpeakerWorker>(lab, {
+    lan: { v4: LAN4 },
+    router: { host: 1, gateway: true, behind: { name: 'client', v4: '203.0.113.0/28' } },
+    nodes: {
+      count: opts.nodes,
+      vips: [VIP_PREFIX],
+      async setup(node) {
+        const server = node.ns.spawn(process.execPath, [script('vip-server.ts'), VIP, String(HTTP_PORT), node.name], { name: 'http' });
+        await waitFor(() => server.jsonLines().some((l) => l.ev === 'serving'), { what: `${node.name} HTTP server` });
+      },
+    },
+  });
+  const { router } = built;
+  if (!router?.behind) throw new Error('resilienceLab: no router or client');
 
   const bfdProfile = opts.bfd ? 'fast' : undefined;
-  const frr = await startFrr(lab, tor, {
+  const frr = await startFrr(lab, router.ns, {
     asn: TOR.asn,
     routerId: TOR.v4,
     maximumPaths: 8,
@@ -79,7 +67,7 @@ export async function resilienceLab(lab: Lab, opts: ResilienceOptions): Promise<
   if (opts.honourGshut) {
     await frr.applyConfig(['router bgp 64512', ' address-family ipv4 unicast', '  neighbor NODES route-map NODES-IN in', ' exit-address-family', 'exit', ''].join('\n'));
   }
-  return { lab, frr, tor, client, nodes };
+  return { lab, frr, tor: router.ns, client: router.behind.ns, nodes: built.nodes, start: (node, run) => built.start(node, run) };
 }
 
 /** The node's eBGP peer towards the ToR (tor4), with optional BFD and graceful restart. */
@@ -96,8 +84,7 @@ export async function startSpeaker(r: ResilienceLab, node: ResilienceNode, peer:
     bfd: peer.bfd !== undefined,
     ...extra,
   };
-  node.worker = await SpeakerWorker.start(r.lab, node.ns, config, `speaker-${node.name}-${Date.now() % 100000}`);
-  return node.worker;
+  return r.start(node, (n) => SpeakerWorker.start(r.lab, n.ns, config, `speaker-${n.name}-${Date.now() % 100000}`));
 }
 
 export interface ClientResult {
@@ -113,10 +100,7 @@ export function startClient(r: ResilienceLab, maxMs = 60_000): LabProcess {
 }
 
 export function clientResults(proc: LabProcess): ClientResult[] {
-  return readFileSync(proc.logFile, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as ClientResult);
+  return proc.jsonLines<ClientResult>();
 }
 
 /** Waits until `n` more requests than now have completed successfully. */

@@ -2,12 +2,12 @@
 // second FRR as "nodes" on one bridge.
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { buildLab } from '../lab/builder.ts';
 import { Lab, requireCommands, requireRoot } from '../netns/index.ts';
 import { waitFor } from '../wait.ts';
 import { startBird, startFrr, startGobgp } from './index.ts';
 
-const LAN4 = '198.51.100.0/24';
-const LAN6 = '2001:db8:100::/64';
+const LAN = { v4: '198.51.100.0/24', v6: '2001:db8:100::/64' };
 const TOR = { v4: '198.51.100.11', v6: '2001:db8:100::11', asn: 64512 };
 
 async function labFor(t: TestContext): Promise<Lab | undefined> {
@@ -22,20 +22,15 @@ test('FRR with a listen range learns IPv4 and IPv6 prefixes from GoBGP and BIRD'
   const lab = await labFor(t);
   if (!lab) return;
   await lab.dumpOnFailure(async () => {
-    const lan = await lab.bridge('lan');
-    const tor = await lab.namespace('tor', { forwarding: true });
-    const gob = await lab.namespace('gob');
-    const brd = await lab.namespace('brd');
-    await lab.link(tor, lan, { ifname: 'eth0', addrs: [`${TOR.v4}/24`, `${TOR.v6}/64`] });
-    await lab.link(gob, lan, { ifname: 'eth0', addrs: ['198.51.100.12/24', '2001:db8:100::12/64'] });
-    await lab.link(brd, lan, { ifname: 'eth0', addrs: ['198.51.100.13/24', '2001:db8:100::13/64'] });
+    const { router, nodes } = await buildLab(lab, { lan: LAN, router: { host: 11 }, nodes: { count: 2, first: 12, name: (i) => ['gob', 'brd'][i] ?? '' } });
+    const [tor, gob, brd] = [router!.ns, nodes[0]!.ns, nodes[1]!.ns];
 
     const frr = await startFrr(lab, tor, {
       asn: TOR.asn,
       routerId: TOR.v4,
       listenRanges: [
-        { range: LAN4, peerGroup: 'NODES4', remoteAs: 'external' },
-        { range: LAN6, peerGroup: 'NODES6', remoteAs: 'external' },
+        { range: LAN.v4, peerGroup: 'NODES4', remoteAs: 'external' },
+        { range: LAN.v6, peerGroup: 'NODES6', remoteAs: 'external' },
       ],
     });
     const started = Date.now();
@@ -104,13 +99,8 @@ test('two FRR nodes give an ECMP route; a silent node is dropped by BFD 300 ms x
   if (!lab) return;
   await lab.dumpOnFailure(async () => {
     const vip = '203.0.113.100/32';
-    const lan = await lab.bridge('lan');
-    const tor = await lab.namespace('tor', { forwarding: true });
-    const n1 = await lab.namespace('n1');
-    const n2 = await lab.namespace('n2');
-    await lab.link(tor, lan, { ifname: 'eth0', addrs: [`${TOR.v4}/24`, `${TOR.v6}/64`] });
-    const n1Link = await lab.link(n1, lan, { ifname: 'eth0', addrs: ['198.51.100.21/24'] });
-    await lab.link(n2, lan, { ifname: 'eth0', addrs: ['198.51.100.22/24'] });
+    const { router, nodes } = await buildLab(lab, { lan: LAN, router: { host: 11 }, nodes: { count: 2, first: 21 } });
+    const [tor, n1, n2, n1Link] = [router!.ns, nodes[0]!.ns, nodes[1]!.ns, nodes[0]!.link];
 
     const fast = { name: 'fast', receiveIntervalMs: 300, transmitIntervalMs: 300, detectMultiplier: 3 };
     const frr = await startFrr(lab, tor, {
@@ -118,7 +108,7 @@ test('two FRR nodes give an ECMP route; a silent node is dropped by BFD 300 ms x
       routerId: TOR.v4,
       maximumPaths: 8,
       bfdProfiles: [fast],
-      listenRanges: [{ range: LAN4, peerGroup: 'NODES', remoteAs: 64600, bfdProfile: 'fast' }],
+      listenRanges: [{ range: LAN.v4, peerGroup: 'NODES', remoteAs: 64600, bfdProfile: 'fast' }],
     });
     const started = Date.now();
     for (const [ns, addr] of [[n1, '198.51.100.21'], [n2, '198.51.100.22']] as const) {

@@ -43,7 +43,7 @@ test('BGP end to end: controller assigns, three speakers announce to FRR with EC
     const prefix = `${vip}/32`;
 
     const t0 = Date.now();
-    const hops = await frr.waitKernelRoute(prefix, c.nodes.map((n) => n.ip), { timeoutMs: 20_000 });
+    const hops = await frr.waitKernelRoute(prefix, c.nodes.map((n) => n.v4), { timeoutMs: 20_000 });
     t.diagnostic(`FRR kernel route ${prefix} via ${hops.join(', ')} ${Date.now() - t0} ms after the IP was assigned`);
     const path = await waitFor(async () => {
       const r = await frr.vtyshJson<{ paths?: FrrPath[] }>(`show bgp ipv4 unicast ${prefix} json`);
@@ -75,7 +75,7 @@ test('BGP end to end: controller assigns, three speakers announce to FRR with EC
       return s?.result === 'Invalid' ? s : undefined;
     }, { what: 'speaker-node1 Invalid' });
     assert.match(invalid.errorSummary ?? '', /no-such-peer/);
-    assert.deepEqual(await tor.nextHops(prefix), c.nodes.map((n) => n.ip).sort(), 'FRR keeps the route');
+    assert.deepEqual(await tor.nextHops(prefix), c.nodes.map((n) => n.v4).sort(), 'FRR keeps the route');
     await c.remove('bgpadvertisements', 'broken');
     await waitFor(async () => (await c.configState('node1'))?.result === 'Valid', { what: 'speaker-node1 Valid again' });
 
@@ -83,20 +83,20 @@ test('BGP end to end: controller assigns, three speakers announce to FRR with EC
     await c.cluster.core.patchNode({ name: 'node1', body: { spec: { unschedulable: true } } }, mergePatch());
     await waitFor(async () => {
       const r = await frr.vtyshJson<{ paths?: FrrPath[] }>(`show bgp ipv4 unicast ${prefix} json`);
-      return r.paths?.some((p) => p.nexthops?.[0]?.ip === c.nodes[0]!.ip && /graceful-shutdown|gshut|65535:0/.test(p.community?.string ?? ''));
+      return r.paths?.some((p) => p.nexthops?.[0]?.ip === c.nodes[0]!.v4 && /graceful-shutdown|gshut|65535:0/.test(p.community?.string ?? ''));
     }, { what: 'node1 path with GRACEFUL_SHUTDOWN' });
 
     // FRR stops using the gshut path for ECMP; uncordoning brings it back.
-    await frr.waitKernelRoute(prefix, [c.nodes[1]!.ip, c.nodes[2]!.ip].sort(), { timeoutMs: 5_000 });
+    await frr.waitKernelRoute(prefix, [c.nodes[1]!.v4, c.nodes[2]!.v4].sort(), { timeoutMs: 5_000 });
     await c.cluster.core.patchNode({ name: 'node1', body: { spec: { unschedulable: null } } }, mergePatch());
-    await frr.waitKernelRoute(prefix, c.nodes.map((n) => n.ip), { timeoutMs: 5_000 });
+    await frr.waitKernelRoute(prefix, c.nodes.map((n) => n.v4), { timeoutMs: 5_000 });
 
     // SIGTERM on node3's speaker: GRACEFUL_SHUTDOWN, then it withdraws before it exits.
     const s0 = Date.now();
     const exit = await c.nodes[2]!.speaker!.stop({ timeoutMs: 5_000 });
     t.diagnostic(`node3 speaker exited ${Date.now() - s0} ms after SIGTERM (grace 200 ms)`);
     assert.equal(exit.code, 0, 'speaker exits 0 after SIGTERM');
-    const after = await frr.waitKernelRoute(prefix, [c.nodes[0]!.ip, c.nodes[1]!.ip].sort(), { timeoutMs: 5_000 });
+    const after = await frr.waitKernelRoute(prefix, [c.nodes[0]!.v4, c.nodes[1]!.v4].sort(), { timeoutMs: 5_000 });
     assert.equal(after.length, 2);
     await waitFor(async () => (await c.list('servicebgpstatuses')).every((s) => s.status?.node !== 'node3'), { what: 'node3 removes its ServiceBGPStatus' });
 

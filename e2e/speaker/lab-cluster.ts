@@ -1,48 +1,36 @@
-// A whole Portside install in a lab: the real control plane bound to a lab address on a
-// root-namespace veth (so node namespaces reach it), the real controller (`portside
-// controller`), and one real `portside speaker` per node namespace, all on one bridge.
-// Addresses: a random /28 of 198.51.100.128/25, so parallel labs rarely share a root route.
-import { randomBytes, randomInt } from 'node:crypto';
-import { join } from 'node:path';
+// A whole Portside install over the lab builder: the real control plane on the switch's root
+// foot (so node namespaces reach it), the real controller (`portside controller`) and one real
+// `portside speaker` per node. Addresses: a random /28 of 198.51.100.128/25, so parallel labs
+// rarely share a root route.
+import { randomInt } from 'node:crypto';
 import type { TestContext } from 'node:test';
-import { CoreV1Api } from '@kubernetes/client-node';
-import { GROUP, VERSION } from '../../crds/index.ts';
-import { ControlPlaneUnavailable, INSTALL_NAMESPACE, startControlPlane } from '../controlplane.ts';
-import type { ControlPlane } from '../controlplane.ts';
-import { Lab, LabProcess, requireCommands, requireRoot, run } from '../netns/index.ts';
-import type { Bridge, Netns } from '../netns/index.ts';
-import { waitFor } from '../wait.ts';
-import { mergePatch } from '../../lib/k8s/index.ts';
+import { DiscoveryV1Api } from '@kubernetes/client-node';
+import { INSTALL_NAMESPACE, type ControlPlane } from '../controlplane.ts';
 import { Cluster } from '../controller/testkit.ts';
+import { buildLab, controlPlaneSkipped, hostAddresses, portsideSpeaker, type LabNode } from '../lab/builder.ts';
+import { LabObjects } from '../lab/objects.ts';
+import { Lab, requireCommands, requireRoot, type LabProcess, type Netns } from '../netns/index.ts';
+import { waitFor } from '../wait.ts';
 
-const BIN = new URL('../../bin/portside.ts', import.meta.url).pathname;
-
-export interface LabNode {
-  name: string;
-  ns: Netns;
-  ip: string;
-  speaker: LabProcess | undefined;
-}
+export type ClusterNode = LabNode<LabProcess>;
 
 export interface LabCluster {
   lab: Lab;
   plane: ControlPlane;
   cluster: Cluster;
-  lan: Bridge;
   /** The /28 in use, e.g. 198.51.100.160/28, and its addresses. */
   subnet: string;
   addr: (offset: number) => string;
-  nodes: LabNode[];
+  nodes: ClusterNode[];
   controller: LabProcess;
-  /** Adds a namespace on the LAN at `addr(offset)`. */
+  /** Adds a forwarding namespace on the switch at `addr(offset)`. */
   host(name: string, offset: number): Promise<Netns>;
-  startSpeaker(node: LabNode): LabProcess;
   /** GET a path of a speaker's metrics server (inside its namespace). */
-  scrape(node: LabNode, path: string): Promise<{ status: number; body: string }>;
+  scrape(node: ClusterNode, path: string): Promise<{ status: number; body: string }>;
   configState(node: string): Promise<{ result?: string; errorSummary?: string; conditions?: { type: string; status: string }[] } | undefined>;
-  apply(plural: string, kind: string, name: string, spec: Record<string, unknown>): Promise<void>;
+  apply: LabObjects['apply'];
   remove(plural: string, name: string): Promise<void>;
-  list(plural: string): Promise<{ metadata: { name: string; labels?: Record<string, string> }; status?: Record<string, unknown> }[]>;
+  list: LabObjects['list'];
 }
 
 export interface LabClusterOptions {
@@ -53,76 +41,37 @@ export interface LabClusterOptions {
   commands?: readonly string[];
 }
 
-/** Builds the lab, or returns undefined when the test was skipped (no root / binaries). */
+/** Builds the lab, or returns undefined when the test was skipped (no root / binaries / control plane). */
 export async function startLabCluster(t: TestContext, opts: LabClusterOptions): Promise<LabCluster | undefined> {
   if (!requireRoot(t) || !requireCommands(t, ['ip', ...(opts.commands ?? [])])) return undefined;
   const lab = await Lab.create();
   t.after(() => lab.destroy());
-  const base = 128 + 16 * randomInt(0, 8);
-  const addr = (offset: number) => `198.51.100.${base + offset}`;
-  const subnet = `198.51.100.${base}/28`;
-  const lan = await lab.bridge('lan');
-
-  // The root namespace's leg on the LAN: the apiserver binds there.
-  const rootIf = `${lab.prefix}rt`;
-  const sw = lan.switchNs;
-  await run('ip', ['link', 'add', rootIf, 'type', 'veth', 'peer', 'name', 'uplink', 'netns', sw.name]);
-  lab.onDestroy('root veth', async () => void (await run('ip', ['link', 'del', rootIf]).catch(() => undefined)));
-  await sw.ip(['link', 'set', 'uplink', 'master', lan.name, 'up']);
-  await run('ip', ['addr', 'add', `${addr(1)}/28`, 'dev', rootIf]);
-  await run('ip', ['link', 'set', rootIf, 'up']);
-
-  let plane: ControlPlane;
-  try {
-    plane = await startControlPlane({ bindAddress: addr(1) });
-  } catch (err) {
-    if (err instanceof ControlPlaneUnavailable && process.env.CI !== 'true') {
-      process.stderr.write(`\n*** SKIPPED ${t.name}: ${err.message} ***\n`);
-      t.skip(err.message);
-      return undefined;
-    }
+  const subnet = `198.51.100.${128 + 16 * randomInt(0, 8)}/28`;
+  const built = await buildLab(lab, {
+    lan: { v4: subnet },
+    root: { host: 1 },
+    nodes: {
+      count: opts.nodes,
+      first: 3,
+      name: (i) => `node${i + 1}`,
+      runs: portsideSpeaker({ args: () => ['--metrics-addr', '127.0.0.1:0', '--log-level', 'debug'], env: { PORTSIDE_GRACEFUL_SHUTDOWN_MS: '200', ...opts.speakerEnv } }),
+    },
+    controlPlane: { controllerArgs: ['--metrics-addr', '127.0.0.1:0'] },
+  }).catch((err: unknown) => {
+    if (controlPlaneSkipped(t, err)) return undefined;
     throw err;
-  }
-  lab.onDestroy('control plane', () => plane.stop());
-  const cluster = new Cluster(plane.kubeconfig);
-  const core = plane.kubeconfig.makeApiClient(CoreV1Api);
-  await core.createNamespacedSecret({
-    namespace: INSTALL_NAMESPACE,
-    body: { metadata: { name: 'portside-liveness-key' }, data: { key: randomBytes(32).toString('base64') } },
   });
+  if (!built?.plane) return undefined;
+  const plane = built.plane;
+  const cluster = new Cluster(plane.kubeconfig);
+  const objects = new LabObjects(plane.kubeconfig);
+  const controller = built.startController();
+  await built.startNodes();
 
-  const nodes: LabNode[] = [];
-  for (let i = 0; i < opts.nodes; i++) {
-    const name = `node${i + 1}`;
-    const ip = addr(3 + i);
-    const ns = await lab.namespace(name);
-    await lab.link(ns, lan, { ifname: 'eth0', addrs: [`${ip}/28`] });
-    await core.createNode({ body: { metadata: { name, labels: { 'kubernetes.io/hostname': name } } } });
-    await core.patchNodeStatus({ name, body: { status: { addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: name }] } } }, mergePatch());
-    nodes.push({ name, ns, ip, speaker: undefined });
-  }
-
-  const controller = new LabProcess('controller', [
-    process.execPath, BIN, 'controller', '--kubeconfig', plane.kubeconfigPath, '--leader-elect=false', '--metrics-addr', '127.0.0.1:0',
-  ], { logFile: join(lab.dir, 'controller.log') });
-  lab.trackProcess(controller);
-
-  const custom = cluster.custom;
-  const where = (plural: string) => ({ group: GROUP, version: VERSION, namespace: INSTALL_NAMESPACE, plural });
   const self: LabCluster = {
-    lab, plane, cluster, lan, subnet, addr, nodes, controller,
-    async host(name, offset) {
-      const ns = await lab.namespace(name, { forwarding: true });
-      await lab.link(ns, lan, { ifname: 'eth0', addrs: [`${addr(offset)}/28`] });
-      return ns;
-    },
-    startSpeaker(node) {
-      node.speaker = node.ns.spawn(process.execPath, [
-        BIN, 'speaker', '--node-name', node.name, '--kubeconfig', plane.kubeconfigPath,
-        '--metrics-addr', '127.0.0.1:0', '--log-level', 'debug',
-      ], { name: 'speaker', env: { ...process.env, PORTSIDE_GRACEFUL_SHUTDOWN_MS: '200', ...opts.speakerEnv } });
-      return node.speaker;
-    },
+    lab, plane, cluster, subnet, nodes: built.nodes, controller,
+    addr: (offset) => hostAddresses(built.subnets, offset).v4,
+    host: async (name, offset) => (await built.host(name, offset, { forwarding: true })).ns,
     async scrape(node, path) {
       const started = node.speaker?.logTail(400).split('\n').find((l) => l.includes('"event":"started"'));
       const addr = started && (JSON.parse(started) as { metrics?: string }).metrics;
@@ -134,39 +83,22 @@ export async function startLabCluster(t: TestContext, opts: LabClusterOptions): 
     async configState(node) {
       return (await cluster.configurationState(INSTALL_NAMESPACE, `speaker-${node}`)) as Awaited<ReturnType<LabCluster['configState']>>;
     },
-    async apply(plural, kind, name, spec) {
-      try {
-        await custom.createNamespacedCustomObject({ ...where(plural), body: { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name }, spec } });
-      } catch {
-        await custom.patchNamespacedCustomObject({ ...where(plural), name, body: { spec } }, mergePatch());
-      }
-    },
-    async remove(plural, name) {
-      await custom.deleteNamespacedCustomObject({ ...where(plural), name });
-    },
-    async list(plural) {
-      const list = (await custom.listNamespacedCustomObject(where(plural))) as { items: Awaited<ReturnType<LabCluster['list']>> };
-      return list.items;
-    },
+    apply: (...args) => objects.apply(...args),
+    remove: (plural, name) => objects.remove(plural, name),
+    list: (plural) => objects.list(plural),
   };
-  // LIFO: speakers and the controller stop while the apiserver still answers.
-  lab.onDestroy('portside processes', async () => {
-    await Promise.all([controller, ...nodes.map((n) => n.speaker)].map((p) => p?.stop({ timeoutMs: 3_000 })));
-  });
-  for (const node of nodes) self.startSpeaker(node);
   await waitFor(async () => {
-    for (const n of nodes) if ((await self.configState(n.name))?.result === undefined) return false;
+    for (const n of self.nodes) if ((await self.configState(n.name))?.result === undefined) return false;
     return true;
   }, { timeoutMs: 20_000, what: 'every speaker to write its ConfigurationState' });
   return self;
 }
 
 /** A Service with one ready endpoint per named node (an EndpointSlice the test writes). */
-export async function serviceWithEndpoints(c: LabCluster, namespace: string, name: string, nodes: readonly LabNode[]): Promise<void> {
+export async function serviceWithEndpoints(c: LabCluster, namespace: string, name: string, nodes: readonly ClusterNode[]): Promise<void> {
   await c.cluster.namespace(namespace);
   await c.cluster.service(namespace, name);
-  const discovery = (await import('@kubernetes/client-node')).DiscoveryV1Api;
-  await c.plane.kubeconfig.makeApiClient(discovery).createNamespacedEndpointSlice({
+  await c.plane.kubeconfig.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
     namespace,
     body: {
       metadata: { name: `${name}-e2e`, labels: { 'kubernetes.io/service-name': name } },
