@@ -41,6 +41,7 @@ export type { FieldError, ParseOptions, ParseResult, Parser } from './validate.t
 export { API_VERSION, GROUP, VERSION };
 export { canonicalSelector } from './source/common.ts';
 export { BFD_PROFILE_DEFAULTS } from './source/bfdprofile.ts';
+export { durationNs } from './source/cel-functions.ts';
 
 export type PortsideKind = PortsideObject['kind'];
 

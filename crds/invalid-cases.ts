@@ -127,6 +127,21 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     field: 'spec.nodeSelectors[0].matchExpressions[0].values',
   },
   {
+    name: 'selector NotIn without values',
+    obj: l2Nodes([{ matchExpressions: [{ key: 'k', operator: 'NotIn' }] }]),
+    field: 'spec.nodeSelectors[0].matchExpressions[0].values',
+  },
+  {
+    name: 'selector DoesNotExist with values',
+    obj: l2Nodes([{ matchExpressions: [{ key: 'k', operator: 'DoesNotExist', values: ['x'] }] }]),
+    field: 'spec.nodeSelectors[0].matchExpressions[0].values',
+  },
+  {
+    name: 'selector value longer than 63',
+    obj: l2Nodes([{ matchExpressions: [{ key: 'k', operator: 'In', values: ['x'.repeat(64)] }] }]),
+    field: 'spec.nodeSelectors[0].matchExpressions[0].values[0]',
+  },
+  {
     name: 'selector with an unknown operator',
     obj: l2Nodes([{ matchExpressions: [{ key: 'k', operator: 'Gt', values: ['1'] }] }]),
     field: 'spec.nodeSelectors[0].matchExpressions[0].operator',

@@ -1,7 +1,7 @@
 // BGPPeer → BgpPeer: addresses and durations read, timers derived, password and BFD profile resolved.
 import type { V1Secret } from '@kubernetes/client-node';
+import { durationNs } from '../../crds/index.ts';
 import { type IpAddress, parseIp } from '../ip/index.ts';
-import { parseGoDuration } from './duration.ts';
 import { type Issues, type ObjectIssues, forObject } from './issues.ts';
 import type { Named } from './parse.ts';
 import type { ValidBGPPeer } from './resources.ts';
@@ -33,9 +33,9 @@ function reader(report: ObjectIssues): {
     },
     ms(text, field) {
       if (text === undefined) return undefined;
-      const d = parseGoDuration(text);
-      if (!d.ok) report.error(field, d.error);
-      return d.ok ? d.ms : undefined;
+      const ns = durationNs(text);
+      if (ns === undefined) report.error(field, `"${text}" is not a duration: write it like "90s", "1m30s" or "500ms"`);
+      return ns === undefined ? undefined : Number(ns) / 1e6;
     },
   };
 }

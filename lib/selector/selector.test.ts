@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { type LabelSelector, canonicalSelector, matchesAnySelector, matchesSelector, validateSelector } from './selector.ts';
+import { type LabelSelector, canonicalSelector, matchesAnySelector, matchesSelector } from './selector.ts';
 
 const labels = { app: 'web', tier: 'front', 'portside.dev/zone': 'a' };
 
@@ -32,36 +32,6 @@ test('matchesSelector: matchLabels and every operator', () => {
 test('matchesAnySelector: any one selector suffices; none given matches nothing', () => {
   assert.equal(matchesAnySelector([], labels), false);
   assert.equal(matchesAnySelector([{ matchLabels: { app: 'db' } }, { matchLabels: { app: 'web' } }], labels), true);
-});
-
-test('validateSelector: valid selectors give no errors', () => {
-  const valid: LabelSelector[] = [
-    {},
-    { matchLabels: { app: 'web', 'example.com/role': '' } },
-    { matchExpressions: [{ key: 'a', operator: 'In', values: ['x'] }, { key: 'b', operator: 'Exists' }] },
-    { matchExpressions: [{ key: 'a', operator: 'DoesNotExist', values: [] }] },
-  ];
-  for (const s of valid) assert.deepEqual(validateSelector(s), [], JSON.stringify(s));
-});
-
-test('validateSelector: each problem names its field', () => {
-  const cases: Array<[LabelSelector, string, RegExp]> = [
-    [{ matchExpressions: [{ key: 'a', operator: 'Equals', values: ['x'] }] }, 'matchExpressions[0].operator', /unknown operator "Equals"/],
-    [{ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, 'matchExpressions[0].values', /takes no values/],
-    [{ matchExpressions: [{ key: 'a', operator: 'DoesNotExist', values: ['x'] }] }, 'matchExpressions[0].values', /takes no values/],
-    [{ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, 'matchExpressions[0].values', /at least one value/],
-    [{ matchExpressions: [{ key: 'a', operator: 'NotIn' }] }, 'matchExpressions[0].values', /at least one value/],
-    [{ matchExpressions: [{ key: 'a', operator: 'In', values: ['bad value'] }] }, 'matchExpressions[0].values[0]', /label value/],
-    [{ matchExpressions: [{ key: '-a', operator: 'Exists' }] }, 'matchExpressions[0].key', /label key/],
-    [{ matchLabels: { 'Bad_Prefix/x': 'y' } }, 'matchLabels["Bad_Prefix/x"]', /prefix/],
-    [{ matchLabels: { a: 'x'.repeat(64) } }, 'matchLabels["a"]', /at most 63/],
-  ];
-  for (const [sel, field, re] of cases) {
-    const errors = validateSelector(sel);
-    assert.equal(errors.length, 1, JSON.stringify(sel));
-    assert.equal(errors[0]!.field, field);
-    assert.match(errors[0]!.message, re);
-  }
 });
 
 test('canonicalSelector: order, repeats and matchLabels/In spelling do not matter', () => {
