@@ -14,11 +14,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "deps: installing Debian packages: ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
+    # Two clones installing at once would fight over dpkg's lock: take turns.
+    exec 8>/tmp/portside-apt.lock
+    flock 8
     apt-get update -qq >/dev/null
     # Packaged daemons must not start as system services: tests start their own.
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     rm -f /usr/sbin/policy-rc.d
+    exec 8>&-
   else
     echo "deps: not root, cannot install Debian packages: ${missing[*]} (tests that need them will skip or fail)" >&2
   fi
