@@ -1,12 +1,35 @@
-// `portside speaker`: flags → kubeconfig → API connections → metrics/health → Speaker;
-// SIGTERM/SIGINT run the graceful shutdown (GRACEFUL_SHUTDOWN community for
-// PORTSIDE_GRACEFUL_SHUTDOWN_MS, then withdraw and Cease). Everything stateful is made here.
+// `portside speaker`: flags → kubeconfig → API connections → metrics/health → restart
+// marker → Speaker; SIGTERM/SIGINT stop it: a restart exit (graceful-restart peers keep our
+// routes while the next speaker starts) or the graceful shutdown (GRACEFUL_SHUTDOWN
+// community for PORTSIDE_GRACEFUL_SHUTDOWN_MS, then withdraw and Cease), as the node's state
+// says (runtime/exit-mode.ts). Everything stateful is made here.
 import type { V1OwnerReference } from '@kubernetes/client-node';
 import { parseSpeakerFlags } from '../lib/cli/flags.ts';
 import { checkApiReachable, KubeApi, loadKubeConfig } from '../lib/k8s/index.ts';
 import { createLogger } from '../lib/log/index.ts';
 import { createRegistry, startMetricsServer } from '../lib/metrics/index.ts';
-import { Speaker } from './speaker.ts';
+import type { Logger } from '../lib/log/index.ts';
+import { RestartMarkerFile, restartedWithin } from './runtime/restart-marker.ts';
+import { Speaker, type SpeakerOptions } from './speaker.ts';
+
+/** The restart marker in --state-dir: did the previous speaker of this node leave routes at peers? */
+async function restartState(dir: string | undefined, node: string, log: Logger): Promise<SpeakerOptions['restart']> {
+  if (!dir) return undefined;
+  const marker = new RestartMarkerFile(dir, node);
+  const read = await marker.read();
+  if (!read.ok) log.warn('restart_marker_failed', { msg: `${read.error}: starting as a fresh speaker` });
+  const found = read.ok ? read.marker : undefined;
+  const restarted = found !== undefined && restartedWithin(found, node, Date.now());
+  if (found && restarted) {
+    log.info('bgp_graceful_restart_start', {
+      planned: found.planned, peers: found.peers, ageMs: Date.now() - found.at, restartTime: found.restartTime,
+      msg: `the previous speaker ${found.planned ? 'stopped for a restart' : 'stopped unexpectedly'}: opening with the Restart State bit, End-of-RIB after our routes`,
+    });
+  } else if (found) {
+    log.info('restart_marker_expired', { at: new Date(found.at).toISOString(), node: found.node, msg: 'too old (or another node\'s): starting as a fresh speaker' });
+  }
+  return { marker, restarted };
+}
 
 function podOwner(env: NodeJS.ProcessEnv): V1OwnerReference | undefined {
   if (!env.POD_NAME || !env.POD_UID) return undefined;
@@ -31,6 +54,7 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
   }
   const registry = createRegistry({ defaultMetricsPrefix: 'portside_speaker_' });
   const owner = podOwner(env);
+  const restart = await restartState(flags.stateDir, flags.nodeName, log);
   const speaker = new Speaker({
     api,
     namespace: flags.namespace,
@@ -42,6 +66,7 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
     ...(owner ? { owner } : {}),
     ...(flags.livenessTimeoutMs !== undefined ? { livenessTimeoutMs: flags.livenessTimeoutMs } : {}),
     ...(flags.bgpPort !== undefined ? { bgp: { listenPort: flags.bgpPort } } : {}),
+    ...(restart ? { restart } : {}),
   });
   const server = await startMetricsServer({
     addr: flags.metricsAddr,
@@ -51,7 +76,7 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
   });
   log.info('started', {
     node: flags.nodeName, namespace: flags.namespace, lbClass: flags.lbClass ?? null,
-    metrics: `${server.address.address}:${server.address.port}`, livenessPort: flags.livenessPort,
+    metrics: `${server.address.address}:${server.address.port}`, livenessPort: flags.livenessPort, stateDir: flags.stateDir ?? null,
   });
 
   const graceMs = flags.gracefulShutdownMs;

@@ -2,7 +2,8 @@
 // current view) → effects: BGP peers and routes, BFD, L2 ownership; then a `status` key
 // writes reports (ConfigurationState, ServiceBGPStatus / ServiceL2Status, metrics).
 // Liveness and link-state changes re-plan at once from memory: the API server is not in the
-// failover path.
+// failover path. SIGTERM is a restart exit (graceful-restart peers keep our routes, a restart
+// marker tells the next speaker) or a withdrawal, as exitMode decides.
 import type { V1OwnerReference, V1Service } from '@kubernetes/client-node';
 import { buildConfig } from '../lib/config/index.ts';
 import type { Config, ConfigError } from '../lib/config/index.ts';
@@ -16,12 +17,14 @@ import { planNode } from './planner/index.ts';
 import type { NodePlan } from './planner/index.ts';
 import { BgpAnnouncer } from './runtime/bgp-announcer.ts';
 import type { BgpAnnouncerOptions } from './runtime/bgp-announcer.ts';
+import { exitMode } from './runtime/exit-mode.ts';
 import { SpeakerInformers } from './runtime/informers.ts';
 import { L2Announcer } from './runtime/l2-announcer.ts';
 import { withLinkState } from './runtime/link-ownership.ts';
 import { internalIps, LIVENESS_SECRET, livenessKey, livenessPeers, nodeIdentity, peersForNode } from './runtime/node-info.ts';
+import type { RestartMarker } from './runtime/restart-marker.ts';
 import { speakerConfigurationStatus } from './status/config-state.ts';
-import { announcedIps, desiredStatuses } from './status/desired.ts';
+import { announcedIps, desiredStatuses, heldThroughRestart } from './status/desired.ts';
 import { SpeakerStats } from './status/metrics.ts';
 import { ServiceStatusWriter } from './status/service-status-writer.ts';
 
@@ -39,7 +42,23 @@ export interface SpeakerOptions {
   debounceMs?: number;
   livenessTimeoutMs?: number;
   bgp?: Partial<Pick<BgpAnnouncerOptions, 'listenPort' | 'bfdPort' | 'defaults'>>;
+  /** Graceful restart across speaker processes (RFC 4724); without it a new speaker never sets the Restart State bit. */
+  restart?: {
+    /** Where the restart marker of this node lives (runtime/restart-marker.ts). */
+    marker: RestartMarkerStore;
+    /** The previous speaker of this node left routes at graceful-restart peers (a fresh marker at start). */
+    restarted: boolean;
+  };
 }
+
+/** The restart marker's effects; RestartMarkerFile in production. */
+export interface RestartMarkerStore {
+  write(marker: RestartMarker): Promise<void>;
+  remove(): Promise<void>;
+}
+
+/** The marker is refreshed this often while graceful-restart sessions are up, so a crash counts as a restart too. */
+const MARKER_REFRESH_MS = 10_000;
 
 type Key = 'plan' | 'status';
 
@@ -61,6 +80,11 @@ export class Speaker {
   private announced = new Set<string>();
   private ready = false;
   private stopping = false;
+  private markerTimer: NodeJS.Timeout | undefined;
+  /** The last marker write; writes never overlap. */
+  private markerWrite: Promise<void> = Promise.resolve();
+  /** A refresh failed: said once, not every period. */
+  private markerFailing = false;
 
   constructor(opts: SpeakerOptions) {
     this.opts = opts;
@@ -73,7 +97,7 @@ export class Speaker {
       onChange: () => this.queue.addAfter('plan', opts.debounceMs ?? 50),
       onEvent: (kind, e) => log.debug('informer', { kind, ...e }),
     });
-    this.bgp = new BgpAnnouncer({ logger: log.child({ part: 'bgp' }), registry: opts.registry, ...opts.bgp });
+    this.bgp = new BgpAnnouncer({ logger: log.child({ part: 'bgp' }), registry: opts.registry, ...opts.bgp, restarted: opts.restart?.restarted ?? false });
     this.l2 = new L2Announcer({
       node: nodeName,
       logger: log.child({ part: 'l2' }),
@@ -104,19 +128,65 @@ export class Speaker {
     await this.queue.idle();
     this.ready = true;
     this.log.info('speaker_ready', { node: this.opts.nodeName });
+    if (this.opts.restart && !this.stopping) {
+      this.bgp.manager.on('sessionUp', () => this.refreshMarker());
+      this.markerTimer = setInterval(() => this.refreshMarker(), MARKER_REFRESH_MS).unref();
+      this.refreshMarker();
+    }
   }
 
-  /** SIGTERM: stop planning, L2 off, BGP GRACEFUL_SHUTDOWN → withdraw → Cease, remove our reports. */
+  /**
+   * SIGTERM: stop planning, L2 off, then BGP as exitMode says. A restart exit closes the
+   * graceful-restart peers without NOTIFICATION (they keep our routes as stale), writes the
+   * restart marker and keeps their ServiceBGPStatus; every other peer — all of them on a node
+   * that is going — gets GRACEFUL_SHUTDOWN → withdraw → Cease, and its reports are removed.
+   */
   async stop(graceMs: number): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.ready = false;
+    clearInterval(this.markerTimer);
+    const { nodeName } = this.opts;
+    const mode = exitMode(this.informers.nodes.get(nodeName), this.bgp.configuredPeers);
+    if (mode.restart) {
+      this.log.info('bgp_graceful_restart_exit', {
+        peers: mode.peers, restartTime: this.bgp.restartTime,
+        msg: `restart exit: ${mode.peers.join(', ')} keep our routes (stale) for up to ${this.bgp.restartTime} s, until the next speaker sends End-of-RIB`,
+      });
+    } else {
+      this.log.info('bgp_shutdown_withdraw', { reason: mode.reason, graceMs, msg: `withdrawing every route before exit: ${mode.reason}` });
+    }
     await this.queue.shutdown();
     this.l2.close();
-    await this.bgp.shutdown(graceMs);
-    this.stats.setAnnounced(this.opts.nodeName, []);
-    await withTimeout(this.statusWriter.clear(), 2_000).catch((err: unknown) => this.log.warn('status_cleanup_failed', { err }));
+    const kept = await this.bgp.shutdown(graceMs, { restart: mode.restart });
+    await this.markerWrite;
+    const marker = this.opts.restart?.marker;
+    if (marker && kept.length > 0) {
+      await marker.write({ node: nodeName, at: Date.now(), restartTime: this.bgp.restartTime, planned: true, peers: kept })
+        .catch((err: unknown) => this.log.warn('restart_marker_failed', { err, msg: 'the next speaker will not set the Restart State bit' }));
+    } else if (marker) {
+      await marker.remove().catch((err: unknown) => this.log.warn('restart_marker_failed', { err }));
+    }
+    this.stats.setAnnounced(nodeName, []);
+    const reports: Promise<unknown> = kept.length > 0 && this.plan
+      ? this.statusWriter.sync(desiredStatuses(nodeName, heldThroughRestart(this.plan, kept), () => []))
+      : this.statusWriter.clear();
+    await withTimeout(reports, 2_000).catch((err: unknown) => this.log.warn('status_cleanup_failed', { err }));
     await this.informers.stop();
+  }
+
+  /** While graceful-restart peers hold our routes, the marker says so (and when). */
+  private refreshMarker(): void {
+    const marker = this.opts.restart?.marker;
+    const peers = this.bgp.restartablePeers();
+    if (!marker || this.stopping || peers.length === 0) return;
+    const at = Date.now();
+    this.markerWrite = this.markerWrite
+      .then(() => marker.write({ node: this.opts.nodeName, at, restartTime: this.bgp.restartTime, planned: false, peers }))
+      .then(() => void (this.markerFailing = false), (err: unknown) => {
+        if (!this.markerFailing) this.log.warn('restart_marker_failed', { err, msg: 'a restarted speaker will not set the Restart State bit' });
+        this.markerFailing = true;
+      });
   }
 
   private async applyPlan(): Promise<void> {

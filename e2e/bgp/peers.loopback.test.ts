@@ -12,6 +12,7 @@ import { parseBgpId } from '../../speaker/bgp/open.ts';
 import { BgpPeerManager } from '../../speaker/bgp/peers.ts';
 import { formatCidr, mustParseCidr } from '../../lib/ip/index.ts';
 import { BgpSession } from '../../speaker/bgp/session.ts';
+import { endOfRibFamily } from '../../speaker/bgp/update.ts';
 import { toBgpPeer } from './worker-protocol.ts';
 import type { PeerSpec } from './worker-protocol.ts';
 
@@ -75,6 +76,45 @@ describe('BgpPeerManager', () => {
     assert.deepEqual(m.sessions(), []);
     await waitFor(() => r.session.state !== 'Established', { what: 'router sees the session end' });
     assert.doesNotMatch(await registry.metrics(), /portside_bgp_session_up\{peer="tor"\}/);
+  });
+
+  it('restart exit: the graceful-restart peer keeps our routes (no NOTIFICATION), the other withdraws and Ceases; the next manager opens with R, then table and End-of-RIB', async () => {
+    const gr = await router(64512);
+    const plain = await router(64513);
+    const m = new BgpPeerManager({ defaults: { connectTime: 1, maxBackoff: 2 } });
+    cleanups.push(() => m.stop());
+    const route = [{ prefix: mustParseCidr('203.0.113.1/32') }];
+    const grPeer = toBgpPeer(spec(gr.port, { name: 'tor-gr', gracefulRestart: true }));
+    m.setPeers([grPeer, toBgpPeer(spec(plain.port, { name: 'tor-plain' }))], node);
+    m.setRoutes('tor-gr', route);
+    m.setRoutes('tor-plain', route);
+    await waitFor(() => gr.prefixes.size === 1 && plain.prefixes.size === 1 && m.sessions().every((s) => s.state === 'Established'), { what: 'both routers hold the route' });
+    assert.deepEqual(m.restartablePeers(), ['tor-gr']);
+    const heard: string[] = [];
+    gr.session.on('notificationReceived', ({ code, subcode }) => heard.push(`tor-gr ${code}/${subcode}`));
+    plain.session.on('notificationReceived', ({ code, subcode }) => heard.push(`tor-plain ${code}/${subcode}`));
+
+    assert.deepEqual(await m.gracefulShutdown(50, { restart: true }), ['tor-gr']);
+    await waitFor(() => gr.session.state !== 'Established' && plain.session.state !== 'Established', { what: 'both sessions closed' });
+    assert.deepEqual(heard, ['tor-plain 6/2'], 'Cease to the plain peer only');
+    assert.deepEqual([...gr.prefixes], ['203.0.113.1/32'], 'nothing withdrawn from the graceful-restart peer');
+    assert.equal(plain.prefixes.size, 0, 'withdrawn from the plain peer before the Cease');
+
+    const registry = new Registry();
+    const next = new BgpPeerManager({ stats: new BgpStats(registry), defaults: { connectTime: 1, maxBackoff: 2 }, restarting: true });
+    cleanups.push(() => next.stop());
+    const updates: string[] = [];
+    gr.session.on('updateReceived', (u) => updates.push(endOfRibFamily(u) === 4 ? 'End-of-RIB' : u.nlri.map(formatCidr).join(',')));
+    next.setPeers([grPeer], node);
+    await waitFor(() => gr.session.negotiated, { what: 'the restarted session Established', timeoutMs: 15_000 });
+    assert.equal(gr.session.negotiated?.peerGracefulRestart?.restarting, true, 'the OPEN carries the Restart State bit');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(updates.length, 0, 'no table and no End-of-RIB before the routes are known');
+    assert.match(await registry.metrics(), /portside_bgp_graceful_restart_pending\{peer="tor-gr"\} 1/);
+    next.setRoutes('tor-gr', route);
+    await waitFor(() => updates.includes('End-of-RIB'), { what: 'End-of-RIB' });
+    assert.deepEqual(updates, ['203.0.113.1/32', 'End-of-RIB'], 'the table, then End-of-RIB');
+    assert.match(await registry.metrics(), /portside_bgp_graceful_restart_pending\{peer="tor-gr"\} 0/);
   });
 
   it('reports a refused connection with a hint and keeps retrying with backoff', async () => {

@@ -31,7 +31,6 @@ const manager = new BgpPeerManager({
   ...(listener ? { listener } : {}),
   ...(config.defaults ? { defaults: config.defaults } : {}),
   ...(bfd ? { bfd } : {}),
-  ...(config.restarting ? { restarting: true } : {}),
 });
 manager.on('bfdStateChange', (peer, c) => print({ ev: 'bfd', peer, from: c.from, to: c.to, diag: c.diag, at: Date.now() }));
 manager.on('sessionUp', (peer, s) => print({ ev: 'up', peer, peerAs: s.peerAs, at: Date.now() }));
@@ -73,16 +72,13 @@ createInterface({ input }).on('line', (line) => {
 });
 
 async function stopSpeaker(signal: string): Promise<void> {
-  const restart = config.onSigterm === 'restart' || process.env.PORTSIDE_RESTARTING === '1';
-  if (signal === 'SIGTERM' && restart) {
-    manager.stop('Portside: restarting', { forRestart: true });
-  } else if (signal === 'SIGTERM' && typeof config.onSigterm === 'number') {
+  if (signal === 'SIGTERM' && typeof config.onSigterm === 'number') {
     await manager.gracefulShutdown(config.onSigterm);
   } else {
     manager.stop();
   }
-  print({ ev: 'stopped', how: restart ? 'restart' : String(config.onSigterm ?? 'stop'), at: Date.now() });
-  await bfd?.close({ silently: restart });
+  print({ ev: 'stopped', how: String(config.onSigterm ?? 'stop'), at: Date.now() });
+  await bfd?.close();
   void listener?.close();
   setTimeout(() => process.exit(0), 200).unref();
 }

@@ -41,13 +41,8 @@ export interface WorkerConfig {
   routes?: Record<string, RouteSpec[]>;
   /** Run a BfdManager (port 3784) for peers with `bfd`. */
   bfd?: boolean;
-  /** This process replaces one stopped for a graceful restart (R bit, table held until routes are known). */
-  restarting?: boolean;
-  /**
-   * SIGTERM: `restart` closes graceful-restart sessions without NOTIFICATION (also when the
-   * env has PORTSIDE_RESTARTING=1); a number runs gracefulShutdown(ms); default stop().
-   */
-  onSigterm?: 'restart' | number;
+  /** SIGTERM: a number runs gracefulShutdown(ms); default stop(). (Graceful restart is `portside speaker`'s.) */
+  onSigterm?: number;
 }
 
 export type WorkerCommand =

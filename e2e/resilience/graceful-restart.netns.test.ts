@@ -1,71 +1,214 @@
-// Graceful restart (RFC 4724) against FRR in helper mode: the speaker process of the only
-// node dies (SIGKILL), then stops for a planned restart (SIGTERM, no NOTIFICATION); each
-// time FRR keeps the VIP route (stale) and its kernel route while the process is down, the
-// new process (R bit) re-announces and sends End-of-RIB, and a client loop to the VIP
-// across FRR loses no request.
+// Graceful restart (RFC 4724) of the shipped `portside speaker`, configured through the API
+// (real kube-apiserver, `portside controller`, BGPPeer enableGracefulRestart) against an FRR
+// ToR in helper mode (and BFD), with the only node's VIP served to a client behind the ToR.
+// - SIGTERM on a Ready, uncordoned node: a restart exit — no NOTIFICATION, FRR keeps the
+//   route (stale) and its kernel route, the client loses nothing; the next speaker opens with
+//   the Restart State bit (its restart marker), re-announces, End-of-RIB, the path is fresh;
+//   a route it no longer announces leaves FRR at its End-of-RIB.
+// - SIGKILL (a crash): the same, the R bit from the marker refreshed while the session was up.
+// - SIGTERM on a cordoned node (a drain), or with graceful restart off: withdraw and Cease.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { mergePatch } from '../../lib/k8s/index.ts';
+import type { LabProcess } from '../netns/index.ts';
+import { startFrr, type FrrRouter } from '../routers/index.ts';
+import { serviceWithEndpoints, startLabCluster, type ClusterNode, type LabCluster } from '../speaker/lab-cluster.ts';
+import { restartMarkerFile } from '../../speaker/runtime/restart-marker.ts';
 import { waitFor } from '../wait.ts';
-import { speakerLab } from '../bgp/harness.ts';
-import type { SpeakerWorker } from '../bgp/harness.ts';
-import { clientResults, moreAnswers, pathFrom, prefixPaths, resilienceLab, startClient, startSpeaker, torPeer, VIP_PREFIX } from './lab.ts';
-import type { ResilienceLab, ResilienceNode } from './lab.ts';
+import { clientResults, moreAnswers, pathFrom, prefixPaths, serveVip, startClient, VIP, VIP_PREFIX } from './lab.ts';
 
-async function grInfo(r: ResilienceLab): Promise<{ remoteGrMode?: string; rBit?: boolean } | undefined> {
-  const nbr = Object.values(await r.frr.bgpNeighbors())[0];
-  return nbr?.gracefulRestartInfo as { remoteGrMode?: string; rBit?: boolean } | undefined;
+const TOR_ASN = 64512;
+const NODE_ASN = 64513;
+
+interface LogLine {
+  event?: string;
+  msg?: string;
+  [key: string]: unknown;
 }
 
-async function downAndBack(t: { diagnostic(m: string): void }, r: ResilienceLab, node: ResilienceNode, stop: (w: SpeakerWorker) => Promise<void>, label: string): Promise<void> {
-  const client = r.lab.processes.find((p) => p.name.endsWith('/client'))!;
-  const old = node.speaker!;
-  await stop(old);
-  assert.ok(!old.process.running, 'old speaker gone');
-  const stale = await waitFor(async () => (await prefixPaths(r.frr)).find((p) => p.stale), { what: `${label}: FRR marks the VIP path stale`, timeoutMs: 5_000 });
-  assert.ok(stale, 'stale path');
-  assert.deepEqual(await r.frr.kernelNextHops(VIP_PREFIX), [node.v4], 'the kernel route stays while the speaker is down');
-  await moreAnswers(client, 10, `${label}: while the speaker is down`);
-  assert.ok((await prefixPaths(r.frr)).some((p) => p.stale), 'still stale after half a second');
-
-  const worker = await startSpeaker(r, node, torPeer({ gracefulRestart: true }), { restarting: true, onSigterm: 'restart' });
-  await worker.waitUp('tor4');
-  const gr = await waitFor(async () => grInfo(r), { what: 'FRR GR info' });
-  assert.equal(gr.rBit, true, 'the new OPEN carries the Restart State bit');
-  await waitFor(async () => {
-    const p = pathFrom(await prefixPaths(r.frr), node.v4);
-    return p && !p.stale;
-  }, { what: `${label}: FRR refreshes the path (End-of-RIB)` });
-  t.diagnostic(`${label}: FRR kept the route stale while the speaker was down; the new process refreshed it`);
-  await moreAnswers(client, 5, `${label}: after the restart`);
+/** `show bgp neighbors json` → gracefulRestartInfo (FRR 8.4). */
+interface GrInfo {
+  remoteGrMode?: string;
+  rBit?: boolean;
+  ipv4Unicast?: { fBit?: boolean; endOfRibStatus?: { endOfRibRecv?: boolean } };
+  [key: string]: unknown;
 }
 
-test('graceful restart: FRR keeps the route stale while the speaker restarts; no request lost', async (t) => {
-  const lab = await speakerLab(t, ['vtysh', '/usr/lib/frr/bgpd']);
-  if (!lab) return;
-  await lab.dumpOnFailure(async () => {
-    const r = await resilienceLab(lab, { nodes: 1 });
-    const node = r.nodes[0]!;
-    await startSpeaker(r, node, torPeer({ gracefulRestart: true }), { onSigterm: 'restart' });
-    await r.frr.waitKernelRoute(VIP_PREFIX, [node.v4]);
-    const gr = await grInfo(r);
-    assert.equal(gr?.remoteGrMode, 'Restart', 'FRR sees our graceful-restart capability');
-    assert.equal(gr?.rBit, false);
+async function grInfo(frr: FrrRouter, node: ClusterNode): Promise<GrInfo | undefined> {
+  const nbr = (await frr.bgpNeighbors())[node.v4];
+  return nbr?.bgpState === 'Established' ? (nbr.gracefulRestartInfo as GrInfo | undefined) : undefined;
+}
 
-    const client = startClient(r, 40_000);
+/** The speaker log of the node is shared by every start: lines from `from` on are the current process's. */
+const linesSince = (p: LabProcess, from: number): LogLine[] => p.jsonLines<LogLine>().slice(from);
+const events = (lines: readonly LogLine[], event: string): LogLine[] => lines.filter((l) => l.event === event);
+
+function marker(c: LabCluster, node: ClusterNode): { planned?: boolean; at?: number; peers?: string[] } | undefined {
+  const file = join(c.stateDir(node), restartMarkerFile(node.name));
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { planned?: boolean; at?: number; peers?: string[] }) : undefined;
+}
+
+test('graceful restart of `portside speaker`: FRR keeps forwarding on stale routes through SIGTERM and SIGKILL; a drain or GR off withdraws', async (t) => {
+  const c = await startLabCluster(t, {
+    nodes: 1,
+    commands: ['vtysh', '/usr/lib/frr/bgpd'],
+    router: { gateway: true, behind: { name: 'client', v4: '203.0.113.0/28' } },
+    vips: [VIP_PREFIX],
+    setup: serveVip,
+  });
+  if (!c) return;
+  await c.lab.dumpOnFailure(async () => {
+    const router = c.router;
+    if (!router?.behind) throw new Error('the lab has no router with a client behind it');
+    const frr = await startFrr(c.lab, router.ns, {
+      asn: TOR_ASN,
+      routerId: router.v4,
+      maximumPaths: 8,
+      bfdProfiles: [{ name: 'lab', receiveIntervalMs: 300, transmitIntervalMs: 300, detectMultiplier: 3 }],
+      listenRanges: [{ range: c.subnet, peerGroup: 'NODES', remoteAs: NODE_ASN, timers: { keepaliveS: 3, holdS: 9 }, bfdProfile: 'lab' }],
+    });
+    const bgpdLog = () => readFileSync(frr.processes.bgpd!.logFile, 'utf8');
+    const ceasesFrom = (node: ClusterNode) => bgpdLog().match(new RegExp(`NOTIFICATION: received from neighbor ${node.v4.replaceAll('.', '\\.')}.* 6/2`, 'g'))?.length ?? 0;
+    const [node] = c.nodes;
+    assert.ok(node?.speaker);
+    const speaker = () => node.speaker!;
+    const peerSpec = { myASN: NODE_ASN, peerASN: TOR_ASN, peerAddress: router.v4, connectTime: '1s', holdTime: '9s' };
+    await c.apply('ipaddresspools', 'IPAddressPool', 'gr', { addresses: [`${VIP}/32`] });
+    await c.apply('bfdprofiles', 'BFDProfile', 'lab', { receiveInterval: 300, transmitInterval: 300, detectMultiplier: 3 });
+    await c.apply('bgppeers', 'BGPPeer', 'tor', { ...peerSpec, enableGracefulRestart: true, bfdProfile: 'lab' });
+    await c.apply('bgpadvertisements', 'BGPAdvertisement', 'gr', { ipAddressPools: ['gr'] });
+    await serviceWithEndpoints(c, 'e2e', 'web', c.nodes);
+    assert.deepEqual(await c.cluster.waitForIPs('e2e', 'web', 1, 20_000), [VIP]);
+    await frr.waitKernelRoute(VIP_PREFIX, [node.v4], { timeoutMs: 20_000 });
+    const first = await waitFor(() => grInfo(frr, node), { what: 'FRR GR info of the session' });
+    assert.equal(first.remoteGrMode, 'Restart', 'FRR sees our graceful-restart capability');
+    assert.equal(first.rBit, false, 'a first start is no restart');
+    const bgpStatus = async () => (await c.list('servicebgpstatuses')).find((s) => s.status?.node === node.name);
+    await waitFor(bgpStatus, { what: 'the ServiceBGPStatus of node1' });
+
+    const client = startClient(router.behind.ns, 90_000);
     await moreAnswers(client, 5, 'before any restart');
-    await downAndBack(t, r, node, (w) => w.process.kill().then(() => undefined), 'SIGKILL');
-    await downAndBack(t, r, node, async (w) => {
-      w.process.signal('SIGTERM');
-      await waitFor(() => !w.process.running, { what: 'the speaker exits on SIGTERM', timeoutMs: 5_000 });
-      assert.ok(w.lines().some((l) => l.event === 'bgp_graceful_restart_stop'), 'closed without NOTIFICATION');
-      assert.equal(w.events('notification').filter((l) => l.direction === 'sent').length, 0, 'no NOTIFICATION sent');
-    }, 'planned restart');
+
+    /** Stops the speaker with `stop`, checks FRR kept the route through the gap, starts it again; returns the new process's lines. */
+    const restartThrough = async (label: string, stop: (p: LabProcess) => Promise<void>, planned: boolean): Promise<LogLine[]> => {
+      const old = speaker();
+      const ceases = ceasesFrom(node);
+      await stop(old);
+      assert.ok(!old.running, `${label}: the old speaker is gone`);
+      const stale = await waitFor(async () => pathFrom(await prefixPaths(frr), node.v4)?.stale === true || undefined, { what: `${label}: FRR marks the path stale`, timeoutMs: 5_000 });
+      assert.ok(stale);
+      assert.deepEqual(await frr.kernelNextHops(VIP_PREFIX), [node.v4], `${label}: the kernel route stays while the speaker is down`);
+      // Our BFD (control-plane dependent, C bit clear) stops too: its Down does not end FRR's helper mode (RFC 5882 §4.3.2).
+      await waitFor(async () => (await frr.bfdPeers()).find((b) => b.peer === node.v4)?.status === 'down', { what: `${label}: FRR's BFD session goes down`, timeoutMs: 5_000 });
+      await moreAnswers(client, 20, `${label}: while the speaker is down`);
+      assert.equal(pathFrom(await prefixPaths(frr), node.v4)?.stale, true, `${label}: still stale a second after BFD went down`);
+      assert.equal(ceasesFrom(node), ceases, `${label}: FRR received no Cease`);
+      assert.equal(marker(c, node)?.planned, planned, `${label}: the restart marker says planned=${planned}`);
+      assert.deepEqual((await bgpStatus())?.status?.peers, ['tor'], `${label}: the ServiceBGPStatus stays while FRR holds the route`);
+
+      const from = old.jsonLines().length;
+      const began = Date.now();
+      await c.startSpeaker(node);
+      const gr = await waitFor(() => grInfo(frr, node), { what: `${label}: session Established again`, timeoutMs: 20_000 });
+      assert.equal(gr.rBit, true, `${label}: the new OPEN carries the Restart State bit`);
+      assert.equal(gr.ipv4Unicast?.fBit, true, `${label}: forwarding state preserved (F bit)`);
+      await waitFor(async () => (await grInfo(frr, node))?.ipv4Unicast?.endOfRibStatus?.endOfRibRecv === true, { what: `${label}: FRR received our End-of-RIB` });
+      await waitFor(async () => {
+        const p = pathFrom(await prefixPaths(frr), node.v4);
+        return p && !p.stale;
+      }, { what: `${label}: FRR refreshes the path`, timeoutMs: 10_000 });
+      const lines = linesSince(speaker(), from);
+      const [start] = events(lines, 'bgp_graceful_restart_start');
+      assert.equal(start?.planned, planned, `${label}: the new speaker logs its restart`);
+      await waitFor(() => events(linesSince(speaker(), from), 'bgp_graceful_restart_done').length === 1, { what: `${label}: End-of-RIB logged` });
+      t.diagnostic(`${label}: FRR kept ${VIP} stale while the speaker was down; refreshed ${Date.now() - began} ms after the new speaker started`);
+      await moreAnswers(client, 5, `${label}: after the restart`);
+      return lines;
+    };
+
+    const afterTerm = await restartThrough('SIGTERM', async (p) => {
+      const from = p.jsonLines().length;
+      const exit = await p.stop({ timeoutMs: 5_000 });
+      assert.equal(exit.code, 0, 'the speaker exits 0 after SIGTERM');
+      const lines = linesSince(p, from);
+      const [exitLine] = events(lines, 'bgp_graceful_restart_exit');
+      assert.deepEqual(exitLine?.peers, ['tor'], 'a restart exit for peer tor');
+      assert.equal(events(lines, 'bgp_graceful_restart_stop').length, 1, 'tor closed for a restart');
+      assert.deepEqual([...events(lines, 'bgp_notification_sent'), ...events(lines, 'bgp_graceful_shutdown')], [], 'no NOTIFICATION, no GRACEFUL_SHUTDOWN');
+    }, true);
+    assert.ok(events(afterTerm, 'bgp_session_established').some((l) => l.restartState === true));
+    await waitFor(async () => /portside_bgp_graceful_restart_pending\{peer="tor"\} 0/.test((await c.scrape(node, '/metrics')).body), { what: 'restart-pending gauge back to 0' });
+
+    // The running speaker refreshes its marker once Established (planned=false): a crash is a restart too.
+    await waitFor(() => marker(c, node)?.planned === false, { what: 'the running speaker refreshes the restart marker' });
+    await restartThrough('SIGKILL', async (p) => void (await p.kill()), false);
 
     await client.stop();
     const results = clientResults(client);
     const failed = results.filter((x) => !x.ok);
-    t.diagnostic(`client: ${results.length} requests, ${failed.length} failed`);
-    assert.ok(results.length > 30);
+    t.diagnostic(`client through two restarts: ${results.length} requests, ${failed.length} failed`);
+    assert.ok(results.length > 60);
     assert.deepEqual(failed, [], 'no request lost');
+
+    // End-of-RIB cleans up: what the new speaker does not re-announce leaves FRR at once, not after the restart time.
+    {
+      const old = speaker();
+      await old.stop({ timeoutMs: 5_000 });
+      await waitFor(async () => pathFrom(await prefixPaths(frr), node.v4)?.stale === true || undefined, { what: 'FRR marks the path stale' });
+      await c.remove('bgpadvertisements', 'gr');
+      const from = old.jsonLines().length;
+      const began = Date.now();
+      await c.startSpeaker(node);
+      assert.equal((await waitFor(() => grInfo(frr, node), { what: 'session Established again', timeoutMs: 20_000 })).rBit, true);
+      await waitFor(async () => (await prefixPaths(frr)).length === 0, { what: 'FRR drops the stale path the new speaker did not re-announce', timeoutMs: 10_000 });
+      const gone = Date.now() - began;
+      t.diagnostic(`advertisement removed during the restart: FRR dropped the stale path ${gone} ms after the new speaker started (restart time 120 s)`);
+      const done = await waitFor(() => events(linesSince(speaker(), from), 'bgp_graceful_restart_done')[0], { what: 'End-of-RIB logged' });
+      assert.equal(done.announced, 0, 'End-of-RIB with no route');
+      await c.apply('bgpadvertisements', 'BGPAdvertisement', 'gr', { ipAddressPools: ['gr'] });
+      await frr.waitKernelRoute(VIP_PREFIX, [node.v4], { timeoutMs: 20_000 });
+    }
+
+    /** SIGTERM, then the route must be withdrawn (not stale) with a Cease; the speaker says why. */
+    const withdrawnOn = async (label: string, reason: RegExp): Promise<void> => {
+      const p = speaker();
+      const from = p.jsonLines().length;
+      const ceases = ceasesFrom(node);
+      assert.equal((await p.stop({ timeoutMs: 5_000 })).code, 0);
+      const lines = linesSince(p, from);
+      assert.match(String(events(lines, 'bgp_shutdown_withdraw')[0]?.reason), reason, `${label}: the speaker says why it withdraws`);
+      assert.deepEqual(events(lines, 'bgp_graceful_restart_exit'), []);
+      await waitFor(async () => (await prefixPaths(frr)).length === 0, { what: `${label}: FRR has no path for ${VIP} (withdrawn, not stale)`, timeoutMs: 5_000 });
+      assert.deepEqual(await frr.kernelNextHops(VIP_PREFIX), []);
+      await waitFor(() => ceasesFrom(node) === ceases + 1, { what: `${label}: FRR logs our Cease 6/2`, timeoutMs: 3_000 });
+      assert.equal(marker(c, node), undefined, `${label}: no restart marker`);
+      await waitFor(async () => (await bgpStatus()) === undefined, { what: `${label}: the ServiceBGPStatus is removed` });
+    };
+    const startFresh = async (label: string): Promise<GrInfo> => {
+      const from = speaker().jsonLines().length;
+      await c.startSpeaker(node);
+      await frr.waitKernelRoute(VIP_PREFIX, [node.v4], { timeoutMs: 20_000 });
+      const gr = await waitFor(() => grInfo(frr, node), { what: `${label}: session Established` });
+      assert.deepEqual(events(linesSince(speaker(), from), 'bgp_graceful_restart_start'), [], `${label}: a fresh start`);
+      return gr;
+    };
+
+    // A drain: cordoned first (GRACEFUL_SHUTDOWN on the path), then SIGTERM withdraws.
+    await c.cluster.core.patchNode({ name: node.name, body: { spec: { unschedulable: true } } }, mergePatch());
+    await waitFor(async () => /graceful-shutdown/.test(pathFrom(await prefixPaths(frr), node.v4)?.community?.string ?? ''), { what: 'GRACEFUL_SHUTDOWN on the cordoned node\'s path' });
+    await withdrawnOn('cordoned', /cordoned/);
+    await c.cluster.core.patchNode({ name: node.name, body: { spec: { unschedulable: null } } }, mergePatch());
+    assert.equal((await startFresh('after the drain')).rBit, false, 'after a withdrawal the next start is no restart');
+
+    // Graceful restart off (enableGracefulRestart is immutable: a new BGPPeer): SIGTERM withdraws.
+    await c.remove('bgppeers', 'tor');
+    await waitFor(async () => (await prefixPaths(frr)).length === 0, { what: 'peer tor removed: route withdrawn' });
+    await c.apply('bgppeers', 'BGPPeer', 'tor-plain', peerSpec);
+    await frr.waitKernelRoute(VIP_PREFIX, [node.v4], { timeoutMs: 20_000 });
+    const plain = await waitFor(() => grInfo(frr, node), { what: 'session with tor-plain' });
+    assert.notEqual(plain.remoteGrMode, 'Restart', 'no graceful-restart capability without enableGracefulRestart');
+    await withdrawnOn('graceful restart off', /enableGracefulRestart/);
   });
 });

@@ -19,7 +19,7 @@ test('graceful shutdown: community first, then the withdrawal; no request lost',
     const workers = await Promise.all(r.nodes.map((n) => startSpeaker(r, n, torPeer(), { onSigterm: GRACE_MS })));
     const all = r.nodes.map((n) => n.v4);
     await r.frr.waitKernelRoute(VIP_PREFIX, all);
-    const client = startClient(r, 30_000);
+    const client = startClient(r.client, 30_000);
     await moreAnswers(client, 10, 'before the shutdown');
 
     const [leaving] = r.nodes;

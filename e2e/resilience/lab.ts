@@ -2,7 +2,7 @@
 // switch (dynamic neighbors, ECMP, optional BFD profile), a client behind the ToR, and on every
 // node the VIP on lo with an HTTP server of its own (it outlives the speaker process).
 import { fileURLToPath } from 'node:url';
-import { buildLab, type LabNode } from '../lab/builder.ts';
+import { buildLab, type LabHost, type LabNode } from '../lab/builder.ts';
 import type { Lab, LabProcess, Netns } from '../netns/index.ts';
 import { startFrr } from '../routers/index.ts';
 import type { FrrRouter } from '../routers/index.ts';
@@ -44,10 +44,7 @@ export async function resilienceLab(lab: Lab, opts: ResilienceOptions): Promise<
     nodes: {
       count: opts.nodes,
       vips: [VIP_PREFIX],
-      async setup(node) {
-        const server = node.ns.spawn(process.execPath, [script('vip-server.ts'), VIP, String(HTTP_PORT), node.name], { name: 'http' });
-        await waitFor(() => server.jsonLines().some((l) => l.ev === 'serving'), { what: `${node.name} HTTP server` });
-      },
+      setup: serveVip,
     },
   });
   const { router } = built;
@@ -68,6 +65,12 @@ export async function resilienceLab(lab: Lab, opts: ResilienceOptions): Promise<
     await frr.applyConfig(['router bgp 64512', ' address-family ipv4 unicast', '  neighbor NODES route-map NODES-IN in', ' exit-address-family', 'exit', ''].join('\n'));
   }
   return { lab, frr, tor: router.ns, client: router.behind.ns, nodes: built.nodes, start: (node, run) => built.start(node, run) };
+}
+
+/** On the node: an HTTP server on the VIP (on its lo) answering with the node's name; it outlives the speaker. */
+export async function serveVip(node: LabHost): Promise<void> {
+  const server = node.ns.spawn(process.execPath, [script('vip-server.ts'), VIP, String(HTTP_PORT), node.name], { name: 'http' });
+  await waitFor(() => server.jsonLines().some((l) => l.ev === 'serving'), { what: `${node.name} HTTP server` });
 }
 
 /** The node's eBGP peer towards the ToR (tor4), with optional BFD and graceful restart. */
@@ -94,9 +97,10 @@ export interface ClientResult {
   body: string;
 }
 
-export function startClient(r: ResilienceLab, maxMs = 60_000): LabProcess {
+/** A request every 50 ms from `client` to the VIP, for up to `maxMs`. */
+export function startClient(client: Netns, maxMs = 60_000): LabProcess {
   const cfg = { url: `http://${VIP}:${HTTP_PORT}/`, intervalMs: 50, timeoutMs: 1000, count: Math.ceil(maxMs / 50), maxMs };
-  return r.client.spawn(process.execPath, [script('vip-client.ts'), JSON.stringify(cfg)], { name: 'client' });
+  return client.spawn(process.execPath, [script('vip-client.ts'), JSON.stringify(cfg)], { name: 'client' });
 }
 
 export function clientResults(proc: LabProcess): ClientResult[] {

@@ -1,13 +1,15 @@
 // A whole Portside install over the lab builder: the real control plane on the switch's root
 // foot (so node namespaces reach it), the real controller (`portside controller`) and one real
-// `portside speaker` per node. Addresses: a random /28 of 198.51.100.128/25, so parallel labs
-// rarely share a root route.
+// `portside speaker` per node (each with its own --state-dir, the node's hostPath in a
+// cluster). Addresses: a random /28 of 198.51.100.128/25, so parallel labs rarely share a root
+// route. Optionally a router at host 2 that the nodes route through, with a client behind it.
 import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { DiscoveryV1Api } from '@kubernetes/client-node';
 import { INSTALL_NAMESPACE, type ControlPlane } from '../controlplane.ts';
 import { Cluster } from '../controller/testkit.ts';
-import { buildLab, controlPlaneSkipped, hostAddresses, portsideSpeaker, type LabNode } from '../lab/builder.ts';
+import { buildLab, controlPlaneSkipped, hostAddresses, portsideSpeaker, type LabNode, type LabRouter, type NodesSpec, type RouterSpec } from '../lab/builder.ts';
 import { LabObjects } from '../lab/objects.ts';
 import { Lab, requireCommands, requireRoot, type LabProcess, type Netns } from '../netns/index.ts';
 import { waitFor } from '../wait.ts';
@@ -22,7 +24,13 @@ export interface LabCluster {
   subnet: string;
   addr: (offset: number) => string;
   nodes: ClusterNode[];
+  /** With LabClusterOptions.router: the router at host 2 and the client behind it. */
+  router?: LabRouter;
   controller: LabProcess;
+  /** Starts `portside speaker` on the node again (after it stopped); it becomes `node.speaker`. */
+  startSpeaker(node: ClusterNode): Promise<LabProcess>;
+  /** The node's --state-dir (its restart marker lives there). */
+  stateDir(node: ClusterNode): string;
   /** Adds a forwarding namespace on the switch at `addr(offset)`. */
   host(name: string, offset: number): Promise<Netns>;
   /** GET a path of a speaker's metrics server (inside its namespace). */
@@ -39,6 +47,11 @@ export interface LabClusterOptions {
   speakerEnv?: Record<string, string>;
   /** Commands the test needs besides ip. */
   commands?: readonly string[];
+  /** A forwarding router at host 2, the nodes' gateway when `gateway`, optionally with a client behind it. */
+  router?: Omit<RouterSpec, 'host'>;
+  /** Addresses on every node's lo and a per-node setup (e.g. a server on them), as the lab builder takes them. */
+  vips?: NodesSpec<LabProcess>['vips'];
+  setup?: NodesSpec<LabProcess>['setup'];
 }
 
 /** Builds the lab, or returns undefined when the test was skipped (no root / binaries / control plane). */
@@ -47,6 +60,7 @@ export async function startLabCluster(t: TestContext, opts: LabClusterOptions): 
   const lab = await Lab.create();
   t.after(() => lab.destroy());
   const subnet = `198.51.100.${128 + 16 * randomInt(0, 8)}/28`;
+  const stateDir = (node: { name: string }) => join(lab.dir, 'state', node.name);
   const built = await buildLab(lab, {
     lan: { v4: subnet },
     root: { host: 1 },
@@ -54,8 +68,14 @@ export async function startLabCluster(t: TestContext, opts: LabClusterOptions): 
       count: opts.nodes,
       first: 3,
       name: (i) => `node${i + 1}`,
-      runs: portsideSpeaker({ args: () => ['--metrics-addr', '127.0.0.1:0', '--log-level', 'debug'], env: { PORTSIDE_GRACEFUL_SHUTDOWN_MS: '200', ...opts.speakerEnv } }),
+      ...(opts.vips ? { vips: opts.vips } : {}),
+      ...(opts.setup ? { setup: opts.setup } : {}),
+      runs: portsideSpeaker({
+        args: (node) => ['--metrics-addr', '127.0.0.1:0', '--log-level', 'debug', '--state-dir', stateDir(node)],
+        env: { PORTSIDE_GRACEFUL_SHUTDOWN_MS: '200', ...opts.speakerEnv },
+      }),
     },
+    ...(opts.router ? { router: { ...opts.router, host: 2 } } : {}),
     controlPlane: { controllerArgs: ['--metrics-addr', '127.0.0.1:0'] },
   }).catch((err: unknown) => {
     if (controlPlaneSkipped(t, err)) return undefined;
@@ -69,11 +89,13 @@ export async function startLabCluster(t: TestContext, opts: LabClusterOptions): 
   await built.startNodes();
 
   const self: LabCluster = {
-    lab, plane, cluster, subnet, nodes: built.nodes, controller,
+    lab, plane, cluster, subnet, nodes: built.nodes, controller, stateDir,
+    ...(built.router ? { router: built.router } : {}),
+    startSpeaker: (node) => built.start(node),
     addr: (offset) => hostAddresses(built.subnets, offset).v4,
     host: async (name, offset) => (await built.host(name, offset, { forwarding: true })).ns,
     async scrape(node, path) {
-      const started = node.speaker?.logTail(400).split('\n').find((l) => l.includes('"event":"started"'));
+      const started = node.speaker?.logTail(5_000).split('\n').findLast((l) => l.includes('"event":"started"')); // the log is shared by every start on the node
       const addr = started && (JSON.parse(started) as { metrics?: string }).metrics;
       if (!addr) throw new Error(`${node.name}: no metrics address in the speaker log`);
       const script = `const r = await fetch('http://${addr}${path}'); console.log(JSON.stringify({ status: r.status, body: await r.text() }))`;

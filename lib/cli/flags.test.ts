@@ -59,6 +59,9 @@ test('speaker needs a node name, from the flag or $NODE_NAME', () => {
   assert.equal(missing.ok, false);
   const env = parseSpeakerFlags([], { NODE_NAME: 'node-a' });
   assert.ok(env.ok && env.flags.nodeName === 'node-a' && env.flags.metricsAddr.port === 7473);
+  assert.ok(env.ok && env.flags.stateDir === undefined, 'no state dir unless asked');
+  const dir = parseSpeakerFlags(['--node-name', 'b', '--state-dir', '/run/portside'], {});
+  assert.ok(dir.ok && dir.flags.stateDir === '/run/portside');
   const port = parseSpeakerFlags(['--node-name', 'b', '--liveness-port', '70000'], {});
   assert.equal(port.ok, false);
   if (!port.ok) assert.equal(port.error, '--liveness-port "70000" must be a port number from 1 to 65535');

@@ -42,6 +42,8 @@ export interface SpeakerFlags extends CommonFlags {
   livenessTimeoutMs: number | undefined;
   /** $PORTSIDE_GRACEFUL_SHUTDOWN_MS. */
   gracefulShutdownMs: number;
+  /** --state-dir: this node's directory for the BGP restart marker; undefined: a restarted speaker never sets the Restart State bit. */
+  stateDir: string | undefined;
 }
 
 export type FlagsResult<T> = { ok: true; flags: T } | { ok: false; error: string };
@@ -129,7 +131,7 @@ export function parseControllerFlags(args: string[], env: NodeJS.ProcessEnv = {}
 }
 
 export function parseSpeakerFlags(args: string[], env: NodeJS.ProcessEnv = {}): FlagsResult<SpeakerFlags> {
-  const parsed = parse(args, { ...common, 'node-name': { type: 'string' }, 'liveness-port': { type: 'string', default: '7946' } });
+  const parsed = parse(args, { ...common, 'node-name': { type: 'string' }, 'liveness-port': { type: 'string', default: '7946' }, 'state-dir': { type: 'string' } });
   if (!parsed.ok) return parsed;
   const c = parseCommon(parsed.values, env, ':7473');
   if (!c.ok) return c;
@@ -148,6 +150,7 @@ export function parseSpeakerFlags(args: string[], env: NodeJS.ProcessEnv = {}): 
     flags: {
       ...c.flags, nodeName, livenessPort: livenessPort.value,
       bgpPort: bgpPort.value, livenessTimeoutMs: livenessTimeout.value, gracefulShutdownMs: grace.value,
+      stateDir: (parsed.values['state-dir'] as string | undefined) || undefined,
     },
   };
 }

@@ -30,7 +30,7 @@ export type { BgpPeerManagerEvents, BgpPeerManagerOptions, PeerStatus } from './
 export { BgpListener, canonicalAddress } from './listener.ts';
 export type { BgpListenerOptions } from './listener.ts';
 export { BgpStats } from './metrics.ts';
-export { planPeerSession, defaultRouterId } from './peer-config.ts';
+export { planPeerSession, defaultRouterId, DEFAULT_RESTART_TIME } from './peer-config.ts';
 export type { NodeIdentity, PeerSessionPlan, SpeakerDefaults } from './peer-config.ts';
 export { createSocketFactory } from './sockets.ts';
 export type { ConnectFailure, ConnectOutcome } from './sockets.ts';

@@ -8,6 +8,11 @@ export class BgpStats extends MetricsFacade {
   private readonly updates = this.counter('portside_bgp_updates_total', 'BGP UPDATE messages sent to / received from the peer.', ['peer', 'direction']);
   private readonly announced = this.gauge('portside_bgp_announced_prefixes_total', 'Prefixes the peer holds from us.', ['peer']);
   private readonly pending = this.gauge('portside_bgp_pending_prefixes_total', 'Prefixes we want to announce to the peer but have not (session down, no next hop of the family).', ['peer']);
+  private readonly restarting = this.gauge(
+    'portside_bgp_graceful_restart_pending',
+    'This speaker restarted (RFC 4724 Restart State bit) and has not yet sent the peer its routes and End-of-RIB (1); the peer still forwards on our stale routes meanwhile.',
+    ['peer'],
+  );
   private readonly notifications = this.counter(
     'portside_bgp_notifications_total',
     'BGP NOTIFICATION messages sent to / received from the peer.',
@@ -42,6 +47,10 @@ export class BgpStats extends MetricsFacade {
     this.pending.set({ peer }, pending);
   }
 
+  restartPending(peer: string, pending: boolean): void {
+    this.restarting.set({ peer }, pending ? 1 : 0);
+  }
+
   notification(peer: string, direction: Direction, code: number, subcode: number): void {
     this.notifications.inc({ peer, direction, code: String(code), subcode: String(subcode) });
   }
@@ -61,6 +70,7 @@ export class BgpStats extends MetricsFacade {
   /** The peer is gone from the configuration: drop its series. */
   removePeer(peer: string): void {
     this.up.remove({ peer });
+    this.restarting.remove({ peer });
     this.announced.remove({ peer });
     this.pending.remove({ peer });
     this.bfdTeardown.remove({ peer });

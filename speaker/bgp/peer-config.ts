@@ -34,6 +34,9 @@ export interface PeerSessionPlan {
   key: string;
 }
 
+/** Seconds; the graceful-restart time we advertise when SpeakerDefaults.restartTime is unset. */
+export const DEFAULT_RESTART_TIME = 120;
+
 export type PlanResult = { ok: true; plan: PeerSessionPlan } | { ok: false; reason: string };
 
 const isV4 = (a: string) => parseIp(a)?.family === 4;
@@ -60,7 +63,7 @@ export function planPeerSession(peer: BgpPeer, node: NodeIdentity, defaults: Spe
     families: peer.dualStackAddressFamily ? [4, 6] : [family],
   };
   if (holdTime > 0 && peer.keepaliveTimeMs > 0) config.keepaliveTime = Math.round(peer.keepaliveTimeMs / 1000);
-  if (peer.enableGracefulRestart) config.gracefulRestart = { restartTime: defaults.restartTime ?? 120, forwarding: true };
+  if (peer.enableGracefulRestart) config.gracefulRestart = { restartTime: defaults.restartTime ?? DEFAULT_RESTART_TIME, forwarding: true };
   const plan: Omit<PeerSessionPlan, 'key'> = {
     name: peer.name,
     peerAddress,

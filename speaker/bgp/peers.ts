@@ -99,6 +99,8 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
   private readonly bfd: BfdLink | undefined;
   /** Peers not yet Established since a graceful restart of this process. */
   private readonly restartPending = new Set<string>();
+  /** Peers opened with the Restart State bit that have not yet had our table and End-of-RIB. */
+  private readonly restartedTables = new Set<string>();
   private restartAll: boolean;
 
   constructor(opts: BgpPeerManagerOptions = {}) {
@@ -189,10 +191,15 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
   }
 
   /**
-   * RFC 8326 on SIGTERM: everything re-announced with GRACEFUL_SHUTDOWN (LOCAL_PREF 0 on
-   * iBGP), `waitMs` for routers to move traffic away, then withdraw all and Cease.
+   * SIGTERM. With `restart` (a restart exit) the peers with graceful restart are closed first,
+   * without a NOTIFICATION: they keep our routes as stale for the restart time (RFC 4724 §4.2).
+   * Every other peer gets RFC 8326: its routes re-announced with GRACEFUL_SHUTDOWN (LOCAL_PREF 0
+   * on iBGP), `waitMs` for routers to move traffic away, then withdraw all and Cease.
+   * Returns the peers closed for a restart.
    */
-  async gracefulShutdown(waitMs: number, message = 'Portside: speaker shutting down'): Promise<void> {
+  async gracefulShutdown(waitMs: number, { restart = false, message = 'Portside: speaker shutting down' }: { restart?: boolean; message?: string } = {}): Promise<string[]> {
+    const kept = restart ? [...this.peers].flatMap(([name, e]) => (e.plan?.config.gracefulRestart ? [name] : [])) : [];
+    for (const name of kept) this.removePeer(name, message, true);
     if ([...this.peers.values()].some((e) => (e.session?.announcedCount ?? 0) > 0)) {
       this.opts.logger?.info('bgp_graceful_shutdown', { waitMs, msg: `announcing with GRACEFUL_SHUTDOWN for ${waitMs} ms before withdrawing` });
       this.setGracefulShutdown(true);
@@ -202,22 +209,27 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
     await new Promise((r) => setImmediate(r)); // the withdrawals flush in a microtask, ahead of the Cease
     this.stop(message);
     await this.bfd?.close();
+    return kept;
   }
 
-  /**
-   * Stops every session, Cease / Administrative Shutdown; with `forRestart`, sessions with
-   * graceful restart close without a NOTIFICATION so routers keep our routes (RFC 4724).
-   */
-  stop(message = 'Portside: speaker stopping', { forRestart = false }: { forRestart?: boolean } = {}): void {
-    for (const name of [...this.peers.keys()]) this.removePeer(name, message, forRestart);
+  /** Stops every session: Cease / Administrative Shutdown. */
+  stop(message = 'Portside: speaker stopping'): void {
+    for (const name of [...this.peers.keys()]) this.removePeer(name, message);
   }
 
+  /** Peers with graceful restart whose session is Established: they would keep our routes through a restart. */
+  restartablePeers(): string[] {
+    return [...this.peers].flatMap(([name, e]) => (e.plan?.config.gracefulRestart && e.session?.negotiated ? [name] : []));
+  }
+
+  /** `forRestart`: a peer with graceful restart, closed without NOTIFICATION (and its BFD session without AdminDown). */
   private removePeer(name: string, message: string, forRestart = false): void {
     const entry = this.peers.get(name);
     if (entry) this.stopSession(entry, message, forRestart);
     void this.bfd?.remove(name, { silently: forRestart });
     this.peers.delete(name);
     this.routes.delete(name);
+    this.restartedTables.delete(name);
     this.opts.stats?.removePeer(name);
   }
 
@@ -229,7 +241,12 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
     this.opts.listener?.unregister(plan.peerAddress);
     this.opts.listener?.setPassword(plan.peerAddress, undefined);
     const silent = forRestart && plan.config.gracefulRestart !== undefined;
-    if (silent) this.opts.logger?.info('bgp_graceful_restart_stop', { peer: plan.name, msg: 'closing without NOTIFICATION: the peer keeps our routes while we restart' });
+    if (silent) {
+      this.opts.logger?.info('bgp_graceful_restart_stop', {
+        peer: plan.name, announced: session.announcedCount, restartTime: plan.config.gracefulRestart?.restartTime,
+        msg: 'closing without NOTIFICATION: the peer keeps our routes (stale) while we restart',
+      });
+    }
     session.stop(message, { notify: !silent });
     this.opts.stats?.sessionUp(plan.name, false);
   }
@@ -253,6 +270,10 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
     const gr = plan.config.gracefulRestart;
     if (this.restartAll && gr) this.restartPending.add(name);
     const restarting = gr !== undefined && this.restartPending.has(name);
+    if (restarting) {
+      this.restartedTables.add(name);
+      this.opts.stats?.restartPending(name, true);
+    }
     const session: BgpSession = new BgpSession({
       config: restarting && gr ? { ...plan.config, gracefulRestart: { ...gr, restarting: true } } : plan.config,
       ...(restarting && !this.routes.has(name) ? { holdInitialTable: true } : {}),
@@ -280,11 +301,19 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
     const { name } = plan;
     const stats = this.opts.stats;
     s.on('established', (n) => {
-      this.restartPending.delete(name);
+      const restartState = this.restartPending.delete(name);
       this.bfd?.established(name, plan.peerAddress, plan.sourceAddress ?? s.localAddress);
       stats?.sessionUp(name, true);
-      log?.info('bgp_session_established', { peerAs: n.peerAs, ibgp: n.ibgp, holdTime: n.holdTime, families: n.families, local: s.localAddress });
+      log?.info('bgp_session_established', { peerAs: n.peerAs, ibgp: n.ibgp, holdTime: n.holdTime, families: n.families, local: s.localAddress, restartState });
       this.emit('sessionUp', name, n);
+    });
+    s.on('endOfRib', ({ families, announced }) => {
+      if (!this.restartedTables.delete(name)) {
+        log?.debug('bgp_end_of_rib_sent', { families, announced });
+        return;
+      }
+      stats?.restartPending(name, false);
+      log?.info('bgp_graceful_restart_done', { families, announced, msg: `restart complete: table (${announced} prefixes) and End-of-RIB sent; the peer drops stale routes we did not re-announce` });
     });
     s.on('down', ({ reason }) => {
       this.setLastError(name, reason);

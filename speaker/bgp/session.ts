@@ -71,6 +71,8 @@ export interface BgpSessionEvents {
   notificationReceived: [info: { code: number; subcode: number; name: string; message?: string }];
   stateChange: [info: { from: FsmStateName; to: FsmStateName }];
   log: [info: { level: 'debug' | 'info' | 'warn'; event: string; message: string }];
+  /** The initial table went out, then one End-of-RIB per family (RFC 4724 §2). */
+  endOfRib: [info: { families: Family[]; announced: number }];
   /** One Adj-RIB-Out flush went on the wire: UPDATE messages and prefixes in them. */
   updatesSent: [info: { messages: number; announced: number; withdrawn: number }];
   /** Received UPDATEs are never installed; this is for tests and debugging. */
@@ -347,6 +349,8 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
       messages++;
     }
     if (messages > 0) this.emit('updatesSent', { messages, announced: announce.length, withdrawn: withdraw.length });
-    if (initial) for (const f of session.families) this.primary.send(encodeMessage(endOfRib(f), opts));
+    if (!initial) return;
+    for (const f of session.families) this.primary.send(encodeMessage(endOfRib(f), opts));
+    this.emit('endOfRib', { families: [...session.families], announced: this.rib.sentCount });
   }
 }

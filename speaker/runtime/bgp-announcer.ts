@@ -1,12 +1,13 @@
 // BGP on this node: the peers selected for it (BgpPeerManager), the shared listener on
 // port 179, BFD for peers with a bfdProfile (BgpPeerManager runs it on our BfdManager: BFD
-// down resets the BGP session at once), GRACEFUL_SHUTDOWN while cordoned, and SIGTERM.
+// down resets the BGP session at once), GRACEFUL_SHUTDOWN while cordoned, and SIGTERM: a
+// restart exit (graceful-restart peers keep our routes, RFC 4724) or a withdrawal.
 import type { BgpPeer } from '../../lib/config/index.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import type { Registry } from '../../lib/metrics/index.ts';
 import { BfdManager, BfdStats } from '../bfd/index.ts';
 import { formatCidr } from '../../lib/ip/index.ts';
-import { BgpListener, BgpPeerManager, BgpStats } from '../bgp/index.ts';
+import { BgpListener, BgpPeerManager, BgpStats, DEFAULT_RESTART_TIME } from '../bgp/index.ts';
 import type { AnnouncedRoute, NodeIdentity, PeerStatus, SpeakerDefaults } from '../bgp/index.ts';
 import { diffRoutes } from '../planner/index.ts';
 
@@ -18,6 +19,12 @@ export interface BgpAnnouncerOptions {
   /** BFD control port; default 3784. */
   bfdPort?: number;
   defaults?: SpeakerDefaults;
+  /**
+   * The previous speaker of this node left its routes at graceful-restart peers (a restart
+   * exit or a crash, within the restart time): open with the Restart State bit and send each
+   * such peer its table and End-of-RIB once its routes are planned.
+   */
+  restarted?: boolean;
 }
 
 export interface BgpApply {
@@ -38,9 +45,12 @@ export class BgpAnnouncer {
   private readonly routes = new Map<string, readonly AnnouncedRoute[]>();
   private cordoned = false;
   private stopping = false;
+  /** Seconds a graceful-restart peer keeps our routes after the session goes (what we advertise). */
+  readonly restartTime: number;
 
   constructor(opts: BgpAnnouncerOptions) {
     this.log = opts.logger;
+    this.restartTime = opts.defaults?.restartTime ?? DEFAULT_RESTART_TIME;
     this.listener = new BgpListener({ port: opts.listenPort ?? 179, logger: opts.logger });
     this.bfd = new BfdManager({ port: opts.bfdPort ?? 3784, stats: new BfdStats(opts.registry), logger: opts.logger });
     this.manager = new BgpPeerManager({
@@ -49,7 +59,13 @@ export class BgpAnnouncer {
       logger: opts.logger,
       stats: new BgpStats(opts.registry),
       ...(opts.defaults ? { defaults: opts.defaults } : {}),
+      ...(opts.restarted ? { restarting: true } : {}),
     });
+  }
+
+  /** The BGPPeers of the last apply(). */
+  get configuredPeers(): readonly BgpPeer[] {
+    return this.peers;
   }
 
   async start(): Promise<void> {
@@ -94,11 +110,21 @@ export class BgpAnnouncer {
     return [...new Set(this.peers.flatMap((p) => (p.bfdProfile?.echoMode ? [p.bfdProfile.name] : [])))].sort();
   }
 
-  /** SIGTERM: GRACEFUL_SHUTDOWN for `graceMs`, then withdraw everything, then Cease (and BFD AdminDown). */
-  async shutdown(graceMs: number): Promise<void> {
-    if (this.stopping) return;
+  /** Graceful-restart peers with an Established session: they hold our routes through a restart. */
+  restartablePeers(): string[] {
+    return this.manager.restartablePeers();
+  }
+
+  /**
+   * SIGTERM. `restart`: graceful-restart peers are closed without NOTIFICATION and keep our
+   * routes (returned: their names). Every other peer: GRACEFUL_SHUTDOWN for `graceMs`, then
+   * withdraw everything, then Cease (and BFD AdminDown).
+   */
+  async shutdown(graceMs: number, { restart = false }: { restart?: boolean } = {}): Promise<string[]> {
+    if (this.stopping) return [];
     this.stopping = true;
-    await this.manager.gracefulShutdown(graceMs);
+    const kept = await this.manager.gracefulShutdown(graceMs, { restart });
     await this.listener.close();
+    return kept;
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { NodePlan } from '../planner/index.ts';
-import { announcedIps, desiredStatuses, statusObjectName } from './desired.ts';
+import { announcedIps, desiredStatuses, heldThroughRestart, statusObjectName } from './desired.ts';
 
 const plan = (over: Partial<NodePlan> = {}): NodePlan => ({ bgp: new Map(), bgpServices: new Map(), l2: [], l2Owned: [], skipped: [], ...over });
 
@@ -37,4 +37,15 @@ test('announcedIps: BGP IPs minus those skipped for BGP; L2 owned IPs', () => {
     l2Owned: [{ ip: '198.51.100.20', services: ['ns/api'], interfaces: [], candidates: [], owner: 'n1' }],
   }), () => ['198.51.100.10', '2001:db8::1']);
   assert.deepEqual(Object.fromEntries(got), { 'ns/web': { bgp: ['198.51.100.10'], l2: [] }, 'ns/api': { bgp: [], l2: ['198.51.100.20'] } });
+});
+
+test('heldThroughRestart: ServiceBGPStatus for the graceful-restart peers only, no ServiceL2Status', () => {
+  const l2Entry = { ip: '198.51.100.10', services: ['ns/api'], interfaces: [], candidates: [{ node: 'n1', weight: 0 }], owner: 'n1' };
+  const before = plan({
+    bgpServices: new Map([['ns/web', { peers: ['tor-gr', 'tor-plain'] }], ['ns/only-plain', { peers: ['tor-plain'] }]]),
+    l2: [l2Entry],
+    l2Owned: [l2Entry],
+  });
+  const got = desiredStatuses('n1', heldThroughRestart(before, ['tor-gr']), () => ['eth0']);
+  assert.deepEqual(got.map((d) => [d.kind, d.status.serviceName, d.status.peers]), [['ServiceBGPStatus', 'web', ['tor-gr']]]);
 });

@@ -82,6 +82,13 @@ export function desiredStatuses(node: string, plan: NodePlan, interfacesOf: (ip:
   return out;
 }
 
+/** After a restart exit: what the graceful-restart `peers` still hold (as stale routes); nothing on layer 2. */
+export function heldThroughRestart(plan: NodePlan, peers: readonly string[]): NodePlan {
+  const held = new Set(peers);
+  const bgpServices = new Map([...plan.bgpServices].map(([svc, s]) => [svc, { peers: s.peers.filter((p) => held.has(p)) }]));
+  return { ...plan, bgp: new Map([...plan.bgp].filter(([p]) => held.has(p))), bgpServices, l2: [], l2Owned: [] };
+}
+
 /** IPs this node announces per Service and protocol: what `nodeAssigned` events and the gauge follow. */
 export function announcedIps(plan: NodePlan, ingressOf: (serviceKey: string) => readonly string[]): Map<string, { bgp: string[]; l2: string[] }> {
   const out = new Map<string, { bgp: string[]; l2: string[] }>();
