@@ -20,7 +20,7 @@ export interface NodeBinaries {
   kubeProxy: string;
   kubectl: string;
   pause: { archive: string; ref: string };
-  /** Seconds the last cold build of the node binaries took, when recorded. */
+  /** Seconds the last build of the node binaries took (build-seconds-nodes), when recorded. */
   buildSeconds?: number;
 }
 
