@@ -60,8 +60,9 @@ test: deps check-generated lint typecheck
 bench: deps
 	node bench/run.ts
 
+# `make lab KUBELET=1`: the nodes are real kubelets with containerd and kube-proxy.
 lab: deps
-	node e2e/lab/main.ts up
+	node e2e/lab/main.ts up $(if $(KUBELET),--kubelet)
 
 lab-down: node_modules/.installed
 	node e2e/lab/main.ts down

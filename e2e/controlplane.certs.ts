@@ -18,6 +18,7 @@ export interface ControlPlanePki {
   serving: KeyPair;
   admin: KeyPair;
   controllerManager: KeyPair;
+  scheduler: KeyPair;
   restricted: KeyPair;
   /** Service-account token signing key and its public half. */
   serviceAccount: { key: string; pub: string };
@@ -36,6 +37,7 @@ async function openssl(args: string[], cwd: string): Promise<void> {
 
 const ecKey = (out: string): string[] => ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', out];
 
+/** A key and a cert for `subject` signed by the CA in `dir` (ca.crt, ca.key), as `<dir>/<name>.{key,crt}`. */
 async function signedPair(
   dir: string,
   name: string,
@@ -59,6 +61,11 @@ async function signedPair(
 
 const clientExt = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n';
 
+/** A client cert from the control plane's CA in `dir`, e.g. subject `/O=system:nodes/CN=system:node:n1`. */
+export function clientPair(dir: string, name: string, subject: string): Promise<KeyPair> {
+  return signedPair(dir, name, subject, clientExt);
+}
+
 /** Makes a CA, a serving cert for loopback/localhost/bindAddress, client certs and the SA key pair in `dir`. */
 export async function generatePki(dir: string, bindAddress: string): Promise<ControlPlanePki> {
   await openssl(ecKey('ca.key'), dir);
@@ -74,10 +81,11 @@ export async function generatePki(dir: string, bindAddress: string): Promise<Con
   const saKey = join(dir, 'sa.key');
   const saPub = join(dir, 'sa.pub');
   // Random serials (no shared serial file), so every pair is made in parallel.
-  const [serving, admin, controllerManager, restricted] = await Promise.all([
+  const [serving, admin, controllerManager, scheduler, restricted] = await Promise.all([
     signedPair(dir, 'serving', '/CN=kube-apiserver', servingExt),
     signedPair(dir, 'admin', '/O=system:masters/CN=portside-admin', clientExt),
     signedPair(dir, 'kcm', '/O=system:masters/CN=system:kube-controller-manager', clientExt),
+    signedPair(dir, 'scheduler', '/CN=system:kube-scheduler', clientExt),
     signedPair(dir, 'restricted', `/CN=${RESTRICTED_USER}`, clientExt),
     openssl(ecKey(saKey), dir).then(() => openssl(['pkey', '-in', saKey, '-pubout', '-out', saPub], dir)),
   ]);
@@ -86,6 +94,7 @@ export async function generatePki(dir: string, bindAddress: string): Promise<Con
     serving,
     admin,
     controllerManager,
+    scheduler,
     restricted,
     serviceAccount: { key: saKey, pub: saPub },
   };

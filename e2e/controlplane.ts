@@ -1,5 +1,6 @@
-// A real etcd + kube-apiserver (+ optional kube-controller-manager) on free ports with
-// fresh certs, for `*.apiserver.test.ts` files. See DESIGN.md "Real components in tests".
+// A real etcd + kube-apiserver (+ optional kube-controller-manager and kube-scheduler) on
+// free ports with fresh certs, for `*.apiserver.test.ts` files and the labs, whose nodes may
+// be real kubelets (e2e/nodes). See DESIGN.md "Real components in tests".
 import { execFile } from 'node:child_process';
 import { access, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { isAlreadyExists } from '../lib/k8s/errors.ts';
-import { generatePki, kubeconfigYaml, RESTRICTED_USER } from './controlplane.certs.ts';
+import { clientPair, generatePki, kubeconfigYaml, RESTRICTED_USER } from './controlplane.certs.ts';
 import { installCrds } from './controlplane.crds.ts';
 import {
   freePort, logTail, registerTempDir, removeTempDir, spawnLogged, stopProcess,
@@ -30,10 +31,22 @@ const BUILD_SCRIPT = new URL('../hack/controlplane/build.sh', import.meta.url).p
  */
 export const SERVICE_CIDRS = ['10.96.0.0/16', 'fd00:10:96::/108'] as const;
 export const INSTALL_NAMESPACE = 'portside-system';
+/** What kube-controller-manager runs unless told otherwise: enough for the operator's tests. */
+export const DEFAULT_CONTROLLERS = ['endpointslice-controller', 'garbage-collector-controller', 'namespace-controller'] as const;
 
 export interface ControlPlaneOptions {
-  /** Also run kube-controller-manager (endpointslice, garbage-collector, namespace). */
+  /** Also run kube-controller-manager (DEFAULT_CONTROLLERS). */
   controllerManager?: boolean;
+  /** Run kube-controller-manager with these controllers instead (implies controllerManager). */
+  controllers?: readonly string[];
+  /** Also run kube-scheduler (built by `hack/controlplane/build.sh nodes`). */
+  scheduler?: boolean;
+  /**
+   * Serve real kubelets (e2e/nodes): the Node authorizer and NodeRestriction, ServiceAccount
+   * admission (Pods get tokens) and the `kubernetes` Service's endpoints, which need a
+   * bindAddress that is not loopback.
+   */
+  kubelets?: boolean;
   /** Offer `restrictedKubeconfig` (user portside-test-user, no RBAC bindings). Default true; false makes it throw. */
   restrictedUser?: boolean;
   /** Install crds/*.yaml and wait until Established. Default true. */
@@ -61,9 +74,13 @@ export interface ControlPlane {
   /** Temp dir with certs, data and `<component>.log` files (removed by stop()). */
   dir: string;
   binDir: string;
+  /** The cluster CA's certificate (what a client verifies the apiserver with). */
+  caCert: string;
   startupMs: number;
   /** What was started, in order (for fault injection: SIGKILL by PID). */
   processes: { name: string; pid: number }[];
+  /** A kubeconfig for a client cert from the cluster CA, e.g. `/O=system:nodes/CN=system:node:n1`; returns its path. */
+  clientKubeconfig(name: string, subject: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -76,9 +93,9 @@ class PortClash extends Error {}
 
 let startsInThisProcess = 0;
 
-async function askBuildScript(): Promise<string> {
+async function askBuildScript(nodes: boolean): Promise<string> {
   try {
-    const { stdout } = await run('bash', [BUILD_SCRIPT], { maxBuffer: 16 << 20 });
+    const { stdout } = await run('bash', [BUILD_SCRIPT, ...(nodes ? ['nodes'] : [])], { maxBuffer: 16 << 20 });
     return stdout.trim().split('\n').pop() ?? '';
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? '').trim().split('\n').slice(-5).join('\n');
@@ -88,9 +105,11 @@ async function askBuildScript(): Promise<string> {
   }
 }
 
-async function findBinaries(needKcm: boolean, given: string | undefined): Promise<string> {
-  const dir = given ?? (await askBuildScript());
-  const need = needKcm ? ['etcd', 'kube-apiserver', 'kube-controller-manager'] : ['etcd', 'kube-apiserver'];
+async function findBinaries(opts: ControlPlaneOptions): Promise<string> {
+  const dir = opts.binDir ?? (await askBuildScript(opts.scheduler === true));
+  const need = ['etcd', 'kube-apiserver'];
+  if (wantsKcm(opts)) need.push('kube-controller-manager');
+  if (opts.scheduler) need.push('kube-scheduler');
   for (const bin of need) {
     try {
       await access(join(dir, bin));
@@ -112,6 +131,8 @@ async function etcdSupportsNoFsync(etcd: string): Promise<boolean> {
   return known;
 }
 
+const wantsKcm = (opts: ControlPlaneOptions): boolean => opts.controllerManager === true || opts.controllers !== undefined;
+
 function loadKubeConfig(path: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(path);
@@ -130,8 +151,8 @@ async function startOnce(binDir: string, opts: ControlPlaneOptions, began: numbe
   };
   try {
     const pki = await generatePki(dir, bindAddress);
-    const [etcdPort, peerPort, kcmPort] = await Promise.all([
-      freePort('127.0.0.1'), freePort('127.0.0.1'), freePort('127.0.0.1'),
+    const [etcdPort, peerPort, kcmPort, schedulerPort] = await Promise.all([
+      freePort('127.0.0.1'), freePort('127.0.0.1'), freePort('127.0.0.1'), freePort('127.0.0.1'),
     ]);
     const apiPort = await freePort(bindAddress);
     const host = bindAddress.includes(':') ? `[${bindAddress}]` : bindAddress;
@@ -152,14 +173,16 @@ async function startOnce(binDir: string, opts: ControlPlaneOptions, began: numbe
     const apiserver = spawnLogged('kube-apiserver', join(binDir, 'kube-apiserver'), [
       `--etcd-servers=${etcdUrl}`, `--bind-address=${bindAddress}`, `--advertise-address=${bindAddress}`,
       `--secure-port=${apiPort}`, `--tls-cert-file=${pki.serving.cert}`, `--tls-private-key-file=${pki.serving.key}`,
-      `--client-ca-file=${pki.ca.cert}`, '--authorization-mode=RBAC', '--allow-privileged=true',
+      `--client-ca-file=${pki.ca.cert}`, `--authorization-mode=${opts.kubelets ? 'Node,RBAC' : 'RBAC'}`, '--allow-privileged=true',
       `--service-cluster-ip-range=${SERVICE_CIDRS.join(',')}`,
       '--service-account-issuer=https://kubernetes.default.svc',
       `--service-account-key-file=${pki.serviceAccount.pub}`,
       `--service-account-signing-key-file=${pki.serviceAccount.key}`,
-      '--disable-admission-plugins=ServiceAccount', `--cert-dir=${join(dir, 'apiserver-certs')}`,
-      // Endpoints reject the loopback advertise address (an error every 10 s); nothing needs them.
-      '--endpoint-reconciler-type=none',
+      `--cert-dir=${join(dir, 'apiserver-certs')}`,
+      // Endpoints reject the loopback advertise address (an error every 10 s); only Pods need them.
+      ...(opts.kubelets
+        ? ['--enable-admission-plugins=NodeRestriction']
+        : ['--disable-admission-plugins=ServiceAccount', '--endpoint-reconciler-type=none']),
       ...(opts.apiserverArgs ?? []),
     ], join(dir, 'kube-apiserver.log'));
     procs.push(apiserver);
@@ -179,18 +202,31 @@ async function startOnce(binDir: string, opts: ControlPlaneOptions, began: numbe
       if (!isAlreadyExists(err)) throw err;
     }
 
-    if (opts.controllerManager) {
+    if (wantsKcm(opts)) {
       const kcmKubeconfig = join(dir, 'kcm.kubeconfig');
       await writeFile(kcmKubeconfig, kubeconfigYaml(url, pki.ca.cert, 'kcm', pki.controllerManager));
       const kcm = spawnLogged('kube-controller-manager', join(binDir, 'kube-controller-manager'), [
         `--kubeconfig=${kcmKubeconfig}`, `--authentication-kubeconfig=${kcmKubeconfig}`,
         `--authorization-kubeconfig=${kcmKubeconfig}`,
-        '--controllers=endpointslice-controller,garbage-collector-controller,namespace-controller',
+        `--controllers=${(opts.controllers ?? DEFAULT_CONTROLLERS).join(',')}`,
+        // For the serviceaccount-token and root-ca-certificate-publisher controllers.
+        `--service-account-private-key-file=${pki.serviceAccount.key}`, `--root-ca-file=${pki.ca.cert}`,
         `--bind-address=127.0.0.1`, `--secure-port=${kcmPort}`, '--leader-elect=false',
         `--cert-dir=${join(dir, 'kcm-certs')}`,
       ], join(dir, 'kube-controller-manager.log'));
       procs.push(kcm);
       await waitHealthy(kcm, `https://127.0.0.1:${kcmPort}/healthz`, 'insecure', timeoutMs);
+    }
+    if (opts.scheduler) {
+      const schedulerKubeconfig = join(dir, 'scheduler.kubeconfig');
+      await writeFile(schedulerKubeconfig, kubeconfigYaml(url, pki.ca.cert, 'scheduler', pki.scheduler));
+      const scheduler = spawnLogged('kube-scheduler', join(binDir, 'kube-scheduler'), [
+        `--kubeconfig=${schedulerKubeconfig}`, `--authentication-kubeconfig=${schedulerKubeconfig}`,
+        `--authorization-kubeconfig=${schedulerKubeconfig}`,
+        `--bind-address=127.0.0.1`, `--secure-port=${schedulerPort}`, '--leader-elect=false',
+      ], join(dir, 'kube-scheduler.log'));
+      procs.push(scheduler);
+      await waitHealthy(scheduler, `https://127.0.0.1:${schedulerPort}/healthz`, 'insecure', timeoutMs);
     }
 
     const { installed: crds, failed: crdFailures } =
@@ -202,7 +238,13 @@ async function startOnce(binDir: string, opts: ControlPlaneOptions, began: numbe
     let stopped: Promise<void> | undefined;
     return {
       url, kubeconfigPath, kubeconfig, restrictedKubeconfigPath, crds, crdFailures, dir, binDir, startupMs,
+      caCert: pki.ca.cert,
       processes: procs.map((p) => ({ name: p.name, pid: p.pid })),
+      async clientKubeconfig(name, subject) {
+        const path = join(dir, `${name}.kubeconfig`);
+        await writeFile(path, kubeconfigYaml(url, pki.ca.cert, name, await clientPair(dir, name, subject)));
+        return path;
+      },
       get restrictedKubeconfig(): KubeConfig {
         if (opts.restrictedUser === false) throw new Error('started with restrictedUser: false');
         return restrictedKubeconfig;
@@ -221,7 +263,7 @@ async function startOnce(binDir: string, opts: ControlPlaneOptions, began: numbe
 /** Starts a fresh control plane; throws ControlPlaneUnavailable when binaries are missing. */
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const began = performance.now();
-  const binDir = await findBinaries(opts.controllerManager === true, opts.binDir);
+  const binDir = await findBinaries(opts);
   try {
     return await startOnce(binDir, opts, began);
   } catch (err) {

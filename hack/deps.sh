@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond npm: Debian packages (as root), the control-plane
-# binaries and helm + kustomize (built from the Go module proxy, cached outside the
-# clone) and the native addon.
+# and node binaries, the pause image and helm + kustomize (built from the Go module proxy,
+# cached outside the clone) and the native addon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debian_pkgs=(frr gobgpd bird2 iproute2 nftables tcpdump openssl curl shellcheck)
+# Real lab nodes (e2e/nodes): the container runtime and the pod network's CNI plugins; gcc
+# and a static libc build the pause image (hack/nodes/pause-image.sh).
+debian_pkgs+=(containerd runc containernetworking-plugins gcc libc6-dev)
 missing=()
 for p in "${debian_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,8 +31,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# The control plane, and what real lab nodes run (kubelet, kube-proxy, kubectl,
+# kube-scheduler; the pause image): built once, cached outside the clone.
 if [ -x hack/controlplane/build.sh ]; then
-  hack/controlplane/build.sh >/dev/null
+  hack/controlplane/build.sh nodes >/dev/null
+  hack/nodes/pause-image.sh >/dev/null
 fi
 
 # helm and kustomize render config/ (make generate) and check it (make test); a cold build

@@ -88,6 +88,10 @@ export async function renderBoard(lab: PortsideLab, upMs: number): Promise<strin
     '',
     `==== Portside lab ${lab.state.prefix} — up in ${(upMs / 1000).toFixed(1)} s ====`,
     `kubectl: export KUBECONFIG=${lab.plane.kubeconfigPath}   (apiserver ${lab.plane.url})`,
+    ...(lab.kubelets ? [
+      `nodes:   real kubelets, containerd and kube-proxy (nftables), Ready ${(lab.kubelets.readyMs / 1000).toFixed(1)} s after start;`,
+      `         ${lab.kubelets.bins.kubectl} get nodes,pods -A   ·   Pods use image ${lab.kubelets.bins.pause.ref} (imagePullPolicy: Never)`,
+    ] : []),
     `logs:    ${lab.lab.dir}`,
     '',
     ...(await bgpSection(lab)),

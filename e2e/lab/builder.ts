@@ -3,7 +3,9 @@
 // namespace) with an addressing plan; N nodes on it; a router namespace with an optional
 // client behind it (its routing daemon comes from e2e/routers); clients on the segment; a
 // root-namespace foot with a real control plane bound on it; and what each node runs (the
-// shipped `portside speaker`, or a test worker) as a parameter. Namespaces, links and
+// shipped `portside speaker`, or a test worker) as a parameter. Nodes are namespaces with
+// Node objects the builder writes, or — `nodes.kubelet` — real kubelets with containerd
+// and kube-proxy (e2e/nodes) that register themselves and run Pods. Namespaces, links and
 // processes are e2e/netns: destroying the Lab removes everything built here.
 import { CoreV1Api } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +14,7 @@ import type { TestContext } from 'node:test';
 import { mergePatch } from '../../lib/k8s/index.ts';
 import { ControlPlaneUnavailable, INSTALL_NAMESPACE, startControlPlane, type ControlPlane } from '../controlplane.ts';
 import { LabProcess, run, type Bridge, type Lab, type Link, type Netns } from '../netns/index.ts';
+import { KUBELET_CONTROL_PLANE, POD_NETWORK, startKubeletNodes, type KubeletNode, type KubeletNodes } from '../nodes/index.ts';
 
 const BIN = new URL('../../bin/portside.ts', import.meta.url).pathname;
 
@@ -62,6 +65,8 @@ export interface LabHost {
 /** A node; `speaker` is what it runs now (the last start()), if anything. */
 export interface LabNode<S> extends LabHost {
   speaker?: S;
+  /** Its kubelet, containerd and kube-proxy, when the lab's nodes are real (`nodes.kubelet`). */
+  kubelet?: KubeletNode;
 }
 
 export interface LabRouter extends LabHost {
@@ -102,6 +107,12 @@ export interface NodesSpec<S> {
   setup?: (node: LabNode<S>, i: number) => Promise<void>;
   /** What start(node) and startNodes() run unless told otherwise. */
   runs?: NodeProgram<S>;
+  /**
+   * Real nodes: each runs containerd, a kubelet and kube-proxy (e2e/nodes) and registers its
+   * own Node; Pods get addresses from POD_NETWORK (routed from the root namespace's foot). The
+   * control plane then also runs the workload controllers and kube-scheduler.
+   */
+  kubelet?: boolean;
 }
 
 export interface RouterSpec {
@@ -142,6 +153,8 @@ export interface BuiltLab<S, C extends string> {
   router?: LabRouter;
   clients: Record<C, LabHost>;
   plane?: ControlPlane;
+  /** The real nodes (`nodes.kubelet`): binaries used and the time until every Node was Ready. */
+  kubelets?: KubeletNodes;
   /** The last startController(). */
   controller?: LabProcess;
   /** One more namespace on the switch at host `n`. */
@@ -261,21 +274,40 @@ export async function buildLab<S = never, C extends string = never>(lab: Lab, sp
     return { router: r, clients: Object.fromEntries(made) as Record<C, LabHost> };
   });
 
+  const kubelet = nodeSpec?.kubelet === true;
   let plane: ControlPlane | undefined;
   if (spec.controlPlane) {
     if (!root) throw new Error('buildLab: the control plane needs the root foot (spec.root)');
-    plane = await step(`control plane (etcd + kube-apiserver on ${root.v4}), Node objects and the liveness Secret`, async () => {
-      const started = await startControlPlane({ bindAddress: root.v4 });
+    const what = kubelet ? 'etcd + kube-apiserver + controller-manager + scheduler' : 'etcd + kube-apiserver';
+    plane = await step(`control plane (${what} on ${root.v4}), ${kubelet ? '' : 'Node objects and '}the liveness Secret`, async () => {
+      const started = await startControlPlane({ bindAddress: root.v4, ...(kubelet ? KUBELET_CONTROL_PLANE : {}) });
       lab.onDestroy('control plane', () => started.stop());
       // LIFO: runs first, so speakers and the controller stop while the apiserver still answers.
       lab.onDestroy('lab processes', async () => void (await Promise.all(lab.processes.map((p) => p.stop({ timeoutMs: 3_000 })))));
-      await registerNodes(started, nodes, nodeSpec?.labels ?? (() => ({})));
+      await registerNodes(started, kubelet ? [] : nodes, nodeSpec?.labels ?? (() => ({})));
+      return started;
+    });
+  }
+  let kubelets: KubeletNodes | undefined;
+  if (kubelet) {
+    if (!plane || !root) throw new Error('buildLab: kubelet nodes need the control plane (spec.controlPlane)');
+    const cp = plane;
+    kubelets = await step(`kubelet, containerd and kube-proxy on ${names.join(', ')}; every Node Ready`, async () => {
+      const started = await startKubeletNodes(lab, cp, nodes.map((n, i) => ({
+        name: n.name, netns: n.ns.name, v4: n.v4, v6: n.v6, labels: nodeSpec?.labels?.(i),
+        podCidr: POD_NETWORK.node(i), clusterCidr: POD_NETWORK.cluster,
+      })));
+      for (const [i, n] of nodes.entries()) {
+        n.kubelet = started.nodes.find((k) => k.name === n.name);
+        // Replies to Pods (a Pod calling the apiserver through the `kubernetes` Service) route back via their node.
+        await run('ip', ['route', 'add', POD_NETWORK.node(i), 'via', n.v4, 'dev', root.ifname]);
+      }
       return started;
     });
   }
 
   const built: BuiltLab<S, C> = {
-    lab, lan, subnets: spec.lan, root, nodes, router, clients, plane, host,
+    lab, lan, subnets: spec.lan, root, nodes, router, clients, plane, kubelets, host,
     async start(node, program = nodeSpec?.runs) {
       if (!program) throw new Error(`buildLab: nothing to run on ${node.name}`);
       node.speaker = await program(node, { lab, plane });

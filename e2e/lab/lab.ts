@@ -2,12 +2,16 @@
 // topology over the lab builder (switch with the root namespace's foot, three nodes with
 // kube-proxy stand-ins, a ToR with client-out behind it, client-l2, a real control plane on
 // the root foot), FRR on the ToR, the API objects (objects.ts), `portside controller` and
-// one `portside speaker` per node. A failed step tears everything down and says which.
+// one `portside speaker` per node. With `kubelet` (`make lab KUBELET=1`) the nodes are real
+// kubelets with containerd and kube-proxy (e2e/nodes) that register themselves and run
+// Pods; the speakers and the controller are still processes. A failed step tears
+// everything down and says which.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ControlPlane } from '../controlplane.ts';
 import { Lab, type LabProcess, type Netns } from '../netns/index.ts';
+import type { KubeletNodes } from '../nodes/index.ts';
 import { startFrr, type FrrRouter } from '../routers/index.ts';
 import { waitReady } from '../routers/ready.ts';
 import { waitFor } from '../wait.ts';
@@ -30,12 +34,16 @@ export interface StartLabOptions {
   waitLockMs?: number;
   /** Also create the two sample Services and wait until they are served. Default true. */
   services?: boolean;
+  /** Real kubelet nodes (containerd, kubelet, kube-proxy) instead of Node objects the lab writes. */
+  kubelet?: boolean;
 }
 
 export interface PortsideLab {
   lab: Lab;
   net: { nodes: LabNode<LabProcess>[]; frr: FrrRouter; clientOut: Netns; clientL2: Netns };
   plane: ControlPlane;
+  /** The real kubelet nodes (`kubelet`). */
+  kubelets?: KubeletNodes;
   objects: LabObjects;
   controller: LabProcess;
   /** Each node's current speaker. */
@@ -75,6 +83,7 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
 
   const lab = await Lab.create({ prefix });
   let plane: ControlPlane | undefined;
+  let nodes: readonly LabNode<LabProcess>[] = [];
   const record = async (): Promise<void> => {
     const procs: RecordedProcess[] = [
       ...lab.processes.filter((p) => p.running).map((p) => ({ pid: p.pid, name: p.name, match: cmdlineMatch(p.pid) })),
@@ -84,13 +93,14 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
       namespaces: lab.namespaces.map((n) => n.name),
       processes: procs,
       dirs: [lab.dir, ...(plane ? [plane.dir] : []), ...lab.namespaces.map((n) => `/var/run/frr/${n.name}-frr`)],
+      kubeletNodes: nodes.flatMap((x) => (x.kubelet ? [x.kubelet.leftovers] : [])),
     });
     await writeState(state);
   };
   let n = 0;
   const step = async <T>(what: string, body: () => Promise<T>): Promise<T> => {
     const began = Date.now();
-    say(`[${++n}/${STEPS}] ${what} …`);
+    say(`[${++n}/${STEPS + (opts.kubelet ? 1 : 0)}] ${what} …`);
     try {
       const value = await body();
       await record();
@@ -114,6 +124,7 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
         mac: (i) => `02:00:00:00:01:${(i + 1).toString(16).padStart(2, '0')}`,
         labels: (i) => ({ 'topology.kubernetes.io/zone': NODES[i]?.zone ?? '' }),
         setup: startKubeProxyStandIn,
+        kubelet: opts.kubelet === true,
         runs: portsideSpeaker({
           args: (node) => ['--metrics-addr', `${node.v4}:${SPEAKER_METRICS_PORT}`, '--liveness-port', String(LIVENESS_PORT)],
           env: { PORTSIDE_GRACEFUL_SHUTDOWN_MS: '300' },
@@ -125,6 +136,7 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
       step,
     });
     const { router, clients } = built;
+    nodes = built.nodes;
     const cp = built.plane;
     if (!router?.behind || !cp) throw new Error('lab: the builder made no router, client-out or control plane');
     plane = cp;
@@ -165,7 +177,7 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
     });
 
     const self: PortsideLab = {
-      lab, net, plane: cp, objects, state, startSpeaker, startController,
+      lab, net, plane: cp, kubelets: built.kubelets, objects, state, startSpeaker, startController,
       get controller() {
         return built.controller as LabProcess;
       },

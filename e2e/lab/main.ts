@@ -1,12 +1,14 @@
 // `make lab` / `make lab-down`:
 //   node e2e/lab/main.ts up            build the lab, print the board, stay up until Ctrl-C
 //   node e2e/lab/main.ts up --detach   same, but return after the board (the lab keeps running)
+//   node e2e/lab/main.ts up --kubelet  the nodes are real kubelets (`make lab KUBELET=1`)
 //   node e2e/lab/main.ts down          tear down the running lab (found via its state file)
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../netns/index.ts';
+import { NODE_COMMANDS } from '../nodes/index.ts';
 import { waitFor } from '../wait.ts';
 import { renderBoard } from './board.ts';
 import { startPortsideLab, type PortsideLab } from './lab.ts';
@@ -20,9 +22,13 @@ const fail = (line: string): number => {
   return 1;
 };
 
-function preflight(): string | undefined {
+function onPath(cmd: string): boolean {
+  return cmd.includes('/') ? existsSync(cmd) : ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].some((d) => existsSync(join(d, cmd)));
+}
+
+function preflight(kubelet: boolean): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root for network namespaces: run `sudo make lab` (and `sudo make lab-down`)';
-  const missing = NEEDS.filter((p) => !existsSync(p));
+  const missing = [...NEEDS, ...(kubelet ? NODE_COMMANDS : [])].filter((p) => !onPath(p));
   if (missing.length > 0) return `missing ${missing.join(', ')}: install them with \`hack/deps.sh\` (as root)`;
   return undefined;
 }
@@ -39,7 +45,7 @@ function explain(err: unknown): string {
   return msg.split('\n').slice(0, 3).join('\n');
 }
 
-async function upHere(daemon: boolean): Promise<number> {
+async function upHere(daemon: boolean, kubelet: boolean): Promise<number> {
   const began = Date.now();
   let lab: PortsideLab | undefined;
   let stopping = false;
@@ -56,7 +62,7 @@ async function upHere(daemon: boolean): Promise<number> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   try {
-    lab = await startPortsideLab({ kind: 'make', say });
+    lab = await startPortsideLab({ kind: 'make', say, kubelet });
   } catch (err) {
     return fail(err instanceof LabBusy ? err.message : `${explain(err)}\nnothing is left behind.`);
   }
@@ -69,11 +75,12 @@ async function upHere(daemon: boolean): Promise<number> {
 }
 
 /** Starts `up` as a detached daemon, relays its progress, returns after the board. */
-async function upDetached(): Promise<number> {
+async function upDetached(kubelet: boolean): Promise<number> {
   await mkdir(STATE_DIR, { recursive: true });
   const logPath = join(STATE_DIR, 'up.log');
   const fd = openSync(logPath, 'w');
-  const child = spawn(process.execPath, [import.meta.filename, 'up', '--daemon'], { detached: true, stdio: ['ignore', fd, fd] });
+  const args = [import.meta.filename, 'up', '--daemon', ...(kubelet ? ['--kubelet'] : [])];
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   child.unref();
   let shown = 0;
@@ -123,13 +130,14 @@ async function down(): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [command, ...flags] = argv;
   if (command === 'down') return down();
-  if (command !== 'up') return fail('usage: node e2e/lab/main.ts up [--detach] | down');
-  const problem = preflight();
+  if (command !== 'up') return fail('usage: node e2e/lab/main.ts up [--detach] [--kubelet] | down');
+  const kubelet = flags.includes('--kubelet');
+  const problem = preflight(kubelet);
   if (problem) return fail(problem);
   const held = readState();
   if (held) return fail(busyLine(held));
-  if (flags.includes('--detach')) return upDetached();
-  return upHere(flags.includes('--daemon'));
+  if (flags.includes('--detach')) return upDetached(kubelet);
+  return upHere(flags.includes('--daemon'), kubelet);
 }
 
 main(process.argv.slice(2)).then(

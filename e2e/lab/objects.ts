@@ -83,7 +83,13 @@ export class LabObjects {
   async createService(s: LabServiceSpec): Promise<void> {
     await this.ensureNamespace(s.namespace);
     const body: V1Service = {
-      metadata: { name: s.name, annotations: { 'portside.dev/address-pool': s.pool } },
+      metadata: {
+        name: s.name,
+        annotations: { 'portside.dev/address-pool': s.pool },
+        // Served by the nodes' kube-proxy stand-in (kube-proxy.ts): a real kube-proxy (kubelet
+        // nodes) leaves it alone, as it would its endpoints, which are made up.
+        labels: { 'service.kubernetes.io/service-proxy-name': 'portside-lab-stand-in' },
+      },
       spec: {
         type: 'LoadBalancer',
         selector: { app: s.name },

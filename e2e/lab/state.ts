@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../netns/index.ts';
+import { sweepNode, type NodeLeftovers } from '../nodes/sweep.ts';
 import { waitFor } from '../wait.ts';
 
 export const STATE_DIR = join(process.env.XDG_RUNTIME_DIR || '/run', 'portside-lab');
@@ -29,6 +30,8 @@ export interface LabState {
   processes: RecordedProcess[];
   rootIf: string;
   dirs: string[];
+  /** Real kubelet nodes (`make lab KUBELET=1`): their containers, mounts and cgroups. */
+  kubeletNodes?: NodeLeftovers[];
   board?: string;
 }
 
@@ -136,6 +139,10 @@ export async function sweep(s: LabState, say: (line: string) => void): Promise<v
       say(`killing ${p.name} (pid ${p.pid})`);
       process.kill(p.pid, 'SIGKILL');
     }
+  }
+  for (const node of s.kubeletNodes ?? []) {
+    const problems = sweepNode(node);
+    say(problems.length === 0 ? `swept kubelet node ${node.paths.dir}` : `kubelet node ${node.paths.dir}: ${problems.join('; ')}`);
   }
   const namespaces = new Set(s.namespaces);
   if (PREFIX_PATTERN.test(s.prefix)) for (const n of await netnsList()) if (n.startsWith(`${s.prefix}-`)) namespaces.add(n);

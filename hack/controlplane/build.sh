@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Builds and caches the real Kubernetes control-plane binaries used by the tests:
-# kube-apiserver and kube-controller-manager (from k8s.io/kubernetes on the Go module
-# proxy) and etcd (go.etcd.io/etcd/server/v3, same way), with the machine's Go.
+# Builds and caches the real Kubernetes binaries used by the tests: kube-apiserver and
+# kube-controller-manager (from k8s.io/kubernetes on the Go module proxy) and etcd
+# (go.etcd.io/etcd/server/v3, same way), with the machine's Go; with `nodes`, also what real
+# lab nodes run (e2e/nodes): kube-scheduler, kubelet, kube-proxy and kubectl, from the same
+# wrapper module into the same directory.
 #
-# Prints exactly one line on stdout: the directory holding kube-apiserver,
-# kube-controller-manager and etcd. Progress and errors go to stderr.
-#   dir=$(hack/controlplane/build.sh)
+# Prints exactly one line on stdout: the directory holding the binaries. Progress and
+# errors go to stderr.
+#   dir=$(hack/controlplane/build.sh)         # kube-apiserver, kube-controller-manager, etcd
+#   dir=$(hack/controlplane/build.sh nodes)   # … and kube-scheduler, kubelet, kube-proxy, kubectl
 #
 # Env overrides:
 #   K8S_VERSION          k8s.io/kubernetes version (default below), or "latest" to resolve
@@ -17,9 +20,8 @@
 #   PORTSIDE_CACHE_DIR   cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/portside)
 set -euo pipefail
 
-# Newest v1.36.x that the proxy serves AND the checksum database verifies (checked when
-# this was written: v1.36.5 is on the proxy but not in sum.golang.org; v1.36.6 is 403).
-K8S_VERSION="${K8S_VERSION:-v1.36.4}"
+# shellcheck source=hack/controlplane/version.sh
+. "$(dirname "$0")/version.sh"
 K8S_SERIES="${K8S_SERIES:-1.36}"
 # k8s 1.36 needs etcd >= 3.5.24 (kubeadm MinExternalEtcdVersion) and defaults to 3.6.8;
 # Debian bookworm's etcd-server is 3.4.23, too old, so etcd is built from the proxy.
@@ -30,6 +32,14 @@ exec 3>&1 1>&2
 
 log() { echo "controlplane: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+
+# What is asked for: the control plane, and with `nodes` what a real node runs.
+K8S_CMDS=(kube-apiserver kube-controller-manager)
+case "${1:-}" in
+  '') ;;
+  nodes) K8S_CMDS+=(kube-scheduler kubelet kube-proxy kubectl) ;;
+  *) die "usage: $0 [nodes]" ;;
+esac
 
 has_bins() { # dir name...
   local d="$1"; shift
@@ -48,7 +58,7 @@ CACHE_ROOT="${PORTSIDE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/portside}"
 # 2. Warm path: no go, no network, no lock.
 if [ "$K8S_VERSION" != latest ]; then
   OUT_DIR="$CACHE_ROOT/k8s-$K8S_VERSION"
-  if has_bins "$OUT_DIR" kube-apiserver kube-controller-manager etcd; then
+  if has_bins "$OUT_DIR" "${K8S_CMDS[@]}" etcd; then
     echo "$OUT_DIR" >&3
     exit 0
   fi
@@ -97,7 +107,7 @@ STAGING_VERSION="v0.${K8S_VERSION#v1.}"
 
 OUT_DIR="$CACHE_ROOT/k8s-$K8S_VERSION"
 # Re-check under the lock: a concurrent caller may just have finished.
-if has_bins "$OUT_DIR" kube-apiserver kube-controller-manager etcd; then
+if has_bins "$OUT_DIR" "${K8S_CMDS[@]}" etcd; then
   echo "$OUT_DIR" >&3
   exit 0
 fi
@@ -144,9 +154,9 @@ ldflags_k8s() {
   echo "$out"
 }
 
-build_k8s() {
+build_k8s() { # command...
   local wrap="$BUILD_ROOT/k8s-wrapper-$K8S_VERSION" upstream info date
-  log "building kube-apiserver, kube-controller-manager $K8S_VERSION in $wrap"
+  log "building $* $K8S_VERSION in $wrap"
   upstream="$(gomod_of "k8s.io/kubernetes@$K8S_VERSION")"
   info="${upstream%.mod}.info"
   date="$(sed -n 's/.*"Time":"\([^"]*\)".*/\1/p' "$info" 2>/dev/null || true)"
@@ -171,8 +181,7 @@ build_k8s() {
     echo ")"
   } > "$wrap/go.mod"
   (cd "$wrap" && go build -trimpath -ldflags "$(ldflags_k8s "$date")" -o "$STAGE/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager) \
-    || die "building kube-apiserver/kube-controller-manager $K8S_VERSION failed (see above)"
+    "${@/#/k8s.io/kubernetes/cmd/}") || die "building $* $K8S_VERSION failed (see above)"
 }
 
 build_etcd() {
@@ -211,19 +220,27 @@ build_etcd() {
   ln -f "$etcd_dir/etcd" "$STAGE/etcd" 2>/dev/null || cp -f "$etcd_dir/etcd" "$STAGE/etcd"
 }
 
-build_k8s
-build_etcd
+# Only what is missing: asking for `nodes` once the control plane is cached builds four.
+missing=()
+for b in "${K8S_CMDS[@]}"; do has_bins "$OUT_DIR" "$b" || missing+=("$b"); done
+[ ${#missing[@]} -eq 0 ] || build_k8s "${missing[@]}"
+has_bins "$OUT_DIR" etcd || { build_etcd; missing+=(etcd); }
 
-for b in kube-apiserver kube-controller-manager etcd; do
+for b in "${missing[@]}"; do
   [ -x "$STAGE/$b" ] || die "build produced no $b"
 done
-# etcd last: the warm-path check needs all three, so a crash midway leaves a dir that is
-# rebuilt (each mv is an atomic rename; no half-written binary is ever visible).
+# etcd last: the warm-path check needs it, so a crash midway leaves a dir that is rebuilt
+# (each mv is an atomic rename; no half-written binary is ever visible).
 mkdir -p "$OUT_DIR"
-for b in kube-apiserver kube-controller-manager etcd; do
+for b in "${missing[@]}"; do
   mv -f "$STAGE/$b" "$OUT_DIR/$b"
 done
 log "done in $((SECONDS - start))s: $OUT_DIR"
-# Read by the control-plane test, which prints the cold build time next to the start times.
-echo "$((SECONDS - start))" > "$OUT_DIR/build-seconds"
+# Read by the tests, which print the cold build time next to the start times: the control
+# plane's (e2e/controlplane.apiserver.test.ts) and the nodes' (e2e/nodes).
+if [[ " ${missing[*]} " == *" kube-apiserver "* ]]; then
+  echo "$((SECONDS - start))" > "$OUT_DIR/build-seconds"
+else
+  echo "$((SECONDS - start))" > "$OUT_DIR/build-seconds-nodes"
+fi
 echo "$OUT_DIR" >&3
