@@ -126,7 +126,8 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
         setup: startKubeProxyStandIn,
         kubelet: opts.kubelet === true,
         runs: portsideSpeaker({
-          args: (node) => ['--metrics-addr', `${node.v4}:${SPEAKER_METRICS_PORT}`, '--liveness-port', String(LIVENESS_PORT)],
+          // --state-dir: the node's hostPath, where a restarted speaker finds its restart marker.
+          args: (node) => ['--metrics-addr', `${node.v4}:${SPEAKER_METRICS_PORT}`, '--liveness-port', String(LIVENESS_PORT), '--state-dir', join(lab.dir, 'state', node.name)],
           env: { PORTSIDE_GRACEFUL_SHUTDOWN_MS: '300' },
         }),
       },
