@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 debian_pkgs=(frr gobgpd bird2 iproute2 nftables tcpdump openssl curl shellcheck)
 missing=()
+# `hack/deps.sh --debian PKG...` installs only those Debian packages (hack/image/build.sh).
+[ "${1:-}" != --debian ] || debian_pkgs=("${@:2}")
 for p in "${debian_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
@@ -27,6 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "deps: not root, cannot install Debian packages: ${missing[*]} (tests that need them will skip or fail)" >&2
   fi
 fi
+[ "${1:-}" != --debian ] || exit 0
 
 if [ -x hack/controlplane/build.sh ]; then
   hack/controlplane/build.sh >/dev/null
