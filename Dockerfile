@@ -1,11 +1,15 @@
 # syntax=docker/dockerfile:1
 # Portside: one image, one CLI (`portside controller`, `portside speaker`).
 #   docker build -t ghcr.io/portside/portside:0.1.0 .
+# `make image` builds this same file with podman and BASE set to a local stand-in for
+# node:24-slim made from Debian packages (hack/image/base.sh): no registry pull.
 # Node runs the TypeScript directly (type stripping), so there is no compile step; the
 # build stage only installs dependencies and builds the N-API addon (native/).
 # config/dockerfile.test.ts lints this file.
 
-FROM node:24-slim AS build
+ARG BASE=node:24-slim
+
+FROM ${BASE} AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
@@ -17,9 +21,12 @@ COPY hack/node-bin.sh hack/node-bin.sh
 COPY native/ native/
 RUN npm_config_nodedir=/usr/local native/build.sh \
  && test -f native/build/Release/portside_native.node
-RUN npm prune --omit=dev --no-audit --no-fund --loglevel=error
+# Only what runs: no dev packages (node-gyp, node-addon-api, the linters), and no type
+# declarations or source maps (a third of @kubernetes/client-node).
+RUN npm prune --omit=dev --no-audit --no-fund --loglevel=error \
+ && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.[cm]ts' -o -name '*.map' \) -delete
 
-FROM node:24-slim
+FROM ${BASE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules/ node_modules/

@@ -1,10 +1,21 @@
 #!/usr/bin/env node
 // The one CLI: `portside controller`, `portside speaker`.
+import { commandHelp, USAGE } from '../lib/cli/help.ts';
+
 const [command, ...args] = process.argv.slice(2);
-const usage = 'usage: portside <controller|speaker> [flags]';
+const wantsHelp = (a: readonly string[]): boolean => a.includes('--help') || a.includes('-h');
 
 async function main(): Promise<number> {
+  if ((command === 'controller' || command === 'speaker') && wantsHelp(args)) {
+    console.log(commandHelp(command));
+    return 0;
+  }
   switch (command) {
+    case '--help':
+    case '-h':
+    case 'help':
+      console.log(USAGE);
+      return 0;
     case 'controller': {
       const { runController } = await import('../operator/main.ts');
       return runController(args, process.env);
@@ -14,7 +25,7 @@ async function main(): Promise<number> {
       return runSpeaker(args, process.env);
     }
     default:
-      console.error(usage);
+      console.error(USAGE);
       return 2;
   }
 }

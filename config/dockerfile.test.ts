@@ -1,6 +1,7 @@
-// Lints the Dockerfile (no Docker daemon here to build it): multi-stage on pinned Node 24
-// images, the native addon built in the build stage, a non-root final stage, exec-form
-// ENTRYPOINT, and every COPY source present and not excluded by .dockerignore.
+// Lints the Dockerfile: multi-stage on a pinned Node 24 image that one build argument
+// (BASE) swaps for every stage, the native addon built in the build stage, a non-root final
+// stage, exec-form ENTRYPOINT, and every COPY source present and not excluded by
+// .dockerignore. `make image` builds it for real (e2e/image/image.podman.test.ts).
 import assert from 'node:assert/strict';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,10 +9,11 @@ import { test } from 'node:test';
 import { ROOT } from '../hack/render/generated.ts';
 
 interface Instruction { op: string; args: string }
-interface Stage { from: string; name: string | undefined; body: Instruction[] }
+/** `from` is the image as written (`${BASE}`), `image` with the global ARG defaults put in. */
+interface Stage { from: string; image: string; name: string | undefined; body: Instruction[] }
 
 /** Instructions with continuation lines joined and comments dropped, grouped by stage. */
-function parseDockerfile(text: string): Stage[] {
+function parseDockerfile(text: string): { args: Map<string, string>; stages: Stage[] } {
   const logical: string[] = [];
   let pending = '';
   for (const raw of text.split('\n')) {
@@ -24,25 +26,31 @@ function parseDockerfile(text: string): Stage[] {
     }
   }
   const stages: Stage[] = [];
+  const args = new Map<string, string>();
   for (const line of logical) {
     const m = /^(\S+)\s*(.*)$/.exec(line);
     if (!m) continue;
     const op = m[1]!.toUpperCase();
-    const args = m[2]!;
+    const rest = m[2]!;
     if (op === 'FROM') {
-      const from = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
-      assert.ok(from, `cannot parse FROM ${args}`);
-      stages.push({ from: from[1]!, name: from[2], body: [] });
+      const from = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(rest);
+      assert.ok(from, `cannot parse FROM ${rest}`);
+      const image = from[1]!.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a?: string, b?: string) => args.get((a ?? b)!) ?? '');
+      stages.push({ from: from[1]!, image, name: from[2], body: [] });
+    } else if (stages.length === 0) {
+      assert.equal(op, 'ARG', `${op} before the first FROM`);
+      const arg = /^(\w+)=(\S+)$/.exec(rest);
+      assert.ok(arg, `a global ARG has a default: ARG ${rest}`);
+      args.set(arg[1]!, arg[2]!);
     } else {
-      assert.ok(stages.length > 0 || op === 'ARG', `${op} before the first FROM`);
-      stages.at(-1)?.body.push({ op, args });
+      stages.at(-1)!.body.push({ op, args: rest });
     }
   }
-  return stages;
+  return { args, stages };
 }
 
 const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
-const stages = parseDockerfile(dockerfile);
+const { args, stages } = parseDockerfile(dockerfile);
 const final = stages.at(-1)!;
 const build = stages.find((s) => s.name === 'build');
 const runs = (s: Stage): string => s.body.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
@@ -50,10 +58,15 @@ const runs = (s: Stage): string => s.body.filter((i) => i.op === 'RUN').map((i) 
 test('multi-stage, every stage on a Node 24 image pinned by tag', () => {
   assert.ok(stages.length >= 2, 'a build stage and a runtime stage');
   for (const s of stages) {
-    assert.match(s.from, /^node:24[-.\w]*(@sha256:[0-9a-f]{64})?$/, `FROM ${s.from}`);
-    assert.doesNotMatch(s.from, /:latest\b/);
+    assert.match(s.image, /^node:24[-.\w]*(@sha256:[0-9a-f]{64})?$/, `FROM ${s.from} (${s.image})`);
+    assert.doesNotMatch(s.image, /:latest\b/);
   }
-  assert.match(final.from, /^node:24[-.\w]*slim/, 'a slim runtime');
+  assert.match(final.image, /^node:24[-.\w]*slim/, 'a slim runtime');
+});
+
+test('one build argument, BASE, is the image of every stage (make image sets a local base)', () => {
+  assert.equal(args.get('BASE'), 'node:24-slim');
+  for (const s of stages) assert.equal(s.from, '${BASE}', `stage ${s.name ?? '(final)'}`);
 });
 
 test('the build stage installs build tools, runs npm ci, builds the addon and prunes dev deps', () => {
@@ -65,6 +78,9 @@ test('the build stage installs build tools, runs npm ci, builds the addon and pr
   assert.match(text, /\bnpm prune --omit=dev\b/);
   assert.ok(text.indexOf('npm ci') < text.indexOf('native/build.sh'), 'the addon builds after npm ci (node-gyp)');
   assert.ok(text.indexOf('native/build.sh') < text.indexOf('npm prune'), 'prune after the build');
+  const strip = /find node_modules [^\n]*-name '\*\.d\.ts'[^\n]*-name '\*\.map'[^\n]*-delete/.exec(text);
+  assert.ok(strip, 'type declarations and source maps are deleted from node_modules');
+  assert.ok(text.indexOf('npm prune') < strip.index, 'after the prune');
 });
 
 test('the final stage takes the built addon and node_modules from the build stage, not the host', () => {
@@ -91,7 +107,8 @@ test('ENTRYPOINT is exec form: node /app/bin/portside.ts', () => {
 
 test('every host COPY source exists and .dockerignore keeps host builds out', async () => {
   const ignore = (await readFile(join(ROOT, '.dockerignore'), 'utf8')).split('\n').map((l) => l.trim());
-  for (const pattern of ['**/node_modules', 'native/build', '.git', '**/*.test.ts']) assert.ok(ignore.includes(pattern), pattern);
+  const kept = ['**/node_modules', 'native/build', '.git', '**/*.test.ts', '**/testing.ts', '**/fixtures.ts', '**/fixtures', 'crds/invalid-cases.ts'];
+  for (const pattern of kept) assert.ok(ignore.includes(pattern), pattern);
   for (const s of stages) {
     for (const i of s.body.filter((x) => x.op === 'COPY' && !x.args.startsWith('--from='))) {
       const sources = i.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1);

@@ -10,6 +10,8 @@ debian_pkgs=(frr gobgpd bird2 iproute2 nftables tcpdump openssl curl shellcheck)
 # and a static libc build the pause image (hack/nodes/pause-image.sh).
 debian_pkgs+=(containerd runc containernetworking-plugins gcc libc6-dev)
 missing=()
+# `hack/deps.sh --debian PKG...` installs only those Debian packages (hack/image/build.sh).
+[ "${1:-}" != --debian ] || debian_pkgs=("${@:2}")
 for p in "${debian_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
@@ -30,6 +32,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "deps: not root, cannot install Debian packages: ${missing[*]} (tests that need them will skip or fail)" >&2
   fi
 fi
+[ "${1:-}" != --debian ] || exit 0
 
 # The control plane, and what real lab nodes run (kubelet, kube-proxy, kubectl,
 # kube-scheduler; the pause image): built once, cached outside the clone.

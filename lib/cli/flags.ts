@@ -118,8 +118,12 @@ function parseLease(env: NodeJS.ProcessEnv): FlagsResult<LeaseTimings> {
   return { ok: true, flags: { durationMs: duration.value, renewDeadlineMs: renew.value, retryPeriodMs: retry.value } };
 }
 
+/** The flags each command accepts (lib/cli/help.ts describes every one). */
+export const CONTROLLER_OPTIONS = { ...common, 'leader-elect': { type: 'string', default: 'true' } } as const;
+export const SPEAKER_OPTIONS = { ...common, 'node-name': { type: 'string' }, 'liveness-port': { type: 'string', default: '7946' }, 'state-dir': { type: 'string' } } as const;
+
 export function parseControllerFlags(args: string[], env: NodeJS.ProcessEnv = {}): FlagsResult<ControllerFlags> {
-  const parsed = parse(args, { ...common, 'leader-elect': { type: 'string', default: 'true' } });
+  const parsed = parse(args, CONTROLLER_OPTIONS);
   if (!parsed.ok) return parsed;
   const c = parseCommon(parsed.values, env, ':7472');
   if (!c.ok) return c;
@@ -131,7 +135,7 @@ export function parseControllerFlags(args: string[], env: NodeJS.ProcessEnv = {}
 }
 
 export function parseSpeakerFlags(args: string[], env: NodeJS.ProcessEnv = {}): FlagsResult<SpeakerFlags> {
-  const parsed = parse(args, { ...common, 'node-name': { type: 'string' }, 'liveness-port': { type: 'string', default: '7946' }, 'state-dir': { type: 'string' } });
+  const parsed = parse(args, SPEAKER_OPTIONS);
   if (!parsed.ok) return parsed;
   const c = parseCommon(parsed.values, env, ':7473');
   if (!c.ok) return c;

@@ -1,0 +1,154 @@
+// The image users run, built here: hack/image/build.sh (`make image`; warm, seconds) builds
+// it from the Dockerfile on a local Debian + Node 24 base with podman. Inside it, as uid
+// 65532 with no network, `portside --help` and both commands' help answer; and it holds
+// only what runs: the programs' code reachable from bin/portside.ts, the production
+// packages of package-lock.json, the native addon. Needs root (podman runs rootful here):
+// skips loudly without it, fails under CI=true.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { requireRoot } from '../netns/skip.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PODMAN = join(ROOT, 'hack/image/podman.sh');
+const APP_TOP = ['bin', 'crds', 'lib', 'native', 'node_modules', 'operator', 'package.json', 'speaker'];
+
+interface Built { id: string; ref: string; archive: string }
+
+function run(cmd: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.ok(!r.error, `${cmd}: ${r.error?.message}`);
+  return r;
+}
+
+/** Builds the image, or finds it built: the ID names what this clone built, whatever the tag. */
+function buildImage(): Built {
+  const r = run(join(ROOT, 'hack/image/build.sh'), []);
+  assert.equal(r.status, 0, `hack/image/build.sh failed:\n${r.stderr.slice(-4000)}`);
+  const out = new Map(r.stdout.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+  const built = { id: out.get('PORTSIDE_IMAGE_ID') ?? '', ref: out.get('PORTSIDE_IMAGE_REF') ?? '', archive: out.get('PORTSIDE_IMAGE_ARCHIVE') ?? '' };
+  assert.match(built.id, /^[0-9a-f]{64}$/, r.stdout);
+  return built;
+}
+
+/** `portside ARGS` in the image as the Deployment runs it: uid 65532, no network, runc. */
+function portside(image: Built, args: readonly string[], entrypoint?: string) {
+  return run(PODMAN, [
+    'run', '--rm', '--network', 'none', '--user', '65532:65532',
+    ...(entrypoint ? ['--entrypoint', entrypoint] : []), image.id, ...args,
+  ]);
+}
+
+function walk(dir: string, skip: (rel: string) => boolean, base = dir): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    const rel = relative(base, path);
+    if (skip(rel)) return [];
+    return e.isDirectory() ? walk(path, skip, base) : [rel];
+  });
+}
+
+/** The .ts files reachable from `entry` by relative imports, and the imports that resolve to nothing. */
+function reachable(app: string, entry: string): { reached: Set<string>; missing: string[] } {
+  const reached = new Set<string>();
+  const missing: string[] = [];
+  const todo = [join(app, entry)];
+  for (let file = todo.pop(); file !== undefined; file = todo.pop()) {
+    if (reached.has(relative(app, file))) continue;
+    reached.add(relative(app, file));
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*(['"])(\.{1,2}\/[^'"]+)\1/g)) {
+      const target = resolve(dirname(file), m[2]!);
+      if (existsSync(target)) todo.push(target);
+      else missing.push(`${relative(app, file)} → ${m[2]}`);
+    }
+  }
+  return { reached, missing };
+}
+
+test('the image, built here from the Dockerfile, as users run it', async (t) => {
+  if (!requireRoot(t)) return;
+  const image = buildImage();
+
+  await t.test('portside --help as uid 65532 with no network lists the controller and speaker commands', () => {
+    const r = portside(image, ['--help']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^usage: portside <command>/);
+    assert.match(r.stdout, /^ {2}controller /m);
+    assert.match(r.stdout, /^ {2}speaker /m);
+  });
+
+  await t.test('portside controller --help and portside speaker --help list their flags', () => {
+    const controller = portside(image, ['controller', '--help']);
+    assert.equal(controller.status, 0, controller.stderr);
+    assert.match(controller.stdout, /^usage: portside controller/);
+    for (const flag of ['--kubeconfig', '--metrics-addr', '--leader-elect']) assert.ok(controller.stdout.includes(flag), flag);
+    const speaker = portside(image, ['speaker', '--help']);
+    assert.equal(speaker.status, 0, speaker.stderr);
+    assert.match(speaker.stdout, /^usage: portside speaker/);
+    for (const flag of ['--node-name', '--liveness-port', 'PORTSIDE_GRACEFUL_SHUTDOWN_MS']) assert.ok(speaker.stdout.includes(flag), flag);
+  });
+
+  await t.test('Node 24 at /usr/local/bin/node runs it as 65532:65532, and the native addon loads there', () => {
+    const inspect = run(PODMAN, ['image', 'inspect', image.id]);
+    assert.equal(inspect.status, 0, inspect.stderr);
+    const config = (JSON.parse(inspect.stdout) as { Config: { User?: string; Entrypoint?: string[]; Env?: string[] } }[])[0]!.Config;
+    assert.equal(config.User, '65532:65532');
+    assert.deepEqual(config.Entrypoint, ['node', '/app/bin/portside.ts']);
+    assert.ok(config.Env?.includes('NODE_ENV=production'), String(config.Env));
+    const probe = portside(image, ['-e', [
+      "const { createRequire } = require('node:module');",
+      "createRequire('/app/')('/app/native/build/Release/portside_native.node');",
+      'console.log(process.execPath, process.versions.node, process.getuid(), process.getgid());',
+    ].join('\n')], '/usr/local/bin/node');
+    assert.equal(probe.status, 0, probe.stderr);
+    assert.match(probe.stdout.trim(), /^\/usr\/local\/bin\/node 24\.\d+\.\d+ 65532 65532$/);
+  });
+
+  await t.test('it holds only what runs: shipped code reachable from bin/portside.ts, production packages, the addon', () => {
+    const mount = run(PODMAN, ['image', 'mount', image.id]);
+    assert.equal(mount.status, 0, mount.stderr);
+    try {
+      const app = join(mount.stdout.trim(), 'app');
+      assert.deepEqual(readdirSync(app).sort(), APP_TOP, 'no e2e/, bench/, hack/, config/, docs/ in /app');
+      const files = walk(app, (rel) => rel === 'node_modules');
+      const notShipped = files.filter((f) => /\.test\.ts$|(^|\/)(testing|fixtures)\.ts$|(^|\/)fixtures\/|\.(md|ya?ml|hex)$|^crds\/invalid-cases\.ts$/.test(f));
+      assert.deepEqual(notShipped, [], 'tests, fixtures, docs and CRD YAML stay out');
+      const { reached, missing } = reachable(app, 'bin/portside.ts');
+      assert.deepEqual(missing, [], 'every import resolves inside the image');
+      const unreached = files.filter((f) => f.endsWith('.ts') && !reached.has(f));
+      assert.deepEqual(unreached, [], 'every .ts file in the image runs (is reached from bin/portside.ts)');
+      assert.ok(reached.has('operator/main.ts') && reached.has('speaker/main.ts') && reached.has('native/index.ts'));
+      assert.deepEqual(files.filter((f) => f.startsWith('native/')).sort(), ['native/build/Release/portside_native.node', 'native/index.ts']);
+      assert.ok(existsSync(join(mount.stdout.trim(), 'usr/local/include/node/node_api.h')), 'the base keeps node:24-slim\'s headers');
+
+      // node_modules is exactly package-lock.json's production set.
+      const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+        packages: Record<string, { dev?: boolean; optional?: boolean; devOptional?: boolean }>;
+      };
+      const entries = Object.entries(lock.packages).filter(([path]) => path.startsWith('node_modules/'));
+      const present = (path: string) => existsSync(join(app, path, 'package.json'));
+      const devInImage = entries.filter(([path, p]) => p.dev === true && present(path)).map(([path]) => path);
+      assert.deepEqual(devInImage, [], 'no dev-only package');
+      const prodMissing = entries.filter(([path, p]) => !p.dev && !p.optional && !p.devOptional && !present(path)).map(([path]) => path);
+      assert.deepEqual(prodMissing, [], 'every production package');
+      for (const pkg of ['node-gyp', 'node-addon-api', 'typescript', 'eslint']) assert.ok(!existsSync(join(app, 'node_modules', pkg)), pkg);
+      assert.ok(present('node_modules/@kubernetes/client-node'));
+      const typings = walk(join(app, 'node_modules'), () => false).filter((f) => /\.d\.[cm]?ts$|\.map$/.test(f));
+      assert.deepEqual(typings, [], 'no type declarations or source maps');
+    } finally {
+      run(PODMAN, ['image', 'unmount', image.id]);
+    }
+  });
+
+  await t.test('the archive for `ctr images import` is a docker archive of the tagged image', () => {
+    assert.equal(image.ref, 'localhost/portside:dev');
+    const manifest = run('tar', ['-xOf', image.archive, 'manifest.json']);
+    assert.equal(manifest.status, 0, manifest.stderr);
+    const [entry] = JSON.parse(manifest.stdout) as { Config: string; RepoTags: string[] }[];
+    assert.deepEqual(entry?.RepoTags, [image.ref]);
+    assert.ok(entry.Config.includes(image.id), `${entry.Config} is image ${image.id}`);
+  });
+});

@@ -1,0 +1,61 @@
+// `portside --help` and `portside <command> --help`: the commands, every flag
+// lib/cli/flags.ts accepts (help.test.ts checks that none is left out) and the environment
+// variables that stand in for flags.
+import { CONTROLLER_OPTIONS, DEFAULT_GRACEFUL_SHUTDOWN_MS, SPEAKER_OPTIONS } from './flags.ts';
+
+export type Command = 'controller' | 'speaker';
+
+export const USAGE = `usage: portside <command> [flags]
+
+commands:
+  controller   allocates IPs from IPAddressPools to LoadBalancer Services and writes their
+               status (one Deployment, leader-elected)
+  speaker      announces those IPs from its node by ARP/NDP and BGP (a DaemonSet, one per node)
+
+'portside <command> --help' lists the command's flags.`;
+
+/** What each flag does; a default the options table does not hold is written here. */
+const FLAG_TEXT: Record<string, string> = {
+  kubeconfig: 'kubeconfig file; else $KUBECONFIG, else the in-cluster service account',
+  namespace: 'namespace of the Portside configuration objects',
+  'lb-class': 'serve only Services of this spec.loadBalancerClass (default: those with none)',
+  'log-level': 'trace, debug, info, warn or error',
+  'leader-elect': 'true or false: take the Lease before acting (false: one replica only)',
+  'node-name': 'this node (default: $NODE_NAME)',
+  'liveness-port': 'UDP port of the speakers\' L2 liveness mesh',
+  'state-dir': 'directory kept across speaker restarts on this node (a hostPath); a restarted speaker finds its BGP restart marker there and reopens sessions with the Restart State bit',
+};
+const METRICS: Record<Command, string> = { controller: ':7472', speaker: ':7473' };
+
+const ENV_TEXT: Record<Command, [string, string][]> = {
+  controller: [
+    ['POD_NAME', 'leader-election identity and event source (default: host name and pid)'],
+    ['PORTSIDE_LEASE_DURATION_MS', 'Lease duration (default 15000)'],
+    ['PORTSIDE_LEASE_RENEW_DEADLINE_MS', 'renew deadline, less than the duration (default 10000)'],
+    ['PORTSIDE_LEASE_RETRY_PERIOD_MS', 'retry period (default 2000)'],
+  ],
+  speaker: [
+    ['POD_NAME, POD_UID', 'owner of the status objects this speaker writes'],
+    ['PORTSIDE_BGP_PORT', 'TCP port of BGP sessions (default 179)'],
+    ['PORTSIDE_LIVENESS_TIMEOUT_MS', 'silence after which a peer speaker counts as gone'],
+    ['PORTSIDE_GRACEFUL_SHUTDOWN_MS', `on SIGTERM, announce GRACEFUL_SHUTDOWN this long before withdrawing (default ${DEFAULT_GRACEFUL_SHUTDOWN_MS})`],
+  ],
+};
+
+export function commandOptions(command: Command): Readonly<Record<string, { type: string; default?: string }>> {
+  return command === 'controller' ? CONTROLLER_OPTIONS : SPEAKER_OPTIONS;
+}
+
+function flagText(command: Command, name: string): string {
+  if (name === 'metrics-addr') return `host:port or :port of /metrics and the health probes (default ${METRICS[command]})`;
+  const text = FLAG_TEXT[name];
+  if (text === undefined) throw new Error(`portside ${command}: flag --${name} has no help text (lib/cli/help.ts)`);
+  const dflt = commandOptions(command)[name]?.default;
+  return dflt === undefined ? text : `${text} (default ${dflt})`;
+}
+
+export function commandHelp(command: Command): string {
+  const flags = Object.keys(commandOptions(command)).map((name) => `  --${name.padEnd(15)} ${flagText(command, name)}`);
+  const env = ENV_TEXT[command].map(([name, text]) => `  ${name}\n      ${text}`);
+  return [`usage: portside ${command} [flags]`, '', 'flags:', ...flags, '', 'environment:', ...env].join('\n');
+}
