@@ -4,7 +4,7 @@
 // rarely share a root route.
 import { randomInt } from 'node:crypto';
 import type { TestContext } from 'node:test';
-import { DiscoveryV1Api } from '@kubernetes/client-node';
+import { DiscoveryV1Api, type V1ServiceSpec } from '@kubernetes/client-node';
 import { INSTALL_NAMESPACE, type ControlPlane } from '../controlplane.ts';
 import { Cluster } from '../controller/testkit.ts';
 import { buildLab, controlPlaneSkipped, hostAddresses, portsideSpeaker, type LabNode } from '../lab/builder.ts';
@@ -21,8 +21,12 @@ export interface LabCluster {
   /** The /28 in use, e.g. 198.51.100.160/28, and its addresses. */
   subnet: string;
   addr: (offset: number) => string;
+  /** Host `offset`'s IPv6 address, when the lab is dual-stack (options.v6). */
+  addr6: (offset: number) => string | undefined;
   nodes: ClusterNode[];
   controller: LabProcess;
+  /** (Re)starts the node's speaker. */
+  start(node: ClusterNode): Promise<LabProcess>;
   /** Adds a forwarding namespace on the switch at `addr(offset)`. */
   host(name: string, offset: number): Promise<Netns>;
   /** GET a path of a speaker's metrics server (inside its namespace). */
@@ -39,6 +43,8 @@ export interface LabClusterOptions {
   speakerEnv?: Record<string, string>;
   /** Commands the test needs besides ip. */
   commands?: readonly string[];
+  /** A dual-stack segment: this /64 (ending in ::) of 2001:db8::/32 too. */
+  v6?: string;
 }
 
 /** Builds the lab, or returns undefined when the test was skipped (no root / binaries / control plane). */
@@ -48,7 +54,7 @@ export async function startLabCluster(t: TestContext, opts: LabClusterOptions): 
   t.after(() => lab.destroy());
   const subnet = `198.51.100.${128 + 16 * randomInt(0, 8)}/28`;
   const built = await buildLab(lab, {
-    lan: { v4: subnet },
+    lan: { v4: subnet, ...(opts.v6 ? { v6: opts.v6 } : {}) },
     root: { host: 1 },
     nodes: {
       count: opts.nodes,
@@ -71,6 +77,8 @@ export async function startLabCluster(t: TestContext, opts: LabClusterOptions): 
   const self: LabCluster = {
     lab, plane, cluster, subnet, nodes: built.nodes, controller,
     addr: (offset) => hostAddresses(built.subnets, offset).v4,
+    addr6: (offset) => hostAddresses(built.subnets, offset).v6,
+    start: (node) => built.start(node),
     host: async (name, offset) => (await built.host(name, offset, { forwarding: true })).ns,
     async scrape(node, path) {
       const started = node.speaker?.logTail(400).split('\n').find((l) => l.includes('"event":"started"'));
@@ -95,9 +103,9 @@ export async function startLabCluster(t: TestContext, opts: LabClusterOptions): 
 }
 
 /** A Service with one ready endpoint per named node (an EndpointSlice the test writes). */
-export async function serviceWithEndpoints(c: LabCluster, namespace: string, name: string, nodes: readonly ClusterNode[]): Promise<void> {
+export async function serviceWithEndpoints(c: LabCluster, namespace: string, name: string, nodes: readonly ClusterNode[], spec?: Partial<V1ServiceSpec>): Promise<void> {
   await c.cluster.namespace(namespace);
-  await c.cluster.service(namespace, name);
+  await c.cluster.service(namespace, name, spec ? { spec } : {});
   await c.plane.kubeconfig.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
     namespace,
     body: {
