@@ -10,7 +10,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { DEFAULT_LIVENESS } from '../../speaker/liveness/liveness-fsm.ts';
 import { LivenessMesh } from '../../speaker/liveness/mesh.ts';
-import { nodeByMac, resolveClaim } from '../../speaker/l2/conflict.ts';
+import { settleClaims } from '../../speaker/l2/conflict.ts';
 import type { L2Counters } from '../../speaker/l2/l2-stats.ts';
 import { mergeSharedIps, ownedIPs, type AnnouncedIp, type OwnerCandidate } from '../../speaker/l2/ownership.ts';
 import { L2Responder } from '../../speaker/l2/responder.ts';
@@ -79,13 +79,8 @@ const responder = new L2Responder({
   interfaces: [config.ifname],
   counters,
   onAnnounceFailed: (ifname, reason) => say('announce-failed', { ifname, reason }),
-  onClaim: ({ ip, mac }) => {
-    const claimant = nodeByMac(mesh.peerLinks(), mac);
-    const candidates = mergeSharedIps(entries()).find((e) => e.ip === ip)?.candidates ?? [];
-    const outcome = resolveClaim({ ip, self: config.node, claimant, candidates });
-    say('claim', { ip, mac, claimant, outcome });
-    return outcome;
-  },
+  onClaim: ({ ip, mac }) => say('claim', { ip, mac, outcome: 'reassert' }),
+  onHeartbeatFrame: (payload, mac) => mesh.receiveFrame(payload, mac),
   onLinksChanged: (links) => {
     say('links', { links });
     recompute();
@@ -100,6 +95,8 @@ const mesh = new LivenessMesh({
   ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
   ...(config.intervalMs ? { intervalMs: config.intervalMs } : {}),
   links: () => responder.linkStates(),
+  claims: () => responder.owned().sort(),
+  sendFrame: (wire) => responder.sendHeartbeat(wire),
 });
 
 let started = false;
@@ -109,7 +106,19 @@ function recompute(): void {
   const live = mesh.liveSet();
   const peerLinks = mesh.peerLinks();
   const linksOf = (n: string) => (n === config.node ? responder.linkStates() : peerLinks.get(n));
-  responder.setOwned(ownedIPs(config.node, entries(), live, linksOf));
+  const owned = ownedIPs(config.node, entries(), live, linksOf);
+  const before = responder.owned().sort().join();
+  // The speaker's claim rule (speaker/runtime/l2-announcer.ts): never take an IP a heard peer still answers.
+  const settled = settleClaims({
+    self: config.node,
+    owned,
+    answering: new Set(responder.owned()),
+    claims: mesh.peerClaims(),
+    candidatesOf: (ip) => mergeSharedIps(entries()).find((e) => e.ip === ip)?.candidates ?? [],
+  });
+  for (const { ip, to } of settled.yielded) say('claim', { ip, claimant: to, outcome: 'yield' });
+  responder.setOwned(settled.answer);
+  if (responder.owned().sort().join() !== before) mesh.announceNow();
   const state = JSON.stringify({ owned: responder.owned().sort(), live: [...live].sort() });
   if (state !== last) say('owned', JSON.parse(state) as Record<string, unknown>);
   last = state;
@@ -130,9 +139,9 @@ setInterval(() => {
 let lastDropReport = 0;
 mesh.on('alive', (node) => (say('alive', { peer: node }), recompute()));
 mesh.on('links', (node, links) => (say('peer-links', { peer: node, links }), recompute()));
+mesh.on('claims', () => recompute());
 mesh.on('dead', (node) => {
   say('dead', { peer: node, lagMs: mesh.stats().maxTimerLagMs });
-  responder.clearYields();
   recompute();
 });
 mesh.on('dropped', () => {

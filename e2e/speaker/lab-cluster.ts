@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { DiscoveryV1Api } from '@kubernetes/client-node';
+import { DiscoveryV1Api, type V1ServiceSpec } from '@kubernetes/client-node';
 import { INSTALL_NAMESPACE, type ControlPlane } from '../controlplane.ts';
 import { Cluster } from '../controller/testkit.ts';
 import { buildLab, controlPlaneSkipped, hostAddresses, portsideSpeaker, type LabNode, type LabRouter, type NodesSpec, type RouterSpec } from '../lab/builder.ts';
@@ -23,6 +23,8 @@ export interface LabCluster {
   /** The /28 in use, e.g. 198.51.100.160/28, and its addresses. */
   subnet: string;
   addr: (offset: number) => string;
+  /** Host `offset`'s IPv6 address, when the lab is dual-stack (options.v6). */
+  addr6: (offset: number) => string | undefined;
   nodes: ClusterNode[];
   /** With LabClusterOptions.router: the router at host 2 and the client behind it. */
   router?: LabRouter;
@@ -52,6 +54,8 @@ export interface LabClusterOptions {
   /** Addresses on every node's lo and a per-node setup (e.g. a server on them), as the lab builder takes them. */
   vips?: NodesSpec<LabProcess>['vips'];
   setup?: NodesSpec<LabProcess>['setup'];
+  /** A dual-stack segment: this /64 (ending in ::) of 2001:db8::/32 too. */
+  v6?: string;
 }
 
 /** Builds the lab, or returns undefined when the test was skipped (no root / binaries / control plane). */
@@ -62,7 +66,7 @@ export async function startLabCluster(t: TestContext, opts: LabClusterOptions): 
   const subnet = `198.51.100.${128 + 16 * randomInt(0, 8)}/28`;
   const stateDir = (node: { name: string }) => join(lab.dir, 'state', node.name);
   const built = await buildLab(lab, {
-    lan: { v4: subnet },
+    lan: { v4: subnet, ...(opts.v6 ? { v6: opts.v6 } : {}) },
     root: { host: 1 },
     nodes: {
       count: opts.nodes,
@@ -93,6 +97,7 @@ export async function startLabCluster(t: TestContext, opts: LabClusterOptions): 
     ...(built.router ? { router: built.router } : {}),
     startSpeaker: (node) => built.start(node),
     addr: (offset) => hostAddresses(built.subnets, offset).v4,
+    addr6: (offset) => hostAddresses(built.subnets, offset).v6,
     host: async (name, offset) => (await built.host(name, offset, { forwarding: true })).ns,
     async scrape(node, path) {
       const started = node.speaker?.logTail(5_000).split('\n').findLast((l) => l.includes('"event":"started"')); // the log is shared by every start on the node
@@ -117,9 +122,9 @@ export async function startLabCluster(t: TestContext, opts: LabClusterOptions): 
 }
 
 /** A Service with one ready endpoint per named node (an EndpointSlice the test writes). */
-export async function serviceWithEndpoints(c: LabCluster, namespace: string, name: string, nodes: readonly ClusterNode[]): Promise<void> {
+export async function serviceWithEndpoints(c: LabCluster, namespace: string, name: string, nodes: readonly ClusterNode[], spec?: Partial<V1ServiceSpec>): Promise<void> {
   await c.cluster.namespace(namespace);
-  await c.cluster.service(namespace, name);
+  await c.cluster.service(namespace, name, spec ? { spec } : {});
   await c.plane.kubeconfig.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
     namespace,
     body: {

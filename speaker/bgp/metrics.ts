@@ -24,6 +24,10 @@ export class BgpStats extends MetricsFacade {
     'Errors the TCP connections to the peer reported (connect failures, resets), by errno code.',
     ['peer', 'code'],
   );
+  /** Peers whose session is Established now: only those hold anything we sent. */
+  private readonly established = new Set<string>();
+  /** The last counts reported per peer, to re-split them when the session goes up or down. */
+  private readonly lastPrefixes = new Map<string, { announced: number; pending: number }>();
   /** Codes seen per peer, so removePeer can drop their series. */
   private readonly socketErrorCodes = new Map<string, Set<string>>();
 
@@ -36,15 +40,27 @@ export class BgpStats extends MetricsFacade {
 
   sessionUp(peer: string, up: boolean): void {
     this.up.set({ peer }, up ? 1 : 0);
+    if (up) this.established.add(peer);
+    else this.established.delete(peer);
+    // Up or down, a new session state starts with nothing sent on it (the Adj-RIB-Out resets at Established).
+    const last = this.lastPrefixes.get(peer);
+    if (last) this.prefixes(peer, 0, last.announced + last.pending);
   }
 
   updateMessages(peer: string, direction: Direction, messages = 1): void {
     this.updates.inc({ peer, direction }, messages);
   }
 
+  /**
+   * What the session's Adj-RIB-Out says was sent and is still to send. While the session is
+   * not Established the peer holds nothing of ours: announced is 0 and everything is pending
+   * (the Adj-RIB-Out only forgets what it sent when the next session comes up).
+   */
   prefixes(peer: string, announced: number, pending: number): void {
-    this.announced.set({ peer }, announced);
-    this.pending.set({ peer }, pending);
+    this.lastPrefixes.set(peer, { announced, pending });
+    const up = this.established.has(peer);
+    this.announced.set({ peer }, up ? announced : 0);
+    this.pending.set({ peer }, up ? pending : announced + pending);
   }
 
   restartPending(peer: string, pending: boolean): void {
@@ -69,6 +85,8 @@ export class BgpStats extends MetricsFacade {
 
   /** The peer is gone from the configuration: drop its series. */
   removePeer(peer: string): void {
+    this.established.delete(peer);
+    this.lastPrefixes.delete(peer);
     this.up.remove({ peer });
     this.restarting.remove({ peer });
     this.announced.remove({ peer });

@@ -17,6 +17,12 @@ export function parseMac(text: string): Uint8Array | undefined {
   return out;
 }
 
+/** A MAC a reply may be sent to: not zero, not broadcast or multicast (group bit of the first octet). */
+export function isUnicastMac(text: string): boolean {
+  const mac = parseMac(text);
+  return mac !== undefined && ((mac[0] ?? 1) & 1) === 0 && mac.some((b) => b !== 0);
+}
+
 export function formatMac(bytes: Uint8Array, offset = 0): string {
   const parts: string[] = [];
   for (let i = 0; i < MAC_LENGTH; i++) parts.push((bytes[offset + i] ?? 0).toString(16).padStart(2, '0'));

@@ -1,44 +1,63 @@
-// What a speaker does when another MAC claims an IP it announces (a gratuitous ARP or an
-// unsolicited NA seen on the segment). Liveness can be asymmetric — heartbeats lost while
-// ARP still crosses — so two nodes may both believe they own an IP. The rule settles it
-// on the wire without a new view: the lower-ranked claimant yields, the higher reasserts.
+// Which of the IPs our view says we own we may answer right now, given what the peers we
+// hear say they answer. Views can disagree for a moment (a partition heals, heartbeats
+// were lost, a peer is rising again), and two speakers answering one IP is the one thing
+// layer 2 must never show. Claims come only from authenticated heartbeats (the liveness
+// mesh): a MAC in an ARP or NDP frame proves nothing, so no frame ever makes us yield.
 import { rankCandidates, type OwnerCandidate } from './ownership.ts';
 
-export const ClaimOutcome = {
-  /** The claimant ranks above us: stop answering for the IP until our view changes. */
-  Yield: 'yield',
-  /** We rank above the claimant, or it is not a speaker at all: announce again. */
-  Reassert: 'reassert',
-} as const;
-export type ClaimOutcome = (typeof ClaimOutcome)[keyof typeof ClaimOutcome];
+/** Node → the IPs its newest authenticated heartbeat says it answers; peers heard within the timeout only. */
+export type PeerClaims = ReadonlyMap<string, ReadonlySet<string>>;
 
-export interface ClaimSeen {
-  ip: string;
-  /** This speaker's node name. */
+export interface SettleInput {
   self: string;
-  /** Node behind the claiming MAC (from peers' heartbeats), undefined if no speaker has it. */
-  claimant: string | undefined;
-  /** Every node eligible for the IP, live or not in our view: the claim proves its sender alive. */
-  candidates: readonly OwnerCandidate[];
+  /** The IPs our view (live set, ranking, links) makes us owner of. */
+  owned: readonly string[];
+  /** The IPs we answer now. */
+  answering: ReadonlySet<string>;
+  claims: PeerClaims;
+  candidatesOf: (ip: string) => readonly OwnerCandidate[];
+}
+
+export interface Settled {
+  /** Owned IPs to answer. */
+  answer: string[];
+  /** Answered IPs a higher-ranked peer also answers: we stop, it keeps them. */
+  yielded: { ip: string; to: string }[];
+  /** Newly owned IPs a peer still answers: taken once it lets go (its next heartbeat). */
+  waiting: { ip: string; on: string[] }[];
 }
 
 /**
- * Yield only to a known speaker that is a candidate and ranks above us by the same rule
- * ownership uses; a stranger (unknown MAC) never makes us yield, or anyone could
- * steal an IP with one packet.
+ * The handover rule. An IP nobody else claims is answered. An IP we already answer is kept
+ * unless a claimant ranks above us (then we yield: the claimant keeps it, and it did not
+ * yield to us because it ranks higher). An IP we do not answer yet is never taken while a
+ * peer still claims it, whatever the ranks: the peer stops first and says so in its next
+ * heartbeat (sent at once on a change), so there is no instant with two answers.
  */
-export function resolveClaim({ ip, self, claimant, candidates }: ClaimSeen): ClaimOutcome {
-  if (claimant === undefined || claimant === self) return ClaimOutcome.Reassert;
-  const order = rankCandidates(ip, candidates).map((c) => c.node);
-  const theirs = order.indexOf(claimant);
-  if (theirs < 0) return ClaimOutcome.Reassert;
-  const ours = order.indexOf(self);
-  return ours < 0 || theirs < ours ? ClaimOutcome.Yield : ClaimOutcome.Reassert;
+export function settleClaims({ self, owned, answering, claims, candidatesOf }: SettleInput): Settled {
+  const out: Settled = { answer: [], yielded: [], waiting: [] };
+  for (const ip of owned) {
+    const claimants = [...claims].filter(([node, ips]) => node !== self && ips.has(ip)).map(([node]) => node);
+    if (claimants.length === 0) {
+      out.answer.push(ip);
+      continue;
+    }
+    if (!answering.has(ip)) {
+      out.waiting.push({ ip, on: claimants });
+      continue;
+    }
+    const above = claimants.find((node) => outranks(ip, node, self, candidatesOf(ip)));
+    if (above === undefined) out.answer.push(ip);
+    else out.yielded.push({ ip, to: above });
+  }
+  return out;
 }
 
-/** Reverse lookup MAC → node from what each peer advertises in its heartbeats. */
-export function nodeByMac(links: ReadonlyMap<string, readonly { mac: string }[]>, mac: string): string | undefined {
-  const wanted = mac.toLowerCase();
-  for (const [node, list] of links) if (list.some((l) => l.mac.toLowerCase() === wanted)) return node;
-  return undefined;
+/**
+ * Whether `a` ranks above `b` for the IP, by the ownership rank. A node missing from our
+ * candidate list (the views differ) ranks by hash at weight 0, the same on both sides.
+ */
+export function outranks(ip: string, a: string, b: string, candidates: readonly OwnerCandidate[]): boolean {
+  const order = rankCandidates(ip, [...candidates, { node: a, weight: 0 }, { node: b, weight: 0 }]).map((c) => c.node);
+  return order.indexOf(a) < order.indexOf(b);
 }

@@ -1,10 +1,15 @@
 // Answers ARP and Neighbor Solicitations on one interface for the IPs the responder
-// owns, sends its gratuitous announcements, and spots other MACs claiming those IPs.
-// Sockets come through the L2SocketFactory port: native raw sockets in production,
-// recording fakes in unit tests. Nothing read off the wire can make this throw.
+// owns, sends its gratuitous announcements, spots other MACs claiming those IPs, and carries
+// the liveness heartbeats as Ethernet frames. Sockets come through the L2SocketFactory port:
+// native raw sockets in production, recording fakes in unit tests. Nothing read off the
+// wire can make this throw. Frames the kernel marks for another host are not ours: that is
+// how an 802.1Q-tagged frame of a VLAN this interface is not on arrives (tag stripped).
 import { isIPv6 } from 'node:net';
 import { openIcmp6Socket, openPacketSocket, type Icmp6SendOptions, type ReceivedIcmp6 } from '../../native/index.ts';
+import { L2_HEARTBEAT_ETHERTYPE, L2_HEARTBEAT_MAC } from '../liveness/heartbeat.ts';
+import { isUnicastMac } from './addresses.ts';
 import { ArpOperation, arpReplyFor, decodeArpFrame, gratuitousArpReply, gratuitousArpRequest } from './arp.ts';
+import { decodeEthernet, encodeEthernet } from './ethernet.ts';
 import type { InterfaceInfo } from './interface-info.ts';
 import type { L2Counters } from './l2-stats.ts';
 import {
@@ -29,15 +34,25 @@ export interface NdpPort {
   close(): void;
 }
 
+/** sll_pkttype of a frame addressed to another host, or tagged for a VLAN without an interface here. */
+export const PACKET_OTHERHOST = 3;
+
+/** A frame and the kernel's sll_pkttype for it (0 host, 1 broadcast, 2 multicast, 3 other host). */
+export type FrameHandler = (frame: Buffer, pktType?: number) => void;
+
 export interface L2SocketFactory {
-  openArp(link: InterfaceInfo, onFrame: (frame: Buffer) => void, onError: (err: Error) => void): ArpPort;
+  openArp(link: InterfaceInfo, onFrame: FrameHandler, onError: (err: Error) => void): ArpPort;
   openNdp(link: InterfaceInfo, onMessage: (message: ReceivedIcmp6) => void, onError: (err: Error) => void): NdpPort;
+  /** Heartbeat frames (L2_HEARTBEAT_ETHERTYPE); without it heartbeats travel by UDP only. */
+  openHeartbeat?(link: InterfaceInfo, onFrame: FrameHandler, onError: (err: Error) => void): ArpPort;
 }
 
 export const nativeL2Sockets: L2SocketFactory = {
-  openArp: (link, onFrame, onError) => openPacketSocket({ ifindex: link.ifindex, onFrame: (f) => onFrame(f.data), onError }),
+  openArp: (link, onFrame, onError) => openPacketSocket({ ifindex: link.ifindex, onFrame: (f) => onFrame(f.data, f.pktType), onError }),
   openNdp: (link, onMessage, onError) =>
     openIcmp6Socket({ ifindex: link.ifindex, icmpTypes: [ICMPV6_NEIGHBOR_SOLICITATION, ICMPV6_NEIGHBOR_ADVERTISEMENT], onMessage, onError }),
+  openHeartbeat: (link, onFrame, onError) =>
+    openPacketSocket({ ifindex: link.ifindex, etherType: L2_HEARTBEAT_ETHERTYPE, onFrame: (f) => onFrame(f.data, f.pktType), onError }),
 };
 
 /** What a link responder needs from the responder that owns it. */
@@ -47,6 +62,10 @@ export interface LinkContext {
   /** Another MAC announced an IP we own. */
   claimSeen(ip: string, mac: string, ifname: string): void;
   failed(ifname: string, reason: string): void;
+  /** Another host's frame arrived: the segment reaches us (isolation.ts). */
+  frameSeen(): void;
+  /** A heartbeat arrived as an Ethernet frame (payload from the heartbeat header on). */
+  heartbeatFrame(payload: Uint8Array, sourceMac: string): void;
 }
 
 export class LinkResponder {
@@ -54,6 +73,7 @@ export class LinkResponder {
   readonly #ctx: LinkContext;
   readonly #arp: ArpPort;
   readonly #ndp: NdpPort;
+  readonly #heartbeats: ArpPort | undefined;
   /** Solicited-node groups joined, with how many owned IPs map to each. */
   readonly #groups = new Map<string, number>();
 
@@ -61,13 +81,28 @@ export class LinkResponder {
     this.link = link;
     this.#ctx = ctx;
     const onError = (err: Error) => ctx.failed(link.name, err.message);
-    this.#arp = sockets.openArp(link, (frame) => this.#onArp(frame), onError);
+    this.#arp = sockets.openArp(link, (frame, pktType) => this.#onArp(frame, pktType), onError);
     try {
       this.#ndp = sockets.openNdp(link, (message) => this.#onNdp(message), onError);
     } catch (err) {
       this.#arp.close();
       throw err;
     }
+    try {
+      this.#heartbeats = sockets.openHeartbeat?.(link, (frame, pktType) => this.#onHeartbeat(frame, pktType), onError);
+    } catch (err) {
+      this.#arp.close();
+      this.#ndp.close();
+      throw err;
+    }
+  }
+
+  /** Sends a signed heartbeat as one Ethernet frame to the segment. */
+  sendHeartbeat(wire: Uint8Array): void {
+    const heartbeats = this.#heartbeats;
+    if (!heartbeats) return;
+    const frame = encodeEthernet({ destination: L2_HEARTBEAT_MAC, source: this.link.mac, etherType: L2_HEARTBEAT_ETHERTYPE, payload: wire });
+    this.#send(() => heartbeats.send(frame));
   }
 
   /** Sends gratuitous ARP (request and reply) or an unsolicited NA with Override. */
@@ -104,6 +139,7 @@ export class LinkResponder {
   close(): void {
     this.#arp.close();
     this.#ndp.close();
+    this.#heartbeats?.close();
   }
 
   #send(action: () => unknown): boolean {
@@ -116,11 +152,23 @@ export class LinkResponder {
     }
   }
 
-  #onArp(frame: Buffer): void {
+  #onHeartbeat(frame: Buffer, pktType: number | undefined): void {
+    if (pktType === PACKET_OTHERHOST) return;
+    const got = decodeEthernet(frame);
+    if (!got.ok || got.value.source === this.link.mac) return;
+    this.#ctx.frameSeen();
+    this.#ctx.heartbeatFrame(got.value.payload, got.value.source);
+  }
+
+  #onArp(frame: Buffer, pktType: number | undefined): void {
     const { counters } = this.#ctx;
+    if (pktType === PACKET_OTHERHOST) return counters.ignored('other-host');
     const got = decodeArpFrame(frame);
     if (!got.ok) return counters.ignored(`arp-${got.error.reason}`);
-    const { arp } = got.value;
+    const { arp, ethernet } = got.value;
+    if (ethernet.source !== this.link.mac) this.#ctx.frameSeen();
+    // A tag the kernel left in the frame: a VLAN this interface is not on.
+    if (ethernet.vlan !== undefined && ethernet.vlan !== 0) return counters.ignored('vlan-tagged');
     const claims = arp.operation === ArpOperation.Reply || arp.senderIp === arp.targetIp;
     if (claims) {
       if (arp.senderMac === this.link.mac || !this.#ctx.owns(arp.senderIp)) return counters.ignored('gratuitous');
@@ -128,6 +176,8 @@ export class LinkResponder {
     }
     if (arp.operation !== ArpOperation.Request) return counters.ignored('arp-reply');
     if (!this.#ctx.owns(arp.targetIp)) return counters.ignored('not-owned');
+    // A reply goes to the sender's MAC: never to a group or the zero address.
+    if (!isUnicastMac(arp.senderMac) || !isUnicastMac(ethernet.source)) return counters.ignored('arp-bad-sender');
     counters.requestReceived(arp.targetIp);
     if (this.#send(() => this.#arp.send(arpReplyFor(arp, this.link.mac)))) counters.responseSent(arp.targetIp);
   }
@@ -143,8 +193,11 @@ export class LinkResponder {
     }
     const ns = decodeNeighborSolicitation(message.data, message);
     if (!ns.ok) return counters.ignored(`ns-${ns.error.reason}`);
+    this.#ctx.frameSeen();
     const ip = ns.value.target;
     if (!this.#ctx.owns(ip)) return counters.ignored('not-owned');
+    const sll = ns.value.sourceLinkLayer;
+    if (sll !== undefined && !isUnicastMac(sll)) return counters.ignored('ns-bad-sender');
     counters.requestReceived(ip);
     const answer = neighborAdvertisementFor(ns.value, message, this.link.mac);
     if (this.#send(() => this.#ndp.send(answer))) counters.responseSent(ip);

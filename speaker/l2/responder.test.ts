@@ -1,10 +1,10 @@
 // L2Responder against recording fake sockets: what it answers, announces, ignores and
-// yields. The real raw sockets are covered by responder.netns.test.ts and failover.netns.test.ts.
+// reasserts. The real raw sockets are covered by responder.netns.test.ts and failover.netns.test.ts.
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { Icmp6SendOptions, ReceivedIcmp6 } from '../../native/index.ts';
 import { ArpOperation, decodeArpFrame, encodeArpFrame, gratuitousArpRequest } from './arp.ts';
-import { ClaimOutcome } from './conflict.ts';
+import { encodeEthernet } from './ethernet.ts';
 import type { InterfaceInfo } from './interface-info.ts';
 import type { L2Counters } from './l2-stats.ts';
 import type { L2SocketFactory } from './link-responder.ts';
@@ -23,8 +23,10 @@ class FakeLink {
   ndpSent: Icmp6SendOptions[] = [];
   groups = new Set<string>();
   closed = false;
-  onFrame: (f: Buffer) => void = () => {};
+  onFrame: (f: Buffer, pktType?: number) => void = () => {};
   onMessage: (m: ReceivedIcmp6) => void = () => {};
+  heartbeatsSent: Buffer[] = [];
+  onHeartbeat: (f: Buffer, pktType?: number) => void = () => {};
 }
 
 class RecordingCounters implements L2Counters {
@@ -53,6 +55,10 @@ async function setup(t: TestContext, extra: Partial<L2ResponderOptions> = {}) {
         leaveGroup: (g) => fake.groups.delete(g),
         close: () => void (fake.closed = true),
       };
+    },
+    openHeartbeat: (_link, onFrame) => {
+      fake.onHeartbeat = onFrame;
+      return { send: (f) => void fake.heartbeatsSent.push(Buffer.from(f)), close: () => undefined };
     },
   };
   const counters = new RecordingCounters();
@@ -142,28 +148,67 @@ test('IPs sharing a solicited-node group keep it joined until the last one goes'
   assert.deepEqual(fake.groups, new Set());
 });
 
-test('a higher-ranked claim makes it yield until clearYields', async (t) => {
+test('a claim on the wire never makes it yield, whoever the MAC belongs to: it reasserts', async (t) => {
   const claims: ClaimEvent[] = [];
-  const { responder, fake, counters } = await setup(t, { onClaim: (c) => (claims.push(c), ClaimOutcome.Yield) });
+  const { responder, fake, counters } = await setup(t, { onClaim: (c) => void claims.push(c), announceScheduleMs: [0] });
   responder.setOwned([VIP4, VIP6]);
+  fake.arpSent = [];
+  fake.ndpSent = [];
   fake.onFrame(gratuitousArpRequest(OTHER_MAC, VIP4));
   fake.onMessage({ ...ns(VIP6), data: encodeNeighborAdvertisement({ target: VIP6, targetLinkLayer: OTHER_MAC, router: false, solicited: false, override: true }), destination: 'ff02::1' });
   assert.deepEqual(claims, [{ ip: VIP4, mac: OTHER_MAC, ifname: 'eth0' }, { ip: VIP6, mac: OTHER_MAC, ifname: 'eth0' }]);
-  assert.deepEqual(responder.owned(), []);
-  assert.deepEqual(responder.yielded().sort(), [VIP4, VIP6].sort());
+  assert.deepEqual(responder.owned().sort(), [VIP4, VIP6].sort(), 'still answering both');
+  assert.equal(fake.arpSent.length, 2, 'gratuitous ARP request + reply again');
+  assert.equal(fake.ndpSent.length, 1, 'an unsolicited NA again');
   fake.arpSent = [];
   fake.onFrame(arpRequest(VIP4));
-  assert.equal(fake.arpSent.length, 0, 'a yielded IP is not answered');
-  responder.setOwned([VIP4, VIP6]);
-  assert.deepEqual(responder.owned(), [], 'the same view does not take it back');
-  responder.clearYields();
-  assert.deepEqual(responder.owned().sort(), [VIP4, VIP6].sort());
-  assert.equal(fake.arpSent.length, 2, 'announced again after the view changed');
+  assert.equal(fake.arpSent.length, 1, 'answered');
   assert.equal(counters.count('conflict'), 2);
+  assert.equal(counters.count('conflict 198.51.100.100 reassert'), 1);
+});
+
+test('frames for another host (a VLAN tag the kernel stripped), tagged frames and group or zero sender MACs get no reply', async (t) => {
+  const { responder, fake, counters } = await setup(t);
+  responder.setOwned([VIP4, VIP6]);
+  fake.arpSent = [];
+  fake.ndpSent = [];
+  fake.onFrame(arpRequest(VIP4), 3); // PACKET_OTHERHOST: what a frame tagged for VLAN 100 looks like on eth0
+  const tagged = Buffer.from(arpRequest(VIP4));
+  const withTag = Buffer.concat([tagged.subarray(0, 12), Buffer.from([0x81, 0x00, 0x00, 0x64]), tagged.subarray(12)]);
+  fake.onFrame(withTag);
+  for (const sender of ['ff:ff:ff:ff:ff:ff', '01:00:5e:00:00:01', '33:33:00:00:00:01', '00:00:00:00:00:00']) {
+    fake.onFrame(encodeArpFrame('ff:ff:ff:ff:ff:ff', CLIENT_MAC, { operation: ArpOperation.Request, senderMac: sender, senderIp: '198.51.100.1', targetMac: '00:00:00:00:00:00', targetIp: VIP4 }));
+    fake.onFrame(encodeArpFrame('ff:ff:ff:ff:ff:ff', sender, { operation: ArpOperation.Request, senderMac: CLIENT_MAC, senderIp: '198.51.100.1', targetMac: '00:00:00:00:00:00', targetIp: VIP4 }));
+  }
+  fake.onMessage({ ...ns(VIP6), data: encodeNeighborSolicitation({ target: VIP6, sourceLinkLayer: '33:33:00:00:00:01' }) });
+  assert.equal(fake.arpSent.length, 0);
+  assert.equal(fake.ndpSent.length, 0);
+  assert.equal(counters.count('ignored other-host'), 1);
+  assert.equal(counters.count('ignored vlan-tagged'), 1);
+  assert.equal(counters.count('ignored arp-bad-sender'), 8);
+  assert.equal(counters.count('ignored ns-bad-sender'), 1);
+  fake.onFrame(arpRequest(VIP4), 1);
+  assert.equal(fake.arpSent.length, 1, 'an untagged broadcast request is answered');
+});
+
+test('heartbeats go out as Ethernet frames and come in from other MACs; other hosts\' frames are reported', async (t) => {
+  const heard: string[] = [];
+  let seen = 0;
+  const { responder, fake } = await setup(t, { onHeartbeatFrame: (payload, mac) => void heard.push(`${mac} ${Buffer.from(payload).toString()}`), onSegmentFrame: () => void seen++ });
+  responder.sendHeartbeat(Buffer.from('PSHB-signed-bytes'));
+  assert.equal(fake.heartbeatsSent.length, 1);
+  const sent = fake.heartbeatsSent[0]!;
+  assert.equal(sent.readUInt16BE(12), 0x88b5);
+  assert.equal(sent.subarray(6, 12).toString('hex'), MAC.replaceAll(':', ''));
+  fake.onHeartbeat(sent); // our own
+  fake.onHeartbeat(encodeEthernet({ destination: '03:70:73:68:62:00', source: OTHER_MAC, etherType: 0x88b5, payload: Buffer.from('PSHB-from-a-peer'.padEnd(50, '.')) }));
+  assert.deepEqual(heard, [`${OTHER_MAC} ${'PSHB-from-a-peer'.padEnd(50, '.')}`]);
+  fake.onFrame(arpRequest('198.51.100.7'));
+  assert.equal(seen, 2, 'the peer heartbeat and the ARP request');
 });
 
 test('a lower-ranked or unknown claimant gets a reassertion, at most once per interval', async (t) => {
-  const { responder, fake } = await setup(t, { onClaim: () => ClaimOutcome.Reassert, announceScheduleMs: [0] });
+  const { responder, fake } = await setup(t, { announceScheduleMs: [0] });
   responder.setOwned([VIP4]);
   fake.arpSent = [];
   fake.onFrame(gratuitousArpRequest(OTHER_MAC, VIP4));

@@ -1,12 +1,12 @@
 // Layer-2 announcing for one interface set (an L2Advertisement's interfaces, or 'all'):
 // answers ARP / NDP only for the IPs it is told it owns, announces newly owned IPs at
-// once and again on a schedule, and steps back when a higher-ranked speaker claims an
-// IP on the wire (conflict.ts). Deciding ownership is not its job: see ownership.ts.
+// once and again on a schedule, and reasserts (at most once a second per IP) when another
+// MAC claims an owned IP on the wire. It never yields to a frame: which IPs to answer is
+// decided from the authenticated heartbeats (conflict.ts, ownership.ts), not here.
 import { canonicalIp } from '../../lib/ip/index.ts';
 import { type Clock, systemClock } from '../../lib/time/index.ts';
 import type { HeartbeatLink } from '../liveness/heartbeat.ts';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LIVENESS } from '../liveness/liveness-fsm.ts';
-import { ClaimOutcome } from './conflict.ts';
 import { eligibleInterfaces, type EligibleInterfaces } from './eligible-interfaces.ts';
 import { linkUsableNow } from './interface-info.ts';
 import { L2Stats, type L2Counters } from './l2-stats.ts';
@@ -33,8 +33,12 @@ export interface L2ResponderOptions {
   discover?: (allowed: readonly string[] | 'all') => Promise<EligibleInterfaces>;
   /** An interface cannot be used or a send failed; the speaker makes it an announceFailed event. */
   onAnnounceFailed?: (ifname: string, reason: string) => void;
-  /** Decides what to do when another MAC claims an owned IP (resolveClaim); default reassert. */
-  onClaim?: (claim: ClaimEvent) => ClaimOutcome;
+  /** Another MAC claimed an owned IP on the wire (we reassert; told for logging). */
+  onClaim?: (claim: ClaimEvent) => void;
+  /** Another host's frame arrived on an interface (evidence the segment reaches us). */
+  onSegmentFrame?: () => void;
+  /** A heartbeat arrived as an Ethernet frame: hand it to the liveness mesh. */
+  onHeartbeatFrame?: (payload: Uint8Array, sourceMac: string) => void;
   /** At most one reassertion per IP in this long; default 1000 ms. */
   reassertIntervalMs?: number;
   /** How often link state (admin up + carrier) is checked; default 50 ms, 0 = never (call refreshInterfaces). */
@@ -67,9 +71,7 @@ export class L2Responder {
   readonly #schedule: readonly number[];
   readonly #sockets: L2SocketFactory;
   readonly #links = new Map<string, LinkResponder>();
-  /** What the caller says we own; minus #yielded gives #effective. */
-  #wanted = new Set<string>();
-  readonly #yielded = new Set<string>();
+  /** What the caller says we answer. */
   #effective = new Set<string>();
   readonly #timers = new Map<string, NodeJS.Timeout[]>();
   readonly #reassertedAt = new Map<string, number>();
@@ -178,24 +180,17 @@ export class L2Responder {
       if (key === undefined) this.counters.ignored('invalid-owned-ip');
       else wanted.add(key);
     }
-    this.#wanted = wanted;
-    for (const ip of this.#yielded) if (!wanted.has(ip)) this.#yielded.delete(ip);
-    this.#apply();
+    this.#apply(wanted);
   }
 
-  /** IPs answered for now (owned and not yielded). */
+  /** IPs answered for now. */
   owned(): string[] {
     return [...this.#effective];
   }
 
-  yielded(): string[] {
-    return [...this.#yielded];
-  }
-
-  /** Takes yielded IPs back (all by default): call when the view changes, e.g. a peer died. */
-  clearYields(ips?: readonly string[]): void {
-    for (const ip of ips ?? [...this.#yielded]) this.#yielded.delete(canonicalIp(ip) ?? ip);
-    this.#apply();
+  /** Sends a signed heartbeat as an Ethernet frame on every interface answered on. */
+  sendHeartbeat(wire: Uint8Array): void {
+    for (const link of this.#links.values()) link.sendHeartbeat(wire);
   }
 
   /** Interfaces answered on, with their MACs (what heartbeats advertise). */
@@ -213,9 +208,8 @@ export class L2Responder {
     this.#effective.clear();
   }
 
-  #apply(): void {
+  #apply(next: Set<string>): void {
     if (this.#closed) return;
-    const next = new Set([...this.#wanted].filter((ip) => !this.#yielded.has(ip)));
     for (const ip of this.#effective) {
       if (next.has(ip)) continue;
       this.#cancel(ip);
@@ -249,13 +243,8 @@ export class L2Responder {
   }
 
   #claimSeen(claim: ClaimEvent): void {
-    const outcome = this.#options.onClaim?.(claim) ?? ClaimOutcome.Reassert;
-    this.counters.conflict(claim.ip, outcome);
-    if (outcome === ClaimOutcome.Yield) {
-      this.#yielded.add(claim.ip);
-      this.#apply();
-      return;
-    }
+    this.#options.onClaim?.(claim);
+    this.counters.conflict(claim.ip, 'reassert');
     const now = this.#clock();
     if (now - (this.#reassertedAt.get(claim.ip) ?? -Infinity) < (this.#options.reassertIntervalMs ?? 1000)) return;
     this.#reassertedAt.set(claim.ip, now);
@@ -319,6 +308,8 @@ export class L2Responder {
       counters: this.counters,
       claimSeen: (ip: string, mac: string, ifname: string) => this.#claimSeen({ ip, mac, ifname }),
       failed: (ifname: string, reason: string) => this.#failed(ifname, reason),
+      frameSeen: () => this.#options.onSegmentFrame?.(),
+      heartbeatFrame: (payload: Uint8Array, mac: string) => this.#options.onHeartbeatFrame?.(payload, mac),
     };
   }
 }

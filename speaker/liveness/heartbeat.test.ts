@@ -26,6 +26,24 @@ test('a down link round-trips as up: false; an up link carries no flag', () => {
   assert.deepEqual(up.ok && up.value.links, [{ name: 'eth0', mac: '02:00:00:00:00:01' }]);
 });
 
+test('claims round-trip (v4 and v6, canonical); an empty list is a claim of nothing', () => {
+  const claims = ['198.51.100.100', '203.0.113.7', '2001:db8::1', '2001:db8:300::100'];
+  const decoded = decodeHeartbeat(encodeHeartbeat({ ...heartbeat, claims }, key), key);
+  assert.deepEqual(decoded, { ok: true, value: { ...heartbeat, claims } });
+  const none = decodeHeartbeat(encodeHeartbeat({ ...heartbeat, claims: [] }, key), key);
+  assert.deepEqual(none, { ok: true, value: { ...heartbeat, claims: [] } });
+});
+
+test('claims that do not fit are left out and flagged; the heartbeat still fits one frame', () => {
+  const claims = Array.from({ length: 400 }, (_, i) => `198.51.${100 + (i >> 8)}.${i & 255}`);
+  const wire = encodeHeartbeat({ ...heartbeat, claims }, key);
+  assert.ok(wire.length <= HEARTBEAT_HEADER_LENGTH + 1400);
+  const decoded = decodeHeartbeat(wire, key);
+  assert.ok(decoded.ok && decoded.value.claimsTruncated === true);
+  assert.ok(decoded.ok && (decoded.value.claims?.length ?? 0) > 150);
+  assert.deepEqual(decoded.ok && decoded.value.claims, claims.slice(0, decoded.ok ? decoded.value.claims?.length : 0));
+});
+
 test('decodes from a pooled Buffer slice (byteOffset != 0)', () => {
   const wire = encodeHeartbeat(heartbeat, key);
   const pool = Buffer.concat([Buffer.from('xxxxx'), wire]).subarray(5);

@@ -1,13 +1,20 @@
 // The speaker-to-speaker heartbeat on the wire: a fixed header, an HMAC-SHA256 over
 // header and payload with the cluster's shared key, and a small JSON payload.
 //   0..3 "PSHB" | 4 version | 5 reserved (0) | 6..7 payload length | 8..39 HMAC | payload
+// The same bytes travel in a UDP datagram and in an Ethernet frame (L2_HEARTBEAT_ETHERTYPE).
 // Decoding never throws: bytes off the network become a value or a reason to drop them.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { formatIp, ipFromBytes, ipToBytes, parseIp } from '../../lib/ip/index.ts';
 
 export const HEARTBEAT_MAGIC = 'PSHB';
 export const HEARTBEAT_VERSION = 1;
 export const HEARTBEAT_HEADER_LENGTH = 40;
-export const MAX_PAYLOAD_LENGTH = 1200;
+// Fits one Ethernet frame (1500) with the header; UDP over IPv6 carries it unfragmented too.
+export const MAX_PAYLOAD_LENGTH = 1400;
+/** IEEE 802 local experimental EtherType 1: heartbeats as Ethernet frames on the announcing segment. */
+export const L2_HEARTBEAT_ETHERTYPE = 0x88b5;
+/** Locally administered multicast: switches flood it, NICs of other hosts filter it. */
+export const L2_HEARTBEAT_MAC = '03:70:73:68:62:00';
 const MAC_OFFSET = 8;
 const MAC_LENGTH = 32;
 const MAX_LINKS = 32;
@@ -32,6 +39,13 @@ export interface Heartbeat {
   /** Sender's clock, ms since the epoch (replay window). */
   sentAt: number;
   links: HeartbeatLink[];
+  /**
+   * The IPs the sender answers ARP/NDP for right now (canonical text): the authenticated
+   * claims ownership conflicts are settled by. Absent from older speakers.
+   */
+  claims?: string[];
+  /** More IPs were answered than fit in one heartbeat; only `claims` are known. */
+  claimsTruncated?: boolean;
 }
 
 export type HeartbeatDropReason = 'truncated' | 'malformed' | 'bad-version' | 'bad-signature';
@@ -48,10 +62,37 @@ function sign(key: Uint8Array, header: Uint8Array, payload: Uint8Array): Buffer 
   return createHmac('sha256', key).update(header).update(payload).digest();
 }
 
-/** Encodes and signs a heartbeat; throws TypeError if it does not fit (a caller bug). */
+/** Claims packed as base64 of 4-byte (c4) and 16-byte (c6) addresses, as many as fit in `budget` bytes. */
+function packClaims(claims: readonly string[], budget: number): { fields: Record<string, string | number>; truncated: boolean } {
+  const v4: Uint8Array[] = [];
+  const v6: Uint8Array[] = [];
+  let used = 0;
+  let truncated = false;
+  for (const ip of claims) {
+    const addr = parseIp(ip);
+    if (!addr) continue;
+    const cost = addr.family === 4 ? 6 : 22; // base64 of the bytes, rounded up
+    if (used + cost > budget) {
+      truncated = true;
+      break;
+    }
+    used += cost;
+    (addr.family === 4 ? v4 : v6).push(ipToBytes(addr));
+  }
+  const fields: Record<string, string | number> = {};
+  if (v4.length > 0 || claims.length === 0) fields.c4 = Buffer.concat(v4).toString('base64');
+  if (v6.length > 0) fields.c6 = Buffer.concat(v6).toString('base64');
+  if (truncated) fields.cx = 1;
+  return { fields, truncated };
+}
+
+/** Encodes and signs a heartbeat; throws TypeError if the fixed part does not fit (a caller bug). Claims that do not fit are left out and flagged. */
 export function encodeHeartbeat(heartbeat: Heartbeat, key: Uint8Array): Buffer {
-  const { node, incarnation, seq, sentAt, links } = heartbeat;
-  const payload = Buffer.from(JSON.stringify({ n: node, i: incarnation, s: seq, t: sentAt, l: links.map((l) => (l.up === false ? [l.name, l.mac, 0] : [l.name, l.mac])) }));
+  const { node, incarnation, seq, sentAt, links, claims } = heartbeat;
+  const base = { n: node, i: incarnation, s: seq, t: sentAt, l: links.map((l) => (l.up === false ? [l.name, l.mac, 0] : [l.name, l.mac])) };
+  const baseLength = Buffer.byteLength(JSON.stringify(base));
+  const packed = claims ? packClaims(claims, MAX_PAYLOAD_LENGTH - baseLength - 40).fields : {};
+  const payload = Buffer.from(JSON.stringify({ ...base, ...packed }));
   if (payload.length > MAX_PAYLOAD_LENGTH) throw new TypeError(`heartbeat payload of ${payload.length} bytes is too long`);
   const out = Buffer.alloc(HEARTBEAT_HEADER_LENGTH + payload.length);
   out.write(HEARTBEAT_MAGIC, 0, 'latin1');
@@ -65,9 +106,20 @@ export function encodeHeartbeat(heartbeat: Heartbeat, key: Uint8Array): Buffer {
 const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
+function unpackClaims(text: unknown, family: 4 | 6): string[] | undefined {
+  if (text === undefined) return [];
+  if (typeof text !== 'string') return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  const size = family === 4 ? 4 : 16;
+  if (bytes.length % size !== 0) return undefined;
+  const out: string[] = [];
+  for (let at = 0; at < bytes.length; at += size) out.push(formatIp(ipFromBytes(bytes, family, at)));
+  return out;
+}
+
 function readPayload(json: unknown): Heartbeat | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
-  const { n, i, s, t, l } = json as Record<string, unknown>;
+  const { n, i, s, t, l, c4, c6, cx } = json as Record<string, unknown>;
   if (!isText(n, 253) || !isText(i, 64) || !isCount(s) || !isCount(t) || !Array.isArray(l) || l.length > MAX_LINKS) {
     return undefined;
   }
@@ -77,7 +129,14 @@ function readPayload(json: unknown): Heartbeat | undefined {
     if (entry.length > 2 && entry[2] !== 0 && entry[2] !== 1) return undefined;
     links.push(entry[2] === 0 ? { name: entry[0], mac: entry[1], up: false } : { name: entry[0], mac: entry[1] });
   }
-  return { node: n, incarnation: i, seq: s, sentAt: t, links };
+  const hb: Heartbeat = { node: n, incarnation: i, seq: s, sentAt: t, links };
+  if (c4 === undefined && c6 === undefined) return hb;
+  const v4 = unpackClaims(c4, 4);
+  const v6 = unpackClaims(c6, 6);
+  if (!v4 || !v6 || (cx !== undefined && cx !== 1)) return undefined;
+  hb.claims = [...v4, ...v6];
+  if (cx === 1) hb.claimsTruncated = true;
+  return hb;
 }
 
 /** Checks length, magic, version and signature (before parsing anything), then the payload. */

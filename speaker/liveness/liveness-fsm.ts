@@ -31,6 +31,8 @@ export interface PeerLiveness {
   /** Valid heartbeats in a row, each within timeoutMs of the one before. */
   readonly streak: number;
   readonly links: readonly HeartbeatLink[];
+  /** IPs its newest heartbeat says it answers (undefined: an older speaker that does not say). */
+  readonly claims?: readonly string[];
 }
 
 export type LivenessState = ReadonlyMap<string, PeerLiveness>;
@@ -74,7 +76,7 @@ export function onHeartbeat(state: LivenessState, hb: Heartbeat, now: number, cf
   const rises = peer.status === 'unknown' || (peer.status === 'dead' && streak >= cfg.riseCount);
   const status: PeerStatus = rises ? 'alive' : peer.status;
   const next = new Map(state);
-  next.set(hb.node, { status, incarnation: hb.incarnation, seq: hb.seq, sentAt: hb.sentAt, heardAt: now, streak, links: hb.links });
+  next.set(hb.node, { status, incarnation: hb.incarnation, seq: hb.seq, sentAt: hb.sentAt, heardAt: now, streak, links: hb.links, ...(hb.claims ? { claims: hb.claims } : {}) });
   return { state: next, transitions: status !== peer.status ? [{ node: hb.node, to: 'alive' }] : [] };
 }
 
@@ -93,6 +95,21 @@ export function onTick(state: LivenessState, now: number, cfg: LivenessConfig = 
 
 export function liveNodes(state: LivenessState): Set<string> {
   return new Set([...state].filter(([, p]) => p.status === 'alive').map(([node]) => node));
+}
+
+/**
+ * Peers heard from within the timeout, whatever their status: a dead peer that is rising
+ * again counts (its claims are fresh and authenticated), a silent one does not.
+ */
+export function heardPeers(state: LivenessState, now: number, cfg: LivenessConfig = DEFAULT_LIVENESS): Set<string> {
+  return new Set([...state].filter(([, p]) => p.status !== 'unknown' && now - p.heardAt <= cfg.timeoutMs).map(([node]) => node));
+}
+
+/** The claims of the peers heard within the timeout: node → IPs it answers. */
+export function freshClaims(state: LivenessState, now: number, cfg: LivenessConfig = DEFAULT_LIVENESS): Map<string, ReadonlySet<string>> {
+  const out = new Map<string, ReadonlySet<string>>();
+  for (const node of heardPeers(state, now, cfg)) out.set(node, new Set(state.get(node)?.claims ?? []));
+  return out;
 }
 
 /** When the next alive peer would time out, for a precise timer (undefined: none alive). */

@@ -2,16 +2,20 @@
 // interval and feeds what arrives into the pure FSM. Symmetric by design: the peers we
 // watch are the peers we send to (a node that could succeed us watches us, and we it).
 // Bind to the node's address on the announcing segment, so heartbeats share the fate
-// of ARP/NDP on that segment (see speaker/l2/README.md).
+// of ARP/NDP on that segment; the same signed bytes also go out as Ethernet frames on the
+// announcing interfaces (sendFrame / receiveFrame), so losing UDP alone loses nothing
+// (see speaker/l2/README.md).
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { isIPv6 } from 'node:net';
 import { type Clock, systemClock } from '../../lib/time/index.ts';
-import { decodeHeartbeat, encodeHeartbeat, type HeartbeatDropReason, type HeartbeatLink } from './heartbeat.ts';
+import { decodeHeartbeat, encodeHeartbeat, type Heartbeat, type HeartbeatDropReason, type HeartbeatLink } from './heartbeat.ts';
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_LIVENESS,
+  freshClaims,
+  heardPeers,
   liveNodes,
   nextDeadline,
   onHeartbeat,
@@ -44,6 +48,10 @@ export interface LivenessMeshOptions extends Partial<LivenessConfig> {
   intervalMs?: number;
   /** Interfaces we announce on, sent in each heartbeat (`up: false` for one that is down). */
   links?: () => HeartbeatLink[];
+  /** The IPs this node answers now, sent in each heartbeat (the authenticated claims). */
+  claims?: () => string[];
+  /** Sends the signed heartbeat as an Ethernet frame on the announcing interfaces too. */
+  sendFrame?: (wire: Buffer) => void;
   /** Wall time: heartbeats carry it (the replay window compares it across nodes). */
   clock?: Clock;
 }
@@ -60,6 +68,10 @@ export interface LivenessStats {
   maxTimerLagMs: number;
   /** Death checks put off by one interval because our own timer fired late. */
   deferredChecks: number;
+  /** The same heartbeat again by its other path (UDP and Ethernet): ignored, not a drop. */
+  duplicates: number;
+  /** Heartbeats received as Ethernet frames and accepted. */
+  acceptedFrames: number;
 }
 
 interface MeshEvents {
@@ -67,6 +79,8 @@ interface MeshEvents {
   dead: [node: string];
   /** A live peer's advertised interfaces changed (one went down or came up): plan again. */
   links: [node: string, links: readonly HeartbeatLink[]];
+  /** A heard peer's claims changed (or it was heard again after silence): settle ownership again. */
+  claims: [node: string, claims: readonly string[]];
   dropped: [reason: DropReason, from: string];
 }
 
@@ -79,8 +93,10 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
   readonly #port: number;
   readonly #bindAddress: string;
   readonly #links: () => HeartbeatLink[];
+  readonly #claims: (() => string[]) | undefined;
+  readonly #sendFrame: ((wire: Buffer) => void) | undefined;
   readonly #clock: Clock;
-  readonly #stats: LivenessStats = { sent: 0, accepted: 0, dropped: {}, deaths: 0, maxTimerLagMs: 0, deferredChecks: 0 };
+  readonly #stats: LivenessStats = { sent: 0, accepted: 0, dropped: {}, deaths: 0, maxTimerLagMs: 0, deferredChecks: 0, duplicates: 0, acceptedFrames: 0 };
   readonly #socket: dgram.Socket;
   #peers: readonly LivenessPeer[] = [];
   #state: LivenessState = new Map();
@@ -103,6 +119,8 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     this.#port = options.port;
     this.#bindAddress = options.bindAddress;
     this.#links = options.links ?? (() => []);
+    this.#claims = options.claims;
+    this.#sendFrame = options.sendFrame;
     this.#clock = options.clock ?? systemClock;
     this.#socket = dgram.createSocket({ type: isIPv6(options.bindAddress) ? 'udp6' : 'udp4', reuseAddr: false });
     this.#socket.on('message', (msg, rinfo) => this.#receive(msg, rinfo.address));
@@ -155,6 +173,32 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     return new Map([...this.#state].filter(([, p]) => p.status !== 'unknown').map(([node, p]) => [node, p.links]));
   }
 
+  /** Peers heard from within the timeout (alive, or dead and rising again). */
+  heardSet(): Set<string> {
+    return heardPeers(this.#state, this.#clock.now(), this.#cfg);
+  }
+
+  /** What each peer heard within the timeout says it answers: the claims conflicts are settled by. */
+  peerClaims(): Map<string, ReadonlySet<string>> {
+    return freshClaims(this.#state, this.#clock.now(), this.#cfg);
+  }
+
+  /** Sends a heartbeat now (our claims changed): peers settle a handover in one trip, not one interval. */
+  announceNow(): void {
+    if (!this.#closed && this.#timers.length > 0) this.#sendAll();
+  }
+
+  /**
+   * A heartbeat that arrived as an Ethernet frame from `sourceMac`: accepted like a UDP one,
+   * if the sender lists that MAC among its links.
+   */
+  receiveFrame(payload: Uint8Array, sourceMac: string): void {
+    if (this.#closed) return;
+    const length = payload.length >= 8 ? Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).readUInt16BE(6) : 0;
+    const bytes = payload.subarray(0, Math.min(payload.length, 40 + length)); // Ethernet may pad
+    this.#accept(bytes, sourceMac, (hb) => hb.links.some((l) => l.mac.toLowerCase() === sourceMac.toLowerCase()), true);
+  }
+
   stats(): LivenessStats {
     return { ...this.#stats, dropped: { ...this.#stats.dropped } };
   }
@@ -172,10 +216,16 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
   }
 
   #sendAll(): void {
+    const claims = this.#claims?.();
     const wire = encodeHeartbeat(
-      { node: this.node, incarnation: this.incarnation, seq: this.#seq++, sentAt: this.#clock.now(), links: this.#links() },
+      { node: this.node, incarnation: this.incarnation, seq: this.#seq++, sentAt: this.#clock.now(), links: this.#links(), ...(claims ? { claims } : {}) },
       this.#key,
     );
+    try {
+      this.#sendFrame?.(wire);
+    } catch {
+      this.#count('send-failed', 'ethernet');
+    }
     for (const peer of this.#peers) {
       this.#socket.send(wire, this.#port, peer.address, (err) => {
         if (err) this.#count('send-failed', peer.address);
@@ -185,20 +235,30 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
   }
 
   #receive(msg: Buffer, from: string): void {
+    this.#accept(msg, from, (hb) => this.#peers.some((p) => p.node === hb.node && p.address === from), false);
+  }
+
+  #accept(msg: Uint8Array, from: string, fromPeer: (hb: Heartbeat) => boolean, frame: boolean): void {
     const decoded = decodeHeartbeat(msg, this.#key);
     if (!decoded.ok) return this.#count(decoded.reason, from);
     const hb = decoded.value;
-    if (this.#state.has(hb.node) && !this.#peers.some((p) => p.node === hb.node && p.address === from)) {
-      return this.#count('wrong-source', from);
+    if (this.#state.has(hb.node) && !fromPeer(hb)) return this.#count('wrong-source', from);
+    const before = this.#state.get(hb.node);
+    const now = this.#clock.now();
+    const step = onHeartbeat(this.#state, hb, now, this.#cfg);
+    if (step.rejected === 'replayed' && before?.incarnation === hb.incarnation && before.seq === hb.seq) {
+      this.#stats.duplicates++; // the copy that took the other path
+      return;
     }
-    const step = onHeartbeat(this.#state, hb, this.#clock.now(), this.#cfg);
     if (step.rejected) return this.#count(step.rejected, from);
     this.#stats.accepted++;
-    const before = this.#state.get(hb.node);
+    if (frame) this.#stats.acceptedFrames++;
     this.#apply(step);
     if (before?.status === 'alive' && step.state.get(hb.node)?.status === 'alive' && !sameLinks(before.links, hb.links)) {
       this.emit('links', hb.node, hb.links);
     }
+    const silent = !before || now - before.heardAt > this.#cfg.timeoutMs;
+    if (silent || !sameClaims(before.claims, hb.claims)) this.emit('claims', hb.node, hb.claims ?? []);
   }
 
   #apply({ state, transitions }: Step): void {
@@ -258,6 +318,10 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     this.#stats.dropped[reason] = (this.#stats.dropped[reason] ?? 0) + 1;
     this.emit('dropped', reason, from);
   }
+}
+
+function sameClaims(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return (a ?? []).length === (b ?? []).length && (a ?? []).every((ip, i) => ip === b?.[i]);
 }
 
 function sameLinks(a: readonly HeartbeatLink[], b: readonly HeartbeatLink[]): boolean {

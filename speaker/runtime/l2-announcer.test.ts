@@ -11,7 +11,7 @@ import { L2Announcer } from './l2-announcer.ts';
 /** A recording stand-in for L2Responder: what it was told to own, and its options to call back. */
 class FakeResponder {
   readonly opts: L2ResponderOptions;
-  owned: string[] = [];
+  ownedIps: string[] = [];
   answering: { name: string; mac: string }[] = [];
   closed = false;
   constructor(opts: L2ResponderOptions) {
@@ -19,10 +19,11 @@ class FakeResponder {
   }
   start = () => Promise.resolve();
   refreshInterfaces = () => Promise.resolve();
-  setOwned = (ips: readonly string[]) => void (this.owned = [...ips]);
+  setOwned = (ips: readonly string[]) => void (this.ownedIps = [...ips]);
+  owned = () => this.ownedIps;
+  sendHeartbeat = () => undefined;
   links = () => this.answering;
   linkStates = (): HeartbeatLink[] => [];
-  clearYields = () => undefined;
   close = () => void (this.closed = true);
 }
 
@@ -55,10 +56,10 @@ test('a candidate that owns nothing keeps a standby responder (its link states r
   announcer.apply([ip, plan('203.0.113.11', ['peer'], ['eth1'])], []);
   assert.equal(responders.length, 1, 'no responder for an IP self is no candidate for');
   assert.deepEqual(responders[0]?.opts.interfaces, ['eth0']);
-  assert.deepEqual(responders[0]?.owned, []);
+  assert.deepEqual(responders[0]?.ownedIps, []);
   announcer.apply([ip], [ip]);
   assert.equal(responders.length, 1, 'taking the IP reuses the standby responder');
-  assert.deepEqual(responders[0]?.owned, ['203.0.113.10']);
+  assert.deepEqual(responders[0]?.ownedIps, ['203.0.113.10']);
   announcer.apply([], []);
   assert.equal(responders[0]?.closed, true, 'no longer a candidate: closed');
 });

@@ -1,15 +1,17 @@
 // Layer 2 on this node: the LivenessMesh (who is alive, without the API server), one
-// L2Responder per interface set, the owned IPs handed to them, and the conflict rule.
+// L2Responder per interface set, and the owned IPs handed to them once the peers' claims
+// allow (conflict.ts: never two answers) and we are not cut off (isolation.ts).
 import type { Logger } from '../../lib/log/index.ts';
 import type { Registry } from '../../lib/metrics/index.ts';
-import { nodeByMac, resolveClaim } from '../l2/conflict.ts';
+import { settleClaims } from '../l2/conflict.ts';
+import { CONNECTED, mayAnswer, nextIsolation, type Isolation } from '../l2/isolation.ts';
 import { L2Stats } from '../l2/l2-stats.ts';
 import type { LinksOf } from '../l2/link-state.ts';
 import type { OwnerCandidate } from '../l2/ownership.ts';
 import { L2Responder } from '../l2/responder.ts';
 import type { L2ResponderOptions } from '../l2/responder.ts';
 import type { HeartbeatLink } from '../liveness/heartbeat.ts';
-import { DEFAULT_LIVENESS } from '../liveness/liveness-fsm.ts';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LIVENESS } from '../liveness/liveness-fsm.ts';
 import { LivenessMesh } from '../liveness/mesh.ts';
 import type { LivenessPeer } from '../liveness/mesh.ts';
 import type { L2Plan } from '../planner/index.ts';
@@ -52,18 +54,26 @@ export class L2Announcer {
   readonly stats: L2Stats;
   private readonly opts: L2AnnouncerOptions;
   private readonly timeoutMs: number;
+  private readonly intervalMs: number;
   private readonly responders = new Map<string, ResponderEntry>();
   private mesh: { mesh: LivenessMesh; fingerprint: string } | undefined;
   private watched = new Set<string>();
   /** Newly watched peers count as live for one timeout, so a fresh view never grabs their IPs. */
   private readonly graceUntil = new Map<string, number>();
   private candidates = new Map<string, readonly OwnerCandidate[]>();
+  private isolation: Isolation = CONNECTED;
+  /** A peer was heard since the mesh started (losing them all then means quiet). */
+  private hadPeers = false;
+  private evidenceTimer: NodeJS.Timeout | undefined;
+  /** What the last settle held back (logged on change only). */
+  private lastHeld = '';
   private readonly refreshTimer: NodeJS.Timeout;
   private closed = false;
 
   constructor(opts: L2AnnouncerOptions) {
     this.opts = opts;
     this.timeoutMs = opts.livenessTimeoutMs ?? DEFAULT_LIVENESS.timeoutMs;
+    this.intervalMs = opts.livenessIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.stats = new L2Stats(opts.registry);
     this.refreshTimer = setInterval(() => {
       for (const { responder } of this.responders.values()) void responder.refreshInterfaces().catch(() => undefined);
@@ -80,6 +90,8 @@ export class L2Announcer {
       this.mesh.mesh.close();
       this.mesh = undefined;
       this.watched = new Set();
+      this.hadPeers = false;
+      this.isolation = CONNECTED;
     }
     if (!fingerprint || !key || !bindAddress) return;
     if (!this.mesh) this.mesh = { mesh: this.startMesh(key, bindAddress), fingerprint };
@@ -124,13 +136,15 @@ export class L2Announcer {
   apply(all: readonly L2Plan[], owned: readonly L2Plan[]): void {
     if (this.closed) return;
     this.candidates = new Map(all.map((p) => [p.ip, p.candidates]));
+    const answer = this.answerable(owned.map((p) => p.ip));
+    const before = this.answering();
     const byInterfaces = new Map<string, { interfaces: string[]; ips: string[] }>();
     const standby = all.filter((p) => p.candidates.some((c) => c.node === this.opts.node));
     for (const p of [...standby, ...owned]) {
       const key = p.interfaces.length === 0 ? '*' : p.interfaces.join(',');
       if (!byInterfaces.has(key)) byInterfaces.set(key, { interfaces: p.interfaces, ips: [] });
     }
-    for (const p of owned) byInterfaces.get(p.interfaces.length === 0 ? '*' : p.interfaces.join(','))?.ips.push(p.ip);
+    for (const p of owned) if (answer.has(p.ip)) byInterfaces.get(p.interfaces.length === 0 ? '*' : p.interfaces.join(','))?.ips.push(p.ip);
     for (const [key, entry] of [...this.responders]) {
       if (byInterfaces.has(key)) continue;
       entry.responder.close();
@@ -148,6 +162,70 @@ export class L2Announcer {
       const answering = new Set(entry.responder.links().map((l) => l.name));
       for (const [ifname, reason] of entry.failures) if (added.length > 0 && !answering.has(ifname)) this.opts.onAnnounceFailed(ifname, reason, added);
     }
+    // Our claims changed: tell the peers now, so a handover takes one trip, not one interval.
+    if (this.answering().join() !== before.join()) this.mesh?.mesh.announceNow();
+  }
+
+  /** The IPs answered now on any interface, sorted (what heartbeats claim). */
+  answering(): string[] {
+    return [...new Set([...this.responders.values()].flatMap((e) => e.responder.owned()))].sort();
+  }
+
+  /** Of the IPs our view owns, those we may answer: not while cut off, and never one a heard peer still answers. */
+  private answerable(owned: readonly string[]): Set<string> {
+    const mesh = this.mesh?.mesh;
+    if (!mesh) return new Set(owned);
+    this.updateIsolation();
+    if (!mayAnswer(this.isolation)) return new Set();
+    const settled = settleClaims({
+      self: this.opts.node,
+      owned,
+      answering: new Set(this.answering()),
+      claims: mesh.peerClaims(),
+      candidatesOf: (ip) => this.candidates.get(ip) ?? [],
+    });
+    // A peer we just started watching and have not heard yet may be answering anything: take nothing new until it speaks (or its grace ends).
+    const now = Date.now();
+    const heard = mesh.heardSet();
+    const unheard = [...this.graceUntil].filter(([node, until]) => until > now && !heard.has(node)).map(([node]) => node);
+    if (unheard.length > 0) {
+      const answering = new Set(this.answering());
+      for (const ip of settled.answer.filter((a) => !answering.has(a))) settled.waiting.push({ ip, on: unheard });
+      settled.answer = settled.answer.filter((a) => answering.has(a));
+    }
+    const held = JSON.stringify({ yielded: settled.yielded, waiting: settled.waiting });
+    if (held !== this.lastHeld) {
+      this.lastHeld = held;
+      if (settled.yielded.length + settled.waiting.length > 0) this.opts.logger.info('l2_claims_settled', { yielded: settled.yielded, waiting: settled.waiting });
+      for (const { ip } of settled.yielded) this.stats.conflict(ip, 'yield');
+    }
+    return new Set(settled.answer);
+  }
+
+  private updateIsolation(frameAt?: number): void {
+    const mesh = this.mesh?.mesh;
+    if (!mesh) return;
+    const before = this.isolation;
+    this.isolation = nextIsolation(before, {
+      now: Date.now(),
+      watched: this.watched.size,
+      heard: mesh.heardSet().size,
+      alive: mesh.liveSet().size,
+      hadPeers: this.hadPeers,
+      ...(frameAt !== undefined ? { frameAt } : {}),
+      waitMs: 2 * this.intervalMs,
+    });
+    if (before.phase !== this.isolation.phase) this.opts.logger.warn('l2_isolation', { from: before.phase, to: this.isolation.phase });
+  }
+
+  /** Another host's frame while quiet: if no peer speaks within the wait, we are the sole survivor. */
+  private segmentFrame(): void {
+    if (this.isolation.phase !== 'quiet' || this.isolation.evidenceAt !== undefined || this.evidenceTimer) return;
+    this.updateIsolation(Date.now());
+    this.evidenceTimer = setTimeout(() => {
+      this.evidenceTimer = undefined;
+      this.opts.onLivenessChange();
+    }, 2 * this.intervalMs + 5).unref();
   }
 
   /** Interfaces an owned IP is answered on: the advertisement's, or the responder's links for "all". */
@@ -160,6 +238,7 @@ export class L2Announcer {
   close(): void {
     this.closed = true;
     clearInterval(this.refreshTimer);
+    clearTimeout(this.evidenceTimer);
     this.mesh?.mesh.close();
     this.mesh = undefined;
     for (const { responder } of this.responders.values()) responder.close();
@@ -181,12 +260,10 @@ export class L2Announcer {
         this.opts.logger.info('l2_links_changed', { interfaces, links });
         this.opts.onLivenessChange();
       },
-      onClaim: ({ ip, mac, ifname }) => {
-        const claimant = this.mesh ? nodeByMac(this.mesh.mesh.peerLinks(), mac) : undefined;
-        const outcome = resolveClaim({ ip, self: this.opts.node, claimant, candidates: this.candidates.get(ip) ?? [] });
-        this.opts.logger.warn('l2_conflict', { ip, mac, ifname, claimant, outcome });
-        return outcome;
-      },
+      // A frame proves nothing about who sent it: we reassert, and only heartbeats settle owners.
+      onClaim: ({ ip, mac, ifname }) => this.opts.logger.warn('l2_conflict', { ip, mac, ifname, outcome: 'reassert' }),
+      onSegmentFrame: () => this.segmentFrame(),
+      onHeartbeatFrame: (payload, mac) => this.mesh?.mesh.receiveFrame(payload, mac),
     });
     void entry.responder.start().then(() => this.opts.onInterfaces?.()).catch((err: unknown) => this.opts.logger.error('l2_responder_failed', { interfaces, err }));
     return entry;
@@ -202,19 +279,28 @@ export class L2Announcer {
       timeoutMs: this.timeoutMs,
       ...(this.opts.livenessIntervalMs ? { intervalMs: this.opts.livenessIntervalMs } : {}),
       links: () => this.linkStates(),
+      claims: () => this.answering(),
+      sendFrame: (wire) => {
+        for (const { responder } of this.responders.values()) responder.sendHeartbeat(wire);
+      },
+    });
+    mesh.on('claims', (node, claims) => {
+      this.hadPeers = true;
+      this.opts.logger.debug('liveness_claims', { peer: node, claims });
+      this.opts.onLivenessChange();
     });
     mesh.on('links', (node, links) => {
       this.opts.logger.info('liveness_links', { peer: node, links });
       this.opts.onLivenessChange();
     });
     mesh.on('alive', (node) => {
+      this.hadPeers = true;
       this.opts.logger.info('liveness_alive', { peer: node });
       this.opts.onLivenessChange();
     });
     mesh.on('dead', (node) => {
       this.graceUntil.delete(node);
       this.opts.logger.warn('liveness_dead', { peer: node });
-      for (const { responder } of this.responders.values()) responder.clearYields();
       this.opts.onLivenessChange();
     });
     mesh.start().then(
