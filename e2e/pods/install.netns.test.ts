@@ -10,7 +10,7 @@
 // binaries: skips loudly without them, fails under CI=true.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -30,6 +30,8 @@ const NS = 'portside-system';
 const IMAGE = { name: 'localhost/portside', tag: 'dev' };
 /** The sample pool (config/samples/metallb-l2.yaml): inside the lab's switch subnet. */
 const SAMPLE_POOL = '198.51.100.240/28';
+/** The speaker's --state-dir, a hostPath: the lab's nodes share the host's /run. */
+const STATE_DIR = '/run/portside';
 
 type Built = BuiltLab<never, never>;
 const exec = promisify(execFile);
@@ -132,8 +134,15 @@ async function setup(t: TestContext): Promise<{ lab: Lab; built: Built; archive:
 }
 
 test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metrics, capabilities, an IP from the sample pool', { timeout: 900_000 }, async (t) => {
+  const stateDirBefore = existsSync(STATE_DIR);
   const env = await setup(t);
   if (!env) return;
+  // After the lab (hooks run in order): the kubelet made the hostPath; each speaker removed its marker.
+  t.after(() => {
+    if (stateDirBefore || !existsSync(STATE_DIR)) return;
+    assert.deepEqual(readdirSync(STATE_DIR), [], 'no restart marker left after a full withdraw');
+    rmdirSync(STATE_DIR);
+  });
   const { lab, built, archive, tools } = env;
   const plane = built.plane;
   const kubelets = built.kubelets;
