@@ -178,7 +178,10 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
 
     const commands = readmeInstall();
     const applyStarted = Date.now();
-    await kubectl(['apply', '--server-side', '-f', installYaml]);
+    // The README's apply line, on the rendered file (the only difference: the image).
+    const applyCmd = commands[0] ?? '';
+    assert.equal(applyCmd, 'kubectl apply --server-side -f config/manifests/portside.yaml');
+    await shell(applyCmd.replace('config/manifests/portside.yaml', installYaml));
     const secretCmd = commands.find((c) => c.startsWith('kubectl create secret generic portside-liveness-key'));
     assert.ok(secretCmd, `the README creates the liveness Secret: ${commands.join(' | ')}`);
     await shell(secretCmd);
