@@ -160,11 +160,14 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
   await lab.dumpOnFailure(async () => {
     for (const n of built.nodes) await n.kubelet?.importImage(archive);
 
-    // The shipped manifest, only the image reference overridden.
+    // The shipped manifest, only the image reference overridden (its name as the manifest has it, tag = the release).
+    const shippedImage = /^\s+image: (\S+)$/m.exec(readFileSync(MANIFEST, 'utf8'))?.[1] ?? '';
+    const shippedName = shippedImage.replace(/:[^:/]+$/, '');
+    assert.match(shippedImage, /^ghcr\.io\/portside\/portside:/);
     writeFileSync(join(work, 'kustomization.yaml'), [
       'apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization',
       'resources:', `  - ${MANIFEST}`,
-      'images:', '  - name: ghcr.io/portside/portside', `    newName: ${IMAGE.name}`, `    newTag: ${IMAGE.tag}`, '',
+      'images:', `  - name: ${shippedName}`, `    newName: ${IMAGE.name}`, `    newTag: ${IMAGE.tag}`, '',
     ].join('\n'));
     const rendered = (await run(join(tools, 'kustomize'), ['build', '--load-restrictor=LoadRestrictionsNone', work])).stdout;
     const docs = parseAllDocuments(rendered).map((d) => d.toJSON() as { kind: string; metadata: { name: string }; spec?: { template?: { spec?: { containers?: Array<{ image: string; imagePullPolicy?: string; securityContext?: { capabilities?: { add?: string[] } } }> } } } });
@@ -172,7 +175,7 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
     const images = docs.flatMap((d) => d.spec?.template?.spec?.containers ?? []);
     assert.deepEqual([...new Set(images.map((c) => `${c.image} ${c.imagePullPolicy}`))], [`${IMAGE.name}:${IMAGE.tag} IfNotPresent`], 'every container runs the local image; IfNotPresent: present, so never pulled');
     // Unchanged otherwise: the same objects with the image put back.
-    assert.deepEqual(parseAllDocuments(rendered.replaceAll(`${IMAGE.name}:${IMAGE.tag}`, 'ghcr.io/portside/portside:0.1.0')).map((d) => d.toJSON() as unknown), shipped);
+    assert.deepEqual(parseAllDocuments(rendered.replaceAll(`${IMAGE.name}:${IMAGE.tag}`, shippedImage)).map((d) => d.toJSON() as unknown), shipped);
     const installYaml = join(work, 'portside.yaml');
     writeFileSync(installYaml, rendered);
 
