@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { mergePatch } from '../../lib/k8s/index.ts';
-import { ControlPlaneUnavailable, INSTALL_NAMESPACE, startControlPlane, type ControlPlane } from '../controlplane.ts';
+import { ControlPlaneUnavailable, INSTALL_NAMESPACE, SERVICE_CIDRS, startControlPlane, type ControlPlane } from '../controlplane.ts';
 import { LabProcess, run, type Bridge, type Lab, type Link, type Netns } from '../netns/index.ts';
 import { KUBELET_CONTROL_PLANE, POD_NETWORK, startKubeletNodes, type KubeletNode, type KubeletNodes } from '../nodes/index.ts';
 
@@ -136,8 +136,12 @@ export interface LabSpec<S, C extends string> {
   nodes?: NodesSpec<S>;
   router?: RouterSpec;
   clients?: Record<C, ClientSpec>;
-  /** A real control plane on the root foot: Node objects for the nodes, the liveness Secret. */
-  controlPlane?: { controllerArgs?: readonly string[] };
+  /**
+   * A real control plane on the root foot: Node objects for the nodes, the liveness Secret.
+   * `bare`: neither the CRDs nor the liveness Secret — the test installs Portside itself
+   * (the shipped manifests and the README's Secret, e2e/pods).
+   */
+  controlPlane?: { controllerArgs?: readonly string[]; bare?: boolean };
   /** Wraps each build phase (progress lines, state records); default: runs it. */
   step?: Step;
 }
@@ -204,12 +208,14 @@ async function defaultRoutes(ns: Netns, v4: string, v6: string | undefined): Pro
   if (v6) await ns.ip(['-6', 'route', 'add', 'default', 'via', v6]);
 }
 
-async function registerNodes(plane: ControlPlane, nodes: readonly LabHost[], labels: (i: number) => Record<string, string>): Promise<void> {
+async function registerNodes(plane: ControlPlane, nodes: readonly LabHost[], labels: (i: number) => Record<string, string>, secret: boolean): Promise<void> {
   const core = plane.kubeconfig.makeApiClient(CoreV1Api);
-  await core.createNamespacedSecret({
-    namespace: INSTALL_NAMESPACE,
-    body: { metadata: { name: 'portside-liveness-key' }, data: { key: randomBytes(32).toString('base64') } },
-  });
+  if (secret) {
+    await core.createNamespacedSecret({
+      namespace: INSTALL_NAMESPACE,
+      body: { metadata: { name: 'portside-liveness-key' }, data: { key: randomBytes(32).toString('base64') } },
+    });
+  }
   for (const [i, n] of nodes.entries()) {
     await core.createNode({ body: { metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name, ...labels(i) } } } });
     const addresses = [...[n.v4, n.v6].filter((a) => a !== undefined).map((address) => ({ type: 'InternalIP', address })), { type: 'Hostname', address: n.name }];
@@ -280,11 +286,12 @@ export async function buildLab<S = never, C extends string = never>(lab: Lab, sp
     if (!root) throw new Error('buildLab: the control plane needs the root foot (spec.root)');
     const what = kubelet ? 'etcd + kube-apiserver + controller-manager + scheduler' : 'etcd + kube-apiserver';
     plane = await step(`control plane (${what} on ${root.v4}), ${kubelet ? '' : 'Node objects and '}the liveness Secret`, async () => {
-      const started = await startControlPlane({ bindAddress: root.v4, ...(kubelet ? KUBELET_CONTROL_PLANE : {}) });
+      const bare = spec.controlPlane?.bare === true;
+      const started = await startControlPlane({ bindAddress: root.v4, ...(kubelet ? KUBELET_CONTROL_PLANE : {}), ...(bare ? { crds: false } : {}) });
       lab.onDestroy('control plane', () => started.stop());
       // LIFO: runs first, so speakers and the controller stop while the apiserver still answers.
       lab.onDestroy('lab processes', async () => void (await Promise.all(lab.processes.map((p) => p.stop({ timeoutMs: 3_000 })))));
-      await registerNodes(started, kubelet ? [] : nodes, nodeSpec?.labels ?? (() => ({})));
+      await registerNodes(started, kubelet ? [] : nodes, nodeSpec?.labels ?? (() => ({})), !bare);
       return started;
     });
   }
@@ -301,6 +308,10 @@ export async function buildLab<S = never, C extends string = never>(lab: Lab, sp
         n.kubelet = started.nodes.find((k) => k.name === n.name);
         // Replies to Pods (a Pod calling the apiserver through the `kubernetes` Service) route back via their node.
         await run('ip', ['route', 'add', POD_NETWORK.node(i), 'via', n.v4, 'dev', root.ifname]);
+        // A hostNetwork Pod (the speaker) dials ClusterIPs from the node itself: the route lookup
+        // precedes kube-proxy's DNAT, so the node needs a route for them, as a real node's default
+        // route gives it (without one: ENETUNREACH). After DNAT the apiserver is on the switch.
+        if (!routerAt || !spec.router?.gateway) await n.ns.ip(['route', 'add', SERVICE_CIDRS[0], 'via', root.v4]);
       }
       return started;
     });
