@@ -2,7 +2,7 @@
 // and waited on until their Nodes are Ready. The kubelet sets a few host-wide kernel
 // tunables when it starts (vm.overcommit_memory, kernel.panic, …); they are put back when
 // the nodes go.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -45,6 +45,18 @@ export interface KubeletNodes {
 
 export type NodeSpecs = ReadonlyArray<Omit<KubeletNodeSpec, 'dir' | 'cgroupRoot'>>;
 
+const DEVICE_PLUGIN_SOCKET = '/var/lib/kubelet/device-plugins/kubelet.sock';
+
+/** The device-plugin socket's identity (inode and change time), undefined while absent. */
+function deviceManagerSocket(): string | undefined {
+  try {
+    const st = statSync(DEVICE_PLUGIN_SOCKET);
+    return `${st.ino}:${st.ctimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts a kubelet node per spec and waits until every Node is Ready; the lab stops them on destroy. */
 export async function startKubeletNodes(lab: Lab, plane: ControlPlane, specs: NodeSpecs, { readyTimeoutMs = 120_000 } = {}): Promise<KubeletNodes> {
   const bins = await nodeBinaries();
@@ -60,9 +72,21 @@ export async function startKubeletNodes(lab: Lab, plane: ControlPlane, specs: No
     else throw new Error(`kubelet nodes left: ${problems.join('; ')}`);
   });
   const began = Date.now();
-  await Promise.all(specs.map(async (spec) => {
-    nodes.push(await startKubeletNode(lab, plane, bins, { ...spec, dir: join(base, spec.name), cgroupRoot: `/portside-${lab.prefix}-${spec.name}` }));
-  }));
+  // One at a time: every kubelet binds the same device-plugin socket (its path does not
+  // follow --root-dir), removing the file first; two starting together can both remove it
+  // and one then fails with "bind: address already in use".
+  for (const spec of specs) {
+    const before = deviceManagerSocket();
+    const node = await startKubeletNode(lab, plane, bins, { ...spec, dir: join(base, spec.name), cgroupRoot: `/portside-${lab.prefix}-${spec.name}` });
+    nodes.push(node);
+    const bound = await waitFor(() => {
+      const died = node.processes.find((p) => !p.running);
+      if (died) return new Error(`${died.name} exited ${JSON.stringify(died.exitStatus)}:\n${died.logTail(20)}`);
+      const now = deviceManagerSocket();
+      return now !== undefined && now !== before;
+    }, { timeoutMs: readyTimeoutMs, intervalMs: 50, what: `${spec.name}: the kubelet's device-plugin socket` });
+    if (bound instanceof Error) throw bound;
+  }
   const core = plane.kubeconfig.makeApiClient(CoreV1Api);
   const outcome = await waitFor(async () => {
     const died = nodes.flatMap((n) => n.processes).find((p) => !p.running);
