@@ -8,6 +8,14 @@
 // grants and the controller as uid 65532; a LoadBalancer Service gets an IP from the
 // sample pool and each speaker reports its configuration Valid. Needs root and the node
 // binaries: skips loudly without them, fails under CI=true.
+//
+// Then the first scenarios of issue #12 item 4 on the same cluster (one build, ~1 min), served
+// by the nodes' real kube-proxy and a DaemonSet of endpoint Pods that answer with their node's
+// name (externalTrafficPolicy Local): a BGP Service reaches an FRR ToR (dynamic neighbours,
+// ECMP, as `make lab` configures it) with one next hop per node and the client behind it is
+// served by both; the L2 sample Service is answered by exactly one node's MAC; and
+// `kubectl rollout restart daemonset/portside-speaker` under client traffic (BGPPeer with
+// graceful restart) keeps the route in FRR throughout, lost requests reported as a figure.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,9 +27,13 @@ import { promisify } from 'node:util';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { buildLab, controlPlaneSkipped, type BuiltLab } from '../lab/builder.ts';
-import { Lab, requireCommands, requireRoot, run } from '../netns/index.ts';
+import { LabObjects } from '../lab/objects.ts';
+import { NODE_ASN, POOLS, TOR_ASN, UPLINK } from '../lab/plan.ts';
+import { Lab, requireCommands, requireRoot, run, type Netns } from '../netns/index.ts';
+import { startFrr, type FrrRouter } from '../routers/index.ts';
 import { cgroupPids } from '../nodes/cgroups.ts';
 import { NODE_COMMANDS } from '../nodes/index.ts';
+import type { ProbeSummary } from '../lab/http-probe.ts';
 import { waitFor } from '../wait.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,10 +42,14 @@ const NS = 'portside-system';
 const IMAGE = { name: 'localhost/portside', tag: 'dev' };
 /** The sample pool (config/samples/metallb-l2.yaml): inside the lab's switch subnet. */
 const SAMPLE_POOL = '198.51.100.240/28';
+const LAN_V4 = '198.51.100.0/24';
+const PROBE = fileURLToPath(new URL('../lab/http-probe.ts', import.meta.url));
+/** The endpoint Pods' server: answers every request with its node's name (what the lab's probe counts). */
+const WEB_SERVER = "require('node:http').createServer((q, r) => r.end(process.env.NODE_NAME)).listen(8080)";
 /** The speaker's --state-dir, a hostPath: the lab's nodes share the host's /run. */
 const STATE_DIR = '/run/portside';
 
-type Built = BuiltLab<never, never>;
+type Built = BuiltLab<never, 'client-l2'>;
 const exec = promisify(execFile);
 
 /** `KEY=value` lines a hack/ script prints on stdout. */
@@ -111,8 +127,8 @@ async function metrics(url: string): Promise<string> {
   return res.text();
 }
 
-async function setup(t: TestContext): Promise<{ lab: Lab; built: Built; archive: string; tools: string } | undefined> {
-  if (!requireRoot(t) || !requireCommands(t, [...NODE_COMMANDS, 'openssl', 'bash'])) return undefined;
+async function setup(t: TestContext): Promise<{ lab: Lab; built: Built; frr: FrrRouter; archive: string; tools: string } | undefined> {
+  if (!requireRoot(t) || !requireCommands(t, [...NODE_COMMANDS, 'openssl', 'bash', 'vtysh', '/usr/lib/frr/bgpd'])) return undefined;
   const image = new Map((await script('hack/image/build.sh')).split('\n').map((l) => l.split('=', 2) as [string, string]));
   assert.equal(image.get('PORTSIDE_IMAGE_REF'), `${IMAGE.name}:${IMAGE.tag}`);
   const archive = image.get('PORTSIDE_IMAGE_ARCHIVE') ?? '';
@@ -120,13 +136,23 @@ async function setup(t: TestContext): Promise<{ lab: Lab; built: Built; archive:
   const lab = await Lab.create();
   t.after(() => lab.destroy());
   try {
-    const built = await buildLab<never, never>(lab, {
-      lan: { v4: '198.51.100.0/24' },
+    const built = await buildLab<never, 'client-l2'>(lab, {
+      lan: { v4: LAN_V4 },
       root: { host: 1 },
       nodes: { count: 2, kubelet: true },
+      // The ToR the nodes route through, a client behind it; a client on the switch for L2.
+      router: { host: 2, gateway: true, behind: { name: 'client-out', v4: UPLINK.v4 } },
+      clients: { 'client-l2': { host: 50 } },
       controlPlane: { bare: true },
     });
-    return { lab, built, archive, tools };
+    const router = built.router;
+    assert.ok(router);
+    // As `make lab` configures it: dynamic neighbours from the switch subnet, ECMP; GR helper (FRR's default).
+    const frr = await startFrr(lab, router.ns, {
+      asn: TOR_ASN, routerId: router.v4, maximumPaths: 8,
+      listenRanges: [{ range: LAN_V4, peerGroup: 'NODES', remoteAs: NODE_ASN, timers: { keepaliveS: 3, holdS: 9 } }],
+    });
+    return { lab, built, frr, archive, tools };
   } catch (err) {
     if (controlPlaneSkipped(t, err)) return undefined;
     throw err;
@@ -260,7 +286,7 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
     await core.createNamespace({ body: { metadata: { name: 'install-test' } } });
     await core.createNamespacedService({
       namespace: 'install-test',
-      body: { metadata: { name: 'web' }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP' }] } },
+      body: { metadata: { name: 'web' }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }], externalTrafficPolicy: 'Local' } },
     });
     const ip = await waitFor(async () => {
       const svc = await core.readNamespacedService({ namespace: 'install-test', name: 'web' });
@@ -274,5 +300,131 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
         return cs?.status?.result === 'Valid';
       }, { timeoutMs: 60_000, intervalMs: 250, what: `speaker-${n.name} ConfigurationState Valid` });
     }
+
+    // Scenarios (issue #12, item 4). The endpoints: a DaemonSet of Pods answering with their node's
+    // name, served by the nodes' real kube-proxy; externalTrafficPolicy Local, so an answer names
+    // the node the packet reached.
+    const { frr } = env;
+    const router = built.router;
+    const clientL2 = built.clients['client-l2'];
+    const clientOut = router?.behind;
+    assert.ok(router && clientOut);
+    await apps.createNamespacedDaemonSet({
+      namespace: 'install-test',
+      body: {
+        metadata: { name: 'web' },
+        spec: {
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: {
+              containers: [{
+                name: 'web', image: `${IMAGE.name}:${IMAGE.tag}`, imagePullPolicy: 'IfNotPresent',
+                command: ['/usr/local/bin/node', '-e', WEB_SERVER],
+                env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+                ports: [{ containerPort: 8080 }],
+                readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
+              }],
+            },
+          },
+        },
+      },
+    });
+    await waitFor(async () => (await apps.readNamespacedDaemonSet({ namespace: 'install-test', name: 'web' })).status?.numberReady === 2,
+      { timeoutMs: 60_000, intervalMs: 250, what: 'a ready web Pod on each node' }).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; container logs:\n${containerLogs(built)}`, { cause: err });
+    });
+    const probe = async (client: { ns: Netns }, vip: string, count: number, intervalMs = 0): Promise<ProbeSummary> => {
+      const { stdout } = await client.ns.exec(process.execPath, [PROBE, `http://${vip}/`, String(count), String(intervalMs), '1000'], { timeoutMs: 30_000 + count * (intervalMs + 1_000) });
+      return JSON.parse(stdout) as ProbeSummary;
+    };
+
+    let bgpIp = '';
+    await t.test('BGP: the ToR has one ECMP next hop per node; the client behind it is served by both', async () => {
+      const objects = new LabObjects(plane.kubeconfig);
+      await objects.apply('ipaddresspools', 'IPAddressPool', 'lab-bgp', { addresses: [...POOLS.bgp.addresses], autoAssign: false });
+      await objects.apply('bgppeers', 'BGPPeer', 'tor', {
+        myASN: NODE_ASN, peerASN: TOR_ASN, peerAddress: router.v4, holdTime: '9s', keepaliveTime: '3s', connectTime: '1s', enableGracefulRestart: true,
+      });
+      await objects.apply('bgpadvertisements', 'BGPAdvertisement', 'lab-bgp', { ipAddressPools: ['lab-bgp'], peers: ['tor'] });
+      await core.createNamespacedService({
+        namespace: 'install-test',
+        body: {
+          metadata: { name: 'web-bgp', annotations: { 'portside.dev/address-pool': 'lab-bgp' } },
+          spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }], externalTrafficPolicy: 'Local' },
+        },
+      });
+      bgpIp = await waitFor(async () => (await core.readNamespacedService({ namespace: 'install-test', name: 'web-bgp' })).status?.loadBalancer?.ingress?.[0]?.ip,
+        { timeoutMs: 60_000, intervalMs: 250, what: 'web-bgp\'s LoadBalancer IP' });
+      assert.ok(POOLS.bgp.addresses.some((c) => inCidr(bgpIp, c)), `${bgpIp} from the lab's BGP pool`);
+      const started = Date.now();
+      const hops = await frr.waitKernelRoute(`${bgpIp}/32`, built.nodes.map((n) => n.v4), { timeoutMs: 60_000 });
+      t.diagnostic(`web-bgp ${bgpIp}: ECMP next hops ${hops.join(', ')} in the ToR's kernel after ${Date.now() - started} ms`);
+      assert.deepEqual([...hops].sort(), built.nodes.map((n) => n.v4).sort(), 'one next hop per node');
+      // kube-proxy programs the new Service's endpoints on its own schedule (until then it rejects: EHOSTUNREACH).
+      await waitFor(async () => Object.keys((await probe(clientOut, bgpIp, 10)).byNode).length === 2, { timeoutMs: 30_000, intervalMs: 250, what: `both nodes' kube-proxy serving ${bgpIp}` });
+      const served = await probe(clientOut, bgpIp, 40);
+      t.diagnostic(`client-out → ${bgpIp}: ${JSON.stringify(served.byNode)}, ${served.failed} failed`);
+      assert.equal(served.ok, 40, `every request answered: ${served.errors.slice(0, 3).join('; ')}`);
+      assert.deepEqual(Object.keys(served.byNode).sort(), ['n1', 'n2'], 'ECMP spreads the client\'s connections over both nodes');
+    });
+
+    await t.test('L2: one node answers for the VIP (one MAC in the client\'s neighbour table) and serves it', async () => {
+      await clientL2.ns.ip(['neigh', 'flush', 'dev', 'eth0']);
+      const served = await probe(clientL2, ip, 20);
+      assert.equal(served.ok, 20, `every request answered: ${served.errors.slice(0, 3).join('; ')}`);
+      const servers = Object.keys(served.byNode);
+      assert.equal(servers.length, 1, `one node serves the L2 VIP: ${JSON.stringify(served.byNode)}`);
+      const { stdout } = await clientL2.ns.ip(['-j', 'neigh', 'show', 'to', ip]);
+      const macs = [...new Set((JSON.parse(stdout || '[]') as Array<{ lladdr?: string }>).map((e) => e.lladdr).filter(Boolean))];
+      const announcer = built.nodes.find((n) => n.name === servers[0]);
+      assert.deepEqual(macs, [announcer?.mac], `${ip} resolves to ${servers[0]}'s MAC only`);
+      t.diagnostic(`web ${ip}: ${servers[0]} (${announcer?.mac}) answers ARP and serves all 20 requests`);
+    });
+
+    await t.test('kubectl rollout restart of the speakers under traffic: BGP with graceful restart keeps the route', async () => {
+      assert.ok(bgpIp, 'the BGP scenario ran');
+      const before = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app.kubernetes.io/component=speaker' })).items.map((p) => p.metadata?.uid);
+      const started = Date.now();
+      await kubectl(['-n', NS, 'rollout', 'restart', 'daemonset/portside-speaker']);
+      let done = false;
+      const rollout = kubectl(['-n', NS, 'rollout', 'status', 'daemonset/portside-speaker', '--timeout=110s']).finally(() => (done = true));
+      // The route in FRR's RIB, polled while the rollout runs: with GR the stale paths stay.
+      let polls = 0;
+      let minHops = Infinity;
+      const watch = (async () => {
+        while (!done) {
+          const hops = (await frr.ribRoutes('ipv4'))[`${bgpIp}/32`]?.flatMap((r) => r.nexthops ?? []).length ?? 0;
+          minHops = Math.min(minHops, hops);
+          polls++;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      })();
+      const totals = { ok: 0, failed: 0, errors: [] as string[] };
+      while (!done) {
+        const batch = await probe(clientOut, bgpIp, 20, 50);
+        totals.ok += batch.ok;
+        totals.failed += batch.failed;
+        totals.errors.push(...batch.errors.slice(0, 2));
+      }
+      await rollout;
+      await watch;
+      const after = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app.kubernetes.io/component=speaker' })).items;
+      assert.equal(after.length, 2);
+      assert.ok(after.every((p) => !before.includes(p.metadata?.uid)), 'both speakers were replaced');
+      t.diagnostic(`rollout restart: ${Date.now() - started} ms; ${totals.ok + totals.failed} requests, ${totals.failed} lost (${totals.errors.slice(0, 3).join('; ')}); FRR route polled ${polls}×, fewest next hops ${minHops}`);
+      assert.ok(polls > 0 && minHops > 0, `the route to ${bgpIp} never left FRR's RIB during the rollout (fewest next hops ${minHops})`);
+      // Both speakers back: one next hop per node again.
+      await frr.waitKernelRoute(`${bgpIp}/32`, built.nodes.map((n) => n.v4), { timeoutMs: 60_000 });
+    });
+
+    // Cordoned nodes: the speakers' exit is a full withdraw (no restart marker), as the after hook
+    // checks; uncordoned, they would do a restart exit and leave their markers for the next.
+    // (Deleting the BGPPeer instead leaves the route stale at FRR for the restart time: no Hard Reset.)
+    // The lab's teardown does not stop the speakers gracefully, so remove them first, as an uninstall would.
+    await kubectl(['cordon', ...built.nodes.map((n) => n.name)]);
+    await new Promise((r) => setTimeout(r, 1_000)); // the speakers' Node informers: a watch event away
+    await kubectl(['-n', NS, 'delete', 'daemonset/portside-speaker', '--cascade=foreground', '--wait', '--timeout=60s']);
+    await waitFor(async () => (await frr.ribRoutes('ipv4'))[`${bgpIp}/32`] === undefined, { timeoutMs: 30_000, intervalMs: 250, what: `${bgpIp} withdrawn from the ToR by the stopping speakers` });
   });
 });
