@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildConfig } from '../../lib/config/index.ts';
 import { bfd, input } from '../../lib/config/testing.ts';
-import { minimumReceiveTtl, SINGLE_HOP_TTL, toSessionConfig } from './profile.ts';
+import { minimumReceiveTtl, SINGLE_HOP_TTL, toSessionConfig, validateProfile } from './profile.ts';
 
 test('an empty profile runs with the same defaults the config model fills in', () => {
   const built = buildConfig(input({ bfdProfiles: [bfd('a')] }));
@@ -17,4 +17,12 @@ test('an empty profile runs with the same defaults the config model fills in', (
   assert.deepEqual(toSessionConfig({}), { desiredMinTxUs: 300_000, requiredMinRxUs: 300_000, detectMult: 3, passive: false });
   assert.equal(minimumReceiveTtl({}, true), p.minimumTtl);
   assert.equal(minimumReceiveTtl({ minimumTtl: 200 }), SINGLE_HOP_TTL);
+});
+
+test('validateProfile: the API\'s own rules name each bad field; echo mode is refused', () => {
+  assert.deepEqual(validateProfile({}), []);
+  const problems = validateProfile({ receiveInterval: 5, detectMultiplier: 300, minimumTtl: 255, transmitInterval: 1.5, echoMode: true });
+  for (const field of ['receiveInterval', 'detectMultiplier', 'minimumTtl', 'transmitInterval', 'echoMode']) {
+    assert.ok(problems.some((p) => p.includes(field)), `${field} in ${JSON.stringify(problems)}`);
+  }
 });
