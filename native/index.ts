@@ -351,10 +351,11 @@ export function md5Listen(options: Md5ListenOptions): number {
   return fd;
 }
 
-export interface Md5ConnectOptions {
+export interface TcpConnectOptions {
   peer: string;
   port: number;
-  key: Md5Key;
+  /** Sign every segment with this RFC 2385 key; unset: a plain connection. */
+  key?: Md5Key;
   /** Local address (and port) to connect from. */
   source?: string;
   sourcePort?: number;
@@ -363,6 +364,10 @@ export interface Md5ConnectOptions {
   /** Give up (ETIMEDOUT) after this long; default: the kernel's SYN retries (~2 min). */
   timeoutMs?: number;
   signal?: AbortSignal;
+}
+
+export interface Md5ConnectOptions extends TcpConnectOptions {
+  key: Md5Key;
 }
 
 function connectTimeout(ms: number): Error {
@@ -378,6 +383,14 @@ function connectTimeout(ms: number): Error {
  * answers, so this times out rather than being refused. On failure the fd is closed.
  */
 export function md5Connect(options: Md5ConnectOptions): Promise<number> {
+  return tcpConnect(options);
+}
+
+/**
+ * Connects a TCP socket with the options node:net cannot set before the SYN (an MD5 key, the
+ * outgoing TTL for eBGP multihop, GTSM's minimum TTL), and resolves with the connected fd.
+ */
+export function tcpConnect(options: TcpConnectOptions): Promise<number> {
   let b: NativeBinding;
   let fd: number;
   try {
@@ -388,7 +401,7 @@ export function md5Connect(options: Md5ConnectOptions): Promise<number> {
   }
   let connected: boolean;
   try {
-    setMd5Key(fd, options.peer, options.key);
+    if (options.key !== undefined) setMd5Key(fd, options.peer, options.key);
     if (options.ttl !== undefined) b.tcpSetHops(fd, options.ttl, false);
     if (options.minTtl !== undefined) b.tcpSetHops(fd, options.minTtl, true);
     if (options.source !== undefined || options.sourcePort !== undefined) {

@@ -3,7 +3,7 @@
 // manager can log *why* a session never comes up (refused, no reply, unreachable).
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, Socket } from 'node:net';
-import { md5Connect } from '../../native/index.ts';
+import { tcpConnect } from '../../native/index.ts';
 import type { BgpSocket } from './connection.ts';
 import type { ConnectOptions, SocketFactory } from './session.ts';
 
@@ -33,7 +33,7 @@ function classify(err: NodeJS.ErrnoException): ConnectOutcome {
 
 /**
  * A BgpSocket that is "connecting" until the real socket exists: lets an asynchronous
- * md5Connect (or a plain connect) sit behind the session's synchronous SocketFactory.
+ * tcpConnect (or a plain connect) sit behind the session's synchronous SocketFactory.
  */
 class AttemptSocket extends EventEmitter {
   private inner: Socket | undefined;
@@ -118,11 +118,12 @@ class AttemptSocket extends EventEmitter {
 export function createSocketFactory(opts: SocketFactoryOptions = {}): SocketFactory {
   return (c: ConnectOptions): BgpSocket => {
     const attempt = new AttemptSocket(opts);
-    if (opts.password) {
-      md5Connect({
+    // The native connect sets what node:net cannot before the SYN: the MD5 key, the multihop TTL.
+    if (opts.password || c.ttl) {
+      tcpConnect({
         peer: c.host,
         port: c.port,
-        key: opts.password,
+        ...(opts.password ? { key: opts.password } : {}),
         ...(c.localAddress ? { source: c.localAddress } : {}),
         ...(c.ttl ? { ttl: c.ttl } : {}),
         signal: attempt.signal,
@@ -133,7 +134,6 @@ export function createSocketFactory(opts: SocketFactoryOptions = {}): SocketFact
         },
       );
     } else {
-      // net cannot set IP_TTL: without a password, ebgpMultiHop runs at the kernel default TTL (64).
       attempt.attach(netConnect({ host: c.host, port: c.port, ...(c.localAddress ? { localAddress: c.localAddress } : {}) }), false);
     }
     return attempt;
