@@ -56,6 +56,8 @@ export class Controller {
   private poolStatusWritten = new Map<string, string>();
   private poolFingerprints = new Map<string, string>();
   private adopted = false;
+  /** The warnings last logged, so a rebuild that changes nothing does not log them again. */
+  private warningsLogged = '[]';
   private started = false;
   private ready = false;
 
@@ -89,6 +91,7 @@ export class Controller {
       log,
       metrics: opts.metrics,
       namespaceLabels: (ns) => (this.config.namespaces!.get(ns) as V1Namespace | undefined)?.metadata?.labels ?? (this.config.namespaces!.get(ns) ? {} : undefined),
+      configState: `${opts.namespace}/controller`,
     });
     this.configState = new ConfigurationStateWriter(
       api,
@@ -138,6 +141,7 @@ export class Controller {
     const kind = slash < 0 ? key : key.slice(0, slash);
     const name = slash < 0 ? '' : key.slice(slash + 1);
     this.opts.log.trace('reconcile', { key });
+    let ok = false;
     try {
       if (kind === 'svc') {
         const outcome = await this.reconciler.reconcile(name, this.services.get(name));
@@ -150,7 +154,9 @@ export class Controller {
       } else if (kind === 'ns') {
         for (const svcKey of this.services.keys()) if (svcKey.startsWith(`${name}/`)) this.queue.add(`svc/${svcKey}`);
       }
+      ok = true;
     } finally {
+      this.opts.metrics.update(ok);
       this.opts.log.trace('reconciled', { key, ms: performance.now() - started });
       this.opts.metrics.reconciled(kind, (performance.now() - started) / 1000);
     }
@@ -170,14 +176,28 @@ export class Controller {
     const { log, metrics } = this.opts;
     const result = buildConfig(this.config.snapshot());
     const now = new Date();
+    const { warnings } = result;
+    const warningsText = JSON.stringify(warnings);
+    if (warningsText !== this.warningsLogged) for (const w of warnings) log.warn('config_warning', { ...w });
+    this.warningsLogged = warningsText;
     if (!result.ok) {
-      const stale = this.reconciler.hasConfig();
-      metrics.config(stale, stale);
-      log.error('config_invalid', { errors: result.errors, stale });
-      await this.configState.write(configurationStatus(result.errors, { stale, now }));
+      const serving = this.reconciler.hasConfig();
+      // Stale: running on an older configuration, or on none.
+      metrics.config(serving, true);
+      log.error('config_invalid', { errors: result.errors, stale: serving });
+      const invalidPools = new Map<string, string>();
+      for (const e of result.errors) {
+        if (e.kind !== 'IPAddressPool') continue;
+        const text = `${e.field}: ${e.message}`;
+        invalidPools.set(e.name, invalidPools.has(e.name) ? `${invalidPools.get(e.name)}; ${text}` : text);
+      }
+      this.reconciler.rejected(invalidPools);
+      // Pending Services learn the reason; with no configuration at all, every Service does.
+      this.servePending();
+      if (!serving) for (const key of this.services.keys()) this.queue.add(`svc/${key}`);
+      await this.configState.write(configurationStatus(result.errors, { stale: serving, now, warnings }));
       return;
     }
-    for (const w of result.warnings) log.warn('config_warning', { ...w });
     const toClear = this.reconciler.configure(result.config);
     // Services on a pool that changed get a look even when they keep their IPs: a pool that
     // gained a family serves PreferDualStack Services their missing one.
@@ -204,7 +224,7 @@ export class Controller {
     for (const key of this.services.keys()) if (!this.reconciler.pools.assignmentOf(key)) this.queue.add(`svc/${key}`);
     for (const pool of this.knownPools) this.queuePoolStatus(pool);
     log.info('config_loaded', { pools: this.knownPools.size, cleared: toClear.length });
-    await this.configState.write(configurationStatus([], { stale: false, now }));
+    await this.configState.write(configurationStatus([], { stale: false, now, warnings }));
   }
 
   private async writePoolStatus(name: string): Promise<void> {

@@ -10,9 +10,9 @@ export class ControllerMetrics extends MetricsFacade {
   private readonly reconcileSeconds = this.histogram('portside_controller_reconcile_duration_seconds', 'Time to reconcile one key',
     [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], ['kind']);
   private readonly configLoaded = this.gauge('portside_k8s_client_config_loaded_bool', '1 when a valid configuration is in use');
-  private readonly configStale = this.gauge('portside_k8s_client_config_stale_bool', '1 when the latest configuration is invalid and an older one serves');
-  private readonly updates = this.counter('portside_k8s_client_updates_total', 'Writes to the API server');
-  private readonly updateErrors = this.counter('portside_k8s_client_update_errors_total', 'Failed writes to the API server');
+  private readonly configStale = this.gauge('portside_k8s_client_config_stale_bool', '1 when the latest configuration is invalid: an older one serves, or none');
+  private readonly updates = this.counter('portside_k8s_client_updates_total', 'Object updates processed (one reconcile of one key), as MetalLB counts them');
+  private readonly updateErrors = this.counter('portside_k8s_client_update_errors_total', 'Object updates whose processing failed (and is retried)');
   private readonly leader = this.gauge('portside_controller_leader_bool', '1 while this replica holds the lease');
 
   constructor(registry: Registry) {

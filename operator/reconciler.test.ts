@@ -136,3 +136,52 @@ test('pool status saturates the int64 fields and keeps the exact IPv6 count as a
     availableIPv6Exact: '18446744073709551613',
   });
 });
+
+function bare(): { r: AllocationReconciler; writer: RecordingWriter } {
+  const writer = new RecordingWriter();
+  const r = new AllocationReconciler({
+    lbClass: undefined, writer, log: createLogger({ component: 'test', level: 'silent' }),
+    metrics: new ControllerMetrics(new Registry()), namespaceLabels: () => ({}),
+    clock: new FakeClock(Date.parse('2026-01-01T00:00:00Z')), configState: 'portside-system/controller',
+  });
+  return { r, writer };
+}
+
+type Shown = { conditions: { reason: string; message: string }[]; loadBalancer: { ingress: unknown[] } };
+
+test('no valid configuration yet: a new Service is told ConfigInvalid, one showing an IP is left for adoption', async () => {
+  const { r, writer } = bare();
+  r.rejected(new Map());
+  await r.reconcile('default/a', service('a'));
+  const status = writer.applied[0]!.patches.status as Shown;
+  assert.equal(status.conditions[0]!.reason, 'ConfigInvalid');
+  assert.match(status.conditions[0]!.message, /ConfigurationState portside-system\/controller/);
+  assert.match(writer.events[0]!, /^Warning AllocationFailed: no valid configuration/);
+  assert.deepEqual(r.pendingKeys(), ['default/a']);
+  const shown: V1Service = { ...service('b'), status: { loadBalancer: { ingress: [{ ip: '198.51.100.7' }] } } };
+  await r.reconcile('default/b', shown);
+  assert.equal(writer.applied.length, 1, 'a Service that shows an IP is not touched');
+});
+
+test('a pool that exists but is invalid: PoolInvalid with its errors, not PoolNotFound', async () => {
+  const { r, writer } = reconciler(['198.51.100.0/30']);
+  r.rejected(new Map([['broken', 'spec.addresses[0]: not a CIDR']]));
+  await r.reconcile('default/a', service('a', {}, { 'portside.dev/address-pool': 'broken' }));
+  await r.reconcile('default/b', service('b', {}, { 'portside.dev/address-pool': 'nowhere' }));
+  const reasons = writer.applied.map((w) => (w.patches.status as Shown).conditions[0]!);
+  assert.equal(reasons[0]!.reason, 'PoolInvalid');
+  assert.match(reasons[0]!.message, /pool broken exists but is invalid \(spec\.addresses\[0\]: not a CIDR\)/);
+  assert.equal(reasons[1]!.reason, 'PoolNotFound');
+});
+
+test('adoption: the newer holder of a duplicate IP gets a Warning naming the Service that keeps it', () => {
+  const { r, writer } = reconciler(['198.51.100.0/30']);
+  const older: V1Service = { ...service('older'), status: { loadBalancer: { ingress: [{ ip: '198.51.100.1' }] } } };
+  const newer: V1Service = {
+    ...service('newer'), metadata: { ...service('newer').metadata, creationTimestamp: new Date(1000) },
+    status: { loadBalancer: { ingress: [{ ip: '198.51.100.1' }] } },
+  };
+  assert.deepEqual(r.adopt([newer, older]), { adopted: 1, rejected: 1 });
+  assert.equal(writer.events.length, 1);
+  assert.match(writer.events[0]!, /^Warning ClearAssignment: 198\.51\.100\.1 is taken back: .*default\/older/);
+});

@@ -8,7 +8,7 @@ import { compareCodePoints } from '../lib/order/index.ts';
 import { handledByClass, isLoadBalancer, parseServiceKnobs } from '../lib/service/index.ts';
 import { type Clock, systemClock } from '../lib/time/index.ts';
 import { Allocator } from './allocator/index.ts';
-import type { NamespaceLabels } from './allocator/index.ts';
+import type { NamespaceLabels, PendingReason } from './allocator/index.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import {
   ALLOCATED_CONDITION, allocatedState, pendingState, POOL_ANNOTATION, servicePatches, statusIPs,
@@ -23,6 +23,16 @@ export interface ReconcilerOptions {
   metrics: ControllerMetrics;
   namespaceLabels: NamespaceLabels;
   clock?: Clock;
+  /** Where configuration errors are reported, for the messages of ConfigInvalid and PoolInvalid. */
+  configState?: string;
+}
+
+/** What is wrong with the configuration objects the last (rejected) build read. */
+export interface ConfigProblems {
+  /** No valid configuration has loaded yet. */
+  readonly neverValid: boolean;
+  /** Invalid IPAddressPool name → its errors. */
+  readonly invalidPools: ReadonlyMap<string, string>;
 }
 
 export interface ServiceOutcome {
@@ -46,6 +56,7 @@ export class AllocationReconciler {
   private readonly allocator: Allocator;
   private readonly opts: ReconcilerOptions;
   private config: Config | undefined;
+  private problems: ConfigProblems = { neverValid: false, invalidPools: new Map() };
   /** Services that wanted an address and did not get one. */
   private readonly pending = new Set<string>();
   /** Per Service: what our last writes left, and every resourceVersion up to it. */
@@ -64,9 +75,15 @@ export class AllocationReconciler {
     return this.config !== undefined;
   }
 
+  /** Records why the latest configuration was rejected (the last valid one, if any, keeps serving). */
+  rejected(invalidPools: ReadonlyMap<string, string>): void {
+    this.problems = { neverValid: !this.config, invalidPools };
+  }
+
   /** Installs a valid configuration; returns the Services that lost addresses and must be redone. */
   configure(config: Config): readonly string[] {
     this.config = config;
+    this.problems = { neverValid: false, invalidPools: new Map() };
     return this.allocator.setPools([...config.pools.values()]).toClear;
   }
 
@@ -92,6 +109,8 @@ export class AllocationReconciler {
       rejected += result.rejected.length;
       for (const r of result.rejected) {
         this.opts.log.warn('adopt_rejected', { service: serviceKey(svc), ip: formatIp(r.ip), reason: r.reason.reason, msg: r.reason.message });
+        // The message names the Service that keeps the address (e.g. the older holder of a duplicate).
+        this.opts.writer.event(svc, 'Warning', 'ClearAssignment', `${formatIp(r.ip)} is taken back: ${r.reason.message}`);
       }
     }
     return { adopted, rejected };
@@ -112,7 +131,11 @@ export class AllocationReconciler {
       if (svc && svc.metadata?.annotations?.[POOL_ANNOTATION] !== undefined) await this.clear(key, svc);
       return { freed, pools: before ? [before.pool] : [] };
     }
-    if (!this.config) return { freed: false, pools: [] };
+    if (!this.config) {
+      // Addresses already shown are kept for adoption when a configuration loads; a new Service is told why it waits.
+      if (statusIPs(svc).length > 0) return { freed: false, pools: [] };
+      return this.show(key, svc, pendingState({ reason: 'ConfigInvalid', message: `no valid configuration has loaded: ${this.where()}` }), { freed: false, pools: [] });
+    }
     const knobs = parseServiceKnobs(svc);
     let desired: DesiredServiceState;
     if (!knobs.ok) {
@@ -121,14 +144,31 @@ export class AllocationReconciler {
       desired = pendingState({ reason: 'InvalidRequest', message });
     } else {
       const result = this.allocator.assign(knobs.value);
-      desired = result.ok ? allocatedState(result.ips, result.pool) : pendingState(result.reason);
+      desired = result.ok ? allocatedState(result.ips, result.pool) : pendingState(this.explainPool(result.reason, knobs.value.poolName));
     }
-    if (desired.pool) this.pending.delete(key);
-    else this.pending.add(key);
     const after = this.allocator.assignmentOf(key);
     const freed = !!before && before.ips.some((ip) => !after?.ips.some((a) => a.family === ip.family && a.value === ip.value));
     const pools = [...new Set([before?.pool, after?.pool].filter((p): p is string => p !== undefined))];
+    return this.show(key, svc, desired, { freed, pools });
+  }
 
+  private where(): string {
+    return `see ConfigurationState ${this.opts.configState ?? 'controller'}`;
+  }
+
+  /** A pool that is missing from the valid configuration because its object is invalid is not "not found". */
+  private explainPool(reason: PendingReason, poolName: string | undefined): PendingReason {
+    if (reason.reason !== 'PoolNotFound' || poolName === undefined) return reason;
+    const errors = this.problems.invalidPools.get(poolName);
+    if (errors === undefined) return reason;
+    return { reason: 'PoolInvalid', message: `pool ${poolName} exists but is invalid (${errors}); ${this.where()}` };
+  }
+
+  /** Makes the Service show `desired`, with the event and log line of a change. */
+  private async show(key: string, svc: V1Service, desired: DesiredServiceState, outcome: ServiceOutcome): Promise<ServiceOutcome> {
+    const { freed, pools } = outcome;
+    if (desired.pool) this.pending.delete(key);
+    else this.pending.add(key);
     const patches = servicePatches(svc, desired, this.now());
     if (!patches.status && !patches.annotations) return { freed, pools };
     const shown = statusIPs(svc).map(formatIp);

@@ -75,6 +75,7 @@ export class Speaker {
   private readonly statusWriter: ServiceStatusWriter;
   private config: Config | undefined;
   private configErrors: readonly ConfigError[] = [];
+  private configWarnings: readonly ConfigError[] = [];
   private plan: NodePlan | undefined;
   /** "service|protocol" announced by the last plan: a new one gets a nodeAssigned event. */
   private announced = new Set<string>();
@@ -196,6 +197,8 @@ export class Speaker {
     const nodes = inf.nodes.list();
     const self = inf.nodes.get(nodeName);
     const result = buildConfig({ ...inf.config.snapshot(), secrets: inf.secrets.list(), nodes });
+    if (JSON.stringify(result.warnings) !== JSON.stringify(this.configWarnings)) for (const w of result.warnings) this.log.warn('config_warning', { ...w });
+    this.configWarnings = result.warnings;
     if (result.ok) {
       if (this.configErrors.length > 0 || !this.config) this.log.info('config_loaded', { warnings: result.warnings.length });
       this.config = result.config;
@@ -204,7 +207,8 @@ export class Speaker {
       if (JSON.stringify(result.errors) !== JSON.stringify(this.configErrors)) this.log.error('config_invalid', { errors: result.errors, stale: this.config !== undefined });
       this.configErrors = result.errors;
     }
-    this.stats.configLoaded(this.config !== undefined, this.configErrors.length > 0 && this.config !== undefined);
+    // Stale: running on an older configuration, or on none.
+    this.stats.configLoaded(this.config !== undefined, this.configErrors.length > 0);
     const config = this.config;
     if (config) {
       const key = livenessKey(inf.secrets.get(`${this.opts.namespace}/${LIVENESS_SECRET}`));
@@ -269,7 +273,7 @@ export class Speaker {
     ]);
     await this.configState.write(speakerConfigurationStatus(
       this.configErrors,
-      { stale: this.config !== undefined, now: new Date() },
+      { stale: this.config !== undefined, now: new Date(), warnings: this.configWarnings },
       { livenessKeyProblem: keyProblem.ok ? undefined : keyProblem.reason, echoModeProfiles: this.bgp.echoModeProfiles(), peerProblems },
     ));
     if (!this.plan) return;

@@ -69,7 +69,7 @@ export type ValidPreferredNodeSelector = z.output<typeof PreferredNodeSelectorSc
 
 /** Desired state of an L2Advertisement. Empty: every pool, from every node, on every interface. */
 export const L2AdvertisementSpecSchema = z.strictObject({
-  ipAddressPools: list(string({ minLength: 1, maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" }), { maxItems: 64, set: true }).optional(),
+  ipAddressPools: list(string({ minLength: 1, maxLength: 253 }), { maxItems: 64, set: true }).optional(),
   ipAddressPoolSelectors: list(LabelSelectorSchema, { maxItems: 32 }).optional(),
   nodeSelectors: list(LabelSelectorSchema, { maxItems: 32 }).optional(),
   interfaces: list(string({ minLength: 1, maxLength: 15, pattern: "^[^\\t\\n\\v\\f\\r /:]+$", patternMessage: "is not a Linux interface name: no spaces, \"/\" or \":\"" }), { maxItems: 64, set: true }).optional(),
@@ -103,10 +103,10 @@ export const BGPAdvertisementSpecSchema = z.strictObject({
   aggregationLengthV6: number({ integer: true, minimum: 1, maximum: 128, format: "int32" }).prefault(128),
   localPref: number({ integer: true, minimum: 0, maximum: 4294967295, format: "int64" }).optional(),
   communities: list(string({ minLength: 1, maxLength: 253 }), { maxItems: 64, set: true }).optional(),
-  ipAddressPools: list(string({ minLength: 1, maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" }), { maxItems: 64, set: true }).optional(),
+  ipAddressPools: list(string({ minLength: 1, maxLength: 253 }), { maxItems: 64, set: true }).optional(),
   ipAddressPoolSelectors: list(LabelSelectorSchema, { maxItems: 32 }).optional(),
   nodeSelectors: list(LabelSelectorSchema, { maxItems: 32 }).optional(),
-  peers: list(string({ minLength: 1, maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" }), { maxItems: 64, set: true }).optional(),
+  peers: list(string({ minLength: 1, maxLength: 253 }), { maxItems: 64, set: true }).optional(),
   serviceSelectors: list(LabelSelectorSchema, { maxItems: 32 }).optional(),
 }, OBJECT);
 export type ValidBGPAdvertisementSpec = z.output<typeof BGPAdvertisementSpecSchema>;

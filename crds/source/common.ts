@@ -24,12 +24,15 @@ export const objectName = (description: string): Schema => ({
   pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
 });
 
-/** A list of object names; duplicates are rejected. */
+/**
+ * A list of names of other objects; duplicates are rejected. As in MetalLB, a name is not
+ * held to the object-name pattern: one that matches no object (e.g. "PoolA") selects nothing.
+ */
 export const objectNames = (description: string, item: string): Schema => ({
   type: 'array',
   description,
   maxItems: LIMITS.names,
-  items: objectName(item),
+  items: { type: 'string', description: item, minLength: 1, maxLength: LIMITS.name },
   'x-kubernetes-list-type': 'set',
 });
 

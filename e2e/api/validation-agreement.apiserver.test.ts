@@ -163,11 +163,18 @@ const CROSS_OBJECT: readonly { name: string; objects: Obj[]; kind: string; field
     kind: 'IPAddressPool',
     field: 'spec.addresses[0]',
   },
+  // An advertisement naming a pool that does not exist is a warning, as in MetalLB (lib/config/l2.test.ts).
   {
-    name: 'an advertisement naming a pool that does not exist',
-    objects: [of('L2Advertisement', { metadata: { name: 'x-l2' }, spec: { ipAddressPools: ['nowhere'] } })],
-    kind: 'L2Advertisement',
-    field: 'spec.ipAddressPools[0]',
+    name: 'a peer in a VRF: the native speaker refuses it, naming the FRR backend',
+    objects: [of('BGPPeer', { metadata: { name: 'x-vrf' }, spec: { myASN: 64512, peerASN: 64513, peerAddress: '203.0.113.10', vrf: 'red' } })],
+    kind: 'BGPPeer',
+    field: 'spec.vrf',
+  },
+  {
+    name: 'a BFD profile in echo mode: the native BFD refuses it, naming the FRR backend',
+    objects: [of('BFDProfile', { metadata: { name: 'x-echo' }, spec: { echoMode: true } })],
+    kind: 'BFDProfile',
+    field: 'spec.echoMode',
   },
   {
     name: 'a peer naming a BFD profile that does not exist',

@@ -38,7 +38,8 @@ export function buildBgpAdvert({ name, object }: Named<ValidBGPAdvertisement>, i
   const before = issues.errors.length;
   const peers = spec.peers ?? [];
   peers.forEach((p, i) => {
-    if (!ctx.peerNames.has(p)) report.error(`spec.peers[${i}]`, `BGPPeer "${p}" not found: create it or fix the name`);
+    // As MetalLB: a name that matches no peer is announced to nobody, not an error.
+    if (!ctx.peerNames.has(p)) report.warn(`spec.peers[${i}]`, `BGPPeer "${p}" not found: nothing is announced to that name until a peer of that name exists`);
   });
   const advert: BgpAdvert = {
     name,

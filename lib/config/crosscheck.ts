@@ -22,7 +22,7 @@ function nodesOverlap(a: readonly LabelSelector[], b: readonly LabelSelector[], 
   return b.some((s) => keys.has(canonicalSelector(s)));
 }
 
-/** Two adverts may not give different localPref to the same pool, aggregation, peers and nodes. */
+/** Two adverts without serviceSelectors may not give different localPref to the same pool, aggregation, peers and nodes. */
 export function checkLocalPrefConflicts(
   adverts: readonly BgpAdvert[],
   pools: ReadonlyMap<string, Pool>,
@@ -35,6 +35,8 @@ export function checkLocalPrefConflicts(
     for (let j = 0; j < i; j++) {
       const a = sorted[j]!;
       if (a.localPref === b.localPref) continue;
+      // As MetalLB: with serviceSelectors, which Services either one announces is unknown here.
+      if (a.serviceSelectors.length > 0 || b.serviceSelectors.length > 0) continue;
       if (!peersOverlap(a.peers, b.peers) || !nodesOverlap(a.nodeSelectors, b.nodeSelectors, nodes)) continue;
       const clash = b.pools.find((name) => {
         if (!a.pools.includes(name)) return false;

@@ -9,7 +9,7 @@ const cases: ErrorCase[] = [
   { name: 'everything', input: input({ pools, l2Advertisements: [l2('x', {
     ipAddressPools: ['a'], nodeSelectors: [{ matchLabels: { rack: '1' } }], interfaces: ['eth0', 'bond0.100'],
     serviceSelectors: [{ matchLabels: { app: 'web' } }], preferredNodeSelectors: [{ weight: 100, preference: { matchLabels: { rack: '1' } } }] })] }) },
-  { name: 'missing pool', input: input({ pools, l2Advertisements: [l2('x', { ipAddressPools: ['a', 'c'] })] }), want: { kind: L, name: 'x', field: 'spec.ipAddressPools[1]', message: /"c" not found/ } },
+  { name: 'missing pool: a warning, as MetalLB', input: input({ pools, l2Advertisements: [l2('x', { ipAddressPools: ['a', 'c'] })] }), warning: { kind: L, name: 'x', field: 'spec.ipAddressPools[1]', message: /"c" not found/ } },
   { name: 'invalid pool selector', input: input({ pools, l2Advertisements: [l2('x', { ipAddressPoolSelectors: [{ matchExpressions: [{ key: 'env', operator: 'In', values: [] }] }] })] }),
     want: { kind: L, name: 'x', field: 'spec.ipAddressPoolSelectors[0].matchExpressions[0].values' } },
   { name: 'duplicate node selectors', input: input({ pools, l2Advertisements: [l2('x', { nodeSelectors: [{ matchLabels: { a: 'b' } }, { matchLabels: { a: 'b' } }] })] }),
@@ -25,6 +25,13 @@ const cases: ErrorCase[] = [
 
 test('L2Advertisement rules (table)', () => {
   for (const c of cases) assertCase(c, buildConfig(c.input));
+});
+
+test('an L2 advertisement naming only a missing pool loads, serving no pool', () => {
+  const r = buildConfig(input({ pools, l2Advertisements: [l2('x', { ipAddressPools: ['first-pool'] })] }));
+  assert.ok(r.ok);
+  assert.deepEqual(r.config.l2Advertisements.map((a) => [a.name, a.pools]), [['x', []]]);
+  assert.equal(r.warnings.length, 1);
 });
 
 test('L2 advertisement resolves pools by name and selector', () => {

@@ -16,9 +16,10 @@ export function resolvePools(
   catalog: PoolCatalog,
   report: ObjectIssues,
 ): string[] {
+  // As MetalLB: a name that matches no pool selects nothing; a warning says so.
   names.forEach((n, i) => {
     if (!catalog.allNames.has(n)) {
-      report.error(`spec.ipAddressPools[${i}]`, `IPAddressPool "${n}" not found: create it or fix the name`);
+      report.warn(`spec.ipAddressPools[${i}]`, `IPAddressPool "${n}" not found: the name selects nothing until a pool of that name exists`);
     }
   });
   if (names.length === 0 && selectors.length === 0) return [...catalog.pools.keys()].sort();

@@ -31,9 +31,17 @@ export interface ErrorCase {
   input: BuildInput;
   /** Undefined: the input is valid. */
   want?: { kind: ConfigKind; name: string; field: string; message?: RegExp };
+  /** A warning the build must carry (valid or not). */
+  warning?: { kind: ConfigKind; name: string; field: string; message?: RegExp };
 }
 
 export function assertCase(c: ErrorCase, result: BuildResult): void {
+  const ww = c.warning;
+  if (ww) {
+    const hit = result.warnings.find((e) => e.kind === ww.kind && e.name === ww.name && e.field === ww.field);
+    assert.ok(hit, `${c.name}: no warning ${ww.kind}/${ww.name} ${ww.field} in ${JSON.stringify(result.warnings, null, 1)}`);
+    if (ww.message) assert.match(hit.message, ww.message, c.name);
+  }
   if (!c.want) {
     assert.ok(result.ok, `${c.name}: expected valid, got ${JSON.stringify(!result.ok && result.errors, null, 1)}`);
     return;

@@ -25,7 +25,7 @@ export function problemText(p: ConfigProblem): string {
  */
 export function configurationStatus(
   errors: readonly ConfigProblem[],
-  opts: { stale: boolean; now: Date; generation?: number },
+  opts: { stale: boolean; now: Date; generation?: number; warnings?: readonly ConfigProblem[] },
 ): ConfigurationStateStatus {
   const valid = errors.length === 0;
   const condition: V1Condition = {
@@ -37,10 +37,19 @@ export function configurationStatus(
       : `${errors.length} error(s); ${opts.stale ? 'the last valid configuration keeps serving' : 'no valid configuration yet'}`,
     lastTransitionTime: opts.now,
   };
+  const warnings = opts.warnings ?? [];
+  // Not errors (the result stays Valid): e.g. an advertisement naming a pool that does not exist.
+  const warned: V1Condition[] = warnings.length === 0 ? [] : [{
+    type: 'ConfigurationWarnings',
+    status: 'True',
+    reason: 'ConfigurationWarning',
+    message: truncateSummary(warnings.map(problemText).join('; ')),
+    lastTransitionTime: opts.now,
+  }];
   return {
     result: valid ? 'Valid' : 'Invalid',
     errorSummary: valid ? '' : truncateSummary(errors.map(problemText).join('; ')),
-    conditions: [condition],
+    conditions: [condition, ...warned],
   };
 }
 

@@ -36,6 +36,10 @@ export const PENDING_REASONS = [
   'PoolNotAllowed',
   'FamilyUnavailable',
   'InvalidRequest',
+  /** The pool the Service asks for exists, but its object is invalid (see ConfigurationState). */
+  'PoolInvalid',
+  /** No valid configuration has loaded yet (see ConfigurationState). */
+  'ConfigInvalid',
 ] as const;
 
 export type PendingReasonCode = (typeof PENDING_REASONS)[number];

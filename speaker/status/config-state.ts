@@ -19,7 +19,7 @@ function condition(type: string, ok: boolean, reason: string, message: string, n
 
 export function speakerConfigurationStatus(
   errors: readonly ConfigError[],
-  opts: { stale: boolean; now: Date },
+  opts: { stale: boolean; now: Date; warnings?: readonly ConfigError[] },
   notes: SpeakerNotes,
 ): ConfigurationStateStatus {
   const base = configurationStatus(errors, opts);

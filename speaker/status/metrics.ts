@@ -10,7 +10,7 @@ export class SpeakerStats extends MetricsFacade {
     ['service', 'protocol', 'node', 'ip'],
   );
   private readonly config = this.gauge('portside_speaker_config_loaded_bool', 'A valid configuration is loaded and in use (1).');
-  private readonly stale = this.gauge('portside_speaker_config_stale_bool', 'The latest configuration was invalid; the last valid one keeps serving (1).');
+  private readonly stale = this.gauge('portside_speaker_config_stale_bool', '1 when the latest configuration is invalid: an older one serves, or none.');
   private readonly plans = this.histogram('portside_speaker_plan_seconds', 'Time to plan and apply the announcements.', [0.001, 0.005, 0.02, 0.1, 0.5]);
   private readonly livePeers = this.gauge('portside_speaker_liveness_peers', 'Watched liveness peers by state.', ['state']);
   private current = new Set<string>();
