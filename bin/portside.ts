@@ -1,12 +1,18 @@
 #!/usr/bin/env node
-// The one CLI: `portside controller`, `portside speaker`.
+// The one CLI: `portside controller`, `portside speaker`, `portside migrate`.
+import { readFileSync } from 'node:fs';
 import { commandHelp, USAGE } from '../lib/cli/help.ts';
 
 const [command, ...args] = process.argv.slice(2);
 const wantsHelp = (a: readonly string[]): boolean => a.includes('--help') || a.includes('-h');
 
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return `portside ${pkg.version ?? 'unknown'} (node ${process.version})`;
+}
+
 async function main(): Promise<number> {
-  if ((command === 'controller' || command === 'speaker') && wantsHelp(args)) {
+  if ((command === 'controller' || command === 'speaker' || command === 'migrate') && wantsHelp(args)) {
     console.log(commandHelp(command));
     return 0;
   }
@@ -16,6 +22,10 @@ async function main(): Promise<number> {
     case 'help':
       console.log(USAGE);
       return 0;
+    case '--version':
+    case 'version':
+      console.log(version());
+      return 0;
     case 'controller': {
       const { runController } = await import('../operator/main.ts');
       return runController(args, process.env);
@@ -24,8 +34,12 @@ async function main(): Promise<number> {
       const { runSpeaker } = await import('../speaker/main.ts');
       return runSpeaker(args, process.env);
     }
+    case 'migrate': {
+      const { runMigrate } = await import('../lib/migrate/main.ts');
+      return runMigrate(args);
+    }
     default:
-      console.error(USAGE);
+      console.error(command === undefined ? USAGE : `portside: unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }
 }

@@ -39,6 +39,8 @@ export type * from './generated/types.ts';
 export type * from './generated/zod.ts';
 export type { FieldError, ParseOptions, ParseResult, Parser } from './validate.ts';
 export { API_VERSION, GROUP, VERSION };
+/** Each kind's source (names, spec and status schemas), for tools that read the API's shape. */
+export const KIND_SOURCES = KINDS;
 export { canonicalSelector } from './source/common.ts';
 export { BFD_PROFILE_DEFAULTS } from './source/bfdprofile.ts';
 export { durationNs } from './source/cel-functions.ts';

@@ -56,7 +56,8 @@ export async function runController(args: string[], env: NodeJS.ProcessEnv): Pro
 
   const lead = (): void => {
     metrics.leading(true);
-    log.info('leading', { identity });
+    // Without leader election there is no lease to take: nothing to announce.
+    if (flags.leaderElect) log.info('leading', { identity });
     controller.start().catch((err: unknown) => {
       log.error('start_failed', { err });
       void shutdown(1);

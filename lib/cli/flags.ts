@@ -122,6 +122,12 @@ function parseLease(env: NodeJS.ProcessEnv): FlagsResult<LeaseTimings> {
 export const CONTROLLER_OPTIONS = { ...common, 'leader-elect': { type: 'string', default: 'true' } } as const;
 export const SPEAKER_OPTIONS = { ...common, 'node-name': { type: 'string' }, 'liveness-port': { type: 'string', default: '7946' }, 'state-dir': { type: 'string' } } as const;
 
+/** `portside migrate`: positionals are the files to read ("-" or none: stdin). */
+export const MIGRATE_OPTIONS = {
+  check: { type: 'boolean', default: false },
+  namespace: { type: 'string', default: 'portside-system' },
+} as const;
+
 export function parseControllerFlags(args: string[], env: NodeJS.ProcessEnv = {}): FlagsResult<ControllerFlags> {
   const parsed = parse(args, CONTROLLER_OPTIONS);
   if (!parsed.ok) return parsed;

@@ -1,9 +1,9 @@
 // `portside --help` and `portside <command> --help`: the commands, every flag
 // lib/cli/flags.ts accepts (help.test.ts checks that none is left out) and the environment
 // variables that stand in for flags.
-import { CONTROLLER_OPTIONS, DEFAULT_GRACEFUL_SHUTDOWN_MS, SPEAKER_OPTIONS } from './flags.ts';
+import { CONTROLLER_OPTIONS, DEFAULT_GRACEFUL_SHUTDOWN_MS, MIGRATE_OPTIONS, SPEAKER_OPTIONS } from './flags.ts';
 
-export type Command = 'controller' | 'speaker';
+export type Command = 'controller' | 'speaker' | 'migrate';
 
 export const USAGE = `usage: portside <command> [flags]
 
@@ -11,21 +11,25 @@ commands:
   controller   allocates IPs from IPAddressPools to LoadBalancer Services and writes their
                status (one Deployment, leader-elected)
   speaker      announces those IPs from its node by ARP/NDP and BGP (a DaemonSet, one per node)
+  migrate      converts MetalLB objects (metallb.io CRs or the legacy ConfigMap) to portside.dev
+               objects, listing what cannot be carried over
 
-'portside <command> --help' lists the command's flags.`;
+'portside <command> --help' lists the command's flags.
+'portside --version' prints the version.`;
 
 /** What each flag does; a default the options table does not hold is written here. */
 const FLAG_TEXT: Record<string, string> = {
   kubeconfig: 'kubeconfig file; else $KUBECONFIG, else the in-cluster service account',
-  namespace: 'namespace of the Portside configuration objects',
+  namespace: 'namespace of the Portside configuration objects (migrate: the namespace written into them)',
   'lb-class': 'serve only Services of this spec.loadBalancerClass (default: those with none)',
   'log-level': 'trace, debug, info, warn or error',
   'leader-elect': 'true or false: take the Lease before acting (false: one replica only)',
   'node-name': 'this node (default: $NODE_NAME)',
   'liveness-port': 'UDP port of the speakers\' L2 liveness mesh',
+  check: 'convert nothing: exit 1 if any field would be lost, listing them (for CI)',
   'state-dir': 'directory kept across speaker restarts on this node (a hostPath); a restarted speaker finds its BGP restart marker there and reopens sessions with the Restart State bit',
 };
-const METRICS: Record<Command, string> = { controller: ':7472', speaker: ':7473' };
+const METRICS: Record<Command, string> = { controller: ':7472', speaker: ':7473', migrate: '' };
 
 const ENV_TEXT: Record<Command, [string, string][]> = {
   controller: [
@@ -40,10 +44,17 @@ const ENV_TEXT: Record<Command, [string, string][]> = {
     ['PORTSIDE_LIVENESS_TIMEOUT_MS', 'silence after which a peer speaker counts as gone'],
     ['PORTSIDE_GRACEFUL_SHUTDOWN_MS', `on SIGTERM, announce GRACEFUL_SHUTDOWN this long before withdrawing (default ${DEFAULT_GRACEFUL_SHUTDOWN_MS})`],
   ],
+  migrate: [],
 };
 
-export function commandOptions(command: Command): Readonly<Record<string, { type: string; default?: string }>> {
-  return command === 'controller' ? CONTROLLER_OPTIONS : SPEAKER_OPTIONS;
+const USAGE_LINE: Record<Command, string> = {
+  controller: 'usage: portside controller [flags]',
+  speaker: 'usage: portside speaker [flags]',
+  migrate: 'usage: portside migrate [flags] [file...]   (no file or "-": stdin; converted objects on stdout, losses on stderr)',
+};
+
+export function commandOptions(command: Command): Readonly<Record<string, { type: string; default?: string | boolean }>> {
+  return command === 'controller' ? CONTROLLER_OPTIONS : command === 'speaker' ? SPEAKER_OPTIONS : MIGRATE_OPTIONS;
 }
 
 function flagText(command: Command, name: string): string {
@@ -57,5 +68,5 @@ function flagText(command: Command, name: string): string {
 export function commandHelp(command: Command): string {
   const flags = Object.keys(commandOptions(command)).map((name) => `  --${name.padEnd(15)} ${flagText(command, name)}`);
   const env = ENV_TEXT[command].map(([name, text]) => `  ${name}\n      ${text}`);
-  return [`usage: portside ${command} [flags]`, '', 'flags:', ...flags, '', 'environment:', ...env].join('\n');
+  return [USAGE_LINE[command], '', 'flags:', ...flags, '', 'environment:', ...(env.length > 0 ? env : ['  none'])].join('\n');
 }
