@@ -223,6 +223,9 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
       rss.push(`controller ${p.metadata?.name} ${procStatus(pid, 'VmRSS')}`);
     }
     t.diagnostic(`RSS: ${rss.join('; ')}`);
+    // What a user reads first when something is wrong: the Pods' logs through the API server.
+    const { stdout: speakerLog } = await kubectl(['-n', NS, 'logs', 'daemonset/portside-speaker']);
+    assert.match(speakerLog, /speaker_ready/, '`kubectl logs` shows the speaker\'s JSON log');
 
     // A LoadBalancer Service: an IP from the sample pool; each speaker's configuration Valid.
     await core.createNamespace({ body: { metadata: { name: 'install-test' } } });
@@ -451,7 +454,9 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
       const node = built.nodes[0];
       const other = built.nodes[1];
       assert.ok(node && other);
-      // An app as drain guides write it: spread over the nodes, a preStop pause so endpoints update before it stops serving.
+      // An app as drain guides write it: spread over the nodes, a preStop pause so endpoints update
+      // before it stops serving. Local policy: a request reaches the Pods of the node it arrives on
+      // only, so what the drained node's Pod does is seen only through that node's route.
       await apps.createNamespacedDeployment({
         namespace: 'install-test',
         body: {
@@ -481,7 +486,7 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
         namespace: 'install-test',
         body: {
           metadata: { name: 'drained', annotations: { 'portside.dev/address-pool': 'lab-bgp' } },
-          spec: { type: 'LoadBalancer', selector: { app: 'drained' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }], externalTrafficPolicy: 'Cluster' },
+          spec: { type: 'LoadBalancer', selector: { app: 'drained' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }], externalTrafficPolicy: 'Local' },
         },
       });
       const pods = await waitFor(async () => {
@@ -527,9 +532,11 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
       // packets hashed to the other node, which has no conntrack entry for it) — nothing when the Pod stops.
       const inFlightAtChange = (at: number) => at - 1_000 - 500 <= timeline.hopGone && timeline.hopGone <= at + 500;
       assert.deepEqual(lostAt.filter((at) => !inFlightAtChange(at)).map(rel), [], 'no request lost except in flight at the next-hop change');
-      // Uncordoned: the node's path is preferred again, one next hop per node.
+      // Uncordoned: the node's paths lose GRACEFUL_SHUTDOWN, one next hop per node again for the
+      // Service whose endpoints stayed on both nodes (the drained app's Pods are all on the other now).
       await kubectl(['uncordon', node.name]);
-      await frr.waitKernelRoute(`${vip}/32`, built.nodes.map((n) => n.v4), { timeoutMs: 30_000 });
+      await frr.waitKernelRoute(`${bgpIp}/32`, built.nodes.map((n) => n.v4), { timeoutMs: 30_000 });
+      await frr.waitKernelRoute(`${vip}/32`, [other.v4], { timeoutMs: 30_000 });
     });
 
     await t.test('the Pods\' memory and CPU, as the kubelet runs them (figures for docs/benchmarks.md)', async () => {
@@ -551,10 +558,21 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
       t.diagnostic(`resources: ${figures.join('; ')}`);
     });
 
+    await t.test('deleting the BGPPeer withdraws its routes at the ToR at once (graceful restart keeps nothing stale)', async () => {
+      const objects = new LabObjects(plane.kubeconfig);
+      const started = Date.now();
+      // The advertisement still names it: MetalLB ignores names that match nothing, and so does Portside (a warning).
+      await objects.remove('bgppeers', 'tor');
+      // FRR, a graceful-restart helper, would keep a closed session's routes for the restart time
+      // (120 s): the speaker withdraws them in UPDATEs before its Cease.
+      await waitFor(async () => (await frr.ribRoutes('ipv4'))[`${bgpIp}/32`] === undefined, { timeoutMs: 10_000, intervalMs: 100, what: `${bgpIp} withdrawn from the ToR after the BGPPeer's deletion` });
+      t.diagnostic(`BGPPeer deleted → ${bgpIp} gone from FRR's RIB in ${Date.now() - started} ms`);
+    });
+
     // Cordoned nodes: the speakers' exit is a full withdraw (no restart marker), as the after hook
-    // checks; uncordoned, they would do a restart exit and leave their markers for the next.
-    // (Deleting the BGPPeer instead leaves the route stale at FRR for the restart time: no Hard Reset.)
-    // The lab's teardown does not stop the speakers gracefully, so remove them first, as an uninstall would.
+    // checks; uncordoned with a graceful-restart peer, they would do a restart exit and leave their
+    // markers for the next. The lab's teardown does not stop the speakers gracefully, so remove
+    // them first, as an uninstall would.
     await kubectl(['cordon', ...built.nodes.map((n) => n.name)]);
     await new Promise((r) => setTimeout(r, 1_000)); // the speakers' Node informers: a watch event away
     await kubectl(['-n', NS, 'delete', 'daemonset/portside-speaker', '--cascade=foreground', '--wait', '--timeout=60s']);
