@@ -181,7 +181,8 @@ async function startOnce(binDir: string, opts: ControlPlaneOptions, began: numbe
       `--cert-dir=${join(dir, 'apiserver-certs')}`,
       // Endpoints reject the loopback advertise address (an error every 10 s); only Pods need them.
       ...(opts.kubelets
-        ? ['--enable-admission-plugins=NodeRestriction']
+        // `kubectl logs/exec` reach a kubelet at its node's address (the lab's node names do not resolve).
+        ? ['--enable-admission-plugins=NodeRestriction', '--kubelet-preferred-address-types=InternalIP']
         : ['--disable-admission-plugins=ServiceAccount', '--endpoint-reconciler-type=none']),
       ...(opts.apiserverArgs ?? []),
     ], join(dir, 'kube-apiserver.log'));

@@ -78,6 +78,24 @@ describe('BgpSession over loopback TCP', () => {
     assert.ok(ra.events.includes('sent Cease / Administrative Shutdown'));
   });
 
+  it('stop with withdraw: every route withdrawn in UPDATEs ahead of the Cease', async () => {
+    const b = session({ localAs: 64513, routerId: parseBgpId('198.51.100.2'), peerAs: 'external', passive: true }, {});
+    const { port } = await listen((sock) => b.acceptConnection(sock));
+    const a = session({ localAs: 64512, routerId: parseBgpId('198.51.100.1'), peerAs: 64513 }, { peerPort: port, nextHop6: '2001:db8::1' });
+    const order: string[] = [];
+    b.on('updateReceived', (u) => order.push(...gone([u]).map((p) => `withdrawn ${p}`)));
+    b.on('notificationReceived', ({ name }) => order.push(`received ${name}`));
+    a.announce([{ prefix: mustParseCidr('203.0.113.10/32') }, { prefix: mustParseCidr('2001:db8:1::10/128') }]);
+    b.start();
+    a.start();
+    await waitFor(() => a.state === 'Established' && b.state === 'Established', { what: 'Established' });
+    await waitFor(() => a.announcedCount === 2, { what: 'both routes sent' });
+    a.stop('peer removed', { withdraw: true });
+    await waitFor(() => order.some((e) => e.startsWith('received')), { what: 'the Cease' });
+    assert.deepEqual(order.slice(0, 2).sort(), ['withdrawn 2001:db8:1::10/128', 'withdrawn 203.0.113.10/32']);
+    assert.equal(order[2], 'received Cease / Administrative Shutdown');
+  });
+
   it('resolves a connection collision when both sides connect at once', async () => {
     const peers: { a?: BgpSession; b?: BgpSession } = {};
     const la = await listen((sock) => peers.a?.acceptConnection(sock));

@@ -9,13 +9,16 @@
 // sample pool and each speaker reports its configuration Valid. Needs root and the node
 // binaries: skips loudly without them, fails under CI=true.
 //
-// Then the first scenarios of issue #12 item 4 on the same cluster (one build, ~1 min), served
-// by the nodes' real kube-proxy and a DaemonSet of endpoint Pods that answer with their node's
-// name (externalTrafficPolicy Local): a BGP Service reaches an FRR ToR (dynamic neighbours,
-// ECMP, as `make lab` configures it) with one next hop per node and the client behind it is
-// served by both; the L2 sample Service is answered by exactly one node's MAC; and
-// `kubectl rollout restart daemonset/portside-speaker` under client traffic (BGPPeer with
-// graceful restart) keeps the route in FRR throughout, lost requests reported as a figure.
+// Then the scenarios of issue #12 item 4 on the same cluster (one build, ~2 min), served by the
+// nodes' real kube-proxy and a DaemonSet of endpoint Pods that answer with their node's name
+// (externalTrafficPolicy Local): a BGP Service reaches an FRR ToR (dynamic neighbours, ECMP, as
+// `make lab` configures it) with one next hop per node and the client behind it is served by
+// both; the L2 sample Service is answered by exactly one node's MAC; `kubectl rollout restart
+// daemonset/portside-speaker` under traffic to both (BGPPeer with graceful restart) keeps the
+// route in FRR throughout and leaves L2 at most one failover gap, lost requests reported; the
+// leader controller Pod deleted while Services are created and deleted changes no IP; `kubectl
+// drain` withdraws the node's next hop at the ToR before its Pods stop; and the Pods' RSS and
+// CPU are printed (the figures in docs/benchmarks.md).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,14 +27,14 @@ import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { buildLab, controlPlaneSkipped, type BuiltLab } from '../lab/builder.ts';
 import { LabObjects } from '../lab/objects.ts';
 import { NODE_ASN, POOLS, TOR_ASN, UPLINK } from '../lab/plan.ts';
 import { Lab, requireCommands, requireRoot, run, type Netns } from '../netns/index.ts';
 import { startFrr, type FrrRouter } from '../routers/index.ts';
-import { cgroupPids } from '../nodes/cgroups.ts';
+import { capMask, containerLogs, failureGaps, inCidr, metrics, portsidePid, procCpu, procStatus, ready } from './helpers.ts';
 import { NODE_COMMANDS } from '../nodes/index.ts';
 import type { ProbeSummary } from '../lab/http-probe.ts';
 import { waitFor } from '../wait.ts';
@@ -44,8 +47,8 @@ const IMAGE = { name: 'localhost/portside', tag: 'dev' };
 const SAMPLE_POOL = '198.51.100.240/28';
 const LAN_V4 = '198.51.100.0/24';
 const PROBE = fileURLToPath(new URL('../lab/http-probe.ts', import.meta.url));
-/** The endpoint Pods' server: answers every request with its node's name (what the lab's probe counts). */
-const WEB_SERVER = "require('node:http').createServer((q, r) => r.end(process.env.NODE_NAME)).listen(8080)";
+/** The endpoint Pods' server: answers every request with its node's name (what the lab's probe counts); as PID 1 it must handle SIGTERM itself. */
+const WEB_SERVER = "process.on('SIGTERM', () => process.exit(0)); require('node:http').createServer((q, r) => r.end(process.env.NODE_NAME)).listen(8080)";
 /** The speaker's --state-dir, a hostPath: the lab's nodes share the host's /run. */
 const STATE_DIR = '/run/portside';
 
@@ -64,67 +67,6 @@ function readmeInstall(): string[] {
   const block = /```sh\n(kubectl apply --server-side -f config\/manifests\/portside\.yaml[\s\S]*?)```/.exec(readme)?.[1];
   assert.ok(block, 'README.md has the install block');
   return block.replace(/\\\n\s*/g, '').split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
-}
-
-/** The capabilities a container's manifest grants, as the kernel's CapEff mask. */
-function capMask(names: readonly string[]): bigint {
-  const bits: Record<string, number> = { NET_BIND_SERVICE: 10, NET_BROADCAST: 11, NET_ADMIN: 12, NET_RAW: 13, SYS_ADMIN: 21 };
-  return names.reduce((m, n) => {
-    const bit = bits[n];
-    assert.ok(bit !== undefined, `capability ${n} known to the test`);
-    return m | (1n << BigInt(bit));
-  }, 0n);
-}
-
-function procStatus(pid: number, field: string): string {
-  return readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`))?.split(/\s+/).slice(1).join(' ') ?? '';
-}
-
-/** The `portside <command>` process of a node's containers (its cgroup root), by its argv. */
-function portsidePid(built: Built, nodeName: string, command: 'controller' | 'speaker'): number | undefined {
-  const node = built.nodes.find((n) => n.name === nodeName)?.kubelet;
-  if (!node) return undefined;
-  return cgroupPids(node.cgroupRoot).find((pid) => {
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      return argv.some((a) => a.endsWith('portside.ts') || a.endsWith('/portside')) && argv.includes(command);
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** The last lines each Pod container wrote on each node (the kubelet's pod-logs): why a Pod is not Ready. */
-function containerLogs(built: Built): string {
-  const lines: string[] = [];
-  for (const n of built.nodes) {
-    const dir = n.kubelet?.paths.podLogs;
-    if (!dir) continue;
-    for (const pod of readdirSync(dir)) {
-      for (const c of readdirSync(join(dir, pod))) {
-        for (const f of readdirSync(join(dir, pod, c))) {
-          const tail = readFileSync(join(dir, pod, c, f), 'utf8').trim().split('\n').slice(-5).join('\n    ');
-          lines.push(`  ${n.name} ${pod}/${c}/${f}:\n    ${tail}`);
-        }
-      }
-    }
-  }
-  return lines.join('\n');
-}
-
-const ready = (p: V1Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-
-const inCidr = (ip: string, cidr: string): boolean => {
-  const [net = '', len = '32'] = cidr.split('/');
-  const n = (a: string) => a.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-  const size = 2 ** (32 - Number(len));
-  return Math.floor(n(ip) / size) === Math.floor(n(net) / size);
-};
-
-async function metrics(url: string): Promise<string> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  assert.equal(res.status, 200, `${url}: HTTP ${res.status}`);
-  return res.text();
 }
 
 async function setup(t: TestContext): Promise<{ lab: Lab; built: Built; frr: FrrRouter; archive: string; tools: string } | undefined> {
@@ -227,7 +169,7 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
       const listed = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app.kubernetes.io/name=portside' })).items;
       return listed.length === 4 && listed.every(ready) && listed;
     }, { timeoutMs: 150_000, intervalMs: 250, what: 'the controller and speaker Pods Ready' }).catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}; container logs:\n${containerLogs(built)}`, { cause: err });
+      throw new Error(`${(err as Error).message}; container logs:\n${containerLogs(built.nodes)}`, { cause: err });
     });
     const readyMs = Date.now() - applyStarted;
     t.diagnostic(`apply to all 4 Pods Ready: ${readyMs} ms`);
@@ -263,7 +205,7 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
     assert.deepEqual([...granted].sort(), ['NET_ADMIN', 'NET_BIND_SERVICE', 'NET_RAW']);
     const rss: string[] = [];
     for (const p of speakers) {
-      const pid = portsidePid(built, p.spec?.nodeName ?? '', 'speaker');
+      const pid = portsidePid(built.nodes, p, 'speaker');
       assert.ok(pid, `the speaker process on ${p.spec?.nodeName}`);
       assert.equal(BigInt(`0x${procStatus(pid, 'CapEff')}`), capMask(granted), `speaker on ${p.spec?.nodeName}: CapEff ${procStatus(pid, 'CapEff')}`);
       assert.equal(BigInt(`0x${procStatus(pid, 'CapPrm')}`), capMask(granted), 'nothing permitted beyond them');
@@ -273,7 +215,7 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
       rss.push(`speaker ${p.spec?.nodeName} ${procStatus(pid, 'VmRSS')}`);
     }
     for (const p of controllers) {
-      const pid = portsidePid(built, p.spec?.nodeName ?? '', 'controller');
+      const pid = portsidePid(built.nodes, p, 'controller');
       assert.ok(pid, `the controller process of ${p.metadata?.name}`);
       assert.equal(procStatus(pid, 'Uid').split(' ')[1], '65532', 'the controller runs as uid 65532');
       assert.equal(procStatus(pid, 'Gid').split(' ')[1], '65532');
@@ -281,6 +223,9 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
       rss.push(`controller ${p.metadata?.name} ${procStatus(pid, 'VmRSS')}`);
     }
     t.diagnostic(`RSS: ${rss.join('; ')}`);
+    // What a user reads first when something is wrong: the Pods' logs through the API server.
+    const { stdout: speakerLog } = await kubectl(['-n', NS, 'logs', 'daemonset/portside-speaker']);
+    assert.match(speakerLog, /speaker_ready/, '`kubectl logs` shows the speaker\'s JSON log');
 
     // A LoadBalancer Service: an IP from the sample pool; each speaker's configuration Valid.
     await core.createNamespace({ body: { metadata: { name: 'install-test' } } });
@@ -332,7 +277,7 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
     });
     await waitFor(async () => (await apps.readNamespacedDaemonSet({ namespace: 'install-test', name: 'web' })).status?.numberReady === 2,
       { timeoutMs: 60_000, intervalMs: 250, what: 'a ready web Pod on each node' }).catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}; container logs:\n${containerLogs(built)}`, { cause: err });
+      throw new Error(`${(err as Error).message}; container logs:\n${containerLogs(built.nodes)}`, { cause: err });
     });
     const probe = async (client: { ns: Netns }, vip: string, count: number, intervalMs = 0): Promise<ProbeSummary> => {
       const { stdout } = await client.ns.exec(process.execPath, [PROBE, `http://${vip}/`, String(count), String(intervalMs), '1000'], { timeoutMs: 30_000 + count * (intervalMs + 1_000) });
@@ -382,7 +327,7 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
       t.diagnostic(`web ${ip}: ${servers[0]} (${announcer?.mac}) answers ARP and serves all 20 requests`);
     });
 
-    await t.test('kubectl rollout restart of the speakers under traffic: BGP with graceful restart keeps the route', async () => {
+    await t.test('kubectl rollout restart of the speakers under traffic: BGP keeps its route (graceful restart), L2 has at most one failover gap', async () => {
       assert.ok(bgpIp, 'the BGP scenario ran');
       const before = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app.kubernetes.io/component=speaker' })).items.map((p) => p.metadata?.uid);
       const started = Date.now();
@@ -400,28 +345,234 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
           await new Promise((r) => setTimeout(r, 200));
         }
       })();
-      const totals = { ok: 0, failed: 0, errors: [] as string[] };
-      while (!done) {
-        const batch = await probe(clientOut, bgpIp, 20, 50);
-        totals.ok += batch.ok;
-        totals.failed += batch.failed;
-        totals.errors.push(...batch.errors.slice(0, 2));
-      }
+      // Both kinds of client at once, each a request every 50 ms until the rollout is done.
+      const probeUntilDone = async (client: { ns: Netns }, vip: string): Promise<ProbeSummary[]> => {
+        const records: ProbeSummary[] = [];
+        while (!done) records.push(await probe(client, vip, 20, 50));
+        return records;
+      };
+      const [bgpRecords, l2Records] = await Promise.all([probeUntilDone(clientOut, bgpIp), probeUntilDone(clientL2, ip)]);
       await rollout;
       await watch;
       const after = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app.kubernetes.io/component=speaker' })).items;
       assert.equal(after.length, 2);
       assert.ok(after.every((p) => !before.includes(p.metadata?.uid)), 'both speakers were replaced');
-      t.diagnostic(`rollout restart: ${Date.now() - started} ms; ${totals.ok + totals.failed} requests, ${totals.failed} lost (${totals.errors.slice(0, 3).join('; ')}); FRR route polled ${polls}×, fewest next hops ${minHops}`);
+      const count = (records: ProbeSummary[]) => ({
+        sent: records.reduce((n, r) => n + r.ok + r.failed, 0),
+        failed: records.reduce((n, r) => n + r.failed, 0),
+        errors: records.flatMap((r) => r.errors).slice(0, 3).join('; '),
+      });
+      const bgp = count(bgpRecords);
+      const l2 = count(l2Records);
+      const l2Gaps = failureGaps(l2Records);
+      t.diagnostic(`rollout restart: ${Date.now() - started} ms; BGP ${bgp.sent} requests, ${bgp.failed} lost (${bgp.errors}); FRR route polled ${polls}×, fewest next hops ${minHops}`);
+      t.diagnostic(`L2 ${ip}: ${l2.sent} requests, ${l2.failed} lost in ${l2Gaps.length} gap(s) ${l2Gaps.map((g) => `${g.failed} requests/${g.ms} ms`).join(', ')} (${l2.errors})`);
       assert.ok(polls > 0 && minHops > 0, `the route to ${bgpIp} never left FRR's RIB during the rollout (fewest next hops ${minHops})`);
-      // Both speakers back: one next hop per node again.
+      assert.ok(bgp.sent > 0 && l2.sent > 0);
+      // The owner's speaker goes once: at most one failover, bounded by liveness (≈ 300 ms) plus a request timeout.
+      assert.ok(l2Gaps.length <= 1, `at most one L2 failover gap: ${JSON.stringify(l2Gaps)}`);
+      assert.ok(l2Gaps.every((g) => g.ms < 5_000), `the L2 gap is a failover, not an outage: ${JSON.stringify(l2Gaps)}`);
+      // Both speakers back: one next hop per node again; the L2 VIP answered by one MAC.
       await frr.waitKernelRoute(`${bgpIp}/32`, built.nodes.map((n) => n.v4), { timeoutMs: 60_000 });
+      const served = await probe(clientL2, ip, 10);
+      assert.equal(served.ok, 10);
+      assert.equal(Object.keys(served.byNode).length, 1, `one node serves the L2 VIP after the rollout: ${JSON.stringify(served.byNode)}`);
+    });
+
+    await t.test('the controller Pod deleted during Service churn: no allocated IP changes, every Service gets one', async () => {
+      const objects = new LabObjects(plane.kubeconfig);
+      const CHURN_POOL = '203.0.113.192/27';
+      await objects.apply('ipaddresspools', 'IPAddressPool', 'churn', { addresses: [CHURN_POOL], autoAssign: false });
+      await core.createNamespace({ body: { metadata: { name: 'churn' } } });
+      const service = (i: number) => ({
+        metadata: { name: `s${i}`, annotations: { 'portside.dev/address-pool': 'churn' } },
+        spec: { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ports: [{ port: 80, protocol: 'TCP' }] },
+      });
+      // Every IP each Service was seen with (by uid), from a list every 100 ms.
+      const seen = new Map<string, { name: string; ips: Set<string> }>();
+      let watching = true;
+      const record = async () => {
+        for (const svc of (await core.listNamespacedService({ namespace: 'churn' })).items) {
+          const uid = svc.metadata?.uid ?? '';
+          const entry = seen.get(uid) ?? { name: svc.metadata?.name ?? '', ips: new Set<string>() };
+          for (const ing of svc.status?.loadBalancer?.ingress ?? []) if (ing.ip) entry.ips.add(ing.ip);
+          seen.set(uid, entry);
+        }
+      };
+      const watcher = (async () => {
+        while (watching) {
+          await record();
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })();
+      // 60 Services, one created every 100 ms, each deleted 12 creations later: ≈ 12 alive at a time.
+      const TOTAL = 60;
+      const LIVE = 12;
+      const leaseHolder = async () => {
+        const lease = await plane.kubeconfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: NS, name: 'portside-controller' });
+        return lease.spec?.holderIdentity ?? '';
+      };
+      const leader = await leaseHolder();
+      assert.ok(leader, 'a controller holds the lease');
+      let deletedAt = 0;
+      for (let i = 0; i < TOTAL; i++) {
+        await core.createNamespacedService({ namespace: 'churn', body: service(i) });
+        if (i >= LIVE) await core.deleteNamespacedService({ namespace: 'churn', name: `s${i - LIVE}` });
+        if (i === TOTAL / 3) {
+          // The leader's Pod, deleted as a user or an eviction would: SIGTERM, lease released, the standby takes over.
+          await kubectl(['-n', NS, 'delete', 'pod', leader, '--wait=false']);
+          deletedAt = Date.now();
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const alive = Array.from({ length: LIVE }, (_, k) => `s${TOTAL - LIVE + k}`);
+      const final = await waitFor(async () => {
+        const items = (await core.listNamespacedService({ namespace: 'churn' })).items;
+        return items.length === LIVE && items.every((s) => s.status?.loadBalancer?.ingress?.[0]?.ip) && items;
+      }, { timeoutMs: 90_000, intervalMs: 250, what: `the last ${LIVE} churn Services all have IPs` });
+      watching = false;
+      await watcher;
+      await record();
+      const newLeader = await leaseHolder();
+      t.diagnostic(`leader ${leader} deleted after ${TOTAL / 3} creates; lease now held by ${newLeader}; ${seen.size} Services seen`);
+      assert.notEqual(newLeader, leader, 'the standby took the lease');
+      assert.deepEqual(final.map((s) => s.metadata?.name).sort(), [...alive].sort());
+      const changed = [...seen.values()].filter((e) => e.ips.size > 1).map((e) => `${e.name}: ${[...e.ips].join(' → ')}`);
+      const withIp = [...seen.values()].filter((e) => e.ips.size > 0).length;
+      t.diagnostic(`${withIp} of ${seen.size} churn Services were seen with an IP; ${changed.length} changed IP`);
+      assert.deepEqual(changed, [], 'no Service\'s IP changed');
+      const ips = final.map((s) => s.status?.loadBalancer?.ingress?.[0]?.ip ?? '');
+      assert.equal(new Set(ips).size, ips.length, `no IP held twice: ${ips.join(' ')}`);
+      assert.ok(ips.every((x) => inCidr(x, CHURN_POOL)), 'every IP from the churn pool');
+      await waitFor(async () => (await apps.readNamespacedDeployment({ namespace: NS, name: 'portside-controller' })).status?.readyReplicas === 2,
+        { timeoutMs: 90_000, intervalMs: 250, what: 'the controller Deployment back to 2 ready replicas' });
+      t.diagnostic(`controller Deployment whole again ${Date.now() - deletedAt} ms after the delete`);
+      await core.deleteNamespace({ name: 'churn' });
+    });
+
+    await t.test('kubectl drain of a node: its BGP next hop leaves the ToR before its Pods go; nothing lost when they do', async () => {
+      const node = built.nodes[0];
+      const other = built.nodes[1];
+      assert.ok(node && other);
+      // An app as drain guides write it: spread over the nodes, a preStop pause so endpoints update
+      // before it stops serving. Local policy: a request reaches the Pods of the node it arrives on
+      // only, so what the drained node's Pod does is seen only through that node's route.
+      await apps.createNamespacedDeployment({
+        namespace: 'install-test',
+        body: {
+          metadata: { name: 'drained' },
+          spec: {
+            replicas: 2,
+            selector: { matchLabels: { app: 'drained' } },
+            template: {
+              metadata: { labels: { app: 'drained' } },
+              spec: {
+                topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', nodeTaintsPolicy: 'Honor', labelSelector: { matchLabels: { app: 'drained' } } }],
+                terminationGracePeriodSeconds: 10,
+                containers: [{
+                  name: 'web', image: `${IMAGE.name}:${IMAGE.tag}`, imagePullPolicy: 'IfNotPresent',
+                  command: ['/usr/local/bin/node', '-e', WEB_SERVER],
+                  env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+                  ports: [{ containerPort: 8080 }],
+                  readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
+                  lifecycle: { preStop: { exec: { command: ['/usr/local/bin/node', '-e', 'setTimeout(() => {}, 2000)'] } } },
+                }],
+              },
+            },
+          },
+        },
+      });
+      await core.createNamespacedService({
+        namespace: 'install-test',
+        body: {
+          metadata: { name: 'drained', annotations: { 'portside.dev/address-pool': 'lab-bgp' } },
+          spec: { type: 'LoadBalancer', selector: { app: 'drained' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }], externalTrafficPolicy: 'Local' },
+        },
+      });
+      const pods = await waitFor(async () => {
+        const items = (await core.listNamespacedPod({ namespace: 'install-test', labelSelector: 'app=drained' })).items;
+        return items.length === 2 && items.every(ready) && items;
+      }, { timeoutMs: 60_000, intervalMs: 250, what: 'two ready app Pods' });
+      assert.deepEqual(pods.map((p) => p.spec?.nodeName).sort(), [node.name, other.name].sort(), 'one app Pod per node');
+      const onNode = pods.find((p) => p.spec?.nodeName === node.name);
+      const vip = await waitFor(async () => (await core.readNamespacedService({ namespace: 'install-test', name: 'drained' })).status?.loadBalancer?.ingress?.[0]?.ip,
+        { timeoutMs: 60_000, intervalMs: 250, what: 'the drained Service\'s IP' });
+      await frr.waitKernelRoute(`${vip}/32`, built.nodes.map((n) => n.v4), { timeoutMs: 60_000 });
+      await waitFor(async () => Object.keys((await probe(clientOut, vip, 10)).byNode).length === 2, { timeoutMs: 30_000, intervalMs: 250, what: `both nodes' kube-proxy serving ${vip}` });
+
+      // While the drain runs: the ToR's kernel next hops and the node's app Pod, every 50 ms; a client every 50 ms.
+      const started = Date.now();
+      const timeline = { hopGone: 0, podDeleting: 0, podGone: 0 };
+      let draining = true;
+      const drainWatch = (async () => {
+        while (draining || !timeline.podGone) {
+          const hops = await frr.kernelNextHops(`${vip}/32`);
+          if (!timeline.hopGone && !hops.includes(node.v4)) timeline.hopGone = Date.now();
+          const pod = await core.readNamespacedPod({ namespace: 'install-test', name: onNode?.metadata?.name ?? '' }).catch(() => undefined);
+          if (!timeline.podDeleting && (!pod || pod.metadata?.deletionTimestamp)) timeline.podDeleting = Date.now();
+          if (!timeline.podGone && (!pod || pod.status?.containerStatuses?.every((c) => !c.state?.running))) timeline.podGone = Date.now();
+          if (Date.now() - started > 120_000) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      const drainDone = kubectl(['drain', node.name, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=90s']).finally(() => (draining = false));
+      const records: ProbeSummary[] = [];
+      while (draining) records.push(await probe(clientOut, vip, 20, 50));
+      await drainDone;
+      await drainWatch;
+      const sent = records.reduce((n, r) => n + r.ok + r.failed, 0);
+      // When each lost request finished (its timeout is 1 s), relative to the drain's start.
+      const lostAt = records.flatMap((r) => r.at.filter((_, i) => r.answers[i] === ''));
+      const rel = (x: number) => (x ? `${x - started} ms` : 'never');
+      t.diagnostic(`drain ${node.name}: next hop gone from the ToR at ${rel(timeline.hopGone)}, app Pod deleting at ${rel(timeline.podDeleting)}, stopped at ${rel(timeline.podGone)}; ${sent} requests, ${lostAt.length} lost, finishing at ${lostAt.map(rel).join(', ') || '-'} (${records.flatMap((r) => r.errors).slice(0, 3).join('; ')})`);
+      assert.ok(timeline.hopGone, `${node.name}'s next hop left the ToR's route`);
+      assert.ok(timeline.podGone, `${node.name}'s app Pod stopped`);
+      assert.ok(timeline.hopGone < timeline.podGone, 'the route went before the Pod');
+      // The only loss allowed: a connection in flight when the ToR's ECMP set changed (its next
+      // packets hashed to the other node, which has no conntrack entry for it) — nothing when the Pod stops.
+      const inFlightAtChange = (at: number) => at - 1_000 - 500 <= timeline.hopGone && timeline.hopGone <= at + 500;
+      assert.deepEqual(lostAt.filter((at) => !inFlightAtChange(at)).map(rel), [], 'no request lost except in flight at the next-hop change');
+      // Uncordoned: the node's paths lose GRACEFUL_SHUTDOWN, one next hop per node again for the
+      // Service whose endpoints stayed on both nodes (the drained app's Pods are all on the other now).
+      await kubectl(['uncordon', node.name]);
+      await frr.waitKernelRoute(`${bgpIp}/32`, built.nodes.map((n) => n.v4), { timeoutMs: 30_000 });
+      await frr.waitKernelRoute(`${vip}/32`, [other.v4], { timeoutMs: 30_000 });
+    });
+
+    await t.test('the Pods\' memory and CPU, as the kubelet runs them (figures for docs/benchmarks.md)', async () => {
+      // After the drain the evicted controller's replacement comes up on the other node: measure all four.
+      const running = await waitFor(async () => {
+        const items = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app.kubernetes.io/name=portside' })).items.filter((p) => ready(p) && !p.metadata?.deletionTimestamp);
+        return items.length === 4 && items;
+      }, { timeoutMs: 90_000, intervalMs: 250, what: 'two controller and two speaker Pods Ready' });
+      const figures: string[] = [];
+      for (const p of running) {
+        const command = p.metadata?.labels?.['app.kubernetes.io/component'] === 'speaker' ? 'speaker' : 'controller';
+        const pid = portsidePid(built.nodes, p, command);
+        assert.ok(pid, `the ${command} process of ${p.metadata?.name}`);
+        const { cpuS, ageS } = procCpu(pid);
+        const kb = (field: string) => Math.round(Number.parseInt(procStatus(pid, field), 10) / 1024);
+        figures.push(`${command} ${p.spec?.nodeName}: RSS ${kb('VmRSS')} MB (peak ${kb('VmHWM')} MB), CPU ${cpuS.toFixed(1)} s in ${ageS.toFixed(0)} s`);
+        assert.ok(kb('VmRSS') > 0);
+      }
+      t.diagnostic(`resources: ${figures.join('; ')}`);
+    });
+
+    await t.test('deleting the BGPPeer withdraws its routes at the ToR at once (graceful restart keeps nothing stale)', async () => {
+      const objects = new LabObjects(plane.kubeconfig);
+      const started = Date.now();
+      // The advertisement still names it: MetalLB ignores names that match nothing, and so does Portside (a warning).
+      await objects.remove('bgppeers', 'tor');
+      // FRR, a graceful-restart helper, would keep a closed session's routes for the restart time
+      // (120 s): the speaker withdraws them in UPDATEs before its Cease.
+      await waitFor(async () => (await frr.ribRoutes('ipv4'))[`${bgpIp}/32`] === undefined, { timeoutMs: 10_000, intervalMs: 100, what: `${bgpIp} withdrawn from the ToR after the BGPPeer's deletion` });
+      t.diagnostic(`BGPPeer deleted → ${bgpIp} gone from FRR's RIB in ${Date.now() - started} ms`);
     });
 
     // Cordoned nodes: the speakers' exit is a full withdraw (no restart marker), as the after hook
-    // checks; uncordoned, they would do a restart exit and leave their markers for the next.
-    // (Deleting the BGPPeer instead leaves the route stale at FRR for the restart time: no Hard Reset.)
-    // The lab's teardown does not stop the speakers gracefully, so remove them first, as an uninstall would.
+    // checks; uncordoned with a graceful-restart peer, they would do a restart exit and leave their
+    // markers for the next. The lab's teardown does not stop the speakers gracefully, so remove
+    // them first, as an uninstall would.
     await kubectl(['cordon', ...built.nodes.map((n) => n.name)]);
     await new Promise((r) => setTimeout(r, 1_000)); // the speakers' Node informers: a watch event away
     await kubectl(['-n', NS, 'delete', 'daemonset/portside-speaker', '--cascade=foreground', '--wait', '--timeout=60s']);

@@ -247,7 +247,7 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
         msg: 'closing without NOTIFICATION: the peer keeps our routes (stale) while we restart',
       });
     }
-    session.stop(message, { notify: !silent });
+    session.stop(message, { notify: !silent, withdraw: !silent });
     this.opts.stats?.sessionUp(plan.name, false);
   }
 

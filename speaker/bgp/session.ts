@@ -139,9 +139,16 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
 
   /**
    * Cease / Administrative Shutdown with an optional RFC 8203 message; `notify: false`
-   * closes the TCP connection without a NOTIFICATION (RFC 4724: the peer keeps our routes).
+   * closes the TCP connection without a NOTIFICATION (RFC 4724: the peer keeps our routes);
+   * `withdraw` first withdraws every route it announced.
    */
-  stop(message?: string, { notify = true }: { notify?: boolean } = {}): void {
+  stop(message?: string, { notify = true, withdraw = false }: { notify?: boolean; withdraw?: boolean } = {}): void {
+    if (withdraw) {
+      // Withdraw every route in UPDATEs ahead of the NOTIFICATION: the peer drops them whatever it
+      // does with the Cease (a graceful-restart helper may keep a closed session's routes as stale).
+      this.rib.replace([]);
+      this.flush(false);
+    }
     this.pending?.dispose();
     this.pending = undefined;
     this.primary.dispatch({ type: 'ManualStop', ...(message === undefined ? {} : { message }), ...(notify ? {} : { silent: true }) });
