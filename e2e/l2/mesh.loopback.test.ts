@@ -33,9 +33,10 @@ test('two meshes: alive both ways, dead within the timeout after one stops', asy
   const stopped = Date.now();
   b.close();
   const elapsed = (await deadAtA) - stopped;
-  // The last heartbeat left up to one interval before close; the deadline timer is precise.
+  // The last heartbeat left up to one interval before close; the deadline timer is precise (its
+  // figures are in bench/l2.ts). Here only a generous bound: a loaded machine delays timers.
   const { timeoutMs } = DEFAULT_LIVENESS;
-  assert.ok(elapsed <= timeoutMs + 100, `dead after ${elapsed} ms`);
+  assert.ok(elapsed <= timeoutMs + 2_000, `dead after ${elapsed} ms`);
   assert.ok(elapsed >= timeoutMs - DEFAULT_HEARTBEAT_INTERVAL_MS - 10, `dead too early: ${elapsed} ms`);
   assert.equal(a.stats().deaths, 1);
   assert.deepEqual(a.liveSet(), new Set());
