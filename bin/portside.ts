@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The one CLI: `portside controller`, `portside speaker`.
+// The one CLI: `portside controller`, `portside speaker`, and `portside explain` /
+// `portside status` (also `kubectl portside …` through bin/kubectl-portside).
 import { commandHelp, USAGE } from '../lib/cli/help.ts';
 
 const [command, ...args] = process.argv.slice(2);
@@ -23,6 +24,11 @@ async function main(): Promise<number> {
     case 'speaker': {
       const { runSpeaker } = await import('../speaker/main.ts');
       return runSpeaker(args, process.env);
+    }
+    case 'explain':
+    case 'status': {
+      const { runExplain } = await import('../explain/main.ts');
+      return runExplain(command, args, process.env);
     }
     default:
       console.error(USAGE);

@@ -14,7 +14,7 @@ import { requireRoot } from '../netns/skip.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PODMAN = join(ROOT, 'hack/image/podman.sh');
-const APP_TOP = ['bin', 'crds', 'lib', 'native', 'node_modules', 'operator', 'package.json', 'speaker'];
+const APP_TOP = ['bin', 'crds', 'explain', 'lib', 'native', 'node_modules', 'operator', 'package.json', 'speaker'];
 
 interface Built { id: string; ref: string; archive: string }
 

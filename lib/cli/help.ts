@@ -11,8 +11,12 @@ commands:
   controller   allocates IPs from IPAddressPools to LoadBalancer Services and writes their
                status (one Deployment, leader-elected)
   speaker      announces those IPs from its node by ARP/NDP and BGP (a DaemonSet, one per node)
+  explain      explain service NAMESPACE/NAME, explain pool NAME: from the API, why a Service
+               has (or lacks) an IP and who announces it; a pool's usage
+  status       configuration validity per component, BGP sessions per node, stale reports
 
-'portside <command> --help' lists the command's flags.`;
+'portside <command> --help' lists the command's flags.
+As a kubectl plugin (bin/kubectl-portside on the PATH): kubectl portside explain svc/NAME.`;
 
 /** What each flag does; a default the options table does not hold is written here. */
 const FLAG_TEXT: Record<string, string> = {
