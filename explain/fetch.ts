@@ -9,12 +9,18 @@ import type { Snapshot, StatusObject } from './snapshot.ts';
 
 type Query = Record<string, string>;
 
+/** 429 (a busy or just-started apiserver: "storage is (re)initializing") is retried this many times. */
+const TOO_MANY_RETRIES = 5;
+
 async function list<T>(api: KubeApi, path: string, query: Query = {}): Promise<T[]> {
-  try {
-    return (await api.json.request<{ items?: T[] }>('GET', path, { query })).items ?? [];
-  } catch (err) {
-    if (err instanceof ApiRequestError && err.code === 404) return [];
-    throw err;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await api.json.request<{ items?: T[] }>('GET', path, { query })).items ?? [];
+    } catch (err) {
+      if (err instanceof ApiRequestError && err.code === 404) return [];
+      if (!(err instanceof ApiRequestError && err.code === 429) || attempt >= TOO_MANY_RETRIES) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+    }
   }
 }
 
