@@ -91,6 +91,15 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
     for (const flag of ['--node-name', '--liveness-port', 'PORTSIDE_GRACEFUL_SHUTDOWN_MS']) assert.ok(speaker.stdout.includes(flag), flag);
   });
 
+  await t.test('portside and the kubectl-portside plugin are on the PATH; explain without an API says so and exits 1', () => {
+    const plugin = portside(image, ['explain', '--help'], 'kubectl-portside');
+    assert.equal(plugin.status, 0, plugin.stderr);
+    assert.match(plugin.stdout, /^ {2}kubectl portside explain svc\/NAME/m);
+    const status = portside(image, ['status'], 'portside');
+    assert.equal(status.status, 1, status.stderr);
+    assert.match(status.stderr, /no Kubernetes API configured/);
+  });
+
   await t.test('Node 24 at /usr/local/bin/node runs it as 65532:65532, and the native addon loads there', () => {
     const inspect = run(PODMAN, ['image', 'inspect', image.id]);
     assert.equal(inspect.status, 0, inspect.stderr);
