@@ -38,6 +38,10 @@ COPY crds/ crds/
 COPY lib/ lib/
 COPY operator/ operator/
 COPY speaker/ speaker/
+COPY explain/ explain/
+# `portside` and the kubectl plugin on the PATH: `kubectl exec … -- portside status`.
+RUN ln -s /app/bin/portside.ts /usr/local/bin/portside \
+ && ln -s /app/bin/kubectl-portside /usr/local/bin/kubectl-portside
 # Numeric, so the kubelet can verify runAsNonRoot; the speaker's pod overrides it to
 # root with only NET_RAW, NET_ADMIN and NET_BIND_SERVICE (see config/base/speaker.yaml).
 USER 65532:65532

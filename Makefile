@@ -8,7 +8,7 @@ export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 # node-gyp builds the native addon against the headers of the node that runs it.
 export npm_config_nodedir := $(abspath $(NODE_BIN)/..)
 
-TEST_FILES = $(shell find lib operator speaker crds e2e bench hack bin config -name '*.test.ts' 2>/dev/null | sort)
+TEST_FILES = $(shell find lib operator speaker explain crds e2e bench hack bin config -name '*.test.ts' 2>/dev/null | sort)
 # Network-namespace tests run one file at a time: their timings (BFD, liveness) must not
 # compete for the two cores, and the labs that give the root namespace a foot on their
 # bridge must not overlap.

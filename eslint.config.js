@@ -15,11 +15,13 @@ export default tseslint.config(
   // The import picture (docs/ARCHITECTURE.md): e2e/ and bench/ on top; speaker/ and
   // operator/ side by side, never importing each other; lib/ below them; crds/ and native/
   // at the ground. Shipped folders never import a harness: the image copies them whole.
-  layer('crds/**', ['lib', 'operator', 'speaker', 'e2e', 'bench', 'hack', 'bin']),
-  layer('native/**', ['crds', 'lib', 'operator', 'speaker', 'e2e', 'bench', 'hack', 'bin']),
-  layer('lib/**', ['operator', 'speaker', 'e2e', 'bench', 'hack', 'bin']),
-  layer('operator/**', ['speaker', 'e2e', 'bench', 'hack', 'bin']),
-  layer('speaker/**', ['operator', 'e2e', 'bench', 'hack', 'bin']),
+  // explain/ reads what both programs write, with their pure parts: it sits above them.
+  layer('crds/**', ['lib', 'operator', 'speaker', 'explain', 'e2e', 'bench', 'hack', 'bin']),
+  layer('native/**', ['crds', 'lib', 'operator', 'speaker', 'explain', 'e2e', 'bench', 'hack', 'bin']),
+  layer('lib/**', ['operator', 'speaker', 'explain', 'e2e', 'bench', 'hack', 'bin']),
+  layer('operator/**', ['speaker', 'explain', 'e2e', 'bench', 'hack', 'bin']),
+  layer('speaker/**', ['operator', 'explain', 'e2e', 'bench', 'hack', 'bin']),
+  layer('explain/**', ['e2e', 'bench', 'hack', 'bin']),
   layer('bin/**', ['e2e', 'bench', 'hack']),
 );
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The one CLI: `portside controller`, `portside speaker`, `portside migrate`.
+// The one CLI: `portside controller`, `portside speaker`, `portside migrate`, and `portside
+// explain` / `portside status` (also `kubectl portside …` through bin/kubectl-portside).
 import { readFileSync } from 'node:fs';
 import { commandHelp, USAGE } from '../lib/cli/help.ts';
 
@@ -37,6 +38,11 @@ async function main(): Promise<number> {
     case 'migrate': {
       const { runMigrate } = await import('../lib/migrate/main.ts');
       return runMigrate(args);
+    }
+    case 'explain':
+    case 'status': {
+      const { runExplain } = await import('../explain/main.ts');
+      return runExplain(command, args, process.env);
     }
     default:
       console.error(command === undefined ? USAGE : `portside: unknown command "${command}"\n\n${USAGE}`);

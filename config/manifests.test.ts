@@ -79,7 +79,7 @@ test('the Namespace allows the privileged speaker (Pod Security labels)', () => 
 
 test('the base carries every CRD in crds/, and no wildcard appears in any RBAC rule', async () => {
   const crds = base.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name).sort();
-  assert.equal(crds.length, 9);
+  assert.equal(crds.length, 10);
   assert.ok(crds.every((n) => n.endsWith('.portside.dev')));
   for (const o of withPrometheus.filter((x) => x.kind === 'Role' || x.kind === 'ClusterRole')) {
     for (const rule of (o.rules ?? []) as Rule[]) {
@@ -127,7 +127,7 @@ test('speaker RBAC: reads what it announces, cannot change Services, Secrets onl
     assert.ok(!g.some(({ rule }) => has(rule.verbs, verb) && (has(rule.resources, 'services') || has(rule.resources, 'services/status'))),
       `the speaker must not ${verb} Services`);
   }
-  for (const r of ['servicel2statuses', 'servicebgpstatuses']) {
+  for (const r of ['servicel2statuses', 'servicebgpstatuses', 'bgpsessionstates']) {
     for (const verb of ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']) {
       assert.ok(allowed(g, verb, 'portside.dev', r, NS), `${r} ${verb}`);
       assert.ok(allowed(g, verb, 'portside.dev', `${r}/status`, NS) || ['list', 'watch', 'delete'].includes(verb), `${r}/status ${verb}`);

@@ -4,6 +4,7 @@ import {
   BFDProfileSchema,
   BGPAdvertisementSchema,
   BGPPeerSchema,
+  BGPSessionStateSchema,
   CommunitySchema,
   ConfigurationStateSchema,
   IPAddressPoolSchema,
@@ -15,6 +16,7 @@ import type {
   ValidBFDProfile,
   ValidBGPAdvertisement,
   ValidBGPPeer,
+  ValidBGPSessionState,
   ValidCommunity,
   ValidConfigurationState,
   ValidIPAddressPool,
@@ -25,6 +27,7 @@ import type {
 import { bfdProfile } from './source/bfdprofile.ts';
 import { bgpAdvertisement } from './source/bgpadvertisement.ts';
 import { bgpPeer } from './source/bgppeer.ts';
+import { bgpSessionState } from './source/bgpsessionstate.ts';
 import { community } from './source/community.ts';
 import { configurationState } from './source/configurationstate.ts';
 import { API_VERSION, GROUP, KINDS, VERSION } from './source/index.ts';
@@ -78,6 +81,7 @@ export const parseCommunity: Parser<ValidCommunity> = makeParser(community, Comm
 export const parseConfigurationState: Parser<ValidConfigurationState> = makeParser(configurationState, ConfigurationStateSchema);
 export const parseServiceL2Status: Parser<ValidServiceL2Status> = makeParser(serviceL2Status, ServiceL2StatusSchema);
 export const parseServiceBGPStatus: Parser<ValidServiceBGPStatus> = makeParser(serviceBGPStatus, ServiceBGPStatusSchema);
+export const parseBGPSessionState: Parser<ValidBGPSessionState> = makeParser(bgpSessionState, BGPSessionStateSchema);
 
 /** Any Portside object as a parser returns it. */
 export type ValidPortsideObject =
@@ -89,7 +93,8 @@ export type ValidPortsideObject =
   | ValidCommunity
   | ValidConfigurationState
   | ValidServiceL2Status
-  | ValidServiceBGPStatus;
+  | ValidServiceBGPStatus
+  | ValidBGPSessionState;
 
 const PARSERS: Readonly<Record<PortsideKind, Parser<ValidPortsideObject>>> = {
   IPAddressPool: parseIPAddressPool,
@@ -101,6 +106,7 @@ const PARSERS: Readonly<Record<PortsideKind, Parser<ValidPortsideObject>>> = {
   ConfigurationState: parseConfigurationState,
   ServiceL2Status: parseServiceL2Status,
   ServiceBGPStatus: parseServiceBGPStatus,
+  BGPSessionState: parseBGPSessionState,
 };
 
 export function isPortsideKind(kind: unknown): kind is PortsideKind {

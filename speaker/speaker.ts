@@ -24,7 +24,7 @@ import { withLinkState } from './runtime/link-ownership.ts';
 import { internalIps, LIVENESS_SECRET, livenessKey, livenessPeers, nodeIdentity, peersForNode } from './runtime/node-info.ts';
 import type { RestartMarker } from './runtime/restart-marker.ts';
 import { speakerConfigurationStatus } from './status/config-state.ts';
-import { announcedIps, desiredStatuses, heldThroughRestart } from './status/desired.ts';
+import { announcedIps, desiredSessionStates, desiredStatuses, heldThroughRestart } from './status/desired.ts';
 import { SpeakerStats } from './status/metrics.ts';
 import { ServiceStatusWriter } from './status/service-status-writer.ts';
 
@@ -129,6 +129,8 @@ export class Speaker {
     await this.queue.idle();
     this.ready = true;
     this.log.info('speaker_ready', { node: this.opts.nodeName });
+    // BGPSessionState follows each session and its BFD.
+    for (const change of ['sessionUp', 'sessionDown', 'bfdStateChange'] as const) this.bgp.manager.on(change, () => this.queue.add('status'));
     if (this.opts.restart && !this.stopping) {
       this.bgp.manager.on('sessionUp', () => this.refreshMarker());
       this.markerTimer = setInterval(() => this.refreshMarker(), MARKER_REFRESH_MS).unref();
@@ -277,7 +279,10 @@ export class Speaker {
       { livenessKeyProblem: keyProblem.ok ? undefined : keyProblem.reason, echoModeProfiles: this.bgp.echoModeProfiles(), peerProblems },
     ));
     if (!this.plan) return;
-    const desired = desiredStatuses(this.opts.nodeName, this.plan, (ip, named) => this.l2.interfacesOf(ip, named));
+    const desired = [
+      ...desiredStatuses(this.opts.nodeName, this.plan, (ip, named) => this.l2.interfacesOf(ip, named)),
+      ...desiredSessionStates(this.opts.nodeName, this.bgp.sessions()),
+    ];
     const changed = await this.statusWriter.sync(desired);
     if (changed.created + changed.patched + changed.deleted > 0) this.log.info('service_status_written', { ...changed });
   }

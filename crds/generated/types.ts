@@ -13,7 +13,8 @@ export type PortsideObject =
   | Community
   | ConfigurationState
   | ServiceL2Status
-  | ServiceBGPStatus;
+  | ServiceBGPStatus
+  | BGPSessionState;
 /**
  * Accept the peer's AS number as it comes: internal (must equal myASN) or external (must differ). Exactly one of peerASN and dynamicASN.
  */
@@ -679,6 +680,10 @@ export interface InterfaceInfo {
    * Interface name.
    */
   name: string;
+  /**
+   * The MAC address ARP/NDP answers give on this interface.
+   */
+  mac?: string;
 }
 /**
  * Which BGP peers a node is configured to announce a Service to. Status only.
@@ -720,4 +725,51 @@ export interface ServiceBGPStatusStatus {
    * @maxItems 256
    */
   peers?: string[];
+}
+/**
+ * The BGP and BFD session state between a node and a BGPPeer. Status only.
+ */
+export interface BGPSessionState {
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
+  apiVersion: 'portside.dev/v1beta1';
+  /**
+   * Kind is a string value representing the REST resource this object represents. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
+  kind: 'BGPSessionState';
+  /**
+   * Standard object's metadata.
+   */
+  metadata: V1ObjectMeta;
+  status?: BGPSessionStateStatus;
+}
+/**
+ * The session as the speaker of the node sees it.
+ */
+export interface BGPSessionStateStatus {
+  /**
+   * The node the session runs from.
+   */
+  node?: string;
+  /**
+   * Name of the BGPPeer.
+   */
+  peer?: string;
+  /**
+   * The address the session connects to.
+   */
+  peerAddress?: string;
+  /**
+   * The BGP FSM state: Idle, Connect, Active, OpenSent, OpenConfirm or Established.
+   */
+  bgpStatus?: string;
+  /**
+   * The BFD session state (Up, Down, Init, AdminDown, NoSession); empty when the peer has no bfdProfile.
+   */
+  bfdStatus?: string;
+  /**
+   * Why the session last failed or is not up.
+   */
+  lastError?: string;
 }

@@ -289,6 +289,7 @@ export type ValidConfigurationState = z.output<typeof ConfigurationStateSchema>;
 /** A host interface. */
 export const InterfaceInfoSchema = z.strictObject({
   name: string({ minLength: 1, maxLength: 15 }),
+  mac: string({ pattern: "^[0-9a-f]{2}(:[0-9a-f]{2}){5}$" }).optional(),
 }, OBJECT);
 export type ValidInterfaceInfo = z.output<typeof InterfaceInfoSchema>;
 
@@ -337,3 +338,28 @@ export const ServiceBGPStatusSchema = z.strictObject({
   status: ServiceBGPStatusStatusSchema.optional(),
 }, OBJECT);
 export type ValidServiceBGPStatus = z.output<typeof ServiceBGPStatusSchema>;
+
+/** The session as the speaker of the node sees it. */
+export const BGPSessionStateStatusSchema = z.strictObject({
+  node: string({ maxLength: 253 }).optional(),
+  peer: string({ maxLength: 253 }).optional(),
+  peerAddress: string({ maxLength: 45 }).optional(),
+  bgpStatus: string({ maxLength: 32 }).optional(),
+  bfdStatus: string({ maxLength: 32 }).optional(),
+  lastError: string({ maxLength: 1024 }).optional(),
+}, OBJECT);
+export type ValidBGPSessionStateStatus = z.output<typeof BGPSessionStateStatusSchema>;
+
+/** The BGP and BFD session state between a node and a BGPPeer. Status only. */
+export const BGPSessionStateSchema = z.strictObject({
+  apiVersion: oneOf(["portside.dev/v1beta1"]),
+  kind: oneOf(["BGPSessionState"]),
+  metadata: z.looseObject({
+    name: string({ maxLength: 253 }).optional(),
+    namespace: string({ maxLength: 63 }).optional(),
+    labels: stringMap(string()).optional(),
+    annotations: stringMap(string()).optional(),
+  }, OBJECT),
+  status: BGPSessionStateStatusSchema.optional(),
+}, OBJECT);
+export type ValidBGPSessionState = z.output<typeof BGPSessionStateSchema>;

@@ -2,6 +2,7 @@
 import { bfdProfile } from './bfdprofile.ts';
 import { bgpAdvertisement } from './bgpadvertisement.ts';
 import { bgpPeer } from './bgppeer.ts';
+import { bgpSessionState } from './bgpsessionstate.ts';
 import { community } from './community.ts';
 import { configurationState } from './configurationstate.ts';
 import { ipAddressPool } from './ipaddresspool.ts';
@@ -23,4 +24,5 @@ export const KINDS = [
   configurationState,
   serviceL2Status,
   serviceBGPStatus,
+  bgpSessionState,
 ] as const satisfies readonly KindSource[];

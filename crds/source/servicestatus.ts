@@ -38,7 +38,14 @@ const interfaceInfo: Schema = {
   title: 'InterfaceInfo',
   description: 'A host interface.',
   required: ['name'],
-  properties: { name: { type: 'string', description: 'Interface name.', minLength: 1, maxLength: 15 } },
+  properties: {
+    name: { type: 'string', description: 'Interface name.', minLength: 1, maxLength: 15 },
+    mac: {
+      type: 'string',
+      description: 'The MAC address ARP/NDP answers give on this interface.',
+      pattern: '^[0-9a-f]{2}(:[0-9a-f]{2}){5}$',
+    },
+  },
 };
 
 export const serviceL2Status: KindSource = {

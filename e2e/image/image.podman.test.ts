@@ -14,7 +14,7 @@ import { requireRoot } from '../netns/skip.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PODMAN = join(ROOT, 'hack/image/podman.sh');
-const APP_TOP = ['bin', 'crds', 'lib', 'native', 'node_modules', 'operator', 'package.json', 'speaker'];
+const APP_TOP = ['bin', 'crds', 'explain', 'lib', 'native', 'node_modules', 'operator', 'package.json', 'speaker'];
 
 interface Built { id: string; ref: string; archive: string }
 
@@ -89,6 +89,15 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
     assert.equal(speaker.status, 0, speaker.stderr);
     assert.match(speaker.stdout, /^usage: portside speaker/);
     for (const flag of ['--node-name', '--liveness-port', 'PORTSIDE_GRACEFUL_SHUTDOWN_MS']) assert.ok(speaker.stdout.includes(flag), flag);
+  });
+
+  await t.test('portside and the kubectl-portside plugin are on the PATH; explain without an API says so and exits 1', () => {
+    const plugin = portside(image, ['explain', '--help'], 'kubectl-portside');
+    assert.equal(plugin.status, 0, plugin.stderr);
+    assert.match(plugin.stdout, /^ {2}kubectl portside explain svc\/NAME/m);
+    const status = portside(image, ['status'], 'portside');
+    assert.equal(status.status, 1, status.stderr);
+    assert.match(status.stderr, /no Kubernetes API configured/);
   });
 
   await t.test('Node 24 at /usr/local/bin/node runs it as 65532:65532, and the native addon loads there', () => {

@@ -1,6 +1,6 @@
 // End to end on layer 2 with every real part: kube-apiserver + etcd, `portside controller`,
 // three `portside speaker` processes in node namespaces and a client on the same bridge.
-// The client resolves the VIP to the owner's MAC; the owner reports ServiceL2Status; when
+// The client resolves the VIP to the owner's MAC; the owner reports ServiceL2Status (with that MAC); when
 // the owner's speaker is killed, another node answers (liveness, no API server in the path).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -32,9 +32,9 @@ test('L2 end to end: controller assigns, one speaker answers ARP for the VIP, an
       return items.length === 1 && (items[0]?.status?.interfaces as unknown[] | undefined)?.length ? items[0] : undefined;
     }, { timeoutMs: 10_000, what: 'one ServiceL2Status for web with interfaces' });
     const ownerName = status.status?.node as string;
-    assert.deepEqual(status.status?.interfaces, [{ name: 'eth0' }]);
     const owner = c.nodes.find((n) => n.name === ownerName)!;
     const ownerMac = await owner.ns.mac('eth0');
+    assert.deepEqual(status.status?.interfaces, [{ name: 'eth0', mac: ownerMac }], 'the interface and the MAC the answers carry');
     const mac = await waitFor(() => resolve(client, vip), { timeoutMs: 5_000, what: `client resolves ${vip}` });
     assert.equal(mac, ownerMac, `client resolves ${vip} to ${ownerName}'s MAC`);
     await c.cluster.waitForEvent('e2e', 'web', 'nodeAssigned');

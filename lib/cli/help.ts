@@ -13,9 +13,13 @@ commands:
   speaker      announces those IPs from its node by ARP/NDP and BGP (a DaemonSet, one per node)
   migrate      converts MetalLB objects (metallb.io CRs or the legacy ConfigMap) to portside.dev
                objects, listing what cannot be carried over
+  explain      explain service NAMESPACE/NAME, explain pool NAME: from the API, why a Service
+               has (or lacks) an IP and who announces it; a pool's usage
+  status       configuration validity per component, BGP sessions per node, stale reports
 
 'portside <command> --help' lists the command's flags.
-'portside --version' prints the version.`;
+'portside --version' prints the version.
+As a kubectl plugin (bin/kubectl-portside on the PATH): kubectl portside explain svc/NAME.`;
 
 /** What each flag does; a default the options table does not hold is written here. */
 const FLAG_TEXT: Record<string, string> = {

@@ -228,11 +228,15 @@ export class L2Announcer {
     }, 2 * this.intervalMs + 5).unref();
   }
 
-  /** Interfaces an owned IP is answered on: the advertisement's, or the responder's links for "all". */
-  interfacesOf(ip: string, named: readonly string[]): string[] {
-    if (named.length > 0) return [...named];
-    const entry = this.responders.get('*');
-    return entry && entry.ips.includes(ip) ? entry.responder.links().map((l) => l.name) : [];
+  /** Interfaces an owned IP is answered on, with their MACs: the advertisement's, or the responder's links for "all". */
+  interfacesOf(ip: string, named: readonly string[]): { name: string; mac?: string }[] {
+    const entry = this.responders.get(named.length === 0 ? '*' : named.join(','));
+    const links = entry && entry.ips.includes(ip) ? entry.responder.links() : [];
+    if (named.length === 0) return links.map((l) => ({ name: l.name, mac: l.mac }));
+    return named.map((name) => {
+      const mac = links.find((l) => l.name === name)?.mac;
+      return mac ? { name, mac } : { name };
+    });
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { NodePlan } from '../planner/index.ts';
-import { announcedIps, desiredStatuses, heldThroughRestart, statusObjectName } from './desired.ts';
+import { announcedIps, desiredSessionStates, desiredStatuses, heldThroughRestart, statusObjectName } from './desired.ts';
 
 const plan = (over: Partial<NodePlan> = {}): NodePlan => ({ bgp: new Map(), bgpServices: new Map(), l2: [], l2Owned: [], skipped: [], ...over });
 
@@ -21,7 +21,7 @@ test('desiredStatuses: BGP peers and L2 interfaces per announced Service', () =>
     bgpServices: new Map([['ns/web', { peers: ['tor-b', 'tor-a'] }], ['ns/none', { peers: [] }]]),
     l2: [l2Entry],
     l2Owned: [l2Entry],
-  }), () => ['eth0']);
+  }), () => [{ name: 'eth0' }]);
   const bgp = got.filter((d) => d.kind === 'ServiceBGPStatus');
   assert.equal(bgp.length, 1);
   assert.deepEqual(bgp[0]!.status, { node: 'n1', serviceName: 'web', serviceNamespace: 'ns', peers: ['tor-a', 'tor-b'] });
@@ -46,6 +46,25 @@ test('heldThroughRestart: ServiceBGPStatus for the graceful-restart peers only, 
     l2: [l2Entry],
     l2Owned: [l2Entry],
   });
-  const got = desiredStatuses('n1', heldThroughRestart(before, ['tor-gr']), () => ['eth0']);
+  const got = desiredStatuses('n1', heldThroughRestart(before, ['tor-gr']), () => [{ name: 'eth0' }]);
   assert.deepEqual(got.map((d) => [d.kind, d.status.serviceName, d.status.peers]), [['ServiceBGPStatus', 'web', ['tor-gr']]]);
+});
+
+test('desiredStatuses: an interface keeps the MAC the responder answers with', () => {
+  const l2Entry = { ip: '198.51.100.10', services: ['ns/web'], interfaces: ['eth1'], candidates: [{ node: 'n1', weight: 0 }], owner: 'n1' };
+  const got = desiredStatuses('n1', plan({ l2: [l2Entry], l2Owned: [l2Entry] }), () => [{ name: 'eth1', mac: '02:00:00:00:00:0a' }]);
+  assert.deepEqual(got.map((d) => d.status.interfaces), [[{ name: 'eth1', mac: '02:00:00:00:00:0a' }]]);
+});
+
+test('desiredSessionStates: one object per peer, BGP and BFD state, the first problem as lastError', () => {
+  const got = desiredSessionStates('n1', [
+    { name: 'tor', peerAddress: '198.51.100.1', state: 'Established', bfd: { state: 'Up' } },
+    { name: 'edge', peerAddress: '198.51.100.2', state: 'Active', lastError: 'connect ECONNREFUSED' },
+  ]);
+  assert.deepEqual(got.map((d) => [d.kind, d.labels['portside.dev/peer'], d.status]), [
+    ['BGPSessionState', 'tor', { node: 'n1', peer: 'tor', peerAddress: '198.51.100.1', bgpStatus: 'Established', bfdStatus: 'Up' }],
+    ['BGPSessionState', 'edge', { node: 'n1', peer: 'edge', peerAddress: '198.51.100.2', bgpStatus: 'Active', bfdStatus: '', lastError: 'connect ECONNREFUSED' }],
+  ]);
+  assert.equal(got[0]!.name, statusObjectName('n1', 'peer/tor'));
+  assert.notEqual(got[0]!.name, desiredSessionStates('n2', [{ name: 'tor', peerAddress: '', state: 'Idle' }])[0]!.name, 'one per node');
 });

@@ -1,30 +1,63 @@
-// Pure: the ServiceBGPStatus / ServiceL2Status objects a node should have for its plan,
-// named deterministically so a restarted speaker finds (and reuses) its own objects.
+// Pure: the ServiceBGPStatus / ServiceL2Status objects a node should have for its plan, and
+// one BGPSessionState per BGP peer, named deterministically so a restarted speaker finds
+// (and reuses) its own objects.
 import { createHash } from 'node:crypto';
 import type { NodePlan } from '../planner/index.ts';
 
 export const NODE_LABEL = 'portside.dev/node';
 export const SERVICE_NAME_LABEL = 'portside.dev/service-name';
 export const SERVICE_NAMESPACE_LABEL = 'portside.dev/service-namespace';
+export const PEER_LABEL = 'portside.dev/peer';
 
-export type StatusKind = 'ServiceBGPStatus' | 'ServiceL2Status';
+export type StatusKind = 'ServiceBGPStatus' | 'ServiceL2Status' | 'BGPSessionState';
 
 export const STATUS_PLURALS: Readonly<Record<StatusKind, string>> = {
   ServiceBGPStatus: 'servicebgpstatuses',
   ServiceL2Status: 'servicel2statuses',
+  BGPSessionState: 'bgpsessionstates',
 };
 
-export interface DesiredStatus {
+/** An interface an L2 IP is answered on, with the MAC the answers carry when known. */
+export interface AnsweringInterface {
+  name: string;
+  mac?: string;
+}
+
+export interface ServiceStatusFields {
+  node: string;
+  serviceName: string;
+  serviceNamespace: string;
+  peers?: string[];
+  interfaces?: AnsweringInterface[];
+}
+
+export interface SessionStateFields {
+  node: string;
+  peer: string;
+  peerAddress: string;
+  bgpStatus: string;
+  bfdStatus: string;
+  lastError?: string;
+}
+
+/** One object this node's speaker keeps in the API: identity, labels and the status to write. */
+export interface DesiredObject<S extends object = object> {
   kind: StatusKind;
   name: string;
   labels: Record<string, string>;
-  status: {
-    node: string;
-    serviceName: string;
-    serviceNamespace: string;
-    peers?: string[];
-    interfaces?: { name: string }[];
-  };
+  status: S;
+}
+
+export type DesiredStatus = DesiredObject<ServiceStatusFields>;
+
+/** What the speaker knows of one peer's sessions (a subset of the BGP manager's PeerStatus). */
+export interface PeerSessionView {
+  name: string;
+  peerAddress: string;
+  state: string;
+  lastError?: string;
+  configError?: string;
+  bfd?: { state: string; error?: string };
 }
 
 const MAX_NAME = 63;
@@ -42,7 +75,7 @@ function labelValue(v: string): string {
   return v.length <= 63 ? v : v.slice(0, 63).replace(/[^A-Za-z0-9]+$/, '');
 }
 
-function identity(kind: StatusKind, node: string, serviceKey: string): Omit<DesiredStatus, 'status'> & { status: DesiredStatus['status'] } {
+function identity(kind: StatusKind, node: string, serviceKey: string): Omit<DesiredStatus, 'status'> & { status: ServiceStatusFields } {
   const slash = serviceKey.indexOf('/');
   const serviceNamespace = serviceKey.slice(0, slash);
   const serviceName = serviceKey.slice(slash + 1);
@@ -58,7 +91,9 @@ function identity(kind: StatusKind, node: string, serviceKey: string): Omit<Desi
  * Every status object this node should have. `interfacesOf(ip)` gives the interfaces the IP
  * is actually answered on (for an L2Plan with no named interfaces: the responder's links).
  */
-export function desiredStatuses(node: string, plan: NodePlan, interfacesOf: (ip: string, named: readonly string[]) => string[]): DesiredStatus[] {
+export function desiredStatuses(
+  node: string, plan: NodePlan, interfacesOf: (ip: string, named: readonly string[]) => AnsweringInterface[],
+): DesiredStatus[] {
   const out: DesiredStatus[] = [];
   for (const [service, { peers }] of plan.bgpServices) {
     if (peers.length === 0) continue;
@@ -66,20 +101,36 @@ export function desiredStatuses(node: string, plan: NodePlan, interfacesOf: (ip:
     d.status.peers = [...peers].sort();
     out.push(d);
   }
-  const l2 = new Map<string, Set<string>>();
+  const l2 = new Map<string, Map<string, AnsweringInterface>>();
   for (const p of plan.l2Owned) {
     for (const service of p.services) {
-      const set = l2.get(service) ?? new Set<string>();
-      for (const i of interfacesOf(p.ip, p.interfaces)) set.add(i);
-      l2.set(service, set);
+      const byName = l2.get(service) ?? new Map<string, AnsweringInterface>();
+      for (const i of interfacesOf(p.ip, p.interfaces)) byName.set(i.name, { ...byName.get(i.name), ...i });
+      l2.set(service, byName);
     }
   }
   for (const [service, interfaces] of l2) {
     const d = identity('ServiceL2Status', node, service);
-    d.status.interfaces = [...interfaces].sort().map((name) => ({ name }));
+    d.status.interfaces = [...interfaces.keys()].sort().map((name) => interfaces.get(name)!);
     out.push(d);
   }
   return out;
+}
+
+/** One BGPSessionState per peer this node has a session (or a configuration problem) with. */
+export function desiredSessionStates(node: string, peers: readonly PeerSessionView[]): DesiredObject<SessionStateFields>[] {
+  return peers.map((p) => {
+    const lastError = p.configError ?? p.bfd?.error ?? p.lastError;
+    return {
+      kind: 'BGPSessionState' as const,
+      name: statusObjectName(node, `peer/${p.name}`),
+      labels: { [NODE_LABEL]: labelValue(node), [PEER_LABEL]: labelValue(p.name) },
+      status: {
+        node, peer: p.name, peerAddress: p.peerAddress, bgpStatus: p.state, bfdStatus: p.bfd?.state ?? '',
+        ...(lastError ? { lastError: lastError.slice(0, 1024) } : {}),
+      },
+    };
+  });
 }
 
 /** After a restart exit: what the graceful-restart `peers` still hold (as stale routes); nothing on layer 2. */

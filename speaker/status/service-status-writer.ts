@@ -1,4 +1,4 @@
-// Makes this node's ServiceBGPStatus / ServiceL2Status objects match the desired set:
+// Makes this node's ServiceBGPStatus / ServiceL2Status / BGPSessionState objects match the desired set:
 // create (the identity fields are immutable, so status is written once after create),
 // patch the status when it changes, delete what is no longer announced. Objects from an
 // earlier run of this node are found by the node label and reused or deleted.
@@ -7,7 +7,7 @@ import type { KubernetesObject, V1OwnerReference } from '@kubernetes/client-node
 import { API_VERSION, GROUP, VERSION } from '../../crds/index.ts';
 import { isAlreadyExists, isNotFound, mergePatch } from '../../lib/k8s/index.ts';
 import type { KubeApi } from '../../lib/k8s/index.ts';
-import { type DesiredStatus, NODE_LABEL, STATUS_PLURALS, type StatusKind } from './desired.ts';
+import { type DesiredObject, NODE_LABEL, STATUS_PLURALS, type StatusKind } from './desired.ts';
 
 export interface ServiceStatusWriterOptions {
   namespace: string;
@@ -21,7 +21,7 @@ interface Known {
   status: string | undefined;
 }
 
-const KINDS: readonly StatusKind[] = ['ServiceBGPStatus', 'ServiceL2Status'];
+const KINDS: readonly StatusKind[] = ['ServiceBGPStatus', 'ServiceL2Status', 'BGPSessionState'];
 
 export class ServiceStatusWriter {
   private readonly api: CustomObjectsApi;
@@ -35,7 +35,7 @@ export class ServiceStatusWriter {
   }
 
   /** Writes the differences; throws on an API failure (the caller retries with backoff). */
-  async sync(desired: readonly DesiredStatus[]): Promise<{ created: number; patched: number; deleted: number }> {
+  async sync(desired: readonly DesiredObject[]): Promise<{ created: number; patched: number; deleted: number }> {
     if (!this.listed) await this.listExisting();
     const counts = { created: 0, patched: 0, deleted: 0 };
     const wanted = new Set(desired.map((d) => keyOf(d.kind, d.name)));
@@ -91,7 +91,7 @@ export class ServiceStatusWriter {
     this.listed = true;
   }
 
-  private async create(d: DesiredStatus): Promise<void> {
+  private async create(d: DesiredObject): Promise<void> {
     try {
       await this.api.createNamespacedCustomObject({
         ...this.target(d.kind),
@@ -112,7 +112,7 @@ export class ServiceStatusWriter {
     }
   }
 
-  private async patchStatus(d: DesiredStatus): Promise<void> {
+  private async patchStatus(d: DesiredObject): Promise<void> {
     await this.api.patchNamespacedCustomObjectStatus(
       { ...this.target(d.kind), name: d.name, body: { status: d.status }, fieldManager: this.opts.fieldManager },
       mergePatch(),
