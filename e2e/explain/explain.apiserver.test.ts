@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { PENDING_REASONS } from '../../operator/allocator/index.ts';
+import type { PENDING_REASONS } from '../../operator/allocator/index.ts';
 import { PENDING_ADVICE } from '../../explain/advice.ts';
 import type { PoolReport } from '../../explain/pool.ts';
 import type { ServiceReport } from '../../explain/service.ts';
