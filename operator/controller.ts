@@ -141,24 +141,25 @@ export class Controller {
     const kind = slash < 0 ? key : key.slice(0, slash);
     const name = slash < 0 ? '' : key.slice(slash + 1);
     this.opts.log.trace('reconcile', { key });
-    let ok = false;
     try {
-      if (kind === 'svc') {
-        const outcome = await this.reconciler.reconcile(name, this.services.get(name));
-        if (outcome.freed) this.servePending();
-        for (const pool of outcome.pools) this.queuePoolStatus(pool);
-      } else if (kind === 'config') {
-        await this.loadConfig();
-      } else if (kind === 'pool') {
-        await this.writePoolStatus(name);
-      } else if (kind === 'ns') {
-        for (const svcKey of this.services.keys()) if (svcKey.startsWith(`${name}/`)) this.queue.add(`svc/${svcKey}`);
-      }
-      ok = true;
+      await this.opts.metrics.counted(() => this.reconcileKey(kind, name));
     } finally {
-      this.opts.metrics.update(ok);
       this.opts.log.trace('reconciled', { key, ms: performance.now() - started });
       this.opts.metrics.reconciled(kind, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async reconcileKey(kind: string, name: string): Promise<void> {
+    if (kind === 'svc') {
+      const outcome = await this.reconciler.reconcile(name, this.services.get(name));
+      if (outcome.freed) this.servePending();
+      for (const pool of outcome.pools) this.queuePoolStatus(pool);
+    } else if (kind === 'config') {
+      await this.loadConfig();
+    } else if (kind === 'pool') {
+      await this.writePoolStatus(name);
+    } else if (kind === 'ns') {
+      for (const svcKey of this.services.keys()) if (svcKey.startsWith(`${name}/`)) this.queue.add(`svc/${svcKey}`);
     }
   }
 
@@ -230,7 +231,7 @@ export class Controller {
   private async writePoolStatus(name: string): Promise<void> {
     const stats = this.reconciler.pools.poolStats(name);
     if (!stats) return;
-    this.opts.metrics.poolStats(name, stats);
+    this.opts.metrics.poolStats(name, stats, this.reconciler.pools.servicesInPool(name).length);
     const status = poolStatus(stats);
     const text = JSON.stringify(status);
     if (this.poolStatusWritten.get(name) === text) return;

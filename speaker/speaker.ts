@@ -124,7 +124,7 @@ export class Speaker {
     await this.bgp.start();
     this.informers.start();
     await this.informers.synced();
-    this.queue.run((key) => (key === 'plan' ? this.applyPlan() : this.writeStatus()), 2);
+    this.queue.run((key) => this.stats.counted(() => (key === 'plan' ? this.applyPlan() : this.writeStatus())), 2);
     this.queue.add('plan');
     await this.queue.idle();
     this.ready = true;
@@ -210,7 +210,7 @@ export class Speaker {
       this.configErrors = result.errors;
     }
     // Stale: running on an older configuration, or on none.
-    this.stats.configLoaded(this.config !== undefined, this.configErrors.length > 0);
+    this.stats.config(this.config !== undefined, this.configErrors.length > 0);
     const config = this.config;
     if (config) {
       const key = livenessKey(inf.secrets.get(`${this.opts.namespace}/${LIVENESS_SECRET}`));

@@ -66,6 +66,9 @@ test('two managers come Up, poll a profile change, and count malformed packets w
   assert.match(metrics, /portside_bfd_session_up_events\{peer="127\.0\.0\.2"\} 1/);
   assert.match(metrics, /portside_bfd_control_packet_input\{peer="127\.0\.0\.2"\} [1-9]/);
   assert.match(metrics, /portside_bfd_control_packet_output\{peer="127\.0\.0\.2"\} [1-9]/);
+  // FRR's echo counters stay 0 without echo mode, which the native speaker never runs.
+  assert.match(metrics, /portside_bfd_echo_packet_input\{peer="127\.0\.0\.2"\} 0/);
+  assert.match(metrics, /portside_bfd_echo_packet_output\{peer="127\.0\.0\.2"\} 0/);
 });
 
 test('a silent peer is detected (diag 1); a removed one says AdminDown (diag 3 here)', async (t) => {
@@ -96,5 +99,9 @@ test('a silent peer is detected (diag 1); a removed one says AdminDown (diag 3 h
     changes.map((c) => `${c.from}→${c.to}/${c.diag}`).filter((c) => c.startsWith('Up')),
     ['Up→Down/1', 'Up→Down/3'],
   );
-  assert.match(await registry.metrics(), /portside_bfd_session_down_events\{peer="127\.0\.0\.2"\} 2/);
+  const after = await registry.metrics();
+  assert.match(after, /portside_bfd_session_down_events\{peer="127\.0\.0\.2"\} 2/);
+  // Every state change reached the client (FRR: zebra_notifications).
+  assert.match(after, new RegExp(`portside_bfd_client_notifications\\{peer="127\\.0\\.0\\.2"\\} ${changes.length}\\b`));
+  assert.ok(changes.length >= 4, changes.map((c) => `${c.from}→${c.to}`).join(' '));
 });

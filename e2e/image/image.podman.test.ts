@@ -18,8 +18,8 @@ const APP_TOP = ['bin', 'crds', 'explain', 'lib', 'native', 'node_modules', 'ope
 
 interface Built { id: string; ref: string; archive: string }
 
-function run(cmd: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+function run(cmd: string, args: readonly string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, ...(input !== undefined ? { input } : {}) });
   assert.ok(!r.error, `${cmd}: ${r.error?.message}`);
   return r;
 }
@@ -34,12 +34,12 @@ function buildImage(): Built {
   return built;
 }
 
-/** `portside ARGS` in the image as the Deployment runs it: uid 65532, no network, runc. */
-function portside(image: Built, args: readonly string[], entrypoint?: string) {
+/** `portside ARGS` in the image as the Deployment runs it: uid 65532, no network, runc; `input` on stdin. */
+function portside(image: Built, args: readonly string[], entrypoint?: string, input?: string) {
   return run(PODMAN, [
-    'run', '--rm', '--network', 'none', '--user', '65532:65532',
+    'run', '--rm', '--network', 'none', '--user', '65532:65532', ...(input !== undefined ? ['-i'] : []),
     ...(entrypoint ? ['--entrypoint', entrypoint] : []), image.id, ...args,
-  ]);
+  ], input);
 }
 
 function walk(dir: string, skip: (rel: string) => boolean, base = dir): string[] {
@@ -98,6 +98,22 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
     const status = portside(image, ['status'], 'portside');
     assert.equal(status.status, 1, status.stderr);
     assert.match(status.stderr, /no Kubernetes API configured/);
+  });
+
+  await t.test('portside migrate reads MetalLB YAML on stdin (the yaml package is a production one), also through bin/portside.mjs', () => {
+    const metallb = 'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: first-pool, namespace: metallb-system}\nspec: {addresses: [198.51.100.0/28]}\n';
+    const check = portside(image, ['migrate', '--check', '-'], undefined, metallb);
+    assert.equal(check.status, 0, `nothing is lost: ${check.stderr}`);
+    const r = portside(image, ['migrate', '-'], undefined, metallb);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^apiVersion: portside\.dev\/v1beta1$/m);
+    assert.match(r.stdout, /^ {2}namespace: portside-system$/m);
+    const mjs = portside(image, ['/app/bin/portside.mjs', 'migrate', '-'], '/usr/local/bin/node', metallb);
+    assert.equal(mjs.status, 0, mjs.stderr);
+    assert.equal(mjs.stdout, r.stdout);
+    const version = portside(image, ['/app/bin/portside.mjs', '--version'], '/usr/local/bin/node');
+    assert.equal(version.status, 0, version.stderr);
+    assert.match(version.stdout, /^portside \S+ \(node v24\./);
   });
 
   await t.test('Node 24 at /usr/local/bin/node runs it as 65532:65532, and the native addon loads there', () => {

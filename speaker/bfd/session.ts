@@ -162,6 +162,7 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
         });
         if (action.to === 'Up') stats.sessionUp(this.peer);
         if (action.from === 'Up') stats.sessionDown(this.peer);
+        stats.stateNotified(this.peer);
         this.emit('stateChange', info);
         if (action.to === 'Up') this.emit('up');
         if (action.from === 'Up') this.emit('down', info);

@@ -27,6 +27,8 @@ export interface ConnectionHooks {
   onAction(conn: BgpConnection, action: FsmAction): void;
   onTransition(conn: BgpConnection, from: FsmState['name'], to: FsmState['name']): void;
   onMessage(conn: BgpConnection, message: BgpMessage): void;
+  /** A message went out on the socket: `type` is its header's type code (RFC 4271 §4.1). */
+  onSent?(conn: BgpConnection, type: number): void;
   /** Every error a socket reports (`current`: the connection's live socket, so the FSM saw it too). */
   onSocketError(conn: BgpConnection, error: Error, current: boolean): void;
   openSocket(): BgpSocket;
@@ -67,7 +69,9 @@ export class BgpConnection {
   }
 
   send(data: Buffer): void {
-    this.socket?.write(data);
+    if (!this.socket) return;
+    this.socket.write(data);
+    this.hooks.onSent?.(this, data[18] ?? 0);
   }
 
   /** Stops every timer and drops the socket without FSM involvement (the connection is discarded). */
@@ -99,7 +103,7 @@ export class BgpConnection {
         break;
       }
       case 'send':
-        this.socket?.write(encodeMessage(a.message, this.context()));
+        this.send(encodeMessage(a.message, this.context()));
         break;
       case 'startTimer': {
         const old = this.timers.get(a.timer);

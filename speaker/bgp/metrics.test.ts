@@ -46,3 +46,18 @@ test('announced prefixes count only while the session is Established: 0 while do
   stats.prefixes('tor', 1, 0);
   assert.deepEqual(await read(), [1, 0]);
 });
+
+test('messages are counted per peer, direction and type (route refresh as FRR names it), and leave with the peer', async () => {
+  const registry = new Registry();
+  const stats = new BgpStats(registry);
+  stats.message('tor', 'sent', 'open');
+  stats.message('tor', 'sent', 'keepalive');
+  stats.message('tor', 'sent', 'keepalive');
+  stats.message('tor', 'received', 'routeRefresh');
+  const text = await registry.metrics();
+  assert.match(text, /portside_bgp_messages_total\{peer="tor",direction="sent",type="open"\} 1/);
+  assert.match(text, /portside_bgp_messages_total\{peer="tor",direction="sent",type="keepalive"\} 2/);
+  assert.match(text, /portside_bgp_messages_total\{peer="tor",direction="received",type="route_refresh"\} 1/);
+  stats.removePeer('tor');
+  assert.doesNotMatch(await registry.metrics(), /portside_bgp_messages_total\{/);
+});

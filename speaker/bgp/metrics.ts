@@ -1,7 +1,9 @@
 // Typed metrics of the BGP speaker, over the speaker's private registry.
 import { MetricsFacade } from '../../lib/metrics/index.ts';
+import type { BgpMessage } from './message.ts';
 
 export type Direction = 'sent' | 'received';
+export type MessageTypeName = BgpMessage['type'];
 
 export class BgpStats extends MetricsFacade {
   private readonly up = this.gauge('portside_bgp_session_up', 'BGP session with the peer is Established (1) or not (0).', ['peer']);
@@ -19,6 +21,11 @@ export class BgpStats extends MetricsFacade {
     ['peer', 'direction', 'code', 'subcode'],
   );
 
+  private readonly messages = this.counter(
+    'portside_bgp_messages_total',
+    'BGP messages sent to / received from the peer, by type (open, update, notification, keepalive, route_refresh): FRR\'s per-neighbor counters.',
+    ['peer', 'direction', 'type'],
+  );
   private readonly socketErrors = this.counter(
     'portside_bgp_socket_errors_total',
     'Errors the TCP connections to the peer reported (connect failures, resets), by errno code.',
@@ -67,6 +74,11 @@ export class BgpStats extends MetricsFacade {
     this.restarting.set({ peer }, pending ? 1 : 0);
   }
 
+  /** One message of `type` on any connection to the peer (collision connections count too, as in FRR). */
+  message(peer: string, direction: Direction, type: MessageTypeName): void {
+    this.messages.inc({ peer, direction, type: type === 'routeRefresh' ? 'route_refresh' : type });
+  }
+
   notification(peer: string, direction: Direction, code: number, subcode: number): void {
     this.notifications.inc({ peer, direction, code: String(code), subcode: String(subcode) });
   }
@@ -92,7 +104,10 @@ export class BgpStats extends MetricsFacade {
     this.announced.remove({ peer });
     this.pending.remove({ peer });
     this.bfdTeardown.remove({ peer });
-    for (const direction of ['sent', 'received'] as const) this.updates.remove({ peer, direction });
+    for (const direction of ['sent', 'received'] as const) {
+      this.updates.remove({ peer, direction });
+      for (const type of ['open', 'update', 'notification', 'keepalive', 'route_refresh']) this.messages.remove({ peer, direction, type });
+    }
     for (const code of this.socketErrorCodes.get(peer) ?? []) this.socketErrors.remove({ peer, code });
     this.socketErrorCodes.delete(peer);
   }

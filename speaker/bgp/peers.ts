@@ -327,6 +327,7 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
       this.reportPrefixes(name, s);
     });
     s.on('updateReceived', () => stats?.updateMessages(name, 'received'));
+    s.on('message', ({ direction, type }) => stats?.message(name, direction, type));
     // The FSM logs what a live socket's error did to the session; a closing socket's error is noise.
     s.on('socketError', ({ code, current }) => {
       if (current) stats?.socketError(name, code);

@@ -74,6 +74,37 @@ describe('BgpSession with fake timers and sockets', () => {
     assert.ok(ta.delays().some((ms) => ms >= 3750 && ms <= 5000), 'automatic restart scheduled');
   });
 
+  it('every message on the wire is reported by direction and type (FRR\'s per-neighbor counters)', async () => {
+    const [ours, theirs] = socketPair();
+    const ta = new FakeClock();
+    const a = new BgpSession({
+      config: { ...defaultSessionConfig, holdTime: 9, localAs: 64512, routerId: parseBgpId('198.51.100.1'), peerAs: 64513 },
+      peerAddress: '198.51.100.2', clock: ta, random: () => 0.5,
+      connect: () => (queueMicrotask(() => ours.emit('connect')), ours),
+    });
+    const b = new BgpSession({
+      config: { ...defaultSessionConfig, holdTime: 9, localAs: 64513, routerId: parseBgpId('198.51.100.2'), peerAs: 64512, passive: true },
+      peerAddress: '198.51.100.1', clock: new FakeClock(),
+    });
+    const count = new Map<string, number>();
+    a.on('message', ({ direction, type }) => count.set(`${direction} ${type}`, (count.get(`${direction} ${type}`) ?? 0) + 1));
+    b.start();
+    a.start();
+    b.acceptConnection(theirs);
+    await flush();
+    assert.equal(a.state, 'Established');
+    assert.equal(count.get('sent open'), 1);
+    assert.equal(count.get('received open'), 1);
+    assert.ok((count.get('sent keepalive') ?? 0) >= 1 && (count.get('received keepalive') ?? 0) >= 1, JSON.stringify([...count]));
+    const keepalives = count.get('sent keepalive') ?? 0;
+    ta.advance(3000); // one keepalive interval
+    await flush();
+    assert.equal(count.get('sent keepalive'), keepalives + 1);
+    ta.advance(9000); // hold timer: NOTIFICATION 4
+    await flush();
+    assert.equal(count.get('sent notification'), 1);
+  });
+
   it("a socket error is not swallowed: it ends the session with its reason, is logged with an event key and reported", async () => {
     const [ours, theirs] = socketPair();
     const logged: string[] = [];

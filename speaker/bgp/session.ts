@@ -12,11 +12,18 @@ import { exportAttributes, gracefulShutdownRoute } from './export-policy.ts';
 import type { ExportContext } from './export-policy.ts';
 import { initialState } from './fsm.ts';
 import type { FsmAction, FsmStateName, NegotiatedSession, SessionConfig } from './fsm-types.ts';
+import { MessageType } from './header.ts';
 import { encodeMessage } from './message.ts';
+import type { BgpMessage } from './message.ts';
 import { parseShutdownCommunication } from './notification.ts';
 import type { AnnouncedRoute } from './route.ts';
 import { endOfRib } from './update.ts';
 import type { UpdateMessage } from './update.ts';
+
+const MESSAGE_TYPES: Partial<Record<number, BgpMessage['type']>> = {
+  [MessageType.Open]: 'open', [MessageType.Update]: 'update', [MessageType.Notification]: 'notification',
+  [MessageType.Keepalive]: 'keepalive', [MessageType.RouteRefresh]: 'routeRefresh',
+};
 
 export interface ConnectOptions {
   host: string;
@@ -79,6 +86,8 @@ export interface BgpSessionEvents {
   updateReceived: [update: UpdateMessage];
   /** A socket reported an error; `current`: it was a connection's live socket, so the FSM acted on it. */
   socketError: [info: { code: string | undefined; message: string; current: boolean }];
+  /** Every message sent or received on any of the session's connections (FRR's per-neighbor message counters). */
+  message: [info: { direction: 'sent' | 'received'; type: BgpMessage['type'] }];
 }
 
 /** One BGP peering: the FSM over up to two connections (collision), plus an Adj-RIB-Out. */
@@ -220,7 +229,12 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
       },
       onAction: (conn, action) => this.onAction(conn, action),
       onTransition: (conn, from, to) => this.onTransition(conn, from, to),
+      onSent: (_conn, code) => {
+        const type = MESSAGE_TYPES[code];
+        if (type) this.emit('message', { direction: 'sent', type });
+      },
       onMessage: (_conn, m) => {
+        this.emit('message', { direction: 'received', type: m.type });
         if (m.type === 'update') this.emit('updateReceived', m);
         if (m.type !== 'notification') return;
         const message = parseShutdownCommunication(m);

@@ -1,16 +1,16 @@
-// The speaker's own metrics (MetalLB's `announced`, portside_ prefix) over its registry.
-import { MetricsFacade, type Registry } from '../../lib/metrics/index.ts';
+// The speaker's own metrics (MetalLB's `announced`, portside_ prefix) over its registry; the
+// k8s_client ones (config loaded/stale, updates and their errors) are K8sClientStats', the
+// same names the controller exports, as MetalLB's speaker and controller both do.
+import { K8sClientStats, type Registry } from '../../lib/metrics/index.ts';
 
 export type AnnounceProtocol = 'bgp' | 'layer2';
 
-export class SpeakerStats extends MetricsFacade {
+export class SpeakerStats extends K8sClientStats {
   private readonly announced = this.gauge(
     'portside_speaker_announced',
     'Service IPs this node announces (1), by protocol.',
     ['service', 'protocol', 'node', 'ip'],
   );
-  private readonly config = this.gauge('portside_speaker_config_loaded_bool', 'A valid configuration is loaded and in use (1).');
-  private readonly stale = this.gauge('portside_speaker_config_stale_bool', '1 when the latest configuration is invalid: an older one serves, or none.');
   private readonly plans = this.histogram('portside_speaker_plan_seconds', 'Time to plan and apply the announcements.', [0.001, 0.005, 0.02, 0.1, 0.5]);
   private readonly livePeers = this.gauge('portside_speaker_liveness_peers', 'Watched liveness peers by state.', ['state']);
   private current = new Set<string>();
@@ -29,11 +29,6 @@ export class SpeakerStats extends MetricsFacade {
     }
     for (const key of this.current) if (!next.has(key)) this.announced.remove(JSON.parse(key) as Record<string, string>);
     this.current = next;
-  }
-
-  configLoaded(loaded: boolean, stale: boolean): void {
-    this.config.set(loaded ? 1 : 0);
-    this.stale.set(stale ? 1 : 0);
   }
 
   planned(seconds: number): void {
