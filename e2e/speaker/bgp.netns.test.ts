@@ -69,12 +69,13 @@ test('BGP end to end: controller assigns, three speakers announce to FRR with EC
     assert.match(metrics, /portside_bgp_session_up\{peer="tor"\} 1/);
 
     // An invalid change is reported and the last good configuration keeps serving.
-    await c.apply('bgpadvertisements', 'BGPAdvertisement', 'broken', { ipAddressPools: ['lab'], peers: ['no-such-peer'] });
+    // (A peer name that matches nothing is only a warning, as in MetalLB; an undefined community alias is an error.)
+    await c.apply('bgpadvertisements', 'BGPAdvertisement', 'broken', { ipAddressPools: ['lab'], communities: ['no-such-alias'] });
     const invalid = await waitFor(async () => {
       const s = await c.configState('node1');
       return s?.result === 'Invalid' ? s : undefined;
     }, { what: 'speaker-node1 Invalid' });
-    assert.match(invalid.errorSummary ?? '', /no-such-peer/);
+    assert.match(invalid.errorSummary ?? '', /no-such-alias/);
     assert.deepEqual(await tor.nextHops(prefix), c.nodes.map((n) => n.v4).sort(), 'FRR keeps the route');
     await c.remove('bgpadvertisements', 'broken');
     await waitFor(async () => (await c.configState('node1'))?.result === 'Valid', { what: 'speaker-node1 Valid again' });
