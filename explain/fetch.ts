@@ -1,10 +1,11 @@
 // Reads a Snapshot from the API (lists only; nothing is written). A kind the cluster does not
 // serve (an older install without BGPSessionState) reads as empty.
-import type { CoreV1Event, V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
+import type { CoreV1Event, V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { GROUP, pluralOf, VERSION } from '../crds/index.ts';
 import type { PortsideKind } from '../crds/index.ts';
 import { ApiRequestError } from '../lib/k8s/index.ts';
 import type { KubeApi } from '../lib/k8s/index.ts';
+import { SPEAKER_POD_SELECTOR } from './snapshot.ts';
 import type { Snapshot, StatusObject } from './snapshot.ts';
 
 type Query = Record<string, string>;
@@ -56,6 +57,10 @@ export async function fetchSnapshot(api: KubeApi, scope: FetchScope, now = Date.
     portsideObjects(api, ns, 'BGPSessionState'),
     portsideObjects(api, ns, 'ConfigurationState'),
   ]);
+  // Where the speaker DaemonSet runs: a node it does not schedule to (taints, nodeSelector) is
+  // not a missing report. Unknown when Pods may not be listed (RBAC): every node is expected then.
+  const speakerNodes = await list<V1Pod>(api, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`, { labelSelector: SPEAKER_POD_SELECTOR })
+    .then((pods) => new Set(pods.flatMap((p) => (p.spec?.nodeName ? [p.spec.nodeName] : []))), () => undefined);
   const lbServices = services.filter((s) => s.spec?.type === 'LoadBalancer' || keyOf(s) === scope.service);
   let endpointSlices: V1EndpointSlice[] = [];
   let events: CoreV1Event[] = [];
@@ -77,6 +82,7 @@ export async function fetchSnapshot(api: KubeApi, scope: FetchScope, now = Date.
     services: lbServices,
     endpointSlices,
     nodes,
+    ...(speakerNodes ? { speakerNodes } : {}),
     l2Statuses,
     bgpStatuses,
     sessions,

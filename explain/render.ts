@@ -171,7 +171,7 @@ export function renderStatus(r: StatusReport, s: Style = PLAIN): string {
   if (r.nodes.length === 0) t.add('  no nodes');
   for (const n of r.nodes) {
     const sessions = n.sessions.map((x) => `${x.peer} ${x.bgp}${x.bfd ? `/BFD ${x.bfd}` : ''}`).join(', ');
-    t.add(`  ${t.mark(n.sessions.every((x) => x.up) && n.speaker === 'Valid' ? true : n.speaker === 'missing' ? 'warn' : false)} ${n.node}: speaker ${n.speaker}; ${sessions || 'no BGP sessions'}`);
+    t.add(`  ${t.mark(n.sessions.every((x) => x.up) && n.speaker === 'Valid' ? true : n.speaker === 'missing' || n.speaker === 'not scheduled' ? 'warn' : false)} ${n.node}: speaker ${n.speaker}; ${sessions || 'no BGP sessions'}`);
     for (const x of n.sessions.filter((y) => !y.up && y.lastError)) t.add(`      ${x.peer}: ${x.lastError}`, s.dim);
   }
   if (r.pending.length > 0) {

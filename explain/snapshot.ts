@@ -18,6 +18,9 @@ export type SessionStateFields = BGPSessionStateStatus;
 export type ConfigurationStateFields = ConfigurationStateStatus;
 export type PoolStatusFields = IPAddressPoolStatus;
 
+/** The speaker DaemonSet's Pods (config/base). */
+export const SPEAKER_POD_SELECTOR = 'app.kubernetes.io/name=portside,app.kubernetes.io/component=speaker';
+
 export interface Snapshot {
   /** Where Portside's own objects live (--portside-namespace). */
   installNamespace: string;
@@ -29,6 +32,8 @@ export interface Snapshot {
   services: V1Service[];
   endpointSlices: V1EndpointSlice[];
   nodes: V1Node[];
+  /** Nodes a speaker Pod is scheduled to (label SPEAKER_POD_SELECTOR), when Pods could be listed. */
+  speakerNodes?: ReadonlySet<string>;
   l2Statuses: StatusObject<ServiceStatusFields>[];
   bgpStatuses: StatusObject<ServiceStatusFields>[];
   sessions: StatusObject<SessionStateFields>[];

@@ -47,6 +47,18 @@ test('stale: reports of gone Services, nodes and peers, two L2 answerers, a sile
   assert.match(r.verdict.summary, /7 stale or conflicting report\(s\)/);
 });
 
+test('a node the speaker DaemonSet does not schedule to is not a missing report; a node it does is', () => {
+  const snap = healthyBgp();
+  snap.nodes = [...snap.nodes, node('control-plane'), node('n4')];
+  snap.speakerNodes = new Set([...snap.nodes.map((n) => n.metadata?.name ?? '').filter((n) => n !== 'control-plane')]);
+  const r = clusterStatus(snap);
+  assert.deepEqual(r.stale, ['node n4: no speaker has reported from it (ConfigurationState speaker-n4)']);
+  assert.equal(r.nodes.find((n) => n.node === 'control-plane')?.speaker, 'not scheduled');
+  assert.equal(r.nodes.find((n) => n.node === 'n4')?.speaker, 'missing');
+  snap.nodes = snap.nodes.filter((n) => n.metadata?.name !== 'n4');
+  assert.deepEqual(clusterStatus(snap).stale, [], 'without n4 nothing is stale: the control-plane node is not counted');
+});
+
 test('Services without an IP are listed with their reasons', () => {
   const r = clusterStatus(snapshot({ services: [service('shop/p', { pending: { reason: 'NoPoolMatches', message: 'no pool' } })] }));
   assert.deepEqual(r.pending, [{ service: 'shop/p', reason: 'NoPoolMatches', message: 'no pool' }]);

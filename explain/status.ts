@@ -14,7 +14,8 @@ import type { Verdict } from './verdict.ts';
 
 export interface NodeSessions {
   node: string;
-  speaker: 'Valid' | 'Invalid' | 'Unknown' | 'missing';
+  /** `not scheduled`: the speaker DaemonSet does not run there (not a problem); `missing`: it should, and has not reported. */
+  speaker: 'Valid' | 'Invalid' | 'Unknown' | 'missing' | 'not scheduled';
   sessions: { peer: string; peerAddress: string; bgp: string; bfd: string; up: boolean; lastError?: string }[];
 }
 
@@ -38,7 +39,7 @@ export function clusterStatus(snapshot: Snapshot): StatusReport {
     const speaker = components.find((c) => c.node === node);
     return {
       node,
-      speaker: speaker ? (speaker.result as NodeSessions['speaker']) : 'missing',
+      speaker: speaker ? (speaker.result as NodeSessions['speaker']) : snapshot.speakerNodes && !snapshot.speakerNodes.has(node) ? 'not scheduled' : 'missing',
       sessions: snapshot.sessions.filter((s) => s.status?.node === node).map((s) => {
         const st = s.status ?? {};
         return {
@@ -92,7 +93,8 @@ function staleThings(snapshot: Snapshot, nodeNames: ReadonlySet<string>, peers: 
   const reported = new Set(snapshot.configurationStates.map(componentConfig).flatMap((c) => (c.node ? [c.node] : [])));
   for (const n of snapshot.nodes) {
     const node = n.metadata?.name ?? '';
-    if (!reported.has(node) && nodeUnusableReason(n) === undefined) out.push(`node ${node}: no speaker has reported from it (ConfigurationState speaker-${node})`);
+    const expected = snapshot.speakerNodes ? snapshot.speakerNodes.has(node) : nodeUnusableReason(n) === undefined;
+    if (!reported.has(node) && expected) out.push(`node ${node}: no speaker has reported from it (ConfigurationState speaker-${node})`);
   }
   if (snapshot.configurationStates.some((c) => c.metadata.name === 'controller')) {
     for (const [pool, status] of poolStatuses(snapshot)) if (!status) out.push(`IPAddressPool ${pool}: the controller has not written its status`);
