@@ -121,9 +121,12 @@ export async function syncFlux(kubectl: Kubectl, path: string): Promise<SyncStep
   return steps;
 }
 
-/** `kubectl diff --server-side` of the objects: '' when applying them would change nothing. */
+/**
+ * `kubectl diff --server-side --force-conflicts` of the objects (Flux and Argo CD apply with
+ * force too): '' when applying them would change nothing.
+ */
 export async function serverSideDiff(kubectl: Kubectl, objects: readonly KubeObject[], fieldManager = 'kubectl'): Promise<string> {
-  const r = await kubectl(['diff', '--server-side', `--field-manager=${fieldManager}`, '-f', '-'], yamlStream(objects));
+  const r = await kubectl(['diff', '--server-side', '--force-conflicts', `--field-manager=${fieldManager}`, '-f', '-'], yamlStream(objects));
   // kubectl diff: 0 no differences, 1 differences, >1 kubectl or diff failed.
   if (r.code > 1) throw new Error(`kubectl diff exited ${r.code}: ${r.stderr}`);
   return r.code === 0 ? '' : r.stdout || r.stderr || '(differences)';
