@@ -88,7 +88,7 @@ test('the base carries every CRD in crds/, and no wildcard appears in any RBAC r
   }
 });
 
-test('controller RBAC: what it needs and no Secrets', () => {
+test('controller RBAC: what it needs, and of Secrets only to create the liveness key and read that one', () => {
   const g = grantsOf(base, 'controller');
   for (const verb of ['get', 'list', 'watch', 'update', 'patch']) assert.ok(allowed(g, verb, '', 'services', 'default'), verb);
   for (const verb of ['update', 'patch']) assert.ok(allowed(g, verb, '', 'services/status', 'default'), verb);
@@ -109,7 +109,13 @@ test('controller RBAC: what it needs and no Secrets', () => {
     assert.ok(allowed(g, verb, 'portside.dev', 'configurationstates', NS), verb);
     assert.ok(allowed(g, verb, 'portside.dev', 'configurationstates/status', NS), verb);
   }
-  assert.deepEqual(g.filter(({ rule }) => has(rule.resources, 'secrets')), [], 'the controller must not read Secrets');
+  assert.deepEqual(g.filter(({ rule }) => has(rule.resources, 'secrets')).map(({ namespace, rule }) => ({ namespace, rule })), [
+    { namespace: NS, rule: { apiGroups: [''], resources: ['secrets'], verbs: ['create'] } },
+    { namespace: NS, rule: { apiGroups: [''], resources: ['secrets'], resourceNames: ['portside-liveness-key'], verbs: ['get', 'list', 'watch'] } },
+  ], 'the controller creates the liveness key and reads only that Secret, in its namespace; it never changes or deletes one');
+  assert.deepEqual(g.filter(({ rule }) => has(rule.resources, 'deployments')).map(({ namespace, rule }) => ({ namespace, rule })), [
+    { namespace: NS, rule: { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['portside-controller'], verbs: ['get'] } },
+  ], 'its own Deployment, read as the Secret\'s owner');
   for (const r of ['nodes', 'endpointslices', 'servicel2statuses', 'servicebgpstatuses']) {
     assert.ok(!g.some(({ rule }) => has(rule.resources, r)), `controller needs no ${r}`);
   }

@@ -6,6 +6,7 @@ import { checkApiReachable, KubeApi, LeaseElector, loadKubeConfig } from '../lib
 import { createLogger } from '../lib/log/index.ts';
 import { createRegistry, startMetricsServer } from '../lib/metrics/index.ts';
 import { Controller } from './controller.ts';
+import { LivenessKeyKeeper } from './liveness-key.ts';
 import { ControllerMetrics } from './metrics.ts';
 
 export async function runController(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -29,6 +30,8 @@ export async function runController(args: string[], env: NodeJS.ProcessEnv): Pro
   const podName = env.POD_NAME;
   const controller = new Controller({ api, namespace: flags.namespace, lbClass: flags.lbClass, log, metrics, podName });
   const identity = podName ?? `${hostname()}-${process.pid}`;
+  // The Deployment's name, as the manifests and the chart write it (also the Lease's).
+  const livenessKey = new LivenessKeyKeeper({ api, namespace: flags.namespace, deployment: 'portside-controller', log });
   let elector: LeaseElector | undefined;
   const server = await startMetricsServer({
     addr: flags.metricsAddr,
@@ -46,6 +49,7 @@ export async function runController(args: string[], env: NodeJS.ProcessEnv): Pro
     if (!stopping) {
       stopping = true;
       await controller.stop().catch(() => undefined);
+      await livenessKey.stop().catch(() => undefined);
       await elector?.stop({ release: true }).catch(() => undefined);
       await server.close().catch(() => undefined);
     }
@@ -62,6 +66,8 @@ export async function runController(args: string[], env: NodeJS.ProcessEnv): Pro
       log.error('start_failed', { err });
       void shutdown(1);
     });
+    // Failures are logged and retried inside: the speakers keep their last key meanwhile.
+    void livenessKey.start();
   };
   if (!flags.leaderElect) {
     lead();

@@ -125,7 +125,7 @@ for (const c of Object.values(CHART_CASES)) {
   });
 }
 
-interface Access { verb: string; group?: string; resource: string; subresource?: string; namespace?: string }
+interface Access { verb: string; group?: string; resource: string; subresource?: string; namespace?: string; name?: string }
 
 test('RBAC, applied for real, grants the controller and speaker exactly their jobs (SubjectAccessReview)', async (t) => {
   const cp = await prepare(t);
@@ -141,7 +141,7 @@ test('RBAC, applied for real, grants the controller and speaker exactly their jo
         spec: {
           user: `system:serviceaccount:${NS}:${sa}`,
           groups: ['system:serviceaccounts', `system:serviceaccounts:${NS}`, 'system:authenticated'],
-          resourceAttributes: { verb: a.verb, group: a.group ?? '', resource: a.resource, subresource: a.subresource ?? '', namespace: a.namespace ?? '' },
+          resourceAttributes: { verb: a.verb, group: a.group ?? '', resource: a.resource, subresource: a.subresource ?? '', namespace: a.namespace ?? '', name: a.name ?? '' },
         },
       },
     });
@@ -164,6 +164,16 @@ test('RBAC, applied for real, grants the controller and speaker exactly their jo
     ['controller', { verb: 'patch', resource: 'services', namespace: 'default' }, true],
     ['controller', { verb: 'get', resource: 'secrets', namespace: NS }, false],
     ['controller', { verb: 'list', resource: 'secrets' }, false],
+    // The liveness key: created when absent, that one Secret read, none changed.
+    ['controller', { verb: 'create', resource: 'secrets', namespace: NS }, true],
+    ['controller', { verb: 'create', resource: 'secrets', namespace: 'default' }, false],
+    ['controller', { verb: 'get', resource: 'secrets', namespace: NS, name: 'portside-liveness-key' }, true],
+    ['controller', { verb: 'watch', resource: 'secrets', namespace: NS, name: 'portside-liveness-key' }, true],
+    ['controller', { verb: 'get', resource: 'secrets', namespace: NS, name: 'tor-a-password' }, false],
+    ['controller', { verb: 'update', resource: 'secrets', namespace: NS, name: 'portside-liveness-key' }, false],
+    ['controller', { verb: 'delete', resource: 'secrets', namespace: NS, name: 'portside-liveness-key' }, false],
+    ['controller', { verb: 'get', group: 'apps', resource: 'deployments', namespace: NS, name: 'portside-controller' }, true],
+    ['controller', { verb: 'get', group: 'apps', resource: 'deployments', namespace: NS, name: 'portside-speaker' }, false],
     ['controller', { verb: 'list', group: 'discovery.k8s.io', resource: 'endpointslices' }, false],
     ['controller', { verb: 'create', group: 'events.k8s.io', resource: 'events', namespace: 'default' }, true],
     ['controller', { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: NS }, true],
@@ -175,7 +185,7 @@ test('RBAC, applied for real, grants the controller and speaker exactly their jo
   const wrong: string[] = [];
   for (const [sa, a, want] of expectations) {
     const got = await can(sa, a);
-    if (got !== want) wrong.push(`${sa} ${a.verb} ${a.group ?? ''}/${a.resource}${a.subresource ? `/${a.subresource}` : ''} in ${a.namespace || '(cluster)'}: got ${got}, want ${want}`);
+    if (got !== want) wrong.push(`${sa} ${a.verb} ${a.group ?? ''}/${a.resource}${a.subresource ? `/${a.subresource}` : ''} in ${a.namespace || '(cluster)'}${a.name ? ` ${a.name}` : ''}: got ${got}, want ${want}`);
   }
   assert.deepEqual(wrong, []);
 });

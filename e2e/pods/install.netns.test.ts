@@ -2,7 +2,7 @@
 // containerd of real kubelet nodes, and config/manifests/portside.yaml applied unchanged but
 // for the image reference (a kustomization over it with `images:`, rendered by the real
 // kustomize, applied by the real kubectl with --server-side). The liveness Secret is made
-// by the README's own command, the L2 sample applied as shipped. Then: the controller
+// by the controller (the README has no step for it), the L2 sample applied as shipped. Then: the controller
 // Deployment and the speaker DaemonSet become Ready by their own probes; /metrics answers
 // on the documented ports; the speaker runs with exactly the capabilities the manifest
 // grants and the controller as uid 65532; a LoadBalancer Service gets an IP from the
@@ -153,16 +153,15 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
     const applyCmd = commands[0] ?? '';
     assert.equal(applyCmd, 'kubectl apply --server-side -f config/manifests/portside.yaml');
     await shell(applyCmd.replace('config/manifests/portside.yaml', installYaml));
-    const secretCmd = commands.find((c) => c.startsWith('kubectl create secret generic portside-liveness-key'));
-    assert.ok(secretCmd, `the README creates the liveness Secret: ${commands.join(' | ')}`);
-    await shell(secretCmd);
+    assert.ok(!commands.some((c) => c.includes('create secret')), `no imperative Secret step in the README: ${commands.join(' | ')}`);
     await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
     const sampleCmd = commands.find((c) => c.startsWith('kubectl apply -f config/samples/metallb-l2.yaml'));
     assert.ok(sampleCmd, 'the README applies the L2 sample');
     await shell(sampleCmd);
 
-    const secret = await core.readNamespacedSecret({ namespace: NS, name: 'portside-liveness-key' });
-    assert.equal(Buffer.from(secret.data?.key ?? '', 'base64').toString().length, 44, 'the key is `openssl rand -base64 32`');
+    const secret = await waitFor(() => core.readNamespacedSecret({ namespace: NS, name: 'portside-liveness-key' }), { timeoutMs: 150_000, intervalMs: 250, what: 'the controller to create the liveness Secret' });
+    assert.equal(Buffer.from(secret.data?.key ?? '', 'base64').length, 32, 'the controller made the key: 32 random bytes');
+    assert.equal(secret.metadata?.labels?.['portside.dev/generated-by'], 'controller', 'marked as the install\'s');
 
     // Ready by their own probes: the kubelet's readiness probes on /readyz.
     const pods = await waitFor(async () => {

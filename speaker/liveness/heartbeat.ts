@@ -139,8 +139,11 @@ function readPayload(json: unknown): Heartbeat | undefined {
   return hb;
 }
 
-/** Checks length, magic, version and signature (before parsing anything), then the payload. */
-export function decodeHeartbeat(bytes: Uint8Array, key: Uint8Array): HeartbeatDecode {
+/**
+ * Checks length, magic, version and signature (before parsing anything), then the payload.
+ * Several keys: any of them may have signed it (a key rotation, speaker/liveness/key-ring.ts).
+ */
+export function decodeHeartbeat(bytes: Uint8Array, key: Uint8Array | readonly Uint8Array[]): HeartbeatDecode {
   if (bytes.length < HEARTBEAT_HEADER_LENGTH) return drop('truncated', `${bytes.length} bytes is shorter than the header`);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.toString('latin1', 0, 4) !== HEARTBEAT_MAGIC) return drop('malformed', 'not a Portside heartbeat (magic)');
@@ -152,8 +155,9 @@ export function decodeHeartbeat(bytes: Uint8Array, key: Uint8Array): HeartbeatDe
     return drop(buf.length < HEARTBEAT_HEADER_LENGTH + length ? 'truncated' : 'malformed', `payload length ${length} vs ${buf.length - HEARTBEAT_HEADER_LENGTH} bytes`);
   }
   const payload = buf.subarray(HEARTBEAT_HEADER_LENGTH);
-  const expected = sign(key, buf.subarray(0, MAC_OFFSET), payload);
-  if (!timingSafeEqual(expected, buf.subarray(MAC_OFFSET, MAC_OFFSET + MAC_LENGTH))) {
+  const mac = buf.subarray(MAC_OFFSET, MAC_OFFSET + MAC_LENGTH);
+  const keys = key instanceof Uint8Array ? [key] : key;
+  if (!keys.some((k) => timingSafeEqual(sign(k, buf.subarray(0, MAC_OFFSET), payload), mac))) {
     return drop('bad-signature', 'HMAC does not match the shared key');
   }
   let json: unknown;

@@ -26,9 +26,12 @@ import {
   type LivenessState,
   type Step,
 } from './liveness-fsm.ts';
+import { acceptedKeys, keyRing, rotate, signingKey, type KeyRing } from './key-ring.ts';
 
 /** A timer this late means our own process was starved (plain scheduling jitter is less). */
 const STALL_MS = 15;
+/** How long a rotated key is accepted before it signs, and the old one after: more than the Secret's spread between speakers. */
+export const DEFAULT_KEY_OVERLAP_MS = 2_000;
 
 export interface LivenessPeer {
   node: string;
@@ -38,8 +41,10 @@ export interface LivenessPeer {
 
 export interface LivenessMeshOptions extends Partial<LivenessConfig> {
   node: string;
-  /** Shared HMAC key (from a Secret), raw bytes. */
+  /** Shared HMAC key (from a Secret), raw bytes; setKey() rotates it. */
   key: Uint8Array;
+  /** Default DEFAULT_KEY_OVERLAP_MS. */
+  keyOverlapMs?: number;
   port: number;
   /** This node's address on the segment; also picks the socket family. */
   bindAddress: string;
@@ -87,7 +92,8 @@ interface MeshEvents {
 export class LivenessMesh extends EventEmitter<MeshEvents> {
   readonly node: string;
   readonly incarnation = randomBytes(8).toString('hex');
-  readonly #key: Uint8Array;
+  #keys: KeyRing;
+  readonly #keyOverlapMs: number;
   readonly #cfg: LivenessConfig;
   readonly #intervalMs: number;
   readonly #port: number;
@@ -109,7 +115,8 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
   constructor(options: LivenessMeshOptions) {
     super();
     this.node = options.node;
-    this.#key = options.key;
+    this.#keys = keyRing(options.key);
+    this.#keyOverlapMs = options.keyOverlapMs ?? DEFAULT_KEY_OVERLAP_MS;
     this.#cfg = {
       timeoutMs: options.timeoutMs ?? DEFAULT_LIVENESS.timeoutMs,
       riseCount: options.riseCount ?? DEFAULT_LIVENESS.riseCount,
@@ -162,6 +169,11 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
   setPeers(peers: readonly LivenessPeer[]): void {
     this.#peers = peers.filter((p) => p.node !== this.node);
     this.#state = watchPeers(this.#state, new Set(this.#peers.map((p) => p.node)));
+  }
+
+  /** A new shared key (the Secret changed): accepted now, signing after the overlap; peers stay alive throughout. */
+  setKey(key: Uint8Array): void {
+    this.#keys = rotate(this.#keys, key, this.#clock.now(), this.#keyOverlapMs);
   }
 
   liveSet(): Set<string> {
@@ -219,7 +231,7 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     const claims = this.#claims?.();
     const wire = encodeHeartbeat(
       { node: this.node, incarnation: this.incarnation, seq: this.#seq++, sentAt: this.#clock.now(), links: this.#links(), ...(claims ? { claims } : {}) },
-      this.#key,
+      signingKey(this.#keys, this.#clock.now()),
     );
     try {
       this.#sendFrame?.(wire);
@@ -239,7 +251,7 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
   }
 
   #accept(msg: Uint8Array, from: string, fromPeer: (hb: Heartbeat) => boolean, frame: boolean): void {
-    const decoded = decodeHeartbeat(msg, this.#key);
+    const decoded = decodeHeartbeat(msg, acceptedKeys(this.#keys, this.#clock.now()));
     if (!decoded.ok) return this.#count(decoded.reason, from);
     const hb = decoded.value;
     if (this.#state.has(hb.node) && !fromPeer(hb)) return this.#count('wrong-source', from);

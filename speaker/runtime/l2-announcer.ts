@@ -12,7 +12,7 @@ import { L2Responder } from '../l2/responder.ts';
 import type { L2ResponderOptions } from '../l2/responder.ts';
 import type { HeartbeatLink } from '../liveness/heartbeat.ts';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LIVENESS } from '../liveness/liveness-fsm.ts';
-import { LivenessMesh } from '../liveness/mesh.ts';
+import { DEFAULT_KEY_OVERLAP_MS, LivenessMesh } from '../liveness/mesh.ts';
 import type { LivenessPeer } from '../liveness/mesh.ts';
 import type { L2Plan } from '../planner/index.ts';
 
@@ -56,7 +56,7 @@ export class L2Announcer {
   private readonly timeoutMs: number;
   private readonly intervalMs: number;
   private readonly responders = new Map<string, ResponderEntry>();
-  private mesh: { mesh: LivenessMesh; fingerprint: string } | undefined;
+  private mesh: { mesh: LivenessMesh; fingerprint: string; key: Uint8Array } | undefined;
   private watched = new Set<string>();
   /** Newly watched peers count as live for one timeout, so a fresh view never grabs their IPs. */
   private readonly graceUntil = new Map<string, number>();
@@ -84,8 +84,11 @@ export class L2Announcer {
   /** Starts, replaces or stops the mesh and sets its watch set. */
   configureLiveness(setup: LivenessSetup): void {
     if (this.closed) return;
-    const { key, bindAddress } = setup;
-    const fingerprint = key && bindAddress ? `${Buffer.from(key).toString('hex')}|${bindAddress}|${this.opts.livenessPort}` : '';
+    const { bindAddress } = setup;
+    // A Secret deleted (to rotate it) keeps the last key until the new one comes; a changed
+    // key rotates in place (LivenessMesh.setKey), so neither restarts the mesh.
+    const key = setup.key ?? (this.mesh?.key);
+    const fingerprint = key && bindAddress ? `${bindAddress}|${this.opts.livenessPort}` : '';
     if (this.mesh && this.mesh.fingerprint !== fingerprint) {
       this.mesh.mesh.close();
       this.mesh = undefined;
@@ -94,7 +97,18 @@ export class L2Announcer {
       this.isolation = CONNECTED;
     }
     if (!fingerprint || !key || !bindAddress) return;
-    if (!this.mesh) this.mesh = { mesh: this.startMesh(key, bindAddress), fingerprint };
+    if (!this.mesh) this.mesh = { mesh: this.startMesh(key, bindAddress), fingerprint, key };
+    if (!Buffer.from(this.mesh.key).equals(Buffer.from(key))) {
+      const { mesh } = this.mesh;
+      const badBefore = mesh.stats().dropped['bad-signature'] ?? 0;
+      mesh.setKey(key);
+      this.mesh.key = key;
+      this.opts.logger.info('liveness_key_rotated', {});
+      // After both overlaps: heartbeats no key of ours could check (peers saw the Secret too late).
+      setTimeout(() => {
+        this.opts.logger.info('liveness_key_rotation_done', { badSignatures: (mesh.stats().dropped['bad-signature'] ?? 0) - badBefore });
+      }, 2 * DEFAULT_KEY_OVERLAP_MS + 100).unref();
+    }
     this.mesh.mesh.setPeers(setup.peers);
     const now = Date.now();
     const next = new Set(setup.peers.map((p) => p.node));

@@ -9,8 +9,9 @@ import type { NodeIdentity } from '../bgp/index.ts';
 import type { LivenessPeer } from '../liveness/mesh.ts';
 import { nodeUnusableReason } from '../planner/index.ts';
 
-export const LIVENESS_SECRET = 'portside-liveness-key';
-export const LIVENESS_SECRET_KEY = 'key';
+import { LIVENESS_SECRET, LIVENESS_SECRET_KEY } from '../../lib/liveness/key-secret.ts';
+
+export { LIVENESS_SECRET, LIVENESS_SECRET_KEY };
 
 /** InternalIP addresses of a node, in status order (IPv4 and IPv6). */
 export function internalIps(node: V1Node | undefined): string[] {
