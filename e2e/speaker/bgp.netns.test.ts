@@ -68,15 +68,18 @@ test('BGP end to end: controller assigns, three speakers announce to FRR with EC
     assert.match(metrics, new RegExp(`portside_speaker_announced\\{service="e2e/web",protocol="bgp",node="node1",ip="${vip.replaceAll('.', '\\.')}"\\} 1`));
     assert.match(metrics, /portside_bgp_session_up\{peer="tor"\} 1/);
 
-    // An invalid change is reported and the last good configuration keeps serving.
-    await c.apply('bgpadvertisements', 'BGPAdvertisement', 'broken', { ipAddressPools: ['lab'], peers: ['no-such-peer'] });
+    // An invalid change is reported and the last good configuration keeps serving. (A name
+    // that matches nothing is only a warning, as in MetalLB; a missing password Secret is an error.)
+    await c.apply('bgppeers', 'BGPPeer', 'broken', {
+      myASN: NODE_ASN, peerASN: TOR_ASN, peerAddress: '198.51.100.253', passwordSecret: { name: 'no-such-secret' },
+    });
     const invalid = await waitFor(async () => {
       const s = await c.configState('node1');
       return s?.result === 'Invalid' ? s : undefined;
     }, { what: 'speaker-node1 Invalid' });
-    assert.match(invalid.errorSummary ?? '', /no-such-peer/);
+    assert.match(invalid.errorSummary ?? '', /BGPPeer\/broken spec\.passwordSecret: Secret "no-such-secret" not found/);
     assert.deepEqual(await tor.nextHops(prefix), c.nodes.map((n) => n.v4).sort(), 'FRR keeps the route');
-    await c.remove('bgpadvertisements', 'broken');
+    await c.remove('bgppeers', 'broken');
     await waitFor(async () => (await c.configState('node1'))?.result === 'Valid', { what: 'speaker-node1 Valid again' });
 
     // Cordoning a node: its path carries GRACEFUL_SHUTDOWN (65535:0).
