@@ -29,7 +29,7 @@ function find(objects: KubeObject[], kind: string, name: string): KubeObject {
 
 // ---- RBAC: what a ServiceAccount may do, from the objects alone ----
 interface Rule { apiGroups?: string[]; resources?: string[]; verbs: string[]; resourceNames?: string[] }
-interface Grant { rule: Rule; namespace: string | undefined } // undefined: cluster-wide
+interface Grant { rule: Rule; namespace: string | undefined; role: string } // namespace undefined: cluster-wide
 
 function grantsOf(objects: KubeObject[], sa: string): Grant[] {
   const grants: Grant[] = [];
@@ -41,7 +41,7 @@ function grantsOf(objects: KubeObject[], sa: string): Grant[] {
       && (ref.kind === 'ClusterRole' || o.metadata.namespace === b.metadata.namespace));
     assert.ok(role, `${idOf(b)} refers to a missing ${ref.kind} ${ref.name}`);
     const namespace = b.kind === 'RoleBinding' ? b.metadata.namespace : undefined;
-    for (const rule of (role.rules ?? []) as Rule[]) grants.push({ rule, namespace });
+    for (const rule of (role.rules ?? []) as Rule[]) grants.push({ rule, namespace, role: idOf(role) });
   }
   return grants;
 }
@@ -88,7 +88,7 @@ test('the base carries every CRD in crds/, and no wildcard appears in any RBAC r
   }
 });
 
-test('controller RBAC: what it needs and no Secrets', () => {
+test('controller RBAC: what it needs; Secrets read only, through one Role in its namespace', () => {
   const g = grantsOf(base, 'controller');
   for (const verb of ['get', 'list', 'watch', 'update', 'patch']) assert.ok(allowed(g, verb, '', 'services', 'default'), verb);
   for (const verb of ['update', 'patch']) assert.ok(allowed(g, verb, '', 'services/status', 'default'), verb);
@@ -109,7 +109,17 @@ test('controller RBAC: what it needs and no Secrets', () => {
     assert.ok(allowed(g, verb, 'portside.dev', 'configurationstates', NS), verb);
     assert.ok(allowed(g, verb, 'portside.dev', 'configurationstates/status', NS), verb);
   }
-  assert.deepEqual(g.filter(({ rule }) => has(rule.resources, 'secrets')), [], 'the controller must not read Secrets');
+  // BGPPeer passwordSecret is checked as MetalLB's controller checks it: exactly one namespaced grant, read only.
+  const secretGrants = g.filter(({ rule }) => has(rule.resources, 'secrets'));
+  assert.deepEqual(secretGrants, [{
+    rule: { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }, namespace: NS, role: idOf(find(base, 'Role', 'portside-controller')),
+  }], 'one rule of the namespaced Role (not a ClusterRole), read only');
+  for (const verb of ['get', 'list', 'watch']) {
+    assert.ok(allowed(g, verb, '', 'secrets', NS), `secrets ${verb} in ${NS}`);
+    assert.ok(!allowed(g, verb, '', 'secrets', 'default'), `no secrets ${verb} elsewhere`);
+    assert.ok(!allowed(g, verb, '', 'secrets'), `no secrets ${verb} cluster-wide`);
+  }
+  for (const verb of ['create', 'update', 'patch', 'delete']) assert.ok(!allowed(g, verb, '', 'secrets', NS), `the controller must not ${verb} Secrets`);
   for (const r of ['nodes', 'endpointslices', 'servicel2statuses', 'servicebgpstatuses']) {
     assert.ok(!g.some(({ rule }) => has(rule.resources, r)), `controller needs no ${r}`);
   }

@@ -3,19 +3,16 @@
 // Lease (the leader SIGKILLed by PID) changes nothing and serves new Services.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { controlPlaneOrSkip, sharedControlPlane } from '../controlplane.ts';
 import type { ControlPlane } from '../controlplane.ts';
-import { spawnLogged, stopProcess } from '../controlplane.process.ts';
+import { stopProcess } from '../controlplane.process.ts';
 import type { ManagedProcess } from '../controlplane.process.ts';
 import { waitFor } from '../wait.ts';
-import { allocatedCondition, Cluster, ingressIPs, uniqueName } from './testkit.ts';
+import { allocatedCondition, Cluster, ingressIPs, startControllerProcess, uniqueName } from './testkit.ts';
 
 sharedControlPlane();
-
-const BIN = new URL('../../bin/portside.ts', import.meta.url).pathname;
 
 /** Lease timings short enough for a test (defaults are 15 s / 10 s / 2 s). */
 const FAST_LEASE = {
@@ -26,17 +23,6 @@ const FAST_LEASE = {
 
 // Child processes inherit our environment (spawnLogged passes it on).
 Object.assign(process.env, FAST_LEASE);
-
-let started = 0;
-
-function startControllerProcess(cp: ControlPlane, namespace: string, args: string[] = []): ManagedProcess {
-  const log = join(cp.dir, `controller-${started++}.log`);
-  const proc = spawnLogged('portside-controller', process.execPath, [
-    BIN, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', namespace,
-    '--metrics-addr', '127.0.0.1:0', '--log-level', 'debug', ...args,
-  ], log);
-  return proc;
-}
 
 /** The first log line of `proc` with this `event`, parsed. */
 function logEvent(proc: ManagedProcess, event: string): Record<string, unknown> | undefined {

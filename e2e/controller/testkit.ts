@@ -1,8 +1,13 @@
 // Helpers for the controller's `*.apiserver.test.ts` files and the benchmark (not a test):
-// namespaces, pools and Services against a real apiserver, and an in-process Controller.
+// namespaces, pools and Services against a real apiserver, an in-process Controller, and
+// `portside controller` as a child process.
+import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { CoreV1Event, KubeConfig, V1Condition, V1Service, V1ServiceSpec } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../crds/index.ts';
+import type { ControlPlane } from '../controlplane.ts';
+import { spawnLogged } from '../controlplane.process.ts';
+import type { ManagedProcess } from '../controlplane.process.ts';
 import { waitFor } from '../wait.ts';
 import { isAlreadyExists, isNotFound, KubeApi, mergePatch } from '../../lib/k8s/index.ts';
 import { createLogger, isLogLevel } from '../../lib/log/index.ts';
@@ -195,4 +200,19 @@ export async function startController(
   });
   await controller.start();
   return { controller, registry, stop: () => controller.stop().finally(() => api.close()) };
+}
+
+const BIN = new URL('../../bin/portside.ts', import.meta.url).pathname;
+let processes = 0;
+
+/**
+ * `portside controller` as a child process (log in the control plane's dir), with the admin
+ * kubeconfig unless `kubeconfigPath` names another identity. Stop it with stopProcess.
+ */
+export function startControllerProcess(cp: ControlPlane, namespace: string, args: string[] = [], kubeconfigPath = cp.kubeconfigPath): ManagedProcess {
+  const log = join(cp.dir, `controller-${process.pid}-${processes++}.log`);
+  return spawnLogged('portside-controller', process.execPath, [
+    BIN, 'controller', '--kubeconfig', kubeconfigPath, '--namespace', namespace,
+    '--metrics-addr', '127.0.0.1:0', '--log-level', 'debug', ...args,
+  ], log);
 }
