@@ -29,7 +29,7 @@ function find(objects: KubeObject[], kind: string, name: string): KubeObject {
 
 // ---- RBAC: what a ServiceAccount may do, from the objects alone ----
 interface Rule { apiGroups?: string[]; resources?: string[]; verbs: string[]; resourceNames?: string[] }
-interface Grant { rule: Rule; namespace: string | undefined } // undefined: cluster-wide
+interface Grant { rule: Rule; namespace: string | undefined; role: string } // namespace undefined: cluster-wide
 
 function grantsOf(objects: KubeObject[], sa: string): Grant[] {
   const grants: Grant[] = [];
@@ -41,7 +41,7 @@ function grantsOf(objects: KubeObject[], sa: string): Grant[] {
       && (ref.kind === 'ClusterRole' || o.metadata.namespace === b.metadata.namespace));
     assert.ok(role, `${idOf(b)} refers to a missing ${ref.kind} ${ref.name}`);
     const namespace = b.kind === 'RoleBinding' ? b.metadata.namespace : undefined;
-    for (const rule of (role.rules ?? []) as Rule[]) grants.push({ rule, namespace });
+    for (const rule of (role.rules ?? []) as Rule[]) grants.push({ rule, namespace, role: idOf(role) });
   }
   return grants;
 }
@@ -88,7 +88,7 @@ test('the base carries every CRD in crds/, and no wildcard appears in any RBAC r
   }
 });
 
-test('controller RBAC: what it needs, and of Secrets only to create the liveness key and read that one', () => {
+test('controller RBAC: what it needs; Secrets only in its namespace: read, and create the liveness key', () => {
   const g = grantsOf(base, 'controller');
   for (const verb of ['get', 'list', 'watch', 'update', 'patch']) assert.ok(allowed(g, verb, '', 'services', 'default'), verb);
   for (const verb of ['update', 'patch']) assert.ok(allowed(g, verb, '', 'services/status', 'default'), verb);
@@ -109,10 +109,19 @@ test('controller RBAC: what it needs, and of Secrets only to create the liveness
     assert.ok(allowed(g, verb, 'portside.dev', 'configurationstates', NS), verb);
     assert.ok(allowed(g, verb, 'portside.dev', 'configurationstates/status', NS), verb);
   }
-  assert.deepEqual(g.filter(({ rule }) => has(rule.resources, 'secrets')).map(({ namespace, rule }) => ({ namespace, rule })), [
-    { namespace: NS, rule: { apiGroups: [''], resources: ['secrets'], verbs: ['create'] } },
-    { namespace: NS, rule: { apiGroups: [''], resources: ['secrets'], resourceNames: ['portside-liveness-key'], verbs: ['get', 'list', 'watch'] } },
-  ], 'the controller creates the liveness key and reads only that Secret, in its namespace; it never changes or deletes one');
+  // Secrets: one namespaced Role (not a ClusterRole). Read: BGPPeer passwordSecret is checked as
+  // MetalLB's controller checks it; create: the liveness key when absent. Never changed or deleted.
+  const role = idOf(find(base, 'Role', 'portside-controller'));
+  assert.deepEqual(g.filter(({ rule }) => has(rule.resources, 'secrets')), [
+    { rule: { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }, namespace: NS, role },
+    { rule: { apiGroups: [''], resources: ['secrets'], verbs: ['create'] }, namespace: NS, role },
+  ], 'two rules of the namespaced Role');
+  for (const verb of ['get', 'list', 'watch', 'create']) {
+    assert.ok(allowed(g, verb, '', 'secrets', NS), `secrets ${verb} in ${NS}`);
+    assert.ok(!allowed(g, verb, '', 'secrets', 'default'), `no secrets ${verb} elsewhere`);
+    assert.ok(!allowed(g, verb, '', 'secrets'), `no secrets ${verb} cluster-wide`);
+  }
+  for (const verb of ['update', 'patch', 'delete']) assert.ok(!allowed(g, verb, '', 'secrets', NS), `the controller must not ${verb} Secrets`);
   assert.deepEqual(g.filter(({ rule }) => has(rule.resources, 'deployments')).map(({ namespace, rule }) => ({ namespace, rule })), [
     { namespace: NS, rule: { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['portside-controller'], verbs: ['get'] } },
   ], 'its own Deployment, read as the Secret\'s owner');

@@ -1,5 +1,6 @@
 // Wires the controller: informers → level-based queue → AllocationReconciler → writes.
-// Keys: `svc/<ns>/<name>`, `config`, `pool/<name>`, `ns/<name>`.
+// Keys: `svc/<ns>/<name>`, `config` (the config kinds and the install namespace's Secrets),
+// `pool/<name>`, `ns/<name>`.
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { V1Namespace, V1Service } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../crds/index.ts';
@@ -75,6 +76,8 @@ export class Controller {
     this.config = new ConfigInformers(api, {
       namespace: opts.namespace,
       namespaces: true,
+      // As MetalLB's controller: a BGPPeer whose passwordSecret is missing makes the config invalid.
+      secrets: true,
       onChange: () => this.queue.add('config'),
       onEvent: (kind, e) => log.debug('informer', { kind, ...e }),
     });

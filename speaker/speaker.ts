@@ -198,7 +198,7 @@ export class Speaker {
     const inf = this.informers;
     const nodes = inf.nodes.list();
     const self = inf.nodes.get(nodeName);
-    const result = buildConfig({ ...inf.config.snapshot(), secrets: inf.secrets.list(), nodes });
+    const result = buildConfig({ ...inf.config.snapshot(), nodes });
     if (JSON.stringify(result.warnings) !== JSON.stringify(this.configWarnings)) for (const w of result.warnings) this.log.warn('config_warning', { ...w });
     this.configWarnings = result.warnings;
     if (result.ok) {

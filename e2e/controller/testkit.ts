@@ -203,13 +203,16 @@ export async function startController(
 }
 
 const BIN = new URL('../../bin/portside.ts', import.meta.url).pathname;
-let started = 0;
+let processes = 0;
 
-/** The shipped `portside controller` as a child process against `cp`, logging (debug) to a file in cp.dir. */
-export function startControllerProcess(cp: ControlPlane, namespace: string, args: string[] = []): ManagedProcess {
-  const log = join(cp.dir, `controller-${process.pid}-${started++}.log`);
+/**
+ * `portside controller` as a child process (log in the control plane's dir), with the admin
+ * kubeconfig unless `kubeconfigPath` names another identity. Stop it with stopProcess.
+ */
+export function startControllerProcess(cp: ControlPlane, namespace: string, args: string[] = [], kubeconfigPath = cp.kubeconfigPath): ManagedProcess {
+  const log = join(cp.dir, `controller-${process.pid}-${processes++}.log`);
   return spawnLogged('portside-controller', process.execPath, [
-    BIN, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', namespace,
+    BIN, 'controller', '--kubeconfig', kubeconfigPath, '--namespace', namespace,
     '--metrics-addr', '127.0.0.1:0', '--log-level', 'debug', ...args,
   ], log);
 }

@@ -1,6 +1,7 @@
-// Informers for every Portside configuration kind in the install namespace, and the
-// snapshot of them the pure config model builds from.
-import type { KubernetesObject, V1Namespace } from '@kubernetes/client-node';
+// Informers for every Portside configuration kind in the install namespace (and, when asked,
+// the Namespaces and the install namespace's Secrets), and the snapshot of them the pure
+// config model builds from.
+import type { KubernetesObject, V1Namespace, V1Secret } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../crds/index.ts';
 import { apiListWatch, InformerSupervisor } from '../k8s/index.ts';
 import type { InformerEvent, KubeApi } from '../k8s/index.ts';
@@ -25,6 +26,8 @@ export interface ConfigInformerOptions {
   onEvent?: (kind: string, e: InformerEvent) => void;
   /** Also watch Namespaces (the controller needs their labels for serviceAllocation). */
   namespaces?: boolean;
+  /** Also watch Secrets in the namespace: BGPPeer passwordSecret is resolved (and a missing one reported). */
+  secrets?: boolean;
 }
 
 /** What the config model reads changed: the spec (generation) or the labels (selectors match them). */
@@ -36,17 +39,23 @@ export function configChanged(o: KubernetesObject, n: KubernetesObject): boolean
   return keys.length !== Object.keys(b).length || keys.some((k) => a[k] !== b[k]);
 }
 
+/** What the config model reads off a Secret changed: its type or its data (Secrets have no generation). */
+export function secretChanged(o: V1Secret, n: V1Secret): boolean {
+  return o.type !== n.type || JSON.stringify(o.data ?? {}) !== JSON.stringify(n.data ?? {});
+}
+
 export class ConfigInformers {
   private readonly informers: Record<Slot, InformerSupervisor<KubernetesObject>>;
   readonly namespaces: InformerSupervisor<V1Namespace> | undefined;
+  readonly secrets: InformerSupervisor<V1Secret> | undefined;
 
   constructor(api: KubeApi, opts: ConfigInformerOptions) {
-    const make = <T extends KubernetesObject>(path: string, kind: string): InformerSupervisor<T> =>
+    // Status writes (the controller's own pool counters) change neither spec nor labels: no rebuild for them.
+    const make = <T extends KubernetesObject>(path: string, kind: string, changed: (o: T, n: T) => boolean = configChanged): InformerSupervisor<T> =>
       new InformerSupervisor<T>(apiListWatch<T>(api, path), { onEvent: (e) => opts.onEvent?.(kind, e) }).on({
         add: opts.onChange,
-        // Status writes (the controller's own pool counters) change neither: no rebuild for them.
         update: (o, n) => {
-          if (configChanged(o, n)) opts.onChange();
+          if (changed(o, n)) opts.onChange();
         },
         delete: opts.onChange,
       });
@@ -55,6 +64,9 @@ export class ConfigInformers {
       Object.entries(PLURALS).map(([slot, plural]) => [slot, make(`${base}/${plural}`, plural)]),
     ) as Record<Slot, InformerSupervisor<KubernetesObject>>;
     this.namespaces = opts.namespaces ? make<V1Namespace>('/api/v1/namespaces', 'namespaces') : undefined;
+    this.secrets = opts.secrets
+      ? make<V1Secret>(`/api/v1/namespaces/${encodeURIComponent(opts.namespace)}/secrets`, 'secrets', secretChanged)
+      : undefined;
   }
 
   start(): this {
@@ -82,10 +94,12 @@ export class ConfigInformers {
       bfdProfiles: list('bfdProfiles'),
       communities: list('communities'),
       ...(this.namespaces ? { namespaces: this.namespaces.list() } : {}),
+      ...(this.secrets ? { secrets: this.secrets.list() } : {}),
     };
   }
 
   private all(): InformerSupervisor<KubernetesObject>[] {
-    return [...Object.values(this.informers), ...(this.namespaces ? [this.namespaces as InformerSupervisor<KubernetesObject>] : [])];
+    const optional = [this.namespaces, this.secrets].filter((i) => i !== undefined) as InformerSupervisor<KubernetesObject>[];
+    return [...Object.values(this.informers), ...optional];
   }
 }

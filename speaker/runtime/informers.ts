@@ -46,12 +46,14 @@ export class SpeakerInformers {
     this.services = make<V1Service>('services', '/api/v1/services', (o, n) => serviceFingerprint(o) !== serviceFingerprint(n));
     this.endpointSlices = make<V1EndpointSlice>('endpointslices', '/apis/discovery.k8s.io/v1/endpointslices');
     this.nodes = make<V1Node>('nodes', '/api/v1/nodes', (o, n) => nodeFingerprint(o) !== nodeFingerprint(n));
-    this.secrets = make<V1Secret>('secrets', `/api/v1/namespaces/${encodeURIComponent(opts.namespace)}/secrets`);
+    // Secrets come with the config kinds (BGP passwords resolve there); the liveness key is one too.
     this.config = new ConfigInformers(api, {
       namespace: opts.namespace,
+      secrets: true,
       onChange: () => opts.onChange('config'),
       onEvent: (kind, e) => opts.onEvent?.(kind, e),
     });
+    this.secrets = this.config.secrets!;
   }
 
   start(): void {
@@ -68,6 +70,6 @@ export class SpeakerInformers {
   }
 
   private core(): InformerSupervisor<KubernetesObject>[] {
-    return [this.services, this.endpointSlices, this.nodes, this.secrets] as InformerSupervisor<KubernetesObject>[];
+    return [this.services, this.endpointSlices, this.nodes] as InformerSupervisor<KubernetesObject>[];
   }
 }
