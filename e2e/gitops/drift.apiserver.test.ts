@@ -48,7 +48,11 @@ function servicesYaml(pool: string, fixedIp: string, sharedIp: string): string {
   ].join('---\n');
 }
 
-/** The second ToR the per-kind BGPAdvertisement sample names (`peers: [tor-a, tor-b]`). */
+/**
+ * The user's own objects the per-kind samples name: the second ToR of the BGPAdvertisement
+ * sample (`peers: [tor-a, tor-b]`), and tor-a's password Secret (a missing one makes the
+ * configuration invalid, as in MetalLB).
+ */
 const TOR_B = `apiVersion: portside.dev/v1beta1
 kind: BGPPeer
 metadata:
@@ -58,6 +62,15 @@ spec:
   myASN: 64512
   peerASN: 64513
   peerAddress: 203.0.113.2
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: tor-a-password
+  namespace: ${NS}
+type: kubernetes.io/basic-auth
+data:
+  password: ${Buffer.from('not-a-real-password').toString('base64')}
 `;
 
 test('after the controller has run, kubectl diff --server-side of the repository\'s files shows no change', async (t) => {
