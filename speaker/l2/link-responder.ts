@@ -62,6 +62,8 @@ export interface LinkContext {
   /** Another MAC announced an IP we own. */
   claimSeen(ip: string, mac: string, ifname: string): void;
   failed(ifname: string, reason: string): void;
+  /** May this source (sender MAC / sender IP) be answered now (answer-limit.ts)? */
+  mayAnswer(source: string): boolean;
   /** Another host's frame arrived: the segment reaches us (isolation.ts). */
   frameSeen(): void;
   /** A heartbeat arrived as an Ethernet frame (payload from the heartbeat header on). */
@@ -179,6 +181,7 @@ export class LinkResponder {
     // A reply goes to the sender's MAC: never to a group or the zero address.
     if (!isUnicastMac(arp.senderMac) || !isUnicastMac(ethernet.source)) return counters.ignored('arp-bad-sender');
     counters.requestReceived(arp.targetIp);
+    if (!this.#ctx.mayAnswer(`${arp.senderMac}/${arp.senderIp}`)) return counters.ignored('rate-limited');
     if (this.#send(() => this.#arp.send(arpReplyFor(arp, this.link.mac)))) counters.responseSent(arp.targetIp);
   }
 
@@ -199,6 +202,7 @@ export class LinkResponder {
     const sll = ns.value.sourceLinkLayer;
     if (sll !== undefined && !isUnicastMac(sll)) return counters.ignored('ns-bad-sender');
     counters.requestReceived(ip);
+    if (!this.#ctx.mayAnswer(`${sll ?? ''}/${message.source}`)) return counters.ignored('rate-limited');
     const answer = neighborAdvertisementFor(ns.value, message, this.link.mac);
     if (this.#send(() => this.#ndp.send(answer))) counters.responseSent(ip);
   }

@@ -117,6 +117,28 @@ test('answers ARP and NS only for owned IPs; garbage is counted, never thrown', 
   assert.deepEqual(counters.events.filter((e) => e.startsWith('ignored') && !e.endsWith('not-owned')), ['ignored arp-truncated', 'ignored ns-bad-hop-limit', 'ignored ns-truncated']);
 });
 
+test('a flooding source is answered up to its burst, then at its rate; other sources are answered as before', async (t) => {
+  const { responder, fake, counters } = await setup(t, { answerLimit: { ratePerSecond: 10, burst: 3, maxSources: 16 } });
+  responder.setOwned([VIP4, VIP6]);
+  fake.arpSent = [];
+  fake.ndpSent = [];
+  for (let i = 0; i < 100; i++) {
+    fake.onFrame(arpRequest(VIP4));
+    fake.onMessage(ns(VIP6));
+  }
+  assert.deepEqual([fake.arpSent.length, fake.ndpSent.length], [3, 3], 'the burst, then nothing');
+  assert.equal(counters.count('ignored rate-limited'), 194);
+  assert.equal(counters.count('request'), 200, 'every request is still counted');
+  const other = encodeArpFrame('ff:ff:ff:ff:ff:ff', OTHER_MAC, { operation: ArpOperation.Request, senderMac: OTHER_MAC, senderIp: '198.51.100.2', targetMac: '00:00:00:00:00:00', targetIp: VIP4 });
+  fake.onFrame(other);
+  fake.onMessage({ ...ns(VIP6), source: '2001:db8:300::2' });
+  assert.deepEqual([fake.arpSent.length, fake.ndpSent.length], [4, 4], 'another source is answered at once');
+  t.mock.timers.tick(100);
+  fake.onFrame(arpRequest(VIP4));
+  fake.onFrame(arpRequest(VIP4));
+  assert.equal(fake.arpSent.length, 5, 'one token back after 100 ms');
+});
+
 test('a newly owned IP is announced at once and on the schedule; a dropped one stops', async (t) => {
   const { responder, fake, counters } = await setup(t);
   responder.setOwned([VIP4, VIP6]);
