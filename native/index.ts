@@ -44,7 +44,7 @@ interface NativeBinding {
   close(fd: number): void;
   packetOpen(ifindex: number, etherType: number): number;
   packetSend(fd: number, frame: Uint8Array): number;
-  packetRecv(fd: number): RawPacket | undefined;
+  packetRecvBatch(fd: number, max: number): { data: Buffer; meta: Int32Array } | undefined;
   icmp6Open(ifindex: number, passTypes: number[]): number;
   icmp6Membership(fd: number, ifindex: number, group: string, join: boolean): boolean;
   icmp6Send(fd: number, destination: string, ifindex: number, source: string | null, message: Uint8Array): number;
@@ -84,8 +84,13 @@ export function isNativeAvailable(): boolean {
   }
 }
 
-/** Receives per poll wake-up before yielding to the loop; level-triggered polling resumes. */
+/**
+ * Work per poll wake-up before yielding to the loop (level-triggered polling resumes on the
+ * next turn): at most this many messages, and no new batch once this long was spent, so a
+ * flood on one socket never holds back timers (heartbeats, liveness deadlines) or other fds.
+ */
 const MAX_RECEIVES_PER_WAKE = 64;
+const MAX_MS_PER_WAKE = 4;
 
 type ErrorHandler = (err: Error) => void;
 
@@ -93,15 +98,16 @@ function rethrow(err: Error): void {
   throw err;
 }
 
-/** Drains a non-blocking fd each time it polls readable, without blocking the loop. */
+/** Drains a non-blocking fd each time it polls readable, a bounded amount per wake-up. */
 class ReadableFd<T> {
   readonly fd: number;
   #poller: NativePoller | undefined;
-  readonly #receive: (fd: number) => T | undefined;
+  /** Up to `max` queued messages (at least one), or undefined when none is queued. */
+  readonly #receive: (fd: number, max: number) => readonly T[] | undefined;
   readonly #onMessage: (message: T) => void;
   readonly #onError: ErrorHandler;
 
-  constructor(fd: number, receive: (fd: number) => T | undefined, onMessage: (m: T) => void, onError: ErrorHandler) {
+  constructor(fd: number, receive: (fd: number, max: number) => readonly T[] | undefined, onMessage: (m: T) => void, onError: ErrorHandler) {
     this.fd = fd;
     this.#receive = receive;
     this.#onMessage = onMessage;
@@ -120,16 +126,19 @@ class ReadableFd<T> {
       this.#onError(new Error(`poll failed on fd ${this.fd}: libuv status ${status}`));
       return;
     }
-    for (let i = 0; i < MAX_RECEIVES_PER_WAKE && this.#poller; i++) {
-      let message: T | undefined;
+    const started = performance.now();
+    let left = MAX_RECEIVES_PER_WAKE;
+    while (left > 0 && this.#poller && performance.now() - started < MAX_MS_PER_WAKE) {
+      let batch: readonly T[] | undefined;
       try {
-        message = this.#receive(this.fd);
+        batch = this.#receive(this.fd, left);
       } catch (err) {
         this.#onError(err as Error);
         return;
       }
-      if (message === undefined) return;
-      this.#onMessage(message);
+      if (batch === undefined) return;
+      left -= batch.length;
+      for (const message of batch) if (this.#poller) this.#onMessage(message);
     }
   }
 
@@ -178,13 +187,26 @@ export interface PacketSocket {
   unref(): void;
 }
 
+/** A batch from packetRecvBatch as frames: views into its one buffer. */
+function framesOf(batch: { data: Buffer; meta: Int32Array } | undefined): RawPacket[] | undefined {
+  if (!batch) return undefined;
+  const { data, meta } = batch;
+  const frames: RawPacket[] = [];
+  for (let i = 0, at = 0; i + 2 < meta.length; i += 3) {
+    const length = meta[i] ?? 0;
+    frames.push({ data: data.subarray(at, at + length), pktType: meta[i + 1] ?? 0, ifindex: meta[i + 2] ?? 0 });
+    at += length;
+  }
+  return frames;
+}
+
 export function openPacketSocket(options: PacketSocketOptions): PacketSocket {
   const b = native();
   const fd = b.packetOpen(options.ifindex, options.etherType ?? ETH_P_ARP);
   const onFrame = options.onFrame;
   const reader = new ReadableFd<RawPacket>(
     fd,
-    (f) => b.packetRecv(f),
+    (f, max) => framesOf(b.packetRecvBatch(f, max)),
     (frame) => {
       if (frame.pktType !== PACKET_OUTGOING) onFrame(frame);
     },
@@ -253,7 +275,10 @@ export function openIcmp6Socket(options: Icmp6SocketOptions): Icmp6Socket {
   const fd = b.icmp6Open(ifindex, options.icmpTypes ?? [ICMPV6_NEIGHBOR_SOLICITATION]);
   const reader = new ReadableFd<RawIcmp6Message>(
     fd,
-    (f) => b.icmp6Recv(f),
+    (f) => {
+      const message = b.icmp6Recv(f);
+      return message && [message];
+    },
     options.onMessage,
     options.onError ?? rethrow,
   );
