@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { decodeHeartbeat, encodeHeartbeat, HEARTBEAT_HEADER_LENGTH, type Heartbeat } from './heartbeat.ts';
+import { claimsVersion, decodeHeartbeat, encodeHeartbeat, encodeHeartbeats, HEARTBEAT_HEADER_LENGTH, MAX_CLAIM_PARTS, type Heartbeat } from './heartbeat.ts';
 
 const key = Buffer.from('portside-liveness-test-key');
 const heartbeat: Heartbeat = {
@@ -97,4 +97,33 @@ test('fuzz: random bytes never throw and never decode', () => {
     const junk = Buffer.concat([wire.subarray(0, HEARTBEAT_HEADER_LENGTH), randomBytes(wire.length - HEARTBEAT_HEADER_LENGTH)]);
     assert.equal(decodeHeartbeat(junk, key).ok, false);
   }
+});
+
+test('a claims set too large for one heartbeat goes out whole in parts, each signed, with consecutive seqs', () => {
+  const v4 = Array.from({ length: 300 }, (_, i) => `198.51.${100 + (i >> 8)}.${i & 255}`);
+  const v6 = Array.from({ length: 100 }, (_, i) => `2001:db8:14::${(i + 1).toString(16)}`);
+  const claims = [...v6, ...v4];
+  let seq = 7;
+  const { seq: _, ...rest } = heartbeat;
+  const wires = encodeHeartbeats({ ...rest, claims }, () => seq++, key);
+  assert.ok(wires.length >= 3 && wires.length <= MAX_CLAIM_PARTS, `${wires.length} parts`);
+  const parts = wires.map((w) => {
+    assert.ok(w.length <= HEARTBEAT_HEADER_LENGTH + 1400, 'each part fits one frame');
+    const d = decodeHeartbeat(w, key);
+    assert.ok(d.ok);
+    return d.value;
+  });
+  assert.deepEqual(parts.map((p) => p.seq), wires.map((_w, i) => 7 + i));
+  assert.deepEqual(parts.map((p) => p.claimsPart?.index), wires.map((_w, i) => i));
+  assert.ok(parts.every((p) => p.claimsPart?.count === wires.length && p.claimsPart.version === claimsVersion(claims) && !p.claimsTruncated));
+  assert.deepEqual(parts.flatMap((p) => p.claims ?? []).sort(), [...claims].sort(), 'every claim, once');
+  assert.equal(claimsVersion([...claims].reverse()), claimsVersion(claims), 'the version names the set, not its order');
+});
+
+test('a set that fits is one heartbeat without parts', () => {
+  const { seq: _, ...rest } = heartbeat;
+  const wires = encodeHeartbeats({ ...rest, claims: ['203.0.113.1'] }, () => 1, key);
+  assert.equal(wires.length, 1);
+  const d = decodeHeartbeat(wires[0]!, key);
+  assert.ok(d.ok && d.value.claimsPart === undefined && d.value.seq === 1);
 });

@@ -31,8 +31,20 @@ export interface PeerLiveness {
   /** Valid heartbeats in a row, each within timeoutMs of the one before. */
   readonly streak: number;
   readonly links: readonly HeartbeatLink[];
-  /** IPs its newest heartbeat says it answers (undefined: an older speaker that does not say). */
+  /** IPs its newest complete claims set says it answers (undefined: an older speaker that does not say). */
   readonly claims?: readonly string[];
+  /** The version of `claims` when it came in parts (its parts seen again change nothing). */
+  readonly claimsVersion?: string;
+  /** A claims set arriving in parts, not complete yet. */
+  readonly claimParts?: ClaimParts;
+}
+
+export interface ClaimParts {
+  readonly version: string;
+  readonly count: number;
+  readonly parts: ReadonlyMap<number, readonly string[]>;
+  /** Every IP of every part heard since the last complete set, whatever its version: claimed until a complete set says otherwise. */
+  readonly seen: ReadonlySet<string>;
 }
 
 export type LivenessState = ReadonlyMap<string, PeerLiveness>;
@@ -76,8 +88,37 @@ export function onHeartbeat(state: LivenessState, hb: Heartbeat, now: number, cf
   const rises = peer.status === 'unknown' || (peer.status === 'dead' && streak >= cfg.riseCount);
   const status: PeerStatus = rises ? 'alive' : peer.status;
   const next = new Map(state);
-  next.set(hb.node, { status, incarnation: hb.incarnation, seq: hb.seq, sentAt: hb.sentAt, heardAt: now, streak, links: hb.links, ...(hb.claims ? { claims: hb.claims } : {}) });
+  next.set(hb.node, { status, incarnation: hb.incarnation, seq: hb.seq, sentAt: hb.sentAt, heardAt: now, streak, links: hb.links, ...nextClaims(hb.incarnation === peer.incarnation ? peer : fresh, hb) });
   return { state: next, transitions: status !== peer.status ? [{ node: hb.node, to: 'alive' }] : [] };
+}
+
+/**
+ * The claims a peer's state holds after this heartbeat. A whole set replaces what was known.
+ * A part is kept until every part of its version arrived (then the set replaces what was
+ * known); meanwhile the IPs of every part seen count as claimed on top of the last whole
+ * set, so an IP is never taken from a peer on the word of a set we only half know.
+ */
+function nextClaims(peer: PeerLiveness, hb: Heartbeat): Pick<PeerLiveness, 'claims' | 'claimsVersion' | 'claimParts'> {
+  if (!hb.claims) return {};
+  const part = hb.claimsPart;
+  if (!part) return { claims: hb.claims };
+  const known = { ...(peer.claims ? { claims: peer.claims } : {}), ...(peer.claimsVersion ? { claimsVersion: peer.claimsVersion } : {}) };
+  if (part.version === peer.claimsVersion) return { ...known, ...(peer.claimParts ? { claimParts: peer.claimParts } : {}) };
+  const before = peer.claimParts;
+  const parts = new Map(before?.version === part.version && before.count === part.count ? before.parts : []);
+  parts.set(part.index, hb.claims);
+  if (parts.size === part.count) {
+    const whole = [...parts].sort(([a], [b]) => a - b).flatMap(([, ips]) => ips);
+    return { claims: whole, claimsVersion: part.version };
+  }
+  const seen = new Set([...(before?.seen ?? []), ...hb.claims]);
+  return { ...known, claimParts: { version: part.version, count: part.count, parts, seen } };
+}
+
+/** What a peer answers as far as we know: its last whole claims set and every part heard since. */
+export function claimsOf(peer: PeerLiveness): readonly string[] | undefined {
+  if (!peer.claimParts) return peer.claims;
+  return [...new Set([...(peer.claims ?? []), ...peer.claimParts.seen])].sort();
 }
 
 /** Marks alive peers silent for longer than timeoutMs dead. */
@@ -108,7 +149,10 @@ export function heardPeers(state: LivenessState, now: number, cfg: LivenessConfi
 /** The claims of the peers heard within the timeout: node → IPs it answers. */
 export function freshClaims(state: LivenessState, now: number, cfg: LivenessConfig = DEFAULT_LIVENESS): Map<string, ReadonlySet<string>> {
   const out = new Map<string, ReadonlySet<string>>();
-  for (const node of heardPeers(state, now, cfg)) out.set(node, new Set(state.get(node)?.claims ?? []));
+  for (const node of heardPeers(state, now, cfg)) {
+    const peer = state.get(node);
+    out.set(node, new Set(peer ? (claimsOf(peer) ?? []) : []));
+  }
   return out;
 }
 

@@ -10,8 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { isIPv6 } from 'node:net';
 import { type Clock, systemClock } from '../../lib/time/index.ts';
-import { decodeHeartbeat, encodeHeartbeat, type Heartbeat, type HeartbeatDropReason, type HeartbeatLink } from './heartbeat.ts';
+import { decodeHeartbeat, encodeHeartbeats, MAX_CLAIM_PARTS, type Heartbeat, type HeartbeatDropReason, type HeartbeatLink } from './heartbeat.ts';
 import {
+  claimsOf,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_LIVENESS,
   freshClaims,
@@ -104,6 +105,8 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
   #timers: NodeJS.Timeout[] = [];
   #deadlineTimer: NodeJS.Timeout | undefined;
   #deadlineAt = Infinity;
+  /** Per peer, the seqs of its latest heartbeats accepted (a set of claims parts is several): the other path's copy is a duplicate. */
+  readonly #recentSeqs = new Map<string, { incarnation: string; seqs: number[] }>();
   #closed = false;
 
   constructor(options: LivenessMeshOptions) {
@@ -217,20 +220,23 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
 
   #sendAll(): void {
     const claims = this.#claims?.();
-    const wire = encodeHeartbeat(
-      { node: this.node, incarnation: this.incarnation, seq: this.#seq++, sentAt: this.#clock.now(), links: this.#links(), ...(claims ? { claims } : {}) },
+    const wires = encodeHeartbeats(
+      { node: this.node, incarnation: this.incarnation, sentAt: this.#clock.now(), links: this.#links(), ...(claims ? { claims } : {}) },
+      () => this.#seq++,
       this.#key,
     );
-    try {
-      this.#sendFrame?.(wire);
-    } catch {
-      this.#count('send-failed', 'ethernet');
-    }
-    for (const peer of this.#peers) {
-      this.#socket.send(wire, this.#port, peer.address, (err) => {
-        if (err) this.#count('send-failed', peer.address);
-        else this.#stats.sent++;
-      });
+    for (const wire of wires) {
+      try {
+        this.#sendFrame?.(wire);
+      } catch {
+        this.#count('send-failed', 'ethernet');
+      }
+      for (const peer of this.#peers) {
+        this.#socket.send(wire, this.#port, peer.address, (err) => {
+          if (err) this.#count('send-failed', peer.address);
+          else this.#stats.sent++;
+        });
+      }
     }
   }
 
@@ -246,11 +252,12 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     const before = this.#state.get(hb.node);
     const now = this.#clock.now();
     const step = onHeartbeat(this.#state, hb, now, this.#cfg);
-    if (step.rejected === 'replayed' && before?.incarnation === hb.incarnation && before.seq === hb.seq) {
+    if (step.rejected === 'replayed' && this.#seen(hb)) {
       this.#stats.duplicates++; // the copy that took the other path
       return;
     }
     if (step.rejected) return this.#count(step.rejected, from);
+    this.#remember(hb);
     this.#stats.accepted++;
     if (frame) this.#stats.acceptedFrames++;
     this.#apply(step);
@@ -258,7 +265,21 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
       this.emit('links', hb.node, hb.links);
     }
     const silent = !before || now - before.heardAt > this.#cfg.timeoutMs;
-    if (silent || !sameClaims(before.claims, hb.claims)) this.emit('claims', hb.node, hb.claims ?? []);
+    const after = step.state.get(hb.node);
+    const claims = after ? claimsOf(after) : undefined;
+    if (silent || !sameClaims(before ? claimsOf(before) : undefined, claims)) this.emit('claims', hb.node, claims ?? []);
+  }
+
+  #seen(hb: Heartbeat): boolean {
+    const recent = this.#recentSeqs.get(hb.node);
+    return recent?.incarnation === hb.incarnation && recent.seqs.includes(hb.seq);
+  }
+
+  #remember(hb: Heartbeat): void {
+    const recent = this.#recentSeqs.get(hb.node);
+    if (recent?.incarnation !== hb.incarnation) return void this.#recentSeqs.set(hb.node, { incarnation: hb.incarnation, seqs: [hb.seq] });
+    recent.seqs.push(hb.seq);
+    if (recent.seqs.length > MAX_CLAIM_PARTS) recent.seqs.shift();
   }
 
   #apply({ state, transitions }: Step): void {
