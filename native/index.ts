@@ -142,6 +142,11 @@ class ReadableFd<T> {
     }
   }
 
+  /** Handles what is queued now, as a wake-up would (bounded the same way). */
+  drain(): void {
+    if (this.#poller) this.#onReadable(0);
+  }
+
   ref(): void {
     this.#poller?.ref();
   }
@@ -182,6 +187,8 @@ export interface PacketSocket {
   readonly closed: boolean;
   /** Sends one Ethernet frame (from the destination MAC on); throws Node-style errors. */
   send(frame: Uint8Array): void;
+  /** Handles the frames queued now, before the caller changes what they mean (bounded like a wake-up). */
+  drain(): void;
   close(): void;
   ref(): void;
   unref(): void;
@@ -221,6 +228,7 @@ export function openPacketSocket(options: PacketSocketOptions): PacketSocket {
       if (reader.closed) throw new Error('packet socket is closed');
       b.packetSend(fd, frame);
     },
+    drain: () => reader.drain(),
     close: () => reader.close(),
     ref: () => reader.ref(),
     unref: () => reader.unref(),
@@ -264,6 +272,8 @@ export interface Icmp6Socket {
   joinGroup(group: string): boolean;
   /** Leaves a multicast group; false if not a member. */
   leaveGroup(group: string): boolean;
+  /** Handles the messages queued now (bounded like a wake-up). */
+  drain(): void;
   close(): void;
   ref(): void;
   unref(): void;
@@ -302,6 +312,7 @@ export function openIcmp6Socket(options: Icmp6SocketOptions): Icmp6Socket {
       open();
       return b.icmp6Membership(fd, ifindex, group, false);
     },
+    drain: () => reader.drain(),
     close: () => reader.close(),
     ref: () => reader.ref(),
     unref: () => reader.unref(),

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { rankCandidates } from '../../speaker/l2/ownership.ts';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LIVENESS } from '../../speaker/liveness/liveness-fsm.ts';
 import { serviceWithEndpoints, startLabCluster } from '../speaker/lab-cluster.ts';
 import { waitFor } from '../wait.ts';
 import type { ProbeRecord } from './answer-probe.ts';
@@ -20,14 +21,16 @@ const NAMESPACE = 'many';
 /** Generous: the bound is 375 ms; the machine is shared. */
 const GAP_LIMIT_MS = 2_000;
 /**
- * A restarted speaker is alive to its peers (its heartbeats) before it answers (400 Services
- * to plan): the old owner lets go on seeing it alive, so the handover has a gap of 0.4–1.7 s
- * here, once 4.3 s under load. Known, not what this test is about (speaker/l2/README.md).
+ * The handover back to a restarted speaker: the failover bound (liveness timeout + one
+ * heartbeat) plus the probe's widest spacing. Its heartbeats say `starting` until it has
+ * planned its 400 Services and opened its sockets, and node1 keeps answering until then.
  */
-const RESTART_GAP_LIMIT_MS = 8_000;
+const RESTART_GAP_LIMIT_MS = DEFAULT_LIVENESS.timeoutMs + DEFAULT_HEARTBEAT_INTERVAL_MS + 50;
+/** A speaker Pod with a CPU request: on this shared 2-core machine (load 10+) an un-niced speaker's timers lag by 0.4–0.9 s. */
+const SPEAKER_NICE = Number(process.env.L2_LAB_NICE ?? -10);
 
 test('L2 claims beyond one heartbeat: 300 IPv4 + 100 IPv6 VIPs through a restart handover, never two MACs', async (t) => {
-  const c = await startLabCluster(t, { nodes: 2, v6: `${V6_PREFIX}/64` });
+  const c = await startLabCluster(t, { nodes: 2, v6: `${V6_PREFIX}/64`, speakerNice: SPEAKER_NICE });
   if (!c) return;
   await c.lab.dumpOnFailure(async () => {
     const [node1, node2] = c.nodes as [typeof c.nodes[0], typeof c.nodes[0]];
@@ -82,6 +85,7 @@ test('L2 claims beyond one heartbeat: 300 IPv4 + 100 IPv6 VIPs through a restart
     };
     const from = Date.now();
     const kills: ReturnType<typeof stats>[] = [];
+    const restarts: ReturnType<typeof stats>[] = [];
     for (let round = 1; round <= 2; round++) {
       const killed = Date.now();
       await node2.speaker!.kill();
@@ -91,7 +95,8 @@ test('L2 claims beyond one heartbeat: 300 IPv4 + 100 IPv6 VIPs through a restart
       say(`round ${round}, node2 killed`, kills.at(-1)!);
       await c.startSpeaker(node2);
       await answeredBy(node2.name, `round ${round}: node2 takes its VIPs back`);
-      say(`round ${round}, node2 restarted`, stats(restarted));
+      restarts.push(stats(restarted));
+      say(`round ${round}, node2 restarted`, restarts.at(-1)!);
     }
     const s = stats(from);
     say('two restarts of node2', s);
@@ -101,7 +106,9 @@ test('L2 claims beyond one heartbeat: 300 IPv4 + 100 IPv6 VIPs through a restart
       assert.ok(k.v4.maxGapMs < GAP_LIMIT_MS, `failover: ${vip4} unanswered for ${k.v4.maxGapMs} ms`);
       assert.ok(k.v6.maxGapMs < GAP_LIMIT_MS, `failover: ${vip6} unanswered for ${k.v6.maxGapMs} ms`);
     }
-    assert.ok(s.v4.maxGapMs < RESTART_GAP_LIMIT_MS, `${vip4} unanswered for ${s.v4.maxGapMs} ms`);
-    assert.ok(s.v6.maxGapMs < RESTART_GAP_LIMIT_MS, `${vip6} unanswered for ${s.v6.maxGapMs} ms`);
+    for (const r of restarts) {
+      assert.ok(r.v4.maxGapMs <= RESTART_GAP_LIMIT_MS, `restart: ${vip4} unanswered for ${r.v4.maxGapMs} ms`);
+      assert.ok(r.v6.maxGapMs <= RESTART_GAP_LIMIT_MS, `restart: ${vip6} unanswered for ${r.v6.maxGapMs} ms`);
+    }
   });
 });

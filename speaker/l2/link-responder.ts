@@ -24,6 +24,8 @@ import {
 
 export interface ArpPort {
   send(frame: Uint8Array): void;
+  /** Handles the frames queued now (absent: nothing is queued, as in fakes). */
+  drain?(): void;
   close(): void;
 }
 
@@ -31,6 +33,7 @@ export interface NdpPort {
   send(options: Icmp6SendOptions): void;
   joinGroup(group: string): boolean;
   leaveGroup(group: string): boolean;
+  drain?(): void;
   close(): void;
 }
 
@@ -120,6 +123,15 @@ export class LinkResponder {
   }
 
   /** Joins the solicited-node group of a newly owned IPv6 address. */
+  /**
+   * Handles the requests queued now, under the IPs owned so far: called before taking more,
+   * so a request that arrived while another node answered it is not answered a second time.
+   */
+  drain(): void {
+    this.#arp.drain?.();
+    this.#ndp.drain?.();
+  }
+
   owned(ip: string): void {
     const group = isIPv6(ip) ? solicitedNodeMulticast(ip) : undefined;
     if (!group) return;

@@ -221,6 +221,11 @@ export class L2Responder {
       for (const link of this.#links.values()) link.released(ip);
     }
     const added = [...next].filter((ip) => !this.#effective.has(ip));
+    if (added.length > 0) {
+      // Requests queued while a peer still answered these IPs were answered by it: not again by us.
+      this.#effective = new Set([...this.#effective].filter((ip) => next.has(ip)));
+      for (const link of this.#links.values()) link.drain();
+    }
     this.#effective = next;
     for (const ip of added) {
       for (const link of this.#links.values()) link.owned(ip);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { claimsVersion, decodeHeartbeat, encodeHeartbeat, encodeHeartbeats, HEARTBEAT_HEADER_LENGTH, MAX_CLAIM_PARTS, type Heartbeat } from './heartbeat.ts';
@@ -126,4 +126,27 @@ test('a set that fits is one heartbeat without parts', () => {
   assert.equal(wires.length, 1);
   const d = decodeHeartbeat(wires[0]!, key);
   assert.ok(d.ok && d.value.claimsPart === undefined && d.value.seq === 1);
+});
+
+test('the phase round-trips (starting, leaving); ready is the absence of it', () => {
+  for (const phase of ['starting', 'leaving'] as const) {
+    assert.deepEqual(decodeHeartbeat(encodeHeartbeat({ ...heartbeat, phase, claims: [] }, key), key), { ok: true, value: { ...heartbeat, phase, claims: [] } });
+  }
+  assert.equal(encodeHeartbeat(heartbeat, key).includes('"ph"'), false, 'a ready heartbeat is what older speakers send');
+});
+
+test('an unknown phase is malformed; unknown fields are ignored (how older decoders read "ph")', () => {
+  const signed = (payload: object) => {
+    const body = Buffer.from(JSON.stringify(payload));
+    const header = Buffer.alloc(8);
+    header.write('PSHB', 0, 'latin1');
+    header.writeUInt8(1, 4);
+    header.writeUInt16BE(body.length, 6);
+    const mac = createHmac('sha256', key).update(header).update(body).digest();
+    return Buffer.concat([header, mac, body]);
+  };
+  const base = { n: 'node-1', i: 'a1b2c3d4e5f60718', s: 42, t: 1_700_000_000_000, l: [['eth0', '02:00:00:00:00:01']] };
+  assert.deepEqual(decodeHeartbeat(signed({ ...base, zz: 1 }), key), { ok: true, value: heartbeat });
+  const bad = decodeHeartbeat(signed({ ...base, ph: 'x' }), key);
+  assert.equal(bad.ok ? 'ok' : bad.reason, 'malformed');
 });

@@ -1,6 +1,7 @@
 // The speaker-to-speaker heartbeat on the wire: a fixed header, an HMAC-SHA256 over
 // header and payload with the cluster's shared key, and a small JSON payload.
 //   0..3 "PSHB" | 4 version | 5 reserved (0) | 6..7 payload length | 8..39 HMAC | payload
+// Payload fields added later (claims, parts, phase) are optional: older decoders ignore them.
 // The same bytes travel in a UDP datagram and in an Ethernet frame (L2_HEARTBEAT_ETHERTYPE).
 // Decoding never throws: bytes off the network become a value or a reason to drop them.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
@@ -52,7 +53,18 @@ export interface Heartbeat {
    * the same `version` (a digest of the whole set), so a receiver knows when it has it all.
    */
   claimsPart?: ClaimsPart;
+  /**
+   * Where the sender is in its life; absent means ready (and older speakers never say). A
+   * `starting` speaker answers nothing yet (first plan not applied, responders not open):
+   * peers keep its IPs. A `leaving` one has stopped answering and is going (SIGTERM): peers
+   * take its IPs now, not at the timeout. Wire: `ph` = "s" | "l"; older decoders ignore it,
+   * so to them a starting speaker is ready (as before) and a leaving one dies at the timeout.
+   */
+  phase?: HeartbeatPhase;
 }
+
+export type HeartbeatPhase = 'starting' | 'leaving';
+const PHASE_CODE = { starting: 's', leaving: 'l' } as const satisfies Record<HeartbeatPhase, string>;
 
 export interface ClaimsPart {
   version: string;
@@ -103,10 +115,11 @@ function packClaims(claims: readonly string[], budget: number): { fields: Record
   return { fields, truncated, taken };
 }
 
-function baseFields({ node, incarnation, seq, sentAt, links, claimsPart }: Heartbeat): Record<string, unknown> {
+function baseFields({ node, incarnation, seq, sentAt, links, claimsPart, phase }: Heartbeat): Record<string, unknown> {
   return {
     n: node, i: incarnation, s: seq, t: sentAt, l: links.map((l) => (l.up === false ? [l.name, l.mac, 0] : [l.name, l.mac])),
     ...(claimsPart ? { cp: [claimsPart.index, claimsPart.count], cv: claimsPart.version } : {}),
+    ...(phase ? { ph: PHASE_CODE[phase] } : {}),
   };
 }
 
@@ -177,7 +190,7 @@ function unpackClaims(text: unknown, family: 4 | 6): string[] | undefined {
 
 function readPayload(json: unknown): Heartbeat | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
-  const { n, i, s, t, l, c4, c6, cx, cp, cv } = json as Record<string, unknown>;
+  const { n, i, s, t, l, c4, c6, cx, cp, cv, ph } = json as Record<string, unknown>;
   if (!isText(n, 253) || !isText(i, 64) || !isCount(s) || !isCount(t) || !Array.isArray(l) || l.length > MAX_LINKS) {
     return undefined;
   }
@@ -188,6 +201,11 @@ function readPayload(json: unknown): Heartbeat | undefined {
     links.push(entry[2] === 0 ? { name: entry[0], mac: entry[1], up: false } : { name: entry[0], mac: entry[1] });
   }
   const hb: Heartbeat = { node: n, incarnation: i, seq: s, sentAt: t, links };
+  if (ph !== undefined) {
+    const phase = (Object.keys(PHASE_CODE) as HeartbeatPhase[]).find((p) => PHASE_CODE[p] === ph);
+    if (!phase) return undefined;
+    hb.phase = phase;
+  }
   if (cp !== undefined || cv !== undefined) {
     const part = readPart(cp, cv);
     if (!part) return undefined;

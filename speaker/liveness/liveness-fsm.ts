@@ -2,6 +2,8 @@
 // A peer is dead after `timeoutMs` without a valid heartbeat; a peer never heard of
 // becomes alive on its first valid heartbeat, a dead one only after `riseCount` in a row
 // (flap damping). Replays are refused by incarnation, sequence number and timestamp window.
+// A peer says when it is still starting (not ready: no candidate for its IPs yet) and when it
+// leaves (SIGTERM): a leaving peer is dead at once, without waiting for the timeout.
 import type { Heartbeat, HeartbeatLink } from './heartbeat.ts';
 
 export interface LivenessConfig {
@@ -37,6 +39,10 @@ export interface PeerLiveness {
   readonly claimsVersion?: string;
   /** A claims set arriving in parts, not complete yet. */
   readonly claimParts?: ClaimParts;
+  /** False while its heartbeats say it is starting (it answers nothing yet; older speakers never say). */
+  readonly ready: boolean;
+  /** Its last heartbeat said it is leaving: dead, and not a peer lost to a partition. */
+  readonly left?: boolean;
 }
 
 export interface ClaimParts {
@@ -52,6 +58,8 @@ export type LivenessState = ReadonlyMap<string, PeerLiveness>;
 export interface Transition {
   node: string;
   to: 'alive' | 'dead';
+  /** A death the peer announced (a leaving heartbeat), not a timeout. */
+  left?: boolean;
 }
 
 export type HeartbeatRejection = 'unknown-node' | 'stale-timestamp' | 'replayed' | 'old-incarnation';
@@ -62,7 +70,7 @@ export interface Step {
   rejected?: HeartbeatRejection;
 }
 
-const fresh: PeerLiveness = { status: 'unknown', seq: -1, sentAt: -Infinity, heardAt: -Infinity, streak: 0, links: [] };
+const fresh: PeerLiveness = { status: 'unknown', seq: -1, sentAt: -Infinity, heardAt: -Infinity, streak: 0, links: [], ready: false };
 
 /** Watches exactly `nodes`: new ones start unknown, others keep their state, the rest are forgotten. */
 export function watchPeers(state: LivenessState, nodes: Iterable<string>): LivenessState {
@@ -84,11 +92,17 @@ export function onHeartbeat(state: LivenessState, hb: Heartbeat, now: number, cf
   if (!peer) return { state, transitions: [], rejected: 'unknown-node' };
   const rejected = check(peer, hb, now, cfg);
   if (rejected) return { state, transitions: [], rejected };
-  const streak = now - peer.heardAt <= cfg.timeoutMs ? peer.streak + 1 : 1;
+  const next = new Map(state);
+  const known = { incarnation: hb.incarnation, seq: hb.seq, sentAt: hb.sentAt, heardAt: now, links: hb.links };
+  if (hb.phase === 'leaving') {
+    // It stopped answering before it said so: dead now, claiming nothing.
+    next.set(hb.node, { ...known, status: peer.status === 'unknown' ? 'unknown' : 'dead', streak: 0, claims: [], ready: false, left: true });
+    return { state: next, transitions: peer.status === 'alive' ? [{ node: hb.node, to: 'dead', left: true }] : [] };
+  }
+  const streak = now - peer.heardAt <= cfg.timeoutMs && !peer.left ? peer.streak + 1 : 1;
   const rises = peer.status === 'unknown' || (peer.status === 'dead' && streak >= cfg.riseCount);
   const status: PeerStatus = rises ? 'alive' : peer.status;
-  const next = new Map(state);
-  next.set(hb.node, { status, incarnation: hb.incarnation, seq: hb.seq, sentAt: hb.sentAt, heardAt: now, streak, links: hb.links, ...nextClaims(hb.incarnation === peer.incarnation ? peer : fresh, hb) });
+  next.set(hb.node, { ...known, status, streak, ready: hb.phase !== 'starting', ...nextClaims(hb.incarnation === peer.incarnation ? peer : fresh, hb) });
   return { state: next, transitions: status !== peer.status ? [{ node: hb.node, to: 'alive' }] : [] };
 }
 
@@ -138,12 +152,22 @@ export function liveNodes(state: LivenessState): Set<string> {
   return new Set([...state].filter(([, p]) => p.status === 'alive').map(([node]) => node));
 }
 
+/** Alive peers that say they are ready: the ones IPs may be handed to. */
+export function readyNodes(state: LivenessState): Set<string> {
+  return new Set([...state].filter(([, p]) => p.status === 'alive' && p.ready).map(([node]) => node));
+}
+
+/** Peers whose last word was that they are leaving. */
+export function leftNodes(state: LivenessState): Set<string> {
+  return new Set([...state].filter(([, p]) => p.left === true).map(([node]) => node));
+}
+
 /**
  * Peers heard from within the timeout, whatever their status: a dead peer that is rising
- * again counts (its claims are fresh and authenticated), a silent one does not.
+ * again counts (its claims are fresh and authenticated), a silent or leaving one does not.
  */
 export function heardPeers(state: LivenessState, now: number, cfg: LivenessConfig = DEFAULT_LIVENESS): Set<string> {
-  return new Set([...state].filter(([, p]) => p.status !== 'unknown' && now - p.heardAt <= cfg.timeoutMs).map(([node]) => node));
+  return new Set([...state].filter(([, p]) => p.status !== 'unknown' && !p.left && now - p.heardAt <= cfg.timeoutMs).map(([node]) => node));
 }
 
 /** The claims of the peers heard within the timeout: node → IPs it answers. */
