@@ -106,6 +106,16 @@ function deaths(f: Faults, from: number): string[] {
   );
 }
 
+/** The worst timer lag each speaker logged after `from` (`liveness_timer_lag`): its own loop starved, by the flood or the host. */
+function timerLag(f: Faults, from: number): string {
+  return f.c.nodes.map((n) => {
+    const lags = (n.speaker?.jsonLines<{ event?: string; time?: string; worstMs?: number }>() ?? [])
+      .filter((l) => l.event === 'liveness_timer_lag' && new Date(l.time ?? 0).getTime() >= from)
+      .map((l) => l.worstMs ?? 0);
+    return `${n.name} ${lags.length === 0 ? 'on time' : `${Math.max(...lags)} ms`}`;
+  }).join(', ');
+}
+
 /** The speakers' liveness and L2 ownership events after `from`, for the failure message. */
 function events(f: Faults, from: number): string {
   return f.c.nodes.flatMap((n) =>
@@ -323,7 +333,7 @@ test('L2 faults with real speakers: never two MACs, never unanswered past the bo
         const s = stats(f, from, Date.now() - 300);
         const after = await floodCounters(f);
         const answered = { v4: after.responses4 - before.responses4, v6: after.responses6 - before.responses6 };
-        report(t, `${round.label}: ${sent} frames from ${sources.length} sources by ${round.senders} sender(s) in ${ms} ms; ${after.requests - before.requests} read by the owners, answers sent ${answered.v4} ARP / ${answered.v6} NA, ${after.limited - before.limited} rate-limited`, s);
+        report(t, `${round.label}: ${sent} frames from ${sources.length} sources by ${round.senders} sender(s) in ${ms} ms; ${after.requests - before.requests} read by the owners, answers sent ${answered.v4} ARP / ${answered.v6} NA, ${after.limited - before.limited} rate-limited; worst timer lag: ${timerLag(f, from)}`, s);
         assert.ok(sent >= round.frames * 0.9, `flood sent ${sent} of ${round.frames}`);
         assert.deepEqual(deaths(f, from), [], `no speaker declared a live peer dead\n${events(f, from)}`);
         assertInvariants(round.label, s);
