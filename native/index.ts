@@ -44,7 +44,7 @@ interface NativeBinding {
   close(fd: number): void;
   packetOpen(ifindex: number, etherType: number): number;
   packetSend(fd: number, frame: Uint8Array): number;
-  packetRecv(fd: number): RawPacket | undefined;
+  packetRecvBatch(fd: number, max: number): { data: Buffer; meta: Int32Array } | undefined;
   icmp6Open(ifindex: number, passTypes: number[]): number;
   icmp6Membership(fd: number, ifindex: number, group: string, join: boolean): boolean;
   icmp6Send(fd: number, destination: string, ifindex: number, source: string | null, message: Uint8Array): number;
@@ -84,8 +84,13 @@ export function isNativeAvailable(): boolean {
   }
 }
 
-/** Receives per poll wake-up before yielding to the loop; level-triggered polling resumes. */
+/**
+ * Work per poll wake-up before yielding to the loop (level-triggered polling resumes on the
+ * next turn): at most this many messages, and no new batch once this long was spent, so a
+ * flood on one socket never holds back timers (heartbeats, liveness deadlines) or other fds.
+ */
 const MAX_RECEIVES_PER_WAKE = 64;
+const MAX_MS_PER_WAKE = 4;
 
 type ErrorHandler = (err: Error) => void;
 
@@ -93,15 +98,16 @@ function rethrow(err: Error): void {
   throw err;
 }
 
-/** Drains a non-blocking fd each time it polls readable, without blocking the loop. */
+/** Drains a non-blocking fd each time it polls readable, a bounded amount per wake-up. */
 class ReadableFd<T> {
   readonly fd: number;
   #poller: NativePoller | undefined;
-  readonly #receive: (fd: number) => T | undefined;
+  /** Up to `max` queued messages (at least one), or undefined when none is queued. */
+  readonly #receive: (fd: number, max: number) => readonly T[] | undefined;
   readonly #onMessage: (message: T) => void;
   readonly #onError: ErrorHandler;
 
-  constructor(fd: number, receive: (fd: number) => T | undefined, onMessage: (m: T) => void, onError: ErrorHandler) {
+  constructor(fd: number, receive: (fd: number, max: number) => readonly T[] | undefined, onMessage: (m: T) => void, onError: ErrorHandler) {
     this.fd = fd;
     this.#receive = receive;
     this.#onMessage = onMessage;
@@ -120,17 +126,25 @@ class ReadableFd<T> {
       this.#onError(new Error(`poll failed on fd ${this.fd}: libuv status ${status}`));
       return;
     }
-    for (let i = 0; i < MAX_RECEIVES_PER_WAKE && this.#poller; i++) {
-      let message: T | undefined;
+    const started = performance.now();
+    let left = MAX_RECEIVES_PER_WAKE;
+    while (left > 0 && this.#poller && performance.now() - started < MAX_MS_PER_WAKE) {
+      let batch: readonly T[] | undefined;
       try {
-        message = this.#receive(this.fd);
+        batch = this.#receive(this.fd, left);
       } catch (err) {
         this.#onError(err as Error);
         return;
       }
-      if (message === undefined) return;
-      this.#onMessage(message);
+      if (batch === undefined) return;
+      left -= batch.length;
+      for (const message of batch) if (this.#poller) this.#onMessage(message);
     }
+  }
+
+  /** Handles what is queued now, as a wake-up would (bounded the same way). */
+  drain(): void {
+    if (this.#poller) this.#onReadable(0);
   }
 
   ref(): void {
@@ -173,9 +187,24 @@ export interface PacketSocket {
   readonly closed: boolean;
   /** Sends one Ethernet frame (from the destination MAC on); throws Node-style errors. */
   send(frame: Uint8Array): void;
+  /** Handles the frames queued now, before the caller changes what they mean (bounded like a wake-up). */
+  drain(): void;
   close(): void;
   ref(): void;
   unref(): void;
+}
+
+/** A batch from packetRecvBatch as frames: views into its one buffer. */
+function framesOf(batch: { data: Buffer; meta: Int32Array } | undefined): RawPacket[] | undefined {
+  if (!batch) return undefined;
+  const { data, meta } = batch;
+  const frames: RawPacket[] = [];
+  for (let i = 0, at = 0; i + 2 < meta.length; i += 3) {
+    const length = meta[i] ?? 0;
+    frames.push({ data: data.subarray(at, at + length), pktType: meta[i + 1] ?? 0, ifindex: meta[i + 2] ?? 0 });
+    at += length;
+  }
+  return frames;
 }
 
 export function openPacketSocket(options: PacketSocketOptions): PacketSocket {
@@ -184,7 +213,7 @@ export function openPacketSocket(options: PacketSocketOptions): PacketSocket {
   const onFrame = options.onFrame;
   const reader = new ReadableFd<RawPacket>(
     fd,
-    (f) => b.packetRecv(f),
+    (f, max) => framesOf(b.packetRecvBatch(f, max)),
     (frame) => {
       if (frame.pktType !== PACKET_OUTGOING) onFrame(frame);
     },
@@ -199,6 +228,7 @@ export function openPacketSocket(options: PacketSocketOptions): PacketSocket {
       if (reader.closed) throw new Error('packet socket is closed');
       b.packetSend(fd, frame);
     },
+    drain: () => reader.drain(),
     close: () => reader.close(),
     ref: () => reader.ref(),
     unref: () => reader.unref(),
@@ -242,6 +272,8 @@ export interface Icmp6Socket {
   joinGroup(group: string): boolean;
   /** Leaves a multicast group; false if not a member. */
   leaveGroup(group: string): boolean;
+  /** Handles the messages queued now (bounded like a wake-up). */
+  drain(): void;
   close(): void;
   ref(): void;
   unref(): void;
@@ -253,7 +285,10 @@ export function openIcmp6Socket(options: Icmp6SocketOptions): Icmp6Socket {
   const fd = b.icmp6Open(ifindex, options.icmpTypes ?? [ICMPV6_NEIGHBOR_SOLICITATION]);
   const reader = new ReadableFd<RawIcmp6Message>(
     fd,
-    (f) => b.icmp6Recv(f),
+    (f) => {
+      const message = b.icmp6Recv(f);
+      return message && [message];
+    },
     options.onMessage,
     options.onError ?? rethrow,
   );
@@ -277,6 +312,7 @@ export function openIcmp6Socket(options: Icmp6SocketOptions): Icmp6Socket {
       open();
       return b.icmp6Membership(fd, ifindex, group, false);
     },
+    drain: () => reader.drain(),
     close: () => reader.close(),
     ref: () => reader.ref(),
     unref: () => reader.unref(),

@@ -139,7 +139,7 @@ export class Speaker {
   }
 
   /**
-   * SIGTERM: stop planning, L2 off, then BGP as exitMode says. A restart exit closes the
+   * SIGTERM: stop planning, L2 off (peers told we are leaving), then BGP as exitMode says. A restart exit closes the
    * graceful-restart peers without NOTIFICATION (they keep our routes as stale), writes the
    * restart marker and keeps their ServiceBGPStatus; every other peer — all of them on a node
    * that is going — gets GRACEFUL_SHUTDOWN → withdraw → Cease, and its reports are removed.
@@ -160,7 +160,7 @@ export class Speaker {
       this.log.info('bgp_shutdown_withdraw', { reason: mode.reason, graceMs, msg: `withdrawing every route before exit: ${mode.reason}` });
     }
     await this.queue.shutdown();
-    this.l2.close();
+    await this.l2.leave(); // peers take our IPs now, not at the liveness timeout
     const kept = await this.bgp.shutdown(graceMs, { restart: mode.restart });
     await this.markerWrite;
     const marker = this.opts.restart?.marker;

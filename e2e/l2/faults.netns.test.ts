@@ -11,10 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { test, type TestContext } from 'node:test';
 import { ArpOperation, encodeArpFrame, gratuitousArpReply, gratuitousArpRequest } from '../../speaker/l2/arp.ts';
 import { rankCandidates } from '../../speaker/l2/ownership.ts';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LIVENESS } from '../../speaker/liveness/liveness-fsm.ts';
 import type { LabProcess, Netns } from '../netns/index.ts';
 import { serviceWithEndpoints, startLabCluster, type ClusterNode, type LabCluster } from '../speaker/lab-cluster.ts';
 import { waitFor } from '../wait.ts';
 import type { ProbeRecord } from './answer-probe.ts';
+import type { FloodSource } from './neighbor-flood.ts';
 import { answerStats, type AnswerStats } from './answer-stats.ts';
 
 const script = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
@@ -23,6 +25,22 @@ const V6_PREFIX = '2001:db8:13::';
 /** Generous: the bound is 375 ms; the probe spaces 10–50 ms; the machine is shared. */
 const GAP_LIMIT_MS = 2_000;
 const LIVENESS_PORT = 7946;
+/** The failover bound (liveness timeout + one heartbeat), plus the probe's widest spacing: the longest gap a probe may see. */
+const FAILOVER_BOUND_MS = DEFAULT_LIVENESS.timeoutMs + DEFAULT_HEARTBEAT_INTERVAL_MS;
+const PROBE_SPACING_MS = 50;
+/**
+ * Speakers at nice -10 (L2_LAB_NICE overrides): a speaker Pod with a CPU request. On this shared
+ * 2-core machine (load 10–18 from other work) an un-niced speaker's timers lag by 0.4–0.9 s,
+ * which no liveness timeout of 300 ms survives; that is the host, not the faults under test.
+ */
+const SPEAKER_NICE = Number(process.env.L2_LAB_NICE ?? -10);
+/** The flood (fault 4): distinct sources (MAC, IPv4, IPv6), parallel senders and frames of the harder round; env overrides. */
+const FLOOD_SOURCES = Number(process.env.L2_FLOOD_SOURCES ?? 64);
+const FLOOD_SENDERS = Number(process.env.L2_FLOOD_SENDERS ?? 3);
+const FLOOD_FRAMES = Number(process.env.L2_FLOOD_FRAMES ?? 120_000);
+/** The speaker's per-source answer limit (speaker/l2/answer-limit.ts defaults), with room. */
+const ANSWER_BURST = 10;
+const ANSWER_RATE = 10;
 
 interface Faults {
   c: LabCluster;
@@ -72,9 +90,9 @@ function report(t: TestContext, label: string, s: { v4: AnswerStats; v6: AnswerS
   console.log(`${label}: IPv4 ${line(s.v4)}; IPv6 ${line(s.v6)}`);
 }
 
-function assertInvariants(label: string, s: { v4: AnswerStats; v6: AnswerStats }): void {
-  assert.equal(s.v4.twoMacs, 0, `${label}: IPv4 probes answered by two MACs`);
-  assert.equal(s.v6.twoMacs, 0, `${label}: IPv6 probes answered by two MACs`);
+function assertInvariants(label: string, s: { v4: AnswerStats; v6: AnswerStats }, why = ''): void {
+  assert.equal(s.v4.twoMacs, 0, `${label}: IPv4 probes answered by two MACs${why}`);
+  assert.equal(s.v6.twoMacs, 0, `${label}: IPv6 probes answered by two MACs${why}`);
   assert.ok(s.v4.maxGapMs < GAP_LIMIT_MS, `${label}: IPv4 unanswered for ${s.v4.maxGapMs} ms`);
   assert.ok(s.v6.maxGapMs < GAP_LIMIT_MS, `${label}: IPv6 unanswered for ${s.v6.maxGapMs} ms`);
 }
@@ -88,11 +106,21 @@ function deaths(f: Faults, from: number): string[] {
   );
 }
 
+/** The worst timer lag each speaker logged after `from` (`liveness_timer_lag`): its own loop starved, by the flood or the host. */
+function timerLag(f: Faults, from: number): string {
+  return f.c.nodes.map((n) => {
+    const lags = (n.speaker?.jsonLines<{ event?: string; time?: string; worstMs?: number }>() ?? [])
+      .filter((l) => l.event === 'liveness_timer_lag' && new Date(l.time ?? 0).getTime() >= from)
+      .map((l) => l.worstMs ?? 0);
+    return `${n.name} ${lags.length === 0 ? 'on time' : `${Math.max(...lags)} ms`}`;
+  }).join(', ');
+}
+
 /** The speakers' liveness and L2 ownership events after `from`, for the failure message. */
 function events(f: Faults, from: number): string {
   return f.c.nodes.flatMap((n) =>
     (n.speaker?.jsonLines<{ event?: string; time?: string }>() ?? [])
-      .filter((l) => /^(liveness_(dead|alive)|l2_(isolation|claims_settled|conflict))$/.test(l.event ?? '') && new Date(l.time ?? 0).getTime() >= from)
+      .filter((l) => /^(liveness_(dead|alive|ready|left|timer_lag)|l2_(isolation|claims_settled|conflict|ready))$/.test(l.event ?? '') && new Date(l.time ?? 0).getTime() >= from)
       .map((l) => `${n.name} ${JSON.stringify(l)}`),
   ).join('\n');
 }
@@ -102,13 +130,28 @@ async function sendFrames(f: Faults, frames: Buffer[], listenMs = 0): Promise<{ 
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Awaited<ReturnType<typeof sendFrames>>;
 }
 
+/** Summed over the speakers: answers sent for each VIP, and requests left unanswered by the per-source limit. */
+async function floodCounters(f: Faults): Promise<{ requests: number; responses4: number; responses6: number; limited: number }> {
+  const out = { requests: 0, responses4: 0, responses6: 0, limited: 0 };
+  const sum = (body: string, pattern: RegExp) => [...body.matchAll(pattern)].reduce((n, m) => n + Number(m[1]), 0);
+  const quote = (ip: string) => ip.replace(/[.:]/g, (ch) => `\\${ch}`);
+  for (const n of f.c.nodes) {
+    const body = (await f.c.scrape(n, '/metrics')).body;
+    out.responses4 += sum(body, new RegExp(`^portside_speaker_l2_responses_sent_total\\{ip="${quote(f.vip4)}"\\} (\\d+)`, 'gm'));
+    out.responses6 += sum(body, new RegExp(`^portside_speaker_l2_responses_sent_total\\{ip="${quote(f.vip6)}"\\} (\\d+)`, 'gm'));
+    out.requests += sum(body, /^portside_speaker_l2_requests_received_total\{ip="[^"]*"\} (\d+)/gm);
+    out.limited += sum(body, /^portside_speaker_l2_frames_ignored_total\{reason="rate-limited"\} (\d+)/gm);
+  }
+  return out;
+}
+
 /** The switch port of a node stops forwarding while both carriers stay up (STP state disabled), or forwards again. */
 async function portForwarding(node: ClusterNode, on: boolean): Promise<void> {
   await node.link.bridge.switchNs.exec('bridge', ['link', 'set', 'dev', node.link.port, 'state', on ? '3' : '0']);
 }
 
 test('L2 faults with real speakers: never two MACs, never unanswered past the bound', async (t) => {
-  const c = await startLabCluster(t, { nodes: 3, v6: V6, commands: ['bridge', 'nft'] });
+  const c = await startLabCluster(t, { nodes: 3, v6: V6, commands: ['bridge', 'nft'], speakerNice: SPEAKER_NICE });
   if (!c) return;
   await c.lab.dumpOnFailure(async () => {
     const client = await c.host('client', 2);
@@ -194,6 +237,50 @@ test('L2 faults with real speakers: never two MACs, never unanswered past the bo
       assertInvariants('partition and heal', s);
     });
 
+    await t.test('(7) the owner\'s speaker killed and started again (×2): one MAC, no gap past the failover bound, none at the handover back', { skip: !wanted(7) }, async () => {
+      for (let round = 1; round <= 2; round++) {
+        const { o4 } = await steady(f, `steady before restart ${round}`);
+        const killedAt = Date.now();
+        await o4.speaker!.kill();
+        await waitFor(() => { const o = owner(f, 4, 400); return o && o !== o4 ? o : undefined; }, { timeoutMs: 10_000, intervalMs: 50, what: `a survivor answers ${vip4}` });
+        const startedAt = Date.now();
+        await c.startSpeaker(o4);
+        await steady(f, `${o4.name} answers again after restart ${round}`);
+        const down = stats(f, killedAt, startedAt);
+        const back = stats(f, startedAt, Date.now() - 300);
+        report(t, `restart ${round}: ${o4.name} killed`, down);
+        report(t, `restart ${round}: ${o4.name} started again, handover back`, back);
+        for (const [label, x] of [['killed', down], ['started again', back]] as const) {
+          const twice = records(f).filter((r) => r.t >= killedAt && r.m.length > 1);
+          assertInvariants(`restart ${round}, ${label}`, x, `\n${JSON.stringify(twice)}\n${events(f, killedAt)}`);
+          assert.ok(x.v4.maxGapMs <= FAILOVER_BOUND_MS + PROBE_SPACING_MS, `restart ${round}, ${label}: ${vip4} unanswered for ${x.v4.maxGapMs} ms\n${events(f, killedAt)}`);
+          assert.ok(x.v6.maxGapMs <= FAILOVER_BOUND_MS + PROBE_SPACING_MS, `restart ${round}, ${label}: ${vip6} unanswered for ${x.v6.maxGapMs} ms\n${events(f, killedAt)}`);
+        }
+      }
+    });
+
+    await t.test('(8) the owner\'s speaker stopped by SIGTERM (a rollout) and started again: peers take over at once, not at the timeout', { skip: !wanted(8) }, async () => {
+      const { o4 } = await steady(f, 'steady before the rollout');
+      const stoppedAt = Date.now();
+      await o4.speaker!.stop();
+      await waitFor(() => { const o = owner(f, 4, 400); return o && o !== o4 ? o : undefined; }, { timeoutMs: 10_000, intervalMs: 50, what: `a survivor answers ${vip4}` });
+      const startedAt = Date.now();
+      await c.startSpeaker(o4);
+      await steady(f, `${o4.name} answers again after the rollout`);
+      const leaving = stats(f, stoppedAt, startedAt);
+      const back = stats(f, startedAt, Date.now() - 300);
+      report(t, `${o4.name} stopped (SIGTERM)`, leaving);
+      report(t, `${o4.name} started again, handover back`, back);
+      assertInvariants('SIGTERM', leaving);
+      assertInvariants('start after SIGTERM', back);
+      // Without the leaving heartbeat a peer could not act before the timeout minus one interval (225 ms) after the last heartbeat.
+      const quick = DEFAULT_LIVENESS.timeoutMs - DEFAULT_HEARTBEAT_INTERVAL_MS;
+      assert.ok(leaving.v4.maxGapMs < quick, `SIGTERM: ${vip4} unanswered for ${leaving.v4.maxGapMs} ms (a peer waited for the timeout?)\n${events(f, stoppedAt)}`);
+      assert.ok(leaving.v6.maxGapMs < quick, `SIGTERM: ${vip6} unanswered for ${leaving.v6.maxGapMs} ms (a peer waited for the timeout?)\n${events(f, stoppedAt)}`);
+      assert.ok(back.v4.maxGapMs <= FAILOVER_BOUND_MS + PROBE_SPACING_MS, `start after SIGTERM: ${vip4} unanswered for ${back.v4.maxGapMs} ms`);
+      assert.ok(back.v6.maxGapMs <= FAILOVER_BOUND_MS + PROBE_SPACING_MS, `start after SIGTERM: ${vip6} unanswered for ${back.v6.maxGapMs} ms`);
+    });
+
     const asker = (senderMac: string, senderIp: string) =>
       encodeArpFrame('ff:ff:ff:ff:ff:ff', f.clientMac, { operation: ArpOperation.Request, senderMac, senderIp, targetMac: '00:00:00:00:00:00', targetIp: vip4 });
     // Sender IPs of the requests below: outside the running probe's sources (.200–.247), so
@@ -217,17 +304,48 @@ test('L2 faults with real speakers: never two MACs, never unanswered past the bo
       assert.deepEqual(about(replies, '203.0.113.253'), [], 'no reply to a request tagged for VLAN 100');
     });
 
-    await t.test('(4) a flood of 20,000 ARP/NDP frames: no false death, one answer, bounded gaps', { skip: !wanted(4) }, async () => {
-      await steady(f, 'steady before the flood');
-      const from = Date.now();
-      const { stdout } = await client.exec(process.execPath, [script('neighbor-flood.ts'), JSON.stringify({ ifname: 'eth0', vip4, vip6, source6: sources6[31], count: 20_000 })]);
-      const flood = JSON.parse(stdout.trim()) as { sent: number; ms: number };
-      await sleep(2_000);
-      const s = stats(f, from, Date.now() - 300);
-      report(t, `flood of ${flood.sent} frames in ${flood.ms} ms`, s);
-      assert.ok(flood.sent >= 19_000, `flood sent ${flood.sent}`);
-      assert.deepEqual(deaths(f, from), [], 'no speaker declared a live peer dead');
-      assertInvariants('flood', s);
+    await t.test('(4) floods of ARP + NDP at line rate from many sources: no false death, one answer, bounded gaps, bounded answers', { skip: !wanted(4) }, async () => {
+      // A host of its own on the segment, so the probe's namespace is not the one flooding.
+      const flooder = await c.host('flooder', 12);
+      const sources: FloodSource[] = Array.from({ length: FLOOD_SOURCES }, (_, i) => ({
+        mac: `02:fe:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
+        ip4: `203.0.113.${100 + i}`,
+        ip6: `${V6_PREFIX}f:${(i + 1).toString(16)}`,
+      }));
+      for (const s of sources) await flooder.ip(['addr', 'add', `${s.ip6}/64`, 'dev', 'eth0', 'nodad']);
+      const rounds = [
+        { label: 'the issue\'s flood', senders: 1, frames: 20_000 },
+        { label: 'a harder flood', senders: FLOOD_SENDERS, frames: FLOOD_FRAMES },
+      ];
+      for (const round of rounds) {
+        const { o4, o6 } = await steady(f, `steady before ${round.label}`);
+        const counted = Date.now();
+        const before = await floodCounters(f);
+        const from = Date.now();
+        const runs = await Promise.all(Array.from({ length: round.senders }, (_, k) =>
+          // At nice 19: a flooder is another machine, so here (sharing a few cores) it must not take the speakers' CPU, only fill their queues.
+          flooder.exec('nice', ['-n', '19', process.execPath, script('neighbor-flood.ts'), JSON.stringify({ ifname: 'eth0', vip4, vip6, sources: sources.slice(k).concat(sources.slice(0, k)), count: Math.ceil(round.frames / round.senders) })])));
+        const floods = runs.map(({ stdout }) => JSON.parse(stdout.trim()) as { sent: number; ms: number });
+        const sent = floods.reduce((n, x) => n + x.sent, 0);
+        const ms = Math.max(...floods.map((x) => x.ms));
+        // Watch one failover bound and more after the flood: a death would show by then.
+        await sleep(2_000);
+        const s = stats(f, from, Date.now() - 300);
+        const after = await floodCounters(f);
+        const answered = { v4: after.responses4 - before.responses4, v6: after.responses6 - before.responses6 };
+        report(t, `${round.label}: ${sent} frames from ${sources.length} sources by ${round.senders} sender(s) in ${ms} ms; ${after.requests - before.requests} read by the owners, answers sent ${answered.v4} ARP / ${answered.v6} NA, ${after.limited - before.limited} rate-limited; worst timer lag: ${timerLag(f, from)}`, s);
+        assert.ok(sent >= round.frames * 0.9, `flood sent ${sent} of ${round.frames}`);
+        assert.deepEqual(deaths(f, from), [], `no speaker declared a live peer dead\n${events(f, from)}`);
+        assertInvariants(round.label, s);
+        assert.deepEqual(Object.keys(s.v4.byMac), [await o4.ns.mac('eth0')], `${o4.name} alone answers ${vip4} through the flood`);
+        assert.deepEqual(Object.keys(s.v6.byMac), [await o6.ns.mac('eth0')], `${o6.name} alone answers ${vip6} through the flood`);
+        // Each source is answered at most its burst plus its rate over the flood and the watch after it; the probe's own on top.
+        const seconds = (Date.now() - counted) / 1000;
+        const probes = stats(f, counted);
+        const bound = (family: 'v4' | 'v6') => sources.length * (ANSWER_BURST + ANSWER_RATE * seconds) + probes[family].probes;
+        assert.ok(answered.v4 <= bound('v4'), `ARP answers during the flood: ${answered.v4}, at most ${Math.round(bound('v4'))} (per-source limit)`);
+        assert.ok(answered.v6 <= bound('v6'), `NA answers during the flood: ${answered.v6}, at most ${Math.round(bound('v6'))} (per-source limit)`);
+      }
     });
 
     await probe.stop();

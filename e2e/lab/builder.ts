@@ -171,13 +171,16 @@ export interface BuiltLab<S, C extends string> {
 }
 
 /** The shipped `portside speaker` in the node's namespace, against the lab's control plane. */
-export function portsideSpeaker(opts: { args?: (node: LabHost) => readonly string[]; env?: Record<string, string> } = {}): NodeProgram<LabProcess> {
+export function portsideSpeaker(opts: { args?: (node: LabHost) => readonly string[]; env?: Record<string, string>; nice?: number } = {}): NodeProgram<LabProcess> {
   return (node, { plane }) => {
     if (!plane) throw new Error('portside speaker: the lab has no control plane');
-    return node.ns.spawn(process.execPath, [
+    const args = [
       BIN, 'speaker', '--node-name', node.name, '--kubeconfig', plane.kubeconfigPath, '--namespace', INSTALL_NAMESPACE,
       ...(opts.args?.(node) ?? []),
-    ], { name: 'speaker', env: { ...process.env, ...opts.env } });
+    ];
+    // `nice` execs in place: the PID is still the speaker's own.
+    const [command, argv] = opts.nice ? ['nice', ['-n', String(opts.nice), process.execPath, ...args]] : [process.execPath, args];
+    return node.ns.spawn(command, argv, { name: 'speaker', env: { ...process.env, ...opts.env } });
   };
 }
 

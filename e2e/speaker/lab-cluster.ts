@@ -47,6 +47,11 @@ export interface LabClusterOptions {
   nodes: number;
   /** Extra environment for the speakers. */
   speakerEnv?: Record<string, string>;
+  /**
+   * The speakers' nice level: the lab's stand-in for a speaker Pod with a CPU request on a
+   * busy node (a shared 2-core test machine at load 10+ otherwise starves their timers).
+   */
+  speakerNice?: number;
   /** Commands the test needs besides ip. */
   commands?: readonly string[];
   /** A forwarding router at host 2, the nodes' gateway when `gateway`, optionally with a client behind it. */
@@ -77,6 +82,7 @@ export async function startLabCluster(t: TestContext, opts: LabClusterOptions): 
       runs: portsideSpeaker({
         args: (node) => ['--metrics-addr', '127.0.0.1:0', '--log-level', 'debug', '--state-dir', stateDir(node)],
         env: { PORTSIDE_GRACEFUL_SHUTDOWN_MS: '200', ...opts.speakerEnv },
+        ...(opts.speakerNice ? { nice: opts.speakerNice } : {}),
       }),
     },
     ...(opts.router ? { router: { ...opts.router, host: 2 } } : {}),

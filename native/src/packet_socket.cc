@@ -4,13 +4,12 @@
 #include <net/ethernet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common.h"
 
 namespace portside {
-
-static constexpr size_t kMaxFrame = 65536;
 
 // packetOpen(ifindex, etherType) -> fd (non-blocking, close-on-exec).
 static Napi::Value PacketOpen(const Napi::CallbackInfo& info) {
@@ -51,33 +50,64 @@ static Napi::Value PacketSend(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(n));
 }
 
-// packetRecv(fd) -> { data, pktType, ifindex } | undefined when nothing is queued.
-static Napi::Value PacketRecv(const Napi::CallbackInfo& info) {
+// Frames per packetRecvBatch call, and room for each (jumbo frames fit; longer ones are cut).
+static constexpr unsigned kBatch = 64;
+static constexpr size_t kSlot = 9216;
+
+// packetRecvBatch(fd, max) -> { data, meta } | undefined when nothing is queued: up to max
+// frames in one recvmmsg, their bytes back to back in `data` and, per frame, [length,
+// pktType, ifindex] in the Int32Array `meta`. One call and two objects per batch instead of
+// three per frame: the reader's cost under a flood.
+static Napi::Value PacketRecvBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd;
-  if (!ArgFd(info, 0, &fd)) return env.Undefined();
-  static thread_local unsigned char buf[kMaxFrame];
-  sockaddr_ll sll{};
-  socklen_t sll_len = sizeof(sll);
-  ssize_t n;
+  int fd, max;
+  if (!ArgFd(info, 0, &fd) || !ArgInt(info, 1, "max", &max)) return env.Undefined();
+  if (max <= 0) return ThrowType(env, "max must be > 0");
+  unsigned want = static_cast<unsigned>(max) < kBatch ? static_cast<unsigned>(max) : kBatch;
+  static thread_local unsigned char bufs[kBatch][kSlot];
+  static thread_local sockaddr_ll addrs[kBatch];
+  iovec iov[kBatch];
+  mmsghdr msgs[kBatch];
+  for (unsigned i = 0; i < want; i++) {
+    iov[i] = {bufs[i], kSlot};
+    msgs[i] = {};
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &addrs[i];
+    msgs[i].msg_hdr.msg_namelen = sizeof(addrs[i]);
+  }
+  int n;
   do {
-    n = recvfrom(fd, buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&sll), &sll_len);
+    n = recvmmsg(fd, msgs, want, MSG_DONTWAIT, nullptr);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return env.Undefined();
-    return ThrowErrno(env, errno, "recvfrom");
+    return ThrowErrno(env, errno, "recvmmsg");
+  }
+  if (n == 0) return env.Undefined();
+  size_t total = 0;
+  for (int i = 0; i < n; i++) total += msgs[i].msg_len < kSlot ? msgs[i].msg_len : kSlot;
+  Napi::Buffer<unsigned char> data = Napi::Buffer<unsigned char>::New(env, total);
+  Napi::Int32Array meta = Napi::Int32Array::New(env, static_cast<size_t>(n) * 3);
+  size_t at = 0;
+  for (int i = 0; i < n; i++) {
+    size_t len = msgs[i].msg_len < kSlot ? msgs[i].msg_len : kSlot;
+    memcpy(data.Data() + at, bufs[i], len);
+    at += len;
+    meta[i * 3] = static_cast<int32_t>(len);
+    meta[i * 3 + 1] = addrs[i].sll_pkttype;
+    meta[i * 3 + 2] = addrs[i].sll_ifindex;
   }
   Napi::Object out = Napi::Object::New(env);
-  out.Set("data", Napi::Buffer<unsigned char>::Copy(env, buf, static_cast<size_t>(n)));
-  out.Set("pktType", Napi::Number::New(env, sll.sll_pkttype));
-  out.Set("ifindex", Napi::Number::New(env, sll.sll_ifindex));
+  out.Set("data", data);
+  out.Set("meta", meta);
   return out;
 }
 
 void InitPacketSocket(Napi::Env env, Napi::Object exports) {
   exports.Set("packetOpen", Napi::Function::New(env, PacketOpen, "packetOpen"));
   exports.Set("packetSend", Napi::Function::New(env, PacketSend, "packetSend"));
-  exports.Set("packetRecv", Napi::Function::New(env, PacketRecv, "packetRecv"));
+  exports.Set("packetRecvBatch", Napi::Function::New(env, PacketRecvBatch, "packetRecvBatch"));
 }
 
 }  // namespace portside

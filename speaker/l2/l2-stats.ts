@@ -22,16 +22,21 @@ export class L2Stats extends MetricsFacade implements L2Counters {
   readonly #ignored = this.counter('portside_speaker_l2_frames_ignored_total', 'Frames dropped without an answer', ['reason']);
   readonly #conflicts = this.counter('portside_speaker_l2_conflicts_total', 'Claims of an announced IP by another MAC', ['ip', 'outcome']);
 
+  /** Children by label value: a flood counts every frame, and prom-client hashes the labels on each inc. */
+  readonly #requestsOf = this.childrenOf(this.#requests, 'ip');
+  readonly #responsesOf = this.childrenOf(this.#responses, 'ip');
+  readonly #ignoredOf = this.childrenOf(this.#ignored, 'reason');
+
   constructor(registry?: Registry) {
     super(registry);
   }
 
   requestReceived(ip: string): void {
-    this.#requests.inc({ ip });
+    this.#requestsOf(ip).inc();
   }
 
   responseSent(ip: string): void {
-    this.#responses.inc({ ip });
+    this.#responsesOf(ip).inc();
   }
 
   gratuitousSent(ip: string): void {
@@ -39,10 +44,11 @@ export class L2Stats extends MetricsFacade implements L2Counters {
   }
 
   ignored(reason: L2IgnoreReason): void {
-    this.#ignored.inc({ reason });
+    this.#ignoredOf(reason).inc();
   }
 
   conflict(ip: string, outcome: string): void {
     this.#conflicts.inc({ ip, outcome });
   }
 }
+

@@ -24,6 +24,8 @@ import {
 
 export interface ArpPort {
   send(frame: Uint8Array): void;
+  /** Handles the frames queued now (absent: nothing is queued, as in fakes). */
+  drain?(): void;
   close(): void;
 }
 
@@ -31,6 +33,7 @@ export interface NdpPort {
   send(options: Icmp6SendOptions): void;
   joinGroup(group: string): boolean;
   leaveGroup(group: string): boolean;
+  drain?(): void;
   close(): void;
 }
 
@@ -62,6 +65,8 @@ export interface LinkContext {
   /** Another MAC announced an IP we own. */
   claimSeen(ip: string, mac: string, ifname: string): void;
   failed(ifname: string, reason: string): void;
+  /** May this source (sender MAC / sender IP) be answered now (answer-limit.ts)? */
+  mayAnswer(source: string): boolean;
   /** Another host's frame arrived: the segment reaches us (isolation.ts). */
   frameSeen(): void;
   /** A heartbeat arrived as an Ethernet frame (payload from the heartbeat header on). */
@@ -118,6 +123,15 @@ export class LinkResponder {
   }
 
   /** Joins the solicited-node group of a newly owned IPv6 address. */
+  /**
+   * Handles the requests queued now, under the IPs owned so far: called before taking more,
+   * so a request that arrived while another node answered it is not answered a second time.
+   */
+  drain(): void {
+    this.#arp.drain?.();
+    this.#ndp.drain?.();
+  }
+
   owned(ip: string): void {
     const group = isIPv6(ip) ? solicitedNodeMulticast(ip) : undefined;
     if (!group) return;
@@ -179,6 +193,7 @@ export class LinkResponder {
     // A reply goes to the sender's MAC: never to a group or the zero address.
     if (!isUnicastMac(arp.senderMac) || !isUnicastMac(ethernet.source)) return counters.ignored('arp-bad-sender');
     counters.requestReceived(arp.targetIp);
+    if (!this.#ctx.mayAnswer(`${arp.senderMac}/${arp.senderIp}`)) return counters.ignored('rate-limited');
     if (this.#send(() => this.#arp.send(arpReplyFor(arp, this.link.mac)))) counters.responseSent(arp.targetIp);
   }
 
@@ -199,6 +214,7 @@ export class LinkResponder {
     const sll = ns.value.sourceLinkLayer;
     if (sll !== undefined && !isUnicastMac(sll)) return counters.ignored('ns-bad-sender');
     counters.requestReceived(ip);
+    if (!this.#ctx.mayAnswer(`${sll ?? ''}/${message.source}`)) return counters.ignored('rate-limited');
     const answer = neighborAdvertisementFor(ns.value, message, this.link.mac);
     if (this.#send(() => this.#ndp.send(answer))) counters.responseSent(ip);
   }

@@ -26,6 +26,8 @@ class FakeLink {
   onFrame: (f: Buffer, pktType?: number) => void = () => {};
   onMessage: (m: ReceivedIcmp6) => void = () => {};
   heartbeatsSent: Buffer[] = [];
+  /** ARP frames in the socket's queue, not read yet (handed over by drain()). */
+  queued: Buffer[] = [];
   onHeartbeat: (f: Buffer, pktType?: number) => void = () => {};
 }
 
@@ -45,7 +47,7 @@ async function setup(t: TestContext, extra: Partial<L2ResponderOptions> = {}) {
   const sockets: L2SocketFactory = {
     openArp: (_link, onFrame) => {
       fake.onFrame = onFrame;
-      return { send: (f) => void fake.arpSent.push(Buffer.from(f)), close: () => void (fake.closed = true) };
+      return { send: (f) => void fake.arpSent.push(Buffer.from(f)), drain: () => fake.queued.splice(0).forEach((f) => fake.onFrame(f)), close: () => void (fake.closed = true) };
     },
     openNdp: (_link, onMessage) => {
       fake.onMessage = onMessage;
@@ -115,6 +117,41 @@ test('answers ARP and NS only for owned IPs; garbage is counted, never thrown', 
   assert.ok(na.ok && na.value.target === VIP6 && na.value.targetLinkLayer === MAC && na.value.solicited && na.value.override);
   assert.deepEqual([counters.count('request'), counters.count('response'), counters.count('ignored not-owned')], [2, 2, 2]);
   assert.deepEqual(counters.events.filter((e) => e.startsWith('ignored') && !e.endsWith('not-owned')), ['ignored arp-truncated', 'ignored ns-bad-hop-limit', 'ignored ns-truncated']);
+});
+
+test('requests queued before an IP is taken are not answered (its last owner did); kept IPs still are, released ones not', async (t) => {
+  const { responder, fake } = await setup(t);
+  const NEXT = '198.51.100.101';
+  responder.setOwned([VIP4, '198.51.100.102']);
+  fake.arpSent = [];
+  fake.queued = [arpRequest(NEXT), arpRequest(VIP4), arpRequest('198.51.100.102')];
+  responder.setOwned([VIP4, NEXT]);
+  const replies = () => fake.arpSent.map((f) => decodeArpFrame(f)).filter((r) => r.ok && r.value.arp.operation === ArpOperation.Reply && r.value.ethernet.destination === CLIENT_MAC);
+  assert.deepEqual(replies().map((r) => r.ok && r.value.arp.senderIp), [VIP4], 'only the IP owned before and still owned');
+  fake.onFrame(arpRequest(NEXT));
+  assert.deepEqual(replies().map((r) => r.ok && r.value.arp.senderIp), [VIP4, NEXT], 'a request after the take is answered');
+});
+
+test('a flooding source is answered up to its burst, then at its rate; other sources are answered as before', async (t) => {
+  const { responder, fake, counters } = await setup(t, { answerLimit: { ratePerSecond: 10, burst: 3, maxSources: 16 } });
+  responder.setOwned([VIP4, VIP6]);
+  fake.arpSent = [];
+  fake.ndpSent = [];
+  for (let i = 0; i < 100; i++) {
+    fake.onFrame(arpRequest(VIP4));
+    fake.onMessage(ns(VIP6));
+  }
+  assert.deepEqual([fake.arpSent.length, fake.ndpSent.length], [3, 3], 'the burst, then nothing');
+  assert.equal(counters.count('ignored rate-limited'), 194);
+  assert.equal(counters.count('request'), 200, 'every request is still counted');
+  const other = encodeArpFrame('ff:ff:ff:ff:ff:ff', OTHER_MAC, { operation: ArpOperation.Request, senderMac: OTHER_MAC, senderIp: '198.51.100.2', targetMac: '00:00:00:00:00:00', targetIp: VIP4 });
+  fake.onFrame(other);
+  fake.onMessage({ ...ns(VIP6), source: '2001:db8:300::2' });
+  assert.deepEqual([fake.arpSent.length, fake.ndpSent.length], [4, 4], 'another source is answered at once');
+  t.mock.timers.tick(100);
+  fake.onFrame(arpRequest(VIP4));
+  fake.onFrame(arpRequest(VIP4));
+  assert.equal(fake.arpSent.length, 5, 'one token back after 100 ms');
 });
 
 test('a newly owned IP is announced at once and on the schedule; a dropped one stops', async (t) => {
@@ -242,7 +279,7 @@ test('a link going down stops answers at once; back up, it is held down before a
     openArp: (link, onFrame) => {
       opened.push(link.name);
       fake.onFrame = onFrame;
-      return { send: (f) => void fake.arpSent.push(Buffer.from(f)), close: () => void (fake.closed = true) };
+      return { send: (f) => void fake.arpSent.push(Buffer.from(f)), drain: () => fake.queued.splice(0).forEach((f) => fake.onFrame(f)), close: () => void (fake.closed = true) };
     },
     openNdp: () => ({ send: () => undefined, joinGroup: () => true, leaveGroup: () => true, close: () => undefined }),
   };

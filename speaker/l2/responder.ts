@@ -7,6 +7,7 @@ import { canonicalIp } from '../../lib/ip/index.ts';
 import { type Clock, systemClock } from '../../lib/time/index.ts';
 import type { HeartbeatLink } from '../liveness/heartbeat.ts';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LIVENESS } from '../liveness/liveness-fsm.ts';
+import { AnswerLimiter, type AnswerLimit } from './answer-limit.ts';
 import { eligibleInterfaces, type EligibleInterfaces } from './eligible-interfaces.ts';
 import { linkUsableNow } from './interface-info.ts';
 import { L2Stats, type L2Counters } from './l2-stats.ts';
@@ -39,6 +40,8 @@ export interface L2ResponderOptions {
   onSegmentFrame?: () => void;
   /** A heartbeat arrived as an Ethernet frame: hand it to the liveness mesh. */
   onHeartbeatFrame?: (payload: Uint8Array, sourceMac: string) => void;
+  /** Answers per source (sender MAC + IP) of ARP requests and NS; default DEFAULT_ANSWER_LIMIT (burst 10, 10/s). */
+  answerLimit?: AnswerLimit;
   /** At most one reassertion per IP in this long; default 1000 ms. */
   reassertIntervalMs?: number;
   /** How often link state (admin up + carrier) is checked; default 50 ms, 0 = never (call refreshInterfaces). */
@@ -75,6 +78,7 @@ export class L2Responder {
   #effective = new Set<string>();
   readonly #timers = new Map<string, NodeJS.Timeout[]>();
   readonly #reassertedAt = new Map<string, number>();
+  readonly #answers: AnswerLimiter;
   /** Failures already reported, so a dead link does not flood events. */
   readonly #reported = new Set<string>();
   /** Every interface seen (open, held down or down), for linkStates() and polling. */
@@ -91,6 +95,7 @@ export class L2Responder {
     this.counters = options.counters ?? new L2Stats();
     this.#schedule = [...(options.announceScheduleMs ?? DEFAULT_ANNOUNCE_SCHEDULE_MS)].sort((a, b) => a - b);
     this.#sockets = options.sockets ?? nativeL2Sockets;
+    this.#answers = new AnswerLimiter(options.answerLimit);
   }
 
   /** Finds the usable interfaces and opens sockets; call again when links change. */
@@ -216,6 +221,11 @@ export class L2Responder {
       for (const link of this.#links.values()) link.released(ip);
     }
     const added = [...next].filter((ip) => !this.#effective.has(ip));
+    if (added.length > 0) {
+      // Requests queued while a peer still answered these IPs were answered by it: not again by us.
+      this.#effective = new Set([...this.#effective].filter((ip) => next.has(ip)));
+      for (const link of this.#links.values()) link.drain();
+    }
     this.#effective = next;
     for (const ip of added) {
       for (const link of this.#links.values()) link.owned(ip);
@@ -308,6 +318,7 @@ export class L2Responder {
       counters: this.counters,
       claimSeen: (ip: string, mac: string, ifname: string) => this.#claimSeen({ ip, mac, ifname }),
       failed: (ifname: string, reason: string) => this.#failed(ifname, reason),
+      mayAnswer: (source: string) => this.#answers.allow(source, this.#clock()),
       frameSeen: () => this.#options.onSegmentFrame?.(),
       heartbeatFrame: (payload: Uint8Array, mac: string) => this.#options.onHeartbeatFrame?.(payload, mac),
     };

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { decodeHeartbeat, encodeHeartbeat, HEARTBEAT_HEADER_LENGTH, type Heartbeat } from './heartbeat.ts';
+import { claimsVersion, decodeHeartbeat, encodeHeartbeat, encodeHeartbeats, HEARTBEAT_HEADER_LENGTH, MAX_CLAIM_PARTS, type Heartbeat } from './heartbeat.ts';
 
 const key = Buffer.from('portside-liveness-test-key');
 const heartbeat: Heartbeat = {
@@ -97,4 +97,56 @@ test('fuzz: random bytes never throw and never decode', () => {
     const junk = Buffer.concat([wire.subarray(0, HEARTBEAT_HEADER_LENGTH), randomBytes(wire.length - HEARTBEAT_HEADER_LENGTH)]);
     assert.equal(decodeHeartbeat(junk, key).ok, false);
   }
+});
+
+test('a claims set too large for one heartbeat goes out whole in parts, each signed, with consecutive seqs', () => {
+  const v4 = Array.from({ length: 300 }, (_, i) => `198.51.${100 + (i >> 8)}.${i & 255}`);
+  const v6 = Array.from({ length: 100 }, (_, i) => `2001:db8:14::${(i + 1).toString(16)}`);
+  const claims = [...v6, ...v4];
+  let seq = 7;
+  const { seq: _, ...rest } = heartbeat;
+  const wires = encodeHeartbeats({ ...rest, claims }, () => seq++, key);
+  assert.ok(wires.length >= 3 && wires.length <= MAX_CLAIM_PARTS, `${wires.length} parts`);
+  const parts = wires.map((w) => {
+    assert.ok(w.length <= HEARTBEAT_HEADER_LENGTH + 1400, 'each part fits one frame');
+    const d = decodeHeartbeat(w, key);
+    assert.ok(d.ok);
+    return d.value;
+  });
+  assert.deepEqual(parts.map((p) => p.seq), wires.map((_w, i) => 7 + i));
+  assert.deepEqual(parts.map((p) => p.claimsPart?.index), wires.map((_w, i) => i));
+  assert.ok(parts.every((p) => p.claimsPart?.count === wires.length && p.claimsPart.version === claimsVersion(claims) && !p.claimsTruncated));
+  assert.deepEqual(parts.flatMap((p) => p.claims ?? []).sort(), [...claims].sort(), 'every claim, once');
+  assert.equal(claimsVersion([...claims].reverse()), claimsVersion(claims), 'the version names the set, not its order');
+});
+
+test('a set that fits is one heartbeat without parts', () => {
+  const { seq: _, ...rest } = heartbeat;
+  const wires = encodeHeartbeats({ ...rest, claims: ['203.0.113.1'] }, () => 1, key);
+  assert.equal(wires.length, 1);
+  const d = decodeHeartbeat(wires[0]!, key);
+  assert.ok(d.ok && d.value.claimsPart === undefined && d.value.seq === 1);
+});
+
+test('the phase round-trips (starting, leaving); ready is the absence of it', () => {
+  for (const phase of ['starting', 'leaving'] as const) {
+    assert.deepEqual(decodeHeartbeat(encodeHeartbeat({ ...heartbeat, phase, claims: [] }, key), key), { ok: true, value: { ...heartbeat, phase, claims: [] } });
+  }
+  assert.equal(encodeHeartbeat(heartbeat, key).includes('"ph"'), false, 'a ready heartbeat is what older speakers send');
+});
+
+test('an unknown phase is malformed; unknown fields are ignored (how older decoders read "ph")', () => {
+  const signed = (payload: object) => {
+    const body = Buffer.from(JSON.stringify(payload));
+    const header = Buffer.alloc(8);
+    header.write('PSHB', 0, 'latin1');
+    header.writeUInt8(1, 4);
+    header.writeUInt16BE(body.length, 6);
+    const mac = createHmac('sha256', key).update(header).update(body).digest();
+    return Buffer.concat([header, mac, body]);
+  };
+  const base = { n: 'node-1', i: 'a1b2c3d4e5f60718', s: 42, t: 1_700_000_000_000, l: [['eth0', '02:00:00:00:00:01']] };
+  assert.deepEqual(decodeHeartbeat(signed({ ...base, zz: 1 }), key), { ok: true, value: heartbeat });
+  const bad = decodeHeartbeat(signed({ ...base, ph: 'x' }), key);
+  assert.equal(bad.ok ? 'ok' : bad.reason, 'malformed');
 });

@@ -1,9 +1,10 @@
 // The speaker-to-speaker heartbeat on the wire: a fixed header, an HMAC-SHA256 over
 // header and payload with the cluster's shared key, and a small JSON payload.
 //   0..3 "PSHB" | 4 version | 5 reserved (0) | 6..7 payload length | 8..39 HMAC | payload
+// Payload fields added later (claims, parts, phase) are optional: older decoders ignore them.
 // The same bytes travel in a UDP datagram and in an Ethernet frame (L2_HEARTBEAT_ETHERTYPE).
 // Decoding never throws: bytes off the network become a value or a reason to drop them.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { formatIp, ipFromBytes, ipToBytes, parseIp } from '../../lib/ip/index.ts';
 
 export const HEARTBEAT_MAGIC = 'PSHB';
@@ -44,9 +45,35 @@ export interface Heartbeat {
    * claims ownership conflicts are settled by. Absent from older speakers.
    */
   claims?: string[];
-  /** More IPs were answered than fit in one heartbeat; only `claims` are known. */
+  /** More IPs were answered than fit in MAX_CLAIM_PARTS heartbeats; only `claims` are known. */
   claimsTruncated?: boolean;
+  /**
+   * A claims set too large for one heartbeat goes out as `count` heartbeats in a row (each
+   * signed, each with its own seq): this one carries part `index`. Every part of one set has
+   * the same `version` (a digest of the whole set), so a receiver knows when it has it all.
+   */
+  claimsPart?: ClaimsPart;
+  /**
+   * Where the sender is in its life; absent means ready (and older speakers never say). A
+   * `starting` speaker answers nothing yet (first plan not applied, responders not open):
+   * peers keep its IPs. A `leaving` one has stopped answering and is going (SIGTERM): peers
+   * take its IPs now, not at the timeout. Wire: `ph` = "s" | "l"; older decoders ignore it,
+   * so to them a starting speaker is ready (as before) and a leaving one dies at the timeout.
+   */
+  phase?: HeartbeatPhase;
 }
+
+export type HeartbeatPhase = 'starting' | 'leaving';
+const PHASE_CODE = { starting: 's', leaving: 'l' } as const satisfies Record<HeartbeatPhase, string>;
+
+export interface ClaimsPart {
+  version: string;
+  index: number;
+  count: number;
+}
+
+/** At most this many heartbeats per claims set (≈ 12,000 IPv4 or 3,500 IPv6 addresses). */
+export const MAX_CLAIM_PARTS = 64;
 
 export type HeartbeatDropReason = 'truncated' | 'malformed' | 'bad-version' | 'bad-signature';
 
@@ -62,20 +89,22 @@ function sign(key: Uint8Array, header: Uint8Array, payload: Uint8Array): Buffer 
   return createHmac('sha256', key).update(header).update(payload).digest();
 }
 
-/** Claims packed as base64 of 4-byte (c4) and 16-byte (c6) addresses, as many as fit in `budget` bytes. */
-function packClaims(claims: readonly string[], budget: number): { fields: Record<string, string | number>; truncated: boolean } {
+/** Claims packed as base64 of 4-byte (c4) and 16-byte (c6) addresses, as many as fit in `budget` bytes; `taken`: how many of the list that was. */
+function packClaims(claims: readonly string[], budget: number): { fields: Record<string, string | number>; truncated: boolean; taken: number } {
   const v4: Uint8Array[] = [];
   const v6: Uint8Array[] = [];
   let used = 0;
   let truncated = false;
+  let taken = 0;
   for (const ip of claims) {
     const addr = parseIp(ip);
-    if (!addr) continue;
-    const cost = addr.family === 4 ? 6 : 22; // base64 of the bytes, rounded up
+    const cost = addr === undefined ? 0 : addr.family === 4 ? 6 : 22; // base64 of the bytes, rounded up
     if (used + cost > budget) {
       truncated = true;
       break;
     }
+    taken++;
+    if (!addr) continue;
     used += cost;
     (addr.family === 4 ? v4 : v6).push(ipToBytes(addr));
   }
@@ -83,15 +112,57 @@ function packClaims(claims: readonly string[], budget: number): { fields: Record
   if (v4.length > 0 || claims.length === 0) fields.c4 = Buffer.concat(v4).toString('base64');
   if (v6.length > 0) fields.c6 = Buffer.concat(v6).toString('base64');
   if (truncated) fields.cx = 1;
-  return { fields, truncated };
+  return { fields, truncated, taken };
+}
+
+function baseFields({ node, incarnation, seq, sentAt, links, claimsPart, phase }: Heartbeat): Record<string, unknown> {
+  return {
+    n: node, i: incarnation, s: seq, t: sentAt, l: links.map((l) => (l.up === false ? [l.name, l.mac, 0] : [l.name, l.mac])),
+    ...(claimsPart ? { cp: [claimsPart.index, claimsPart.count], cv: claimsPart.version } : {}),
+    ...(phase ? { ph: PHASE_CODE[phase] } : {}),
+  };
+}
+
+/** Bytes left for packed claims beside these fields (40 for the claim fields' own JSON). */
+function claimsBudget(base: Record<string, unknown>): number {
+  return MAX_PAYLOAD_LENGTH - Buffer.byteLength(JSON.stringify(base)) - 40;
+}
+
+/** The digest that names a claims set (sorted, so the order it is listed in does not matter). */
+export function claimsVersion(claims: readonly string[]): string {
+  return createHash('sha256').update([...claims].sort().join(',')).digest('hex').slice(0, 16);
+}
+
+/**
+ * The heartbeats that carry `claims` in full: one if they fit, else MAX_CLAIM_PARTS at most,
+ * each with the next seq from `nextSeq` and its `claimsPart`. Past that many the last part is
+ * flagged truncated.
+ */
+export function encodeHeartbeats(heartbeat: Omit<Heartbeat, 'seq' | 'claimsPart'>, nextSeq: () => number, key: Uint8Array): Buffer[] {
+  const { claims } = heartbeat;
+  const first = { ...heartbeat, seq: nextSeq() };
+  if (!claims || packClaims(claims, claimsBudget(baseFields(first))).truncated === false) return [encodeHeartbeat(first, key)];
+  const version = claimsVersion(claims);
+  // Room for the largest part header a set can have, so every page fits beside it.
+  const budget = claimsBudget(baseFields({ ...first, seq: Number.MAX_SAFE_INTEGER, claimsPart: { version, index: MAX_CLAIM_PARTS, count: MAX_CLAIM_PARTS } }));
+  const pages: string[][] = [];
+  let rest = [...claims];
+  while (rest.length > 0 && pages.length < MAX_CLAIM_PARTS) {
+    const fits = Math.max(1, packClaims(rest, budget).taken);
+    pages.push(rest.slice(0, fits));
+    rest = rest.slice(fits);
+  }
+  if (rest.length > 0) pages[pages.length - 1] = [...(pages.at(-1) ?? []), ...rest]; // encodeHeartbeat cuts and flags it
+  return pages.map((page, index) =>
+    encodeHeartbeat({ ...heartbeat, seq: index === 0 ? first.seq : nextSeq(), claims: page, claimsPart: { version, index, count: pages.length } }, key),
+  );
 }
 
 /** Encodes and signs a heartbeat; throws TypeError if the fixed part does not fit (a caller bug). Claims that do not fit are left out and flagged. */
 export function encodeHeartbeat(heartbeat: Heartbeat, key: Uint8Array): Buffer {
-  const { node, incarnation, seq, sentAt, links, claims } = heartbeat;
-  const base = { n: node, i: incarnation, s: seq, t: sentAt, l: links.map((l) => (l.up === false ? [l.name, l.mac, 0] : [l.name, l.mac])) };
-  const baseLength = Buffer.byteLength(JSON.stringify(base));
-  const packed = claims ? packClaims(claims, MAX_PAYLOAD_LENGTH - baseLength - 40).fields : {};
+  const base = baseFields(heartbeat);
+  const { claims } = heartbeat;
+  const packed = claims ? packClaims(claims, claimsBudget(base)).fields : {};
   const payload = Buffer.from(JSON.stringify({ ...base, ...packed }));
   if (payload.length > MAX_PAYLOAD_LENGTH) throw new TypeError(`heartbeat payload of ${payload.length} bytes is too long`);
   const out = Buffer.alloc(HEARTBEAT_HEADER_LENGTH + payload.length);
@@ -119,7 +190,7 @@ function unpackClaims(text: unknown, family: 4 | 6): string[] | undefined {
 
 function readPayload(json: unknown): Heartbeat | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
-  const { n, i, s, t, l, c4, c6, cx } = json as Record<string, unknown>;
+  const { n, i, s, t, l, c4, c6, cx, cp, cv, ph } = json as Record<string, unknown>;
   if (!isText(n, 253) || !isText(i, 64) || !isCount(s) || !isCount(t) || !Array.isArray(l) || l.length > MAX_LINKS) {
     return undefined;
   }
@@ -130,13 +201,30 @@ function readPayload(json: unknown): Heartbeat | undefined {
     links.push(entry[2] === 0 ? { name: entry[0], mac: entry[1], up: false } : { name: entry[0], mac: entry[1] });
   }
   const hb: Heartbeat = { node: n, incarnation: i, seq: s, sentAt: t, links };
-  if (c4 === undefined && c6 === undefined) return hb;
+  if (ph !== undefined) {
+    const phase = (Object.keys(PHASE_CODE) as HeartbeatPhase[]).find((p) => PHASE_CODE[p] === ph);
+    if (!phase) return undefined;
+    hb.phase = phase;
+  }
+  if (cp !== undefined || cv !== undefined) {
+    const part = readPart(cp, cv);
+    if (!part) return undefined;
+    hb.claimsPart = part;
+  }
+  if (c4 === undefined && c6 === undefined) return hb.claimsPart ? undefined : hb;
   const v4 = unpackClaims(c4, 4);
   const v6 = unpackClaims(c6, 6);
   if (!v4 || !v6 || (cx !== undefined && cx !== 1)) return undefined;
   hb.claims = [...v4, ...v6];
   if (cx === 1) hb.claimsTruncated = true;
   return hb;
+}
+
+function readPart(cp: unknown, cv: unknown): ClaimsPart | undefined {
+  if (!Array.isArray(cp) || cp.length !== 2 || !isText(cv, 64)) return undefined;
+  const [index, count] = cp as unknown[];
+  if (!isCount(index) || !isCount(count) || count < 1 || count > MAX_CLAIM_PARTS || index >= count) return undefined;
+  return { version: cv, index, count };
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Heartbeat } from './heartbeat.ts';
-import { liveNodes, nextDeadline, onHeartbeat, onTick, watchPeers, type LivenessConfig, type LivenessState } from './liveness-fsm.ts';
+import { freshClaims, heardPeers, leftNodes, liveNodes, nextDeadline, onHeartbeat, onTick, readyNodes, watchPeers, type LivenessConfig, type LivenessState } from './liveness-fsm.ts';
 
 const cfg: LivenessConfig = { timeoutMs: 400, riseCount: 3, maxClockSkewMs: 5_000 };
 const T0 = 1_700_000_000_000;
@@ -84,4 +84,72 @@ test('links from the newest heartbeat are kept (MACs for conflict checks)', () =
   const links = [{ name: 'eth0', mac: '02:00:00:00:00:0a' }];
   const state = feed(watchPeers(new Map(), ['a']), a(T0, { links }), T0).state;
   assert.deepEqual(state.get('a')?.links, links);
+});
+
+test('claims in parts: a set replaces the known one only when whole; meanwhile every part seen counts too', () => {
+  const a = sender('a');
+  let state = watchPeers(new Map(), ['a']);
+  state = feed(state, a(T0, { claims: ['203.0.113.1', '203.0.113.2'] }), T0).state;
+  const part = (version: string, index: number, count: number, claims: string[], t: number) => a(t, { claims, claimsPart: { version, index, count } });
+  // The new set no longer has .1 and adds .3 and .4: .1 stays claimed until the set is whole.
+  state = feed(state, part('v2', 0, 2, ['203.0.113.3'], T0 + 10), T0 + 10).state;
+  assert.deepEqual(freshClaims(state, T0 + 10, cfg).get('a'), new Set(['203.0.113.1', '203.0.113.2', '203.0.113.3']));
+  state = feed(state, part('v2', 1, 2, ['203.0.113.2', '203.0.113.4'], T0 + 11), T0 + 11).state;
+  assert.deepEqual(freshClaims(state, T0 + 11, cfg).get('a'), new Set(['203.0.113.2', '203.0.113.3', '203.0.113.4']), 'whole: .1 released');
+  // The same set again changes nothing; a newer one interrupted keeps the union of what was seen.
+  state = feed(state, part('v2', 0, 2, ['203.0.113.3'], T0 + 100), T0 + 100).state;
+  assert.deepEqual(freshClaims(state, T0 + 100, cfg).get('a'), new Set(['203.0.113.2', '203.0.113.3', '203.0.113.4']));
+  state = feed(state, part('v3', 0, 3, ['203.0.113.5'], T0 + 200), T0 + 200).state;
+  state = feed(state, part('v4', 1, 2, ['203.0.113.6'], T0 + 201), T0 + 201).state;
+  assert.deepEqual(freshClaims(state, T0 + 201, cfg).get('a'), new Set(['203.0.113.2', '203.0.113.3', '203.0.113.4', '203.0.113.5', '203.0.113.6']), 'parts of an unfinished set are never forgotten before a whole one');
+  state = feed(state, part('v4', 0, 2, [], T0 + 202), T0 + 202).state;
+  assert.deepEqual(freshClaims(state, T0 + 202, cfg).get('a'), new Set(['203.0.113.6']));
+  // A whole set in one heartbeat replaces everything at once.
+  state = feed(state, a(T0 + 300, { claims: [] }), T0 + 300).state;
+  assert.deepEqual(freshClaims(state, T0 + 300, cfg).get('a'), new Set());
+});
+
+test('a peer that says it is starting is alive but not ready; its first ready heartbeat makes it ready', () => {
+  const a = sender('a');
+  const b = sender('b');
+  let state = watchPeers(new Map(), ['a', 'b']);
+  state = feed(state, a(T0, { phase: 'starting', claims: [] }), T0).state;
+  state = feed(state, b(T0), T0).state; // an older speaker never says: ready
+  assert.deepEqual(liveNodes(state), new Set(['a', 'b']));
+  assert.deepEqual(readyNodes(state), new Set(['b']));
+  const step = feed(state, a(T0 + 100, { claims: [] }), T0 + 100);
+  assert.deepEqual(step.transitions, [], 'ready is no liveness transition');
+  assert.deepEqual(readyNodes(step.state), new Set(['a', 'b']));
+});
+
+test('a leaving heartbeat makes a live peer dead at once (left), claiming nothing; a new incarnation rises as usual', () => {
+  const a = sender('a');
+  let state = watchPeers(new Map(), ['a']);
+  state = feed(state, a(T0, { claims: ['198.51.100.1'] }), T0).state;
+  let step = feed(state, a(T0 + 50, { phase: 'leaving', claims: [] }), T0 + 50);
+  assert.deepEqual(step.transitions, [{ node: 'a', to: 'dead', left: true }]);
+  state = step.state;
+  assert.deepEqual(liveNodes(state), new Set());
+  assert.deepEqual(leftNodes(state), new Set(['a']));
+  assert.deepEqual(heardPeers(state, T0 + 60, cfg), new Set(), 'a leaving peer is not heard: its claims are void');
+  assert.deepEqual(freshClaims(state, T0 + 60, cfg), new Map());
+  assert.deepEqual(onTick(state, T0 + 1_000, cfg).transitions, [], 'no second death at the timeout');
+  assert.equal(feed(state, a(T0 + 60, { phase: 'leaving', claims: [] }), T0 + 60).transitions.length, 0, 'the second copy changes nothing');
+  const again = sender('a', 'inc-2');
+  for (let i = 0; i < cfg.riseCount; i++) {
+    const t = T0 + 200 + i * 100;
+    step = feed(state, again(t, { phase: 'starting' }), t);
+    state = step.state;
+    assert.deepEqual(step.transitions, i === cfg.riseCount - 1 ? [{ node: 'a', to: 'alive' }] : []);
+  }
+  assert.deepEqual(leftNodes(state), new Set());
+  assert.deepEqual(readyNodes(state), new Set(), 'alive again, still starting');
+});
+
+test('a leaving heartbeat replayed from an older incarnation is refused', () => {
+  const old = sender('a', 'inc-1');
+  const leaving = old(T0, { phase: 'leaving' });
+  const now = sender('a', 'inc-2');
+  const state = feed(watchPeers(new Map(), ['a']), now(T0 + 100), T0 + 100).state;
+  assert.equal(feed(state, leaving, T0 + 150).rejected, 'old-incarnation');
 });

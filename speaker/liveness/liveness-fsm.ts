@@ -2,6 +2,8 @@
 // A peer is dead after `timeoutMs` without a valid heartbeat; a peer never heard of
 // becomes alive on its first valid heartbeat, a dead one only after `riseCount` in a row
 // (flap damping). Replays are refused by incarnation, sequence number and timestamp window.
+// A peer says when it is still starting (not ready: no candidate for its IPs yet) and when it
+// leaves (SIGTERM): a leaving peer is dead at once, without waiting for the timeout.
 import type { Heartbeat, HeartbeatLink } from './heartbeat.ts';
 
 export interface LivenessConfig {
@@ -31,8 +33,24 @@ export interface PeerLiveness {
   /** Valid heartbeats in a row, each within timeoutMs of the one before. */
   readonly streak: number;
   readonly links: readonly HeartbeatLink[];
-  /** IPs its newest heartbeat says it answers (undefined: an older speaker that does not say). */
+  /** IPs its newest complete claims set says it answers (undefined: an older speaker that does not say). */
   readonly claims?: readonly string[];
+  /** The version of `claims` when it came in parts (its parts seen again change nothing). */
+  readonly claimsVersion?: string;
+  /** A claims set arriving in parts, not complete yet. */
+  readonly claimParts?: ClaimParts;
+  /** False while its heartbeats say it is starting (it answers nothing yet; older speakers never say). */
+  readonly ready: boolean;
+  /** Its last heartbeat said it is leaving: dead, and not a peer lost to a partition. */
+  readonly left?: boolean;
+}
+
+export interface ClaimParts {
+  readonly version: string;
+  readonly count: number;
+  readonly parts: ReadonlyMap<number, readonly string[]>;
+  /** Every IP of every part heard since the last complete set, whatever its version: claimed until a complete set says otherwise. */
+  readonly seen: ReadonlySet<string>;
 }
 
 export type LivenessState = ReadonlyMap<string, PeerLiveness>;
@@ -40,6 +58,8 @@ export type LivenessState = ReadonlyMap<string, PeerLiveness>;
 export interface Transition {
   node: string;
   to: 'alive' | 'dead';
+  /** A death the peer announced (a leaving heartbeat), not a timeout. */
+  left?: boolean;
 }
 
 export type HeartbeatRejection = 'unknown-node' | 'stale-timestamp' | 'replayed' | 'old-incarnation';
@@ -50,7 +70,7 @@ export interface Step {
   rejected?: HeartbeatRejection;
 }
 
-const fresh: PeerLiveness = { status: 'unknown', seq: -1, sentAt: -Infinity, heardAt: -Infinity, streak: 0, links: [] };
+const fresh: PeerLiveness = { status: 'unknown', seq: -1, sentAt: -Infinity, heardAt: -Infinity, streak: 0, links: [], ready: false };
 
 /** Watches exactly `nodes`: new ones start unknown, others keep their state, the rest are forgotten. */
 export function watchPeers(state: LivenessState, nodes: Iterable<string>): LivenessState {
@@ -72,12 +92,47 @@ export function onHeartbeat(state: LivenessState, hb: Heartbeat, now: number, cf
   if (!peer) return { state, transitions: [], rejected: 'unknown-node' };
   const rejected = check(peer, hb, now, cfg);
   if (rejected) return { state, transitions: [], rejected };
-  const streak = now - peer.heardAt <= cfg.timeoutMs ? peer.streak + 1 : 1;
+  const next = new Map(state);
+  const known = { incarnation: hb.incarnation, seq: hb.seq, sentAt: hb.sentAt, heardAt: now, links: hb.links };
+  if (hb.phase === 'leaving') {
+    // It stopped answering before it said so: dead now, claiming nothing.
+    next.set(hb.node, { ...known, status: peer.status === 'unknown' ? 'unknown' : 'dead', streak: 0, claims: [], ready: false, left: true });
+    return { state: next, transitions: peer.status === 'alive' ? [{ node: hb.node, to: 'dead', left: true }] : [] };
+  }
+  const streak = now - peer.heardAt <= cfg.timeoutMs && !peer.left ? peer.streak + 1 : 1;
   const rises = peer.status === 'unknown' || (peer.status === 'dead' && streak >= cfg.riseCount);
   const status: PeerStatus = rises ? 'alive' : peer.status;
-  const next = new Map(state);
-  next.set(hb.node, { status, incarnation: hb.incarnation, seq: hb.seq, sentAt: hb.sentAt, heardAt: now, streak, links: hb.links, ...(hb.claims ? { claims: hb.claims } : {}) });
+  next.set(hb.node, { ...known, status, streak, ready: hb.phase !== 'starting', ...nextClaims(hb.incarnation === peer.incarnation ? peer : fresh, hb) });
   return { state: next, transitions: status !== peer.status ? [{ node: hb.node, to: 'alive' }] : [] };
+}
+
+/**
+ * The claims a peer's state holds after this heartbeat. A whole set replaces what was known.
+ * A part is kept until every part of its version arrived (then the set replaces what was
+ * known); meanwhile the IPs of every part seen count as claimed on top of the last whole
+ * set, so an IP is never taken from a peer on the word of a set we only half know.
+ */
+function nextClaims(peer: PeerLiveness, hb: Heartbeat): Pick<PeerLiveness, 'claims' | 'claimsVersion' | 'claimParts'> {
+  if (!hb.claims) return {};
+  const part = hb.claimsPart;
+  if (!part) return { claims: hb.claims };
+  const known = { ...(peer.claims ? { claims: peer.claims } : {}), ...(peer.claimsVersion ? { claimsVersion: peer.claimsVersion } : {}) };
+  if (part.version === peer.claimsVersion) return { ...known, ...(peer.claimParts ? { claimParts: peer.claimParts } : {}) };
+  const before = peer.claimParts;
+  const parts = new Map(before?.version === part.version && before.count === part.count ? before.parts : []);
+  parts.set(part.index, hb.claims);
+  if (parts.size === part.count) {
+    const whole = [...parts].sort(([a], [b]) => a - b).flatMap(([, ips]) => ips);
+    return { claims: whole, claimsVersion: part.version };
+  }
+  const seen = new Set([...(before?.seen ?? []), ...hb.claims]);
+  return { ...known, claimParts: { version: part.version, count: part.count, parts, seen } };
+}
+
+/** What a peer answers as far as we know: its last whole claims set and every part heard since. */
+export function claimsOf(peer: PeerLiveness): readonly string[] | undefined {
+  if (!peer.claimParts) return peer.claims;
+  return [...new Set([...(peer.claims ?? []), ...peer.claimParts.seen])].sort();
 }
 
 /** Marks alive peers silent for longer than timeoutMs dead. */
@@ -97,18 +152,31 @@ export function liveNodes(state: LivenessState): Set<string> {
   return new Set([...state].filter(([, p]) => p.status === 'alive').map(([node]) => node));
 }
 
+/** Alive peers that say they are ready: the ones IPs may be handed to. */
+export function readyNodes(state: LivenessState): Set<string> {
+  return new Set([...state].filter(([, p]) => p.status === 'alive' && p.ready).map(([node]) => node));
+}
+
+/** Peers whose last word was that they are leaving. */
+export function leftNodes(state: LivenessState): Set<string> {
+  return new Set([...state].filter(([, p]) => p.left === true).map(([node]) => node));
+}
+
 /**
  * Peers heard from within the timeout, whatever their status: a dead peer that is rising
- * again counts (its claims are fresh and authenticated), a silent one does not.
+ * again counts (its claims are fresh and authenticated), a silent or leaving one does not.
  */
 export function heardPeers(state: LivenessState, now: number, cfg: LivenessConfig = DEFAULT_LIVENESS): Set<string> {
-  return new Set([...state].filter(([, p]) => p.status !== 'unknown' && now - p.heardAt <= cfg.timeoutMs).map(([node]) => node));
+  return new Set([...state].filter(([, p]) => p.status !== 'unknown' && !p.left && now - p.heardAt <= cfg.timeoutMs).map(([node]) => node));
 }
 
 /** The claims of the peers heard within the timeout: node → IPs it answers. */
 export function freshClaims(state: LivenessState, now: number, cfg: LivenessConfig = DEFAULT_LIVENESS): Map<string, ReadonlySet<string>> {
   const out = new Map<string, ReadonlySet<string>>();
-  for (const node of heardPeers(state, now, cfg)) out.set(node, new Set(state.get(node)?.claims ?? []));
+  for (const node of heardPeers(state, now, cfg)) {
+    const peer = state.get(node);
+    out.set(node, new Set(peer ? (claimsOf(peer) ?? []) : []));
+  }
   return out;
 }
 

@@ -10,16 +10,19 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { isIPv6 } from 'node:net';
 import { type Clock, systemClock } from '../../lib/time/index.ts';
-import { decodeHeartbeat, encodeHeartbeat, type Heartbeat, type HeartbeatDropReason, type HeartbeatLink } from './heartbeat.ts';
+import { decodeHeartbeat, encodeHeartbeats, MAX_CLAIM_PARTS, type Heartbeat, type HeartbeatDropReason, type HeartbeatLink, type HeartbeatPhase } from './heartbeat.ts';
 import {
+  claimsOf,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_LIVENESS,
   freshClaims,
   heardPeers,
+  leftNodes,
   liveNodes,
   nextDeadline,
   onHeartbeat,
   onTick,
+  readyNodes,
   watchPeers,
   type HeartbeatRejection,
   type LivenessConfig,
@@ -55,6 +58,8 @@ export interface LivenessMeshOptions extends Partial<LivenessConfig> {
   links?: () => HeartbeatLink[];
   /** The IPs this node answers now, sent in each heartbeat (the authenticated claims). */
   claims?: () => string[];
+  /** Whether this node answers what it owns yet (heartbeats say `starting` until then); default always. */
+  ready?: () => boolean;
   /** Sends the signed heartbeat as an Ethernet frame on the announcing interfaces too. */
   sendFrame?: (wire: Buffer) => void;
   /** Wall time: heartbeats carry it (the replay window compares it across nodes). */
@@ -67,8 +72,10 @@ export interface LivenessStats {
   sent: number;
   accepted: number;
   dropped: Partial<Record<DropReason, number>>;
-  /** alive → dead transitions so far. */
+  /** alive → dead transitions by timeout so far. */
   deaths: number;
+  /** alive → dead transitions announced by the peer (a leaving heartbeat). */
+  departures: number;
   /** Worst lateness of our own timers (ms): a stalled loop here, not a dead peer. */
   maxTimerLagMs: number;
   /** Death checks put off by one interval because our own timer fired late. */
@@ -81,12 +88,17 @@ export interface LivenessStats {
 
 interface MeshEvents {
   alive: [node: string];
-  dead: [node: string];
+  /** `left`: the peer said it is leaving (no timeout, no partition). */
+  dead: [node: string, left: boolean];
+  /** A live peer's readiness changed (it finished starting): plan again. */
+  ready: [node: string, ready: boolean];
   /** A live peer's advertised interfaces changed (one went down or came up): plan again. */
   links: [node: string, links: readonly HeartbeatLink[]];
   /** A heard peer's claims changed (or it was heard again after silence): settle ownership again. */
   claims: [node: string, claims: readonly string[]];
   dropped: [reason: DropReason, from: string];
+  /** One of our own timers fired this late (ms, past STALL_MS): our loop was starved, not a peer dead. */
+  stalled: [lagMs: number];
 }
 
 export class LivenessMesh extends EventEmitter<MeshEvents> {
@@ -100,9 +112,10 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
   readonly #bindAddress: string;
   readonly #links: () => HeartbeatLink[];
   readonly #claims: (() => string[]) | undefined;
+  readonly #ready: () => boolean;
   readonly #sendFrame: ((wire: Buffer) => void) | undefined;
   readonly #clock: Clock;
-  readonly #stats: LivenessStats = { sent: 0, accepted: 0, dropped: {}, deaths: 0, maxTimerLagMs: 0, deferredChecks: 0, duplicates: 0, acceptedFrames: 0 };
+  readonly #stats: LivenessStats = { sent: 0, accepted: 0, dropped: {}, deaths: 0, departures: 0, maxTimerLagMs: 0, deferredChecks: 0, duplicates: 0, acceptedFrames: 0 };
   readonly #socket: dgram.Socket;
   #peers: readonly LivenessPeer[] = [];
   #state: LivenessState = new Map();
@@ -110,6 +123,8 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
   #timers: NodeJS.Timeout[] = [];
   #deadlineTimer: NodeJS.Timeout | undefined;
   #deadlineAt = Infinity;
+  /** Per peer, the seqs of its latest heartbeats accepted (a set of claims parts is several): the other path's copy is a duplicate. */
+  readonly #recentSeqs = new Map<string, { incarnation: string; seqs: number[] }>();
   #closed = false;
 
   constructor(options: LivenessMeshOptions) {
@@ -127,6 +142,7 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     this.#bindAddress = options.bindAddress;
     this.#links = options.links ?? (() => []);
     this.#claims = options.claims;
+    this.#ready = options.ready ?? (() => true);
     this.#sendFrame = options.sendFrame;
     this.#clock = options.clock ?? systemClock;
     this.#socket = dgram.createSocket({ type: isIPv6(options.bindAddress) ? 'udp6' : 'udp4', reuseAddr: false });
@@ -144,13 +160,13 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
         resolve();
       });
     });
-    this.#sendAll();
+    void this.#sendAll();
     let due = performance.now() + this.#intervalMs;
     this.#timers.push(
       setInterval(() => {
         this.#noteLag(performance.now() - due);
         due = performance.now() + this.#intervalMs;
-        this.#sendAll();
+        void this.#sendAll();
       }, this.#intervalMs),
     );
     // Backstop only: deaths are found by the precise deadline timer (#scheduleCheck).
@@ -180,6 +196,22 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     return liveNodes(this.#state);
   }
 
+  /** Alive peers that are done starting (older speakers always are): IPs may move to them. */
+  readySet(): Set<string> {
+    return readyNodes(this.#state);
+  }
+
+  /** Peers that said they were leaving and have not come back: gone, not cut off. */
+  leftSet(): Set<string> {
+    return leftNodes(this.#state);
+  }
+
+  /** Peers heard since start (any status), with whether they said they are ready. */
+  heardReady(node: string): boolean | undefined {
+    const peer = this.#state.get(node);
+    return peer && peer.status !== 'unknown' ? peer.ready : undefined;
+  }
+
   /** Interfaces (and MACs) each peer last advertised, dead ones too: a claim on the wire proves them alive. */
   peerLinks(): Map<string, readonly HeartbeatLink[]> {
     return new Map([...this.#state].filter(([, p]) => p.status !== 'unknown').map(([node, p]) => [node, p.links]));
@@ -197,7 +229,7 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
 
   /** Sends a heartbeat now (our claims changed): peers settle a handover in one trip, not one interval. */
   announceNow(): void {
-    if (!this.#closed && this.#timers.length > 0) this.#sendAll();
+    if (!this.#closed && this.#timers.length > 0) void this.#sendAll();
   }
 
   /**
@@ -209,6 +241,23 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     const length = payload.length >= 8 ? Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).readUInt16BE(6) : 0;
     const bytes = payload.subarray(0, Math.min(payload.length, 40 + length)); // Ethernet may pad
     this.#accept(bytes, sourceMac, (hb) => hb.links.some((l) => l.mac.toLowerCase() === sourceMac.toLowerCase()), true);
+  }
+
+  /**
+   * Says we are leaving (the caller stopped answering first, so the claims are empty), waits
+   * for the datagrams to leave, and closes. Peers take our IPs on this, not at the timeout.
+   */
+  async leave(timeoutMs = 200): Promise<void> {
+    if (this.#closed) return;
+    if (this.#timers.length > 0) {
+      const sends: Promise<void>[] = [];
+      // Twice: one lost datagram must not turn a clean exit into a timeout.
+      for (let i = 0; i < 2; i++) sends.push(...this.#sendAll('leaving'));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(sends), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+    }
+    this.close();
   }
 
   stats(): LivenessStats {
@@ -227,23 +276,31 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     }
   }
 
-  #sendAll(): void {
-    const claims = this.#claims?.();
-    const wire = encodeHeartbeat(
-      { node: this.node, incarnation: this.incarnation, seq: this.#seq++, sentAt: this.#clock.now(), links: this.#links(), ...(claims ? { claims } : {}) },
+  /** Sends our heartbeat(s) to every peer and as frames; the promises settle when each datagram left. */
+  #sendAll(leaving?: 'leaving'): Promise<void>[] {
+    const phase: HeartbeatPhase | undefined = leaving ?? (this.#ready() ? undefined : 'starting');
+    const claims = leaving ? [] : this.#claims?.();
+    const wires = encodeHeartbeats(
+      { node: this.node, incarnation: this.incarnation, sentAt: this.#clock.now(), links: this.#links(), ...(claims ? { claims } : {}), ...(phase ? { phase } : {}) },
+      () => this.#seq++,
       signingKey(this.#keys, this.#clock.now()),
     );
-    try {
-      this.#sendFrame?.(wire);
-    } catch {
-      this.#count('send-failed', 'ethernet');
+    const sent: Promise<void>[] = [];
+    for (const wire of wires) {
+      try {
+        this.#sendFrame?.(wire);
+      } catch {
+        this.#count('send-failed', 'ethernet');
+      }
+      for (const peer of this.#peers) {
+        sent.push(new Promise((resolve) => this.#socket.send(wire, this.#port, peer.address, (err) => {
+          if (err) this.#count('send-failed', peer.address);
+          else this.#stats.sent++;
+          resolve();
+        })));
+      }
     }
-    for (const peer of this.#peers) {
-      this.#socket.send(wire, this.#port, peer.address, (err) => {
-        if (err) this.#count('send-failed', peer.address);
-        else this.#stats.sent++;
-      });
-    }
+    return sent;
   }
 
   #receive(msg: Buffer, from: string): void {
@@ -258,26 +315,46 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     const before = this.#state.get(hb.node);
     const now = this.#clock.now();
     const step = onHeartbeat(this.#state, hb, now, this.#cfg);
-    if (step.rejected === 'replayed' && before?.incarnation === hb.incarnation && before.seq === hb.seq) {
+    if (step.rejected === 'replayed' && this.#seen(hb)) {
       this.#stats.duplicates++; // the copy that took the other path
       return;
     }
     if (step.rejected) return this.#count(step.rejected, from);
+    this.#remember(hb);
     this.#stats.accepted++;
     if (frame) this.#stats.acceptedFrames++;
     this.#apply(step);
-    if (before?.status === 'alive' && step.state.get(hb.node)?.status === 'alive' && !sameLinks(before.links, hb.links)) {
+    const after = step.state.get(hb.node);
+    if (before?.status === 'alive' && after?.status === 'alive' && !sameLinks(before.links, hb.links)) {
       this.emit('links', hb.node, hb.links);
     }
+    if (before?.status === 'alive' && after?.status === 'alive' && before.ready !== after.ready) this.emit('ready', hb.node, after.ready);
     const silent = !before || now - before.heardAt > this.#cfg.timeoutMs;
-    if (silent || !sameClaims(before.claims, hb.claims)) this.emit('claims', hb.node, hb.claims ?? []);
+    const claims = after ? claimsOf(after) : undefined;
+    if (silent || !sameClaims(before ? claimsOf(before) : undefined, claims)) this.emit('claims', hb.node, claims ?? []);
+  }
+
+  #seen(hb: Heartbeat): boolean {
+    const recent = this.#recentSeqs.get(hb.node);
+    return recent?.incarnation === hb.incarnation && recent.seqs.includes(hb.seq);
+  }
+
+  #remember(hb: Heartbeat): void {
+    const recent = this.#recentSeqs.get(hb.node);
+    if (recent?.incarnation !== hb.incarnation) return void this.#recentSeqs.set(hb.node, { incarnation: hb.incarnation, seqs: [hb.seq] });
+    recent.seqs.push(hb.seq);
+    if (recent.seqs.length > MAX_CLAIM_PARTS) recent.seqs.shift();
   }
 
   #apply({ state, transitions }: Step): void {
     this.#state = state;
-    for (const { node, to } of transitions) {
-      if (to === 'dead') this.#stats.deaths++;
-      this.emit(to, node);
+    for (const { node, to, left } of transitions) {
+      if (to === 'alive') this.emit('alive', node);
+      else {
+        if (left) this.#stats.departures++;
+        else this.#stats.deaths++;
+        this.emit('dead', node, left === true);
+      }
     }
     this.#scheduleCheck();
   }
@@ -324,6 +401,7 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
 
   #noteLag(lagMs: number): void {
     if (lagMs > this.#stats.maxTimerLagMs) this.#stats.maxTimerLagMs = lagMs;
+    if (lagMs > STALL_MS) this.emit('stalled', lagMs);
   }
 
   #count(reason: DropReason, from: string): void {

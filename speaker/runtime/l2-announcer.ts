@@ -1,6 +1,9 @@
 // Layer 2 on this node: the LivenessMesh (who is alive, without the API server), one
 // L2Responder per interface set, and the owned IPs handed to them once the peers' claims
-// allow (conflict.ts: never two answers) and we are not cut off (isolation.ts).
+// allow (conflict.ts: never two answers) and we are not cut off (isolation.ts). Until its
+// first plan is applied and its responders are open the node is `starting`: it answers
+// nothing and its heartbeats say so, so peers keep its IPs meanwhile; on SIGTERM it stops
+// answering and says it is leaving, so peers take its IPs at once.
 import type { Logger } from '../../lib/log/index.ts';
 import type { Registry } from '../../lib/metrics/index.ts';
 import { settleClaims } from '../l2/conflict.ts';
@@ -46,6 +49,8 @@ interface ResponderEntry {
   ips: string[];
   /** Interface → reason reported by the responder, told again for IPs it takes later. */
   failures: Map<string, string>;
+  /** Settles when the responder opened its interfaces (or failed to). */
+  started: Promise<void>;
 }
 
 const REFRESH_INTERFACES_MS = 10_000;
@@ -65,10 +70,15 @@ export class L2Announcer {
   /** A peer was heard since the mesh started (losing them all then means quiet). */
   private hadPeers = false;
   private evidenceTimer: NodeJS.Timeout | undefined;
+  /** Our timer lag since the last `liveness_timer_lag` line (said at most once a second). */
+  private lag = { worst: 0, count: 0, saidAt: 0 };
   /** What the last settle held back (logged on change only). */
   private lastHeld = '';
   private readonly refreshTimer: NodeJS.Timeout;
   private closed = false;
+  /** The first plan is applied and its responders are open: we may answer (heartbeats stop saying `starting`). */
+  private ready = false;
+  private readying = false;
 
   constructor(opts: L2AnnouncerOptions) {
     this.opts = opts;
@@ -121,13 +131,23 @@ export class L2Announcer {
     this.watched = next;
   }
 
-  /** Peers heard alive (or in their first grace period); undefined = no mesh, everyone is live. */
+  /**
+   * Peers heard alive and ready (or in their first grace period, unless heard starting):
+   * a peer still starting answers nothing, so it is no candidate yet and whoever answers its
+   * IPs keeps them. undefined = no mesh, everyone is live.
+   */
   liveNodes(): ReadonlySet<string> | undefined {
     if (!this.mesh) return undefined;
-    const live = this.mesh.mesh.liveSet();
+    const mesh = this.mesh.mesh;
+    const live = mesh.readySet();
     const now = Date.now();
-    for (const [node, until] of this.graceUntil) if (until > now) live.add(node);
+    for (const [node, until] of this.graceUntil) if (until > now && mesh.heardReady(node) !== false) live.add(node);
     return live;
+  }
+
+  /** Whether the first plan is applied and its responders are open (heartbeats say `starting` until then). */
+  isReady(): boolean {
+    return this.ready;
   }
 
   watchedCount(): number {
@@ -164,6 +184,7 @@ export class L2Announcer {
       entry.responder.close();
       this.responders.delete(key);
     }
+    this.becomeReadyOnce();
     for (const [key, { interfaces, ips }] of byInterfaces) {
       let entry = this.responders.get(key);
       if (!entry) {
@@ -180,6 +201,22 @@ export class L2Announcer {
     if (this.answering().join() !== before.join()) this.mesh?.mesh.announceNow();
   }
 
+  /** After the first apply: once its responders are open, say ready and plan again (now IPs may be answered). */
+  private becomeReadyOnce(): void {
+    if (this.ready || this.readying) return;
+    this.readying = true;
+    // The responders the first plan needs; started in this same apply, just below this call.
+    queueMicrotask(() => {
+      void Promise.allSettled([...this.responders.values()].map((e) => e.started)).then(() => {
+        if (this.closed) return;
+        this.ready = true;
+        this.opts.logger.info('l2_ready', { responders: this.responders.size });
+        this.mesh?.mesh.announceNow();
+        this.opts.onLivenessChange();
+      });
+    });
+  }
+
   /** The IPs answered now on any interface, sorted (what heartbeats claim). */
   answering(): string[] {
     return [...new Set([...this.responders.values()].flatMap((e) => e.responder.owned()))].sort();
@@ -189,6 +226,7 @@ export class L2Announcer {
   private answerable(owned: readonly string[]): Set<string> {
     const mesh = this.mesh?.mesh;
     if (!mesh) return new Set(owned);
+    if (!this.ready) return new Set();
     this.updateIsolation();
     if (!mayAnswer(this.isolation)) return new Set();
     const settled = settleClaims({
@@ -220,9 +258,11 @@ export class L2Announcer {
     const mesh = this.mesh?.mesh;
     if (!mesh) return;
     const before = this.isolation;
+    // Peers that said they were leaving are gone, not lost: losing the last of them is no partition.
+    const left = [...mesh.leftSet()].filter((node) => this.watched.has(node)).length;
     this.isolation = nextIsolation(before, {
       now: Date.now(),
-      watched: this.watched.size,
+      watched: this.watched.size - left,
       heard: mesh.heardSet().size,
       alive: mesh.liveSet().size,
       hadPeers: this.hadPeers,
@@ -253,6 +293,19 @@ export class L2Announcer {
     });
   }
 
+  /**
+   * SIGTERM: stop answering, tell the peers we are leaving (they take our IPs now, not after
+   * the liveness timeout), then close.
+   */
+  async leave(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const { responder } of this.responders.values()) responder.setOwned([]);
+    await this.mesh?.mesh.leave();
+    this.opts.logger.info('l2_left', {});
+    this.close();
+  }
+
   close(): void {
     this.closed = true;
     clearInterval(this.refreshTimer);
@@ -265,7 +318,7 @@ export class L2Announcer {
 
   private startResponder(interfaces: string[], ips: string[]): ResponderEntry {
     const make = this.opts.responder ?? ((o: L2ResponderOptions) => new L2Responder(o));
-    const entry: ResponderEntry = { responder: undefined as unknown as L2Responder, ips, failures: new Map() };
+    const entry: ResponderEntry = { responder: undefined as unknown as L2Responder, ips, failures: new Map(), started: Promise.resolve() };
     entry.responder = make({
       interfaces: interfaces.length === 0 ? 'all' : interfaces,
       counters: this.stats,
@@ -283,7 +336,7 @@ export class L2Announcer {
       onSegmentFrame: () => this.segmentFrame(),
       onHeartbeatFrame: (payload, mac) => this.mesh?.mesh.receiveFrame(payload, mac),
     });
-    void entry.responder.start().then(() => this.opts.onInterfaces?.()).catch((err: unknown) => this.opts.logger.error('l2_responder_failed', { interfaces, err }));
+    entry.started = entry.responder.start().then(() => this.opts.onInterfaces?.()).catch((err: unknown) => this.opts.logger.error('l2_responder_failed', { interfaces, err }));
     return entry;
   }
 
@@ -298,6 +351,7 @@ export class L2Announcer {
       ...(this.opts.livenessIntervalMs ? { intervalMs: this.opts.livenessIntervalMs } : {}),
       links: () => this.linkStates(),
       claims: () => this.answering(),
+      ready: () => this.ready,
       sendFrame: (wire) => {
         for (const { responder } of this.responders.values()) responder.sendHeartbeat(wire);
       },
@@ -316,9 +370,22 @@ export class L2Announcer {
       this.opts.logger.info('liveness_alive', { peer: node });
       this.opts.onLivenessChange();
     });
-    mesh.on('dead', (node) => {
+    mesh.on('dead', (node, left) => {
       this.graceUntil.delete(node);
-      this.opts.logger.warn('liveness_dead', { peer: node });
+      if (left) this.opts.logger.info('liveness_left', { peer: node });
+      else this.opts.logger.warn('liveness_dead', { peer: node });
+      this.opts.onLivenessChange();
+    });
+    mesh.on('stalled', (lagMs) => {
+      this.lag.worst = Math.max(this.lag.worst, lagMs);
+      this.lag.count++;
+      const now = Date.now();
+      if (now - this.lag.saidAt < 1_000) return;
+      this.opts.logger.warn('liveness_timer_lag', { worstMs: Math.round(this.lag.worst), timers: this.lag.count, msg: 'our own timers ran late: this process is short of CPU' });
+      this.lag = { worst: 0, count: 0, saidAt: now };
+    });
+    mesh.on('ready', (node, ready) => {
+      this.opts.logger.info('liveness_ready', { peer: node, ready });
       this.opts.onLivenessChange();
     });
     mesh.start().then(
