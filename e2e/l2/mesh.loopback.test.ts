@@ -6,7 +6,7 @@ import dgram from 'node:dgram';
 import { after, test } from 'node:test';
 import { waitFor } from '../wait.ts';
 import { encodeHeartbeat } from '../../speaker/liveness/heartbeat.ts';
-import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LIVENESS } from '../../speaker/liveness/liveness-fsm.ts';
+import { DEFAULT_LIVENESS } from '../../speaker/liveness/liveness-fsm.ts';
 import { LivenessMesh } from '../../speaker/liveness/mesh.ts';
 
 const key = Buffer.from('loopback-test-key');
@@ -30,14 +30,15 @@ test('two meshes: alive both ways, dead within the timeout after one stops', asy
   assert.deepEqual(a.peerLinks().get('b'), [{ name: 'lo', mac: '00:00:00:00:00:00' }]);
 
   const deadAtA = new Promise<number>((r) => a.once('dead', () => r(Date.now())));
+  assert.equal(a.stats().deaths, 0, 'no death while both run');
   const stopped = Date.now();
   b.close();
   const elapsed = (await deadAtA) - stopped;
-  // The last heartbeat left up to one interval before close; the deadline timer is precise (its
-  // figures are in bench/l2.ts). Here only a generous bound: a loaded machine delays timers.
+  // The deadline runs from b's last heartbeat, which left up to one interval before close — or
+  // more on a loaded machine, where b's timer runs late: so no lower bound here. The timer's
+  // precision is a figure of bench/l2.ts; here only a generous upper bound.
   const { timeoutMs } = DEFAULT_LIVENESS;
   assert.ok(elapsed <= timeoutMs + 2_000, `dead after ${elapsed} ms`);
-  assert.ok(elapsed >= timeoutMs - DEFAULT_HEARTBEAT_INTERVAL_MS - 10, `dead too early: ${elapsed} ms`);
   assert.equal(a.stats().deaths, 1);
   assert.deepEqual(a.liveSet(), new Set());
   assert.ok(a.stats().accepted > 0);
