@@ -67,6 +67,9 @@ export class IprouteInterface implements InterfaceAddresses {
       const present = await ip(this.bin, ['link', 'show', 'dev', this.name]);
       if (!present.ok) {
         const made = await ip(this.bin, ['link', 'add', this.name, 'type', 'dummy']);
+        if (!made.ok && /unknown device type/i.test(made.error)) {
+          return { ok: false, error: `cannot create the dummy interface ${this.name}: this kernel has no dummy support (modprobe dummy), so create ${this.name} on the node yourself, or use --host-frr-interface lo` };
+        }
         if (!made.ok) return made;
       }
     }
