@@ -53,6 +53,7 @@ export class HostFrrAnnouncer implements BgpBackend {
   /** What we added and FRR should still have: a line gone from it means FRR restarted (or was changed by hand). */
   private installed = new Set<string>();
   private views: FrrPeerSession[] = [];
+  private attributesWarned = false;
   private readonly changeListeners: (() => void)[] = [];
   private readonly upListeners: (() => void)[] = [];
 
@@ -76,7 +77,17 @@ export class HostFrrAnnouncer implements BgpBackend {
   apply(want: BgpApply): void {
     if (this.stopping) return;
     const seen = new Map<string, Cidr>();
-    for (const routes of want.routes.values()) for (const r of routes) seen.set(formatCidr(r.prefix), r.prefix);
+    let attributes = false;
+    for (const routes of want.routes.values()) {
+      for (const r of routes) {
+        seen.set(formatCidr(r.prefix), r.prefix);
+        attributes ||= (r.communities?.length ?? 0) + (r.largeCommunities?.length ?? 0) > 0 || r.localPref !== undefined;
+      }
+    }
+    if (attributes && !this.attributesWarned) {
+      this.log.warn('host_frr_attributes_ignored', { msg: 'BGPAdvertisement communities / local-pref are not applied by the host-frr backend: the node\'s FRR policy decides the attributes' });
+    }
+    this.attributesWarned = attributes;
     this.want = { prefixes: [...seen.values()], peers: want.peers, pools: want.pools ?? [] };
     this.kick();
   }
