@@ -3,8 +3,8 @@
 // --bgp-backend host-frr`, which opens no BGP session and only feeds the host FRR the node's
 // prefixes through vtysh. Dynamic mode (`network` lines) and connected mode (addresses on
 // portside0, FRR redistributes connected): the ToR sees ECMP from both nodes, a Local Service
-// only from the node with its endpoint, a deleted Service is withdrawn, a restarted host FRR
-// is reconciled, the operator's configuration is byte-identical apart from Portside's own
+// only from the node with its endpoint, a deleted Service is withdrawn, a stale line or address
+// of Portside's is removed at start, a restarted host FRR is reconciled, the operator's configuration is byte-identical apart from Portside's own
 // `network` lines, foreign addresses stay, and a vtysh that prints garbage is a reported
 // error that changes nothing.
 import assert from 'node:assert/strict';
@@ -99,11 +99,15 @@ test('host-frr, dynamic mode: network lines under the operator\'s router bgp, EC
   const { c, tor, hosts } = l;
   await c.lab.dumpOnFailure(async () => {
     const before = await Promise.all(hosts.map(runningConfig));
+    // A line a previous speaker left on node1 (inside the pool, wanted by no Service): stale, removed at start.
+    await hosts[0]!.vtysh('configure terminal', `router bgp ${NODE_ASN}`, 'address-family ipv4 unicast', 'network 203.0.113.12/32');
     await portsideObjects(c);
     await serviceWithEndpoints(c, 'e2e', 'web', c.nodes);
     const [vip] = await c.cluster.waitForIPs('e2e', 'web', 1, 20_000);
+    if (vip === '203.0.113.12') assert.fail('the controller assigned the address the test keeps for a stale line');
     const prefix = `${vip}/32`;
     const both = c.nodes.map((n) => n.v4);
+    await waitFor(async () => !(await runningConfig(hosts[0]!)).includes('network 203.0.113.12/32'), { what: 'node1: the stale network line removed' });
     const t0 = Date.now();
     await tor.waitKernelRoute(prefix, both, { timeoutMs: 20_000 });
     t.diagnostic(`ToR: ${prefix} via ${both.join(', ')} ${Date.now() - t0} ms after the IP was assigned`);

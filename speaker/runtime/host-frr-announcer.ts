@@ -159,8 +159,10 @@ export class HostFrrAnnouncer implements BgpBackend {
       });
   }
 
+  /** Said (log, ConfigurationState) when it changes, not at every period it persists. */
   private fail(event: string, error: string): void {
-    if (error !== this.error) this.log.error(event, { msg: `${error}: nothing changed in FRR` });
+    if (error === this.error) return;
+    this.log.error(event, { msg: `${error}: nothing changed in FRR` });
     this.error = error;
     this.notify(this.changeListeners);
   }
