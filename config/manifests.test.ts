@@ -248,7 +248,7 @@ test('Chart.yaml and values.yaml follow package.json\'s version', async () => {
   assert.match(await readFile(join(CHART, 'values.yaml'), 'utf8'), new RegExp(`^  tag: "${version.replaceAll('.', '\\.')}"$`, 'm'));
 });
 
-const { defaults, monitoring, custom } = CHART_CASES;
+const { defaults, monitoring, custom, hostFrr } = CHART_CASES;
 
 test('the chart with default values renders the base (helm template)', async () => {
   assert.deepEqual(byId(await helmTemplate(CHART, defaults)), chartPart(base));
@@ -257,6 +257,20 @@ test('the chart with default values renders the base (helm template)', async () 
 test('the chart with prometheus.serviceMonitor.enabled renders the prometheus overlay', async () => {
   const objects = await helmTemplate(CHART, monitoring);
   assert.deepEqual(byId(objects), chartPart(withPrometheus));
+});
+
+test('the host-frr overlay and speaker.bgpBackend=host-frr: the base plus the backend flags and the vty socket hostPath', async () => {
+  const overlay = parseObjects(await kustomizeBuild(join(ROOT, 'config/overlays/host-frr')), 'config/overlays/host-frr');
+  const ds = find(overlay, 'DaemonSet', 'portside-speaker');
+  const pod = podOf(ds) as { containers: { args?: string[]; volumeMounts?: unknown[] }[]; volumes?: unknown[] };
+  assert.deepEqual(pod.containers[0]?.args?.slice(-2), ['--bgp-backend=host-frr', '--frr-vty-socket=/var/run/frr']);
+  assert.deepEqual(pod.containers[0]?.volumeMounts?.at(-1), { name: 'frr-vty', mountPath: '/var/run/frr' });
+  assert.deepEqual(pod.volumes?.at(-1), { name: 'frr-vty', hostPath: { path: '/var/run/frr', type: 'Directory' } });
+  for (const o of base) if (idOf(o) !== idOf(ds)) assert.deepEqual(overlay.find((x) => idOf(x) === idOf(o)), o);
+  assert.deepEqual(byId(await helmTemplate(CHART, hostFrr)), chartPart(overlay), 'the chart renders the overlay');
+  const grouped = await helmTemplate(CHART, { ...hostFrr, values: { speaker: { bgpBackend: 'host-frr', hostFrr: { vtyGroup: 105 } } } });
+  assert.deepEqual((podOf(find(grouped, 'DaemonSet', 'portside-speaker')) as { securityContext?: { supplementalGroups?: number[] } }).securityContext?.supplementalGroups, [105]);
+  await assert.rejects(helmTemplate(CHART, { ...defaults, values: { speaker: { bgpBackend: 'frr' } } }), /not yet implemented: issue #16/);
 });
 
 test('the chart\'s values reach the objects', async () => {

@@ -9,6 +9,8 @@ import { checkApiReachable, KubeApi, loadKubeConfig } from '../lib/k8s/index.ts'
 import { createLogger } from '../lib/log/index.ts';
 import { createRegistry, startMetricsServer } from '../lib/metrics/index.ts';
 import type { Logger } from '../lib/log/index.ts';
+import { IprouteInterface } from './frr/interface-addresses.ts';
+import { VtyshProcess } from './frr/vtysh.ts';
 import { RestartMarkerFile, restartedWithin } from './runtime/restart-marker.ts';
 import { Speaker, type SpeakerOptions } from './speaker.ts';
 
@@ -54,7 +56,9 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
   }
   const registry = createRegistry({ defaultMetricsPrefix: 'portside_speaker_' });
   const owner = podOwner(env);
-  const restart = await restartState(flags.stateDir, flags.nodeName, log);
+  const backend = flags.bgpBackend;
+  // host-frr: FRR holds the routes across our restarts; the RFC 4724 marker is the native backend's.
+  const restart = backend.kind === 'native' ? await restartState(flags.stateDir, flags.nodeName, log) : undefined;
   const speaker = new Speaker({
     api,
     namespace: flags.namespace,
@@ -67,6 +71,16 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
     ...(flags.livenessTimeoutMs !== undefined ? { livenessTimeoutMs: flags.livenessTimeoutMs } : {}),
     ...(flags.bgpPort !== undefined ? { bgp: { listenPort: flags.bgpPort } } : {}),
     ...(restart ? { restart } : {}),
+    ...(backend.kind === 'host-frr'
+      ? {
+        hostFrr: {
+          vtysh: new VtyshProcess({ bin: backend.vtysh, socketDir: backend.vtySocket }),
+          iface: new IprouteInterface(backend.interface),
+          exclude: backend.exclude,
+          reconcileMs: backend.reconcileMs,
+        },
+      }
+      : {}),
   });
   const server = await startMetricsServer({
     addr: flags.metricsAddr,
@@ -76,7 +90,7 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
   });
   log.info('started', {
     node: flags.nodeName, namespace: flags.namespace, lbClass: flags.lbClass ?? null,
-    metrics: `${server.address.address}:${server.address.port}`, livenessPort: flags.livenessPort, stateDir: flags.stateDir ?? null,
+    metrics: `${server.address.address}:${server.address.port}`, livenessPort: flags.livenessPort, stateDir: flags.stateDir ?? null, bgpBackend: backend.kind,
   });
 
   const graceMs = flags.gracefulShutdownMs;

@@ -17,6 +17,8 @@ import { planNode } from './planner/index.ts';
 import type { NodePlan } from './planner/index.ts';
 import { BgpAnnouncer } from './runtime/bgp-announcer.ts';
 import type { BgpAnnouncerOptions } from './runtime/bgp-announcer.ts';
+import type { BgpBackend } from './runtime/bgp-backend.ts';
+import { HostFrrAnnouncer, type HostFrrAnnouncerOptions } from './runtime/host-frr-announcer.ts';
 import { exitMode } from './runtime/exit-mode.ts';
 import { SpeakerInformers } from './runtime/informers.ts';
 import { L2Announcer } from './runtime/l2-announcer.ts';
@@ -42,6 +44,8 @@ export interface SpeakerOptions {
   debounceMs?: number;
   livenessTimeoutMs?: number;
   bgp?: Partial<Pick<BgpAnnouncerOptions, 'listenPort' | 'bfdPort' | 'defaults'>>;
+  /** BGP through the node's own FRR (the host-frr backend) instead of Portside's own sessions. */
+  hostFrr?: Omit<HostFrrAnnouncerOptions, 'logger' | 'registry'>;
   /** Graceful restart across speaker processes (RFC 4724); without it a new speaker never sets the Restart State bit. */
   restart?: {
     /** Where the restart marker of this node lives (runtime/restart-marker.ts). */
@@ -68,7 +72,7 @@ export class Speaker {
   private readonly informers: SpeakerInformers;
   private readonly queue: WorkQueue<Key>;
   private readonly stats: SpeakerStats;
-  private readonly bgp: BgpAnnouncer;
+  private readonly bgp: BgpBackend;
   private readonly l2: L2Announcer;
   private readonly events: EventRecorder;
   private readonly configState: ConfigurationStateWriter;
@@ -98,7 +102,9 @@ export class Speaker {
       onChange: () => this.queue.addAfter('plan', opts.debounceMs ?? 50),
       onEvent: (kind, e) => log.debug('informer', { kind, ...e }),
     });
-    this.bgp = new BgpAnnouncer({ logger: log.child({ part: 'bgp' }), registry: opts.registry, ...opts.bgp, restarted: opts.restart?.restarted ?? false });
+    this.bgp = opts.hostFrr
+      ? new HostFrrAnnouncer({ logger: log.child({ part: 'host-frr' }), registry: opts.registry, ...opts.hostFrr })
+      : new BgpAnnouncer({ logger: log.child({ part: 'bgp' }), registry: opts.registry, ...opts.bgp, restarted: opts.restart?.restarted ?? false });
     this.l2 = new L2Announcer({
       node: nodeName,
       logger: log.child({ part: 'l2' }),
@@ -130,9 +136,9 @@ export class Speaker {
     this.ready = true;
     this.log.info('speaker_ready', { node: this.opts.nodeName });
     // BGPSessionState follows each session and its BFD.
-    for (const change of ['sessionUp', 'sessionDown', 'bfdStateChange'] as const) this.bgp.manager.on(change, () => this.queue.add('status'));
+    this.bgp.onSessionChange(() => this.queue.add('status'));
     if (this.opts.restart && !this.stopping) {
-      this.bgp.manager.on('sessionUp', () => this.refreshMarker());
+      this.bgp.onSessionUp(() => this.refreshMarker());
       this.markerTimer = setInterval(() => this.refreshMarker(), MARKER_REFRESH_MS).unref();
       this.refreshMarker();
     }
@@ -150,8 +156,10 @@ export class Speaker {
     this.ready = false;
     clearInterval(this.markerTimer);
     const { nodeName } = this.opts;
-    const mode = exitMode(this.informers.nodes.get(nodeName), this.bgp.configuredPeers);
-    if (mode.restart) {
+    const mode = exitMode(this.informers.nodes.get(nodeName), this.bgp.configuredPeers, { gracefulRestartNeeded: this.bgp.kind === 'native' });
+    if (mode.restart && this.bgp.kind === 'host-frr') {
+      this.log.info('host_frr_keep_exit', { msg: 'the node stays: its FRR keeps announcing our prefixes, the next speaker reconciles them' });
+    } else if (mode.restart) {
       this.log.info('bgp_graceful_restart_exit', {
         peers: mode.peers, restartTime: this.bgp.restartTime,
         msg: `restart exit: ${mode.peers.join(', ')} keep our routes (stale) for up to ${this.bgp.restartTime} s, until the next speaker sends End-of-RIB`,
@@ -222,7 +230,10 @@ export class Speaker {
       const liveNodes = this.l2.liveNodes();
       const planned = planNode({ config, nodeName, nodes, services: inf.services.list(), endpointSlices: inf.endpointSlices.list(), lbClass, liveNodes });
       const plan = withLinkState(planned, nodeName, liveNodes, this.l2.linksOf());
-      this.bgp.apply({ peers: peersForNode(config, self), identity: nodeIdentity(nodeName, self), routes: plan.bgp, cordoned: self?.spec?.unschedulable === true });
+      this.bgp.apply({
+        peers: peersForNode(config, self), identity: nodeIdentity(nodeName, self), routes: plan.bgp, cordoned: self?.spec?.unschedulable === true,
+        pools: [...config.pools.values()].flatMap((p) => p.ranges),
+      });
       this.plan = plan; // before l2.apply: announceFailed looks the newly owned IPs up in it
       this.l2.apply(plan.l2, plan.l2Owned);
       this.log.debug('planned', { bgpPeers: plan.bgp.size, l2Owned: plan.l2Owned.map((p) => p.ip), live: liveNodes ? [...liveNodes] : 'all' });
@@ -276,7 +287,7 @@ export class Speaker {
     await this.configState.write(speakerConfigurationStatus(
       this.configErrors,
       { stale: this.config !== undefined, now: new Date(), warnings: this.configWarnings },
-      { livenessKeyProblem: keyProblem.ok ? undefined : keyProblem.reason, echoModeProfiles: this.bgp.echoModeProfiles(), peerProblems },
+      { livenessKeyProblem: keyProblem.ok ? undefined : keyProblem.reason, echoModeProfiles: this.bgp.echoModeProfiles(), peerProblems, bgpBackendProblem: this.bgp.problem() },
     ));
     if (!this.plan) return;
     const desired = [

@@ -74,6 +74,8 @@ export interface FrrOptions {
   networks?: readonly string[];
   /** Raw lines appended inside `router bgp`, before the address families. */
   extraBgp?: readonly string[];
+  /** Raw lines inside each `address-family <afi> unicast` block (e.g. `redistribute connected`). */
+  extraAddressFamily?: Partial<Record<Afi, readonly string[]>>;
   /** Raw config appended at the end of the file. */
   extraConfig?: string;
   /** zebra's `ip forwarding` / `ipv6 forwarding`; default true (a router forwards). */
@@ -153,9 +155,11 @@ export function renderFrrConfig(o: FrrOptions): string {
   out.push(`router bgp ${o.asn}`, ...bgp.map((l) => ` ${l}`));
   for (const afi of ['ipv4', 'ipv6'] as const) {
     const networks = (o.networks ?? []).filter((p) => afiOf(p) === afi);
-    if (activate[afi].length === 0 && networks.length === 0) continue;
+    const extra = o.extraAddressFamily?.[afi] ?? [];
+    if (activate[afi].length === 0 && networks.length === 0 && extra.length === 0) continue;
     out.push(' !', ` address-family ${afi} unicast`);
     for (const p of networks) out.push(`  network ${p}`);
+    for (const l of extra) out.push(`  ${l}`);
     for (const peer of activate[afi]) {
       out.push(`  neighbor ${peer} activate`);
     }

@@ -9,7 +9,7 @@ import type { TestContext } from 'node:test';
 import { DiscoveryV1Api, type V1ServiceSpec } from '@kubernetes/client-node';
 import { INSTALL_NAMESPACE, type ControlPlane } from '../controlplane.ts';
 import { Cluster } from '../controller/testkit.ts';
-import { buildLab, controlPlaneSkipped, hostAddresses, portsideSpeaker, type LabNode, type LabRouter, type NodesSpec, type RouterSpec } from '../lab/builder.ts';
+import { buildLab, controlPlaneSkipped, hostAddresses, portsideSpeaker, type LabHost, type LabNode, type LabRouter, type NodesSpec, type RouterSpec } from '../lab/builder.ts';
 import { LabObjects } from '../lab/objects.ts';
 import { Lab, requireCommands, requireRoot, type LabProcess, type Netns } from '../netns/index.ts';
 import { waitFor } from '../wait.ts';
@@ -52,6 +52,8 @@ export interface LabClusterOptions {
    * busy node (a shared 2-core test machine at load 10+ otherwise starves their timers).
    */
   speakerNice?: number;
+  /** Extra flags for a node's speaker, read at each start. */
+  speakerArgs?: (node: LabHost) => readonly string[];
   /** Commands the test needs besides ip. */
   commands?: readonly string[];
   /** A forwarding router at host 2, the nodes' gateway when `gateway`, optionally with a client behind it. */
@@ -80,7 +82,7 @@ export async function startLabCluster(t: TestContext, opts: LabClusterOptions): 
       ...(opts.vips ? { vips: opts.vips } : {}),
       ...(opts.setup ? { setup: opts.setup } : {}),
       runs: portsideSpeaker({
-        args: (node) => ['--metrics-addr', '127.0.0.1:0', '--log-level', 'debug', '--state-dir', stateDir(node)],
+        args: (node) => ['--metrics-addr', '127.0.0.1:0', '--log-level', 'debug', '--state-dir', stateDir(node), ...(opts.speakerArgs?.(node) ?? [])],
         env: { PORTSIDE_GRACEFUL_SHUTDOWN_MS: '200', ...opts.speakerEnv },
         ...(opts.speakerNice ? { nice: opts.speakerNice } : {}),
       }),

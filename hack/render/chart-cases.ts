@@ -22,4 +22,8 @@ const custom: ChartCase = {
   values: { image: { tag: '9.9.9' }, controller: { replicas: 3 }, speaker: { tolerations: [] } }, serviceMonitors: false,
 };
 
-export const CHART_CASES = { defaults, monitoring, custom } as const;
+const hostFrr: ChartCase = {
+  ...defaults, name: 'speaker.bgpBackend host-frr', values: { speaker: { bgpBackend: 'host-frr' } },
+};
+
+export const CHART_CASES = { defaults, monitoring, custom, hostFrr } as const;

@@ -97,3 +97,27 @@ test('listen addresses', () => {
   assert.equal(parseListenAddr('80'), undefined);
   assert.equal(parseListenAddr(':99999'), undefined);
 });
+
+test('--bgp-backend: native by default, host-frr with its options, frr refused for now, $PORTSIDE_BGP_BACKEND stands in', () => {
+  const dflt = parseSpeakerFlags([], { NODE_NAME: 'n' });
+  assert.ok(dflt.ok);
+  assert.deepEqual(dflt.flags.bgpBackend, { kind: 'native' });
+  const host = parseSpeakerFlags(['--bgp-backend', 'host-frr', '--frr-vty-socket', '/var/run/frr', '--host-frr-exclude', '203.0.113.9, 2001:db8::/64'], { NODE_NAME: 'n' });
+  assert.ok(host.ok);
+  assert.deepEqual(host.flags.bgpBackend, {
+    kind: 'host-frr', vtysh: 'vtysh', vtySocket: '/var/run/frr', interface: 'portside0', exclude: ['203.0.113.9', '2001:db8::/64'], reconcileMs: 10_000,
+  });
+  const env = parseSpeakerFlags(['--host-frr-interface', 'lo'], { NODE_NAME: 'n', PORTSIDE_BGP_BACKEND: 'host-frr', PORTSIDE_HOST_FRR_RECONCILE_MS: '500', PORTSIDE_HOST_FRR_EXCLUDE: '198.51.100.7' });
+  assert.ok(env.ok && env.flags.bgpBackend.kind === 'host-frr');
+  assert.equal(env.flags.bgpBackend.interface, 'lo');
+  assert.equal(env.flags.bgpBackend.reconcileMs, 500);
+  assert.deepEqual(env.flags.bgpBackend.exclude, ['198.51.100.7']);
+  const flagWins = parseSpeakerFlags(['--bgp-backend', 'native'], { NODE_NAME: 'n', PORTSIDE_BGP_BACKEND: 'host-frr' });
+  assert.ok(flagWins.ok && flagWins.flags.bgpBackend.kind === 'native');
+  const frr = parseSpeakerFlags(['--bgp-backend', 'frr'], { NODE_NAME: 'n' });
+  assert.ok(!frr.ok);
+  assert.match(frr.error, /not yet implemented \(issue #16/);
+  assert.deepEqual(parseSpeakerFlags(['--bgp-backend', 'bird'], { NODE_NAME: 'n' }), { ok: false, error: '--bgp-backend "bird" must be one of native, host-frr, frr' });
+  assert.deepEqual(parseSpeakerFlags(['--bgp-backend', 'host-frr', '--host-frr-exclude', 'x'], { NODE_NAME: 'n' }), { ok: false, error: '--host-frr-exclude: "x" is not an address or CIDR' });
+  assert.deepEqual(parseSpeakerFlags(['--bgp-backend', 'host-frr', '--host-frr-interface', 'a b'], { NODE_NAME: 'n' }), { ok: false, error: '--host-frr-interface "a b" is not an interface name' });
+});

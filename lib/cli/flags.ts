@@ -2,6 +2,7 @@
 // controller` and `portside speaker`, parsed without side effects.
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { parseListenAddress } from '../metrics/server.ts';
+import { parseCidr } from '../ip/index.ts';
 import { envWholeNumber, parseWholeNumber } from './numbers.ts';
 import type { WholeNumberRule } from './numbers.ts';
 
@@ -44,7 +45,30 @@ export interface SpeakerFlags extends CommonFlags {
   gracefulShutdownMs: number;
   /** --state-dir: this node's directory for the BGP restart marker; undefined: a restarted speaker never sets the Restart State bit. */
   stateDir: string | undefined;
+  /** --bgp-backend / $PORTSIDE_BGP_BACKEND. */
+  bgpBackend: BgpBackendFlags;
 }
+
+/** Who speaks BGP for this node: Portside itself, or the node's own FRR (Portside only feeds it prefixes). */
+export type BgpBackendFlags =
+  | { kind: 'native' }
+  | {
+    kind: 'host-frr';
+    /** --frr-vtysh: the vtysh binary. */
+    vtysh: string;
+    /** --frr-vty-socket: FRR's vty socket directory (vtysh --vty_socket); undefined: vtysh's default. */
+    vtySocket: string | undefined;
+    /** --host-frr-interface: where connected mode keeps the announced addresses (created as a dummy unless it is lo). */
+    interface: string;
+    /** --host-frr-exclude / $PORTSIDE_HOST_FRR_EXCLUDE: prefixes Portside never adds or removes, whatever the pools say. */
+    exclude: string[];
+    /** $PORTSIDE_HOST_FRR_RECONCILE_MS: how often FRR's state is compared with the plan (and FRR restarts caught). */
+    reconcileMs: number;
+  };
+
+export const BGP_BACKENDS = ['native', 'host-frr', 'frr'] as const;
+export const DEFAULT_HOST_FRR_INTERFACE = 'portside0';
+export const DEFAULT_HOST_FRR_RECONCILE_MS = 10_000;
 
 export type FlagsResult<T> = { ok: true; flags: T } | { ok: false; error: string };
 
@@ -120,7 +144,11 @@ function parseLease(env: NodeJS.ProcessEnv): FlagsResult<LeaseTimings> {
 
 /** The flags each command accepts (lib/cli/help.ts describes every one). */
 export const CONTROLLER_OPTIONS = { ...common, 'leader-elect': { type: 'string', default: 'true' } } as const;
-export const SPEAKER_OPTIONS = { ...common, 'node-name': { type: 'string' }, 'liveness-port': { type: 'string', default: '7946' }, 'state-dir': { type: 'string' } } as const;
+export const SPEAKER_OPTIONS = {
+  ...common, 'node-name': { type: 'string' }, 'liveness-port': { type: 'string', default: '7946' }, 'state-dir': { type: 'string' },
+  'bgp-backend': { type: 'string' }, 'frr-vtysh': { type: 'string', default: 'vtysh' }, 'frr-vty-socket': { type: 'string' },
+  'host-frr-interface': { type: 'string', default: DEFAULT_HOST_FRR_INTERFACE }, 'host-frr-exclude': { type: 'string' },
+} as const;
 
 /** `portside migrate`: positionals are the files to read ("-" or none: stdin). */
 export const MIGRATE_OPTIONS = {
@@ -155,12 +183,39 @@ export function parseSpeakerFlags(args: string[], env: NodeJS.ProcessEnv = {}): 
   if (!livenessTimeout.ok) return livenessTimeout;
   const grace = envWholeNumber(env, 'PORTSIDE_GRACEFUL_SHUTDOWN_MS', DEFAULT_GRACEFUL_SHUTDOWN_MS, { ...MILLISECONDS, min: 0 });
   if (!grace.ok) return grace;
+  const backend = parseBgpBackend(parsed.values, env);
+  if (!backend.ok) return backend;
   return {
     ok: true,
     flags: {
       ...c.flags, nodeName, livenessPort: livenessPort.value,
       bgpPort: bgpPort.value, livenessTimeoutMs: livenessTimeout.value, gracefulShutdownMs: grace.value,
       stateDir: (parsed.values['state-dir'] as string | undefined) || undefined,
+      bgpBackend: backend.flags,
+    },
+  };
+}
+
+function parseBgpBackend(values: Record<string, unknown>, env: NodeJS.ProcessEnv): FlagsResult<BgpBackendFlags> {
+  const kind = (values['bgp-backend'] as string | undefined) || env.PORTSIDE_BGP_BACKEND || 'native';
+  if (kind === 'native') return { ok: true, flags: { kind } };
+  if (kind === 'frr') {
+    return { ok: false, error: '--bgp-backend frr (a sidecar FRR that Portside configures) is not yet implemented (issue #16 item 1): use native or host-frr' };
+  }
+  if (kind !== 'host-frr') return { ok: false, error: `--bgp-backend "${kind}" must be one of ${BGP_BACKENDS.join(', ')}` };
+  const ifname = values['host-frr-interface'] as string;
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(ifname)) return { ok: false, error: `--host-frr-interface "${ifname}" is not an interface name` };
+  const excludeText = (values['host-frr-exclude'] as string | undefined) ?? env.PORTSIDE_HOST_FRR_EXCLUDE ?? '';
+  const exclude = excludeText.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = exclude.find((e) => !parseCidr(e.includes('/') ? e : `${e}/${e.includes(':') ? 128 : 32}`).ok);
+  if (bad !== undefined) return { ok: false, error: `--host-frr-exclude: "${bad}" is not an address or CIDR` };
+  const reconcile = envWholeNumber(env, 'PORTSIDE_HOST_FRR_RECONCILE_MS', DEFAULT_HOST_FRR_RECONCILE_MS, { ...MILLISECONDS, min: 100 });
+  if (!reconcile.ok) return reconcile;
+  return {
+    ok: true,
+    flags: {
+      kind, vtysh: values['frr-vtysh'] as string, vtySocket: (values['frr-vty-socket'] as string | undefined) || undefined,
+      interface: ifname, exclude, reconcileMs: reconcile.value,
     },
   };
 }

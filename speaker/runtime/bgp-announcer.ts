@@ -6,10 +6,11 @@ import type { BgpPeer } from '../../lib/config/index.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import type { Registry } from '../../lib/metrics/index.ts';
 import { BfdManager, BfdStats } from '../bfd/index.ts';
-import { formatCidr } from '../../lib/ip/index.ts';
+import { formatCidr, type IpRange } from '../../lib/ip/index.ts';
 import { BgpListener, BgpPeerManager, BgpStats, DEFAULT_RESTART_TIME } from '../bgp/index.ts';
 import type { AnnouncedRoute, NodeIdentity, PeerStatus, SpeakerDefaults } from '../bgp/index.ts';
 import { diffRoutes } from '../planner/index.ts';
+import type { BgpBackend } from './bgp-backend.ts';
 
 export interface BgpAnnouncerOptions {
   logger: Logger;
@@ -33,9 +34,12 @@ export interface BgpApply {
   routes: ReadonlyMap<string, readonly AnnouncedRoute[]>;
   /** Node cordoned: announce with GRACEFUL_SHUTDOWN (RFC 8326). */
   cordoned: boolean;
+  /** Every IPAddressPool's ranges: what the host-frr backend counts as Portside's (native ignores it). */
+  pools?: readonly IpRange[];
 }
 
-export class BgpAnnouncer {
+export class BgpAnnouncer implements BgpBackend {
+  readonly kind = 'native' as const;
   readonly manager: BgpPeerManager;
   readonly bfd: BfdManager;
   private readonly listener: BgpListener;
@@ -103,6 +107,19 @@ export class BgpAnnouncer {
 
   sessions(): PeerStatus[] {
     return this.manager.sessions();
+  }
+
+  onSessionChange(listener: () => void): void {
+    for (const change of ['sessionUp', 'sessionDown', 'bfdStateChange'] as const) this.manager.on(change, listener);
+  }
+
+  onSessionUp(listener: () => void): void {
+    this.manager.on('sessionUp', listener);
+  }
+
+  /** Problems are per peer here (PeerStatus.configError). */
+  problem(): undefined {
+    return undefined;
   }
 
   /** BFDProfiles in use by this node's peers that ask for echo mode. */

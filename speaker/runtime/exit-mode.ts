@@ -12,14 +12,18 @@ export type ExitMode = { restart: true; peers: string[] } | { restart: false; re
 /** NoSchedule/NoExecute taints that autoscalers and operators put on a node they are removing. */
 export const LEAVING_TAINTS: readonly string[] = ['ToBeDeletedByClusterAutoscaler', 'karpenter.sh/disrupted', 'node.kubernetes.io/out-of-service'];
 
-export function exitMode(node: V1Node | undefined, peers: readonly BgpPeer[]): ExitMode {
+/**
+ * `gracefulRestartNeeded: false` (host-frr: the node's FRR keeps the routes whatever Portside
+ * does): a node that stays is a restart exit for every peer.
+ */
+export function exitMode(node: V1Node | undefined, peers: readonly BgpPeer[], { gracefulRestartNeeded = true } = {}): ExitMode {
   if (!node) return { restart: false, reason: 'this node\'s Node object is unknown' };
   if (node.spec?.unschedulable) return { restart: false, reason: 'node cordoned (drain)' };
   const leaving = node.spec?.taints?.find((t) => LEAVING_TAINTS.includes(t.key) && t.effect !== 'PreferNoSchedule');
   if (leaving) return { restart: false, reason: `node tainted ${leaving.key}` };
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
   if (ready?.status !== 'True') return { restart: false, reason: `node not Ready${ready?.message ? ` (${ready.message})` : ''}` };
-  const restartable = peers.filter((p) => p.enableGracefulRestart).map((p) => p.name);
+  const restartable = peers.filter((p) => p.enableGracefulRestart || !gracefulRestartNeeded).map((p) => p.name);
   if (restartable.length === 0) return { restart: false, reason: 'no BGPPeer of this node has enableGracefulRestart' };
   return { restart: true, peers: restartable };
 }

@@ -11,6 +11,8 @@ export interface SpeakerNotes {
   echoModeProfiles?: readonly string[];
   /** BGPPeers this node cannot run a session for, with the reason. */
   peerProblems?: readonly { peer: string; reason: string }[];
+  /** Why the BGP backend itself does not work (host-frr: FRR unreachable or its output unreadable). */
+  bgpBackendProblem?: string | undefined;
 }
 
 function condition(type: string, ok: boolean, reason: string, message: string, now: Date): V1Condition {
@@ -38,5 +40,6 @@ export function speakerConfigurationStatus(
   if (peers.length > 0) {
     extra.push(condition('BGPPeersUsable', false, 'PeerUnusable', peers.map((p) => `BGPPeer ${p.peer}: ${p.reason}`).join('; '), now));
   }
+  if (notes.bgpBackendProblem) extra.push(condition('BGPBackendReady', false, 'BackendError', notes.bgpBackendProblem.slice(0, 1024), now));
   return { ...base, conditions: [...base.conditions, ...extra] };
 }

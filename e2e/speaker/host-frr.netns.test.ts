@@ -1,0 +1,217 @@
+// The host-frr backend end to end: two nodes, each running its own FRR 8.4 (the "host" FRR,
+// configured here as an operator would, peering an FRR ToR) and `portside speaker
+// --bgp-backend host-frr`, which opens no BGP session and only feeds the host FRR the node's
+// prefixes through vtysh. Dynamic mode (`network` lines) and connected mode (addresses on
+// portside0, FRR redistributes connected): the ToR sees ECMP from both nodes, a Local Service
+// only from the node with its endpoint, a deleted Service is withdrawn, a stale line or address
+// of Portside's is removed at start, a restarted host FRR is reconciled, the operator's configuration is byte-identical apart from Portside's own
+// `network` lines, foreign addresses stay, and a vtysh that prints garbage is a reported
+// error that changes nothing.
+import assert from 'node:assert/strict';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startFrr, type FrrRouter, type StartFrrOptions } from '../routers/index.ts';
+import { waitFor } from '../wait.ts';
+import type { LabHost } from '../lab/builder.ts';
+import { serviceWithEndpoints, startLabCluster, type LabCluster } from './lab-cluster.ts';
+
+const TOR_ASN = 64512;
+const NODE_ASN = 64513;
+const POOL = '203.0.113.0/28';
+
+/** The host FRR's vty socket directory: the `-N <ns>-host` pathspace startFrr makes. */
+const vtyDir = (node: LabHost) => `/var/run/frr/${node.ns.name}-host`;
+
+interface HostFrrLab {
+  c: LabCluster;
+  tor: FrrRouter;
+  hosts: FrrRouter[];
+  hostOptions: (i: number) => StartFrrOptions;
+}
+
+/** Which vtysh each node's speaker runs (a test swaps in a broken one). */
+const vtyshOf = new Map<string, string>();
+
+async function startHostFrrLab(t: Parameters<typeof startLabCluster>[0], mode: 'dynamic' | 'connected', extraArgs: readonly string[] = []): Promise<HostFrrLab | undefined> {
+  const c = await startLabCluster(t, {
+    nodes: 2,
+    commands: ['vtysh', '/usr/lib/frr/bgpd'],
+    speakerEnv: { PORTSIDE_HOST_FRR_RECONCILE_MS: '1000' },
+    speakerArgs: (node) => ['--bgp-backend', 'host-frr', '--frr-vty-socket', vtyDir(node), '--frr-vtysh', vtyshOf.get(node.name) ?? 'vtysh', ...extraArgs],
+  });
+  if (!c) return undefined;
+  const torIp = c.addr(2);
+  const tor = await startFrr(c.lab, await c.host('tor', 2), {
+    asn: TOR_ASN, routerId: torIp, maximumPaths: 8,
+    listenRanges: [{ range: c.subnet, peerGroup: 'NODES', remoteAs: NODE_ASN, timers: { keepaliveS: 3, holdS: 9 } }],
+  });
+  // The operator's own FRR on each node: one neighbour, the ToR; connected mode redistributes connected routes.
+  const hostOptions = (i: number): StartFrrOptions => ({
+    name: 'host', asn: NODE_ASN, routerId: c.nodes[i]!.v4, forwarding: false,
+    neighbors: [{ address: torIp, remoteAs: TOR_ASN, timers: { keepaliveS: 3, holdS: 9 } }],
+    ...(mode === 'connected' ? { extraAddressFamily: { ipv4: ['redistribute connected'] } } : {}),
+    daemons: ['zebra', 'bgpd'],
+  });
+  const hosts: FrrRouter[] = [];
+  for (const [i, node] of c.nodes.entries()) hosts.push(await startFrr(c.lab, node.ns, hostOptions(i)));
+  for (const n of c.nodes) await tor.waitEstablished(n.v4);
+  return { c, tor, hosts, hostOptions };
+}
+
+async function portsideObjects(c: LabCluster): Promise<void> {
+  await c.apply('ipaddresspools', 'IPAddressPool', 'lab', { addresses: [POOL] });
+  await c.apply('bgppeers', 'BGPPeer', 'tor', { myASN: NODE_ASN, peerASN: TOR_ASN, peerAddress: c.addr(2) });
+  await c.apply('bgpadvertisements', 'BGPAdvertisement', 'lab', { ipAddressPools: ['lab'] });
+}
+
+const runningConfig = (frr: FrrRouter) => frr.vtysh('show running-config');
+
+/** The running configuration without Portside's `network` lines for `prefixes`. */
+function withoutNetworks(text: string, prefixes: readonly string[]): string {
+  return text.split('\n').filter((l) => !prefixes.some((p) => l === `  network ${p}`)).join('\n');
+}
+
+async function checkStatuses(c: LabCluster, service: string, nodes: readonly string[]): Promise<void> {
+  await waitFor(async () => {
+    const items = (await c.list('servicebgpstatuses')).filter((s) => s.status?.serviceName === service);
+    const got = items.map((s) => `${String(s.status?.node)}:${JSON.stringify(s.status?.peers)}`).sort();
+    return got.join(',') === nodes.map((n) => `${n}:["tor"]`).join(',');
+  }, { what: `ServiceBGPStatus of ${service} on ${nodes.join(', ')} listing peer tor` });
+  const sessions = await waitFor(async () => {
+    const items = await c.list('bgpsessionstates');
+    return items.length === c.nodes.length && items.every((s) => s.status?.bgpStatus === 'Established') ? items : undefined;
+  }, { what: 'a BGPSessionState per node, Established (read from the host FRR)' });
+  assert.deepEqual(sessions.map((s) => `${String(s.status?.node)} ${String(s.status?.peer)} ${String(s.status?.peerAddress)}`).sort(),
+    c.nodes.map((n) => `${n.name} tor ${c.addr(2)}`));
+  for (const n of c.nodes) {
+    const state = await c.configState(n.name);
+    assert.equal(state?.result, 'Valid');
+    assert.equal(state?.conditions?.find((x) => x.type === 'BGPBackendReady'), undefined, 'no backend problem');
+  }
+  const metrics = (await c.scrape(c.nodes[0]!, '/metrics')).body;
+  assert.match(metrics, /portside_bgp_session_up\{peer="tor"\} 1/);
+}
+
+test('host-frr, dynamic mode: network lines under the operator\'s router bgp, ECMP, Local, withdraw, FRR restart, config untouched', async (t) => {
+  const l = await startHostFrrLab(t, 'dynamic');
+  if (!l) return;
+  const { c, tor, hosts } = l;
+  await c.lab.dumpOnFailure(async () => {
+    const before = await Promise.all(hosts.map(runningConfig));
+    // A line a previous speaker left on node1 (inside the pool, wanted by no Service): stale, removed at start.
+    await hosts[0]!.vtysh('configure terminal', `router bgp ${NODE_ASN}`, 'address-family ipv4 unicast', 'network 203.0.113.12/32');
+    await portsideObjects(c);
+    await serviceWithEndpoints(c, 'e2e', 'web', c.nodes);
+    const [vip] = await c.cluster.waitForIPs('e2e', 'web', 1, 20_000);
+    if (vip === '203.0.113.12') assert.fail('the controller assigned the address the test keeps for a stale line');
+    const prefix = `${vip}/32`;
+    const both = c.nodes.map((n) => n.v4);
+    await waitFor(async () => !(await runningConfig(hosts[0]!)).includes('network 203.0.113.12/32'), { what: 'node1: the stale network line removed' });
+    const t0 = Date.now();
+    await tor.waitKernelRoute(prefix, both, { timeoutMs: 20_000 });
+    t.diagnostic(`ToR: ${prefix} via ${both.join(', ')} ${Date.now() - t0} ms after the IP was assigned`);
+    for (const [i, h] of hosts.entries()) {
+      const now = await runningConfig(h);
+      assert.ok(now.includes(`  network ${prefix}\n`), `node${i + 1}: Portside's network line`);
+      assert.equal(withoutNetworks(now, [prefix]), before[i], `node${i + 1}: the operator's configuration is byte-identical apart from Portside's network line`);
+    }
+    await checkStatuses(c, 'web', ['node1', 'node2']);
+
+    // externalTrafficPolicy Local with a ready endpoint on node1 only: node2 never announces it.
+    await serviceWithEndpoints(c, 'e2e', 'local', [c.nodes[0]!], { externalTrafficPolicy: 'Local' });
+    const [localVip] = await c.cluster.waitForIPs('e2e', 'local', 1, 20_000);
+    await tor.waitKernelRoute(`${localVip}/32`, [c.nodes[0]!.v4], { timeoutMs: 20_000 });
+    assert.ok(!(await runningConfig(hosts[1]!)).includes(`network ${localVip}/32`), 'node2 (no local endpoint) has no network line for it');
+
+    // The host FRR restarts (its saved file never had our lines): the speaker puts them back.
+    const restartedAt = Date.now();
+    await hosts[0]!.stop();
+    await tor.waitKernelRoute(prefix, [c.nodes[1]!.v4], { timeoutMs: 20_000 });
+    hosts[0] = await startFrr(c.lab, c.nodes[0]!.ns, l.hostOptions(0));
+    await tor.waitKernelRoute(prefix, both, { timeoutMs: 20_000 });
+    await tor.waitKernelRoute(`${localVip}/32`, [c.nodes[0]!.v4], { timeoutMs: 20_000 });
+    t.diagnostic(`host FRR on node1 restarted: ECMP back ${Date.now() - restartedAt} ms after the stop`);
+    const reconciled = c.nodes[0]!.speaker!.jsonLines<{ event?: string; lost?: string[] }>().find((e) => e.event === 'host_frr_reconciled');
+    assert.ok(reconciled?.lost?.includes(`network ${prefix}`), 'the speaker saw FRR lose its lines and put them back');
+
+    // Deleting the Services withdraws them everywhere; the operator's configuration is as it was.
+    await c.cluster.deleteService('e2e', 'web');
+    await c.cluster.deleteService('e2e', 'local');
+    await tor.waitKernelRoute(prefix, [], { timeoutMs: 20_000 });
+    await tor.waitKernelRoute(`${localVip}/32`, [], { timeoutMs: 20_000 });
+    for (const [i, h] of hosts.entries()) {
+      await waitFor(async () => (await runningConfig(h)) === before[i], { what: `node${i + 1}: running-config byte-identical to the operator's` });
+    }
+
+    // A vtysh that prints garbage: an error on ConfigurationState, the speaker keeps running, FRR is not touched.
+    await serviceWithEndpoints(c, 'e2e', 'again', c.nodes);
+    const [again] = await c.cluster.waitForIPs('e2e', 'again', 1, 20_000);
+    await tor.waitKernelRoute(`${again}/32`, both, { timeoutMs: 20_000 });
+    const node2 = c.nodes[1]!;
+    const fake = join(c.lab.dir, 'fake-vtysh');
+    const calls = join(c.lab.dir, 'fake-vtysh.calls');
+    await writeFile(fake, [
+      '#!/bin/sh',
+      `printf '%s\\n' "$*" >> '${calls}'`,
+      'case "$*" in *"show running-config"*) echo "% Unknown command: garbage"; echo "router bgp"; exit 0;; esac',
+      'exec vtysh "$@"',
+      '',
+    ].join('\n'));
+    await chmod(fake, 0o755);
+    await node2.speaker!.stop();
+    vtyshOf.set(node2.name, fake);
+    t.after(() => vtyshOf.delete(node2.name));
+    const speaker = await c.startSpeaker(node2);
+    await c.cluster.deleteService('e2e', 'again');
+    const state = await waitFor(async () => {
+      const s = await c.configState(node2.name);
+      const cond = s?.conditions?.find((x) => x.type === 'BGPBackendReady') as { status: string; message?: string } | undefined;
+      return cond?.status === 'False' ? cond : undefined;
+    }, { what: 'node2 reports the unreadable FRR output on ConfigurationState' });
+    assert.match(state.message ?? '', /FRR running-config: no closing "end"/);
+    await tor.waitKernelRoute(`${again}/32`, [node2.v4], { timeoutMs: 20_000 });
+    assert.ok(speaker.running, 'the speaker did not crash');
+    assert.ok((await runningConfig(hosts[1]!)).includes(`  network ${again}/32\n`), 'node2\'s FRR is untouched: its line stays (nothing is removed on output we cannot read)');
+    const made = await readFile(calls, 'utf8');
+    assert.ok(!made.includes('configure terminal'), 'no configuration command was ever sent through the broken vtysh');
+    assert.ok(speaker.jsonLines<{ event?: string }>().some((e) => e.event === 'host_frr_unexpected_output'), 'a clear error in the log');
+  });
+});
+
+test('host-frr, connected mode: /32s on portside0 redistributed by the operator\'s FRR; stale ones removed, foreign and excluded ones kept', async (t) => {
+  const l = await startHostFrrLab(t, 'connected', ['--host-frr-exclude', '203.0.113.13']);
+  if (!l) return;
+  const { c, tor, hosts } = l;
+  await c.lab.dumpOnFailure(async () => {
+    // Left from before on node1's portside0: a stale address of ours, an excluded one and a foreign one.
+    // node2 has none: the speaker creates it (a dummy), where this kernel can make one.
+    const n1 = c.nodes[0]!;
+    const dummy = await n1.ns.ip(['link', 'add', 'portside0', 'type', 'dummy']).then(() => true, () => false);
+    if (!dummy) {
+      t.diagnostic('this kernel has no dummy interfaces: portside0 is made beforehand (an ifb) on both nodes, as an operator would');
+      for (const n of c.nodes) await n.ns.ip(['link', 'add', 'portside0', 'type', 'ifb']);
+      await c.nodes[1]!.ns.linkUp('portside0');
+    }
+    await n1.ns.linkUp('portside0');
+    for (const a of ['203.0.113.12/32', '203.0.113.13/32', '203.0.113.200/32']) await n1.ns.addAddress('portside0', a);
+    const before = await Promise.all(hosts.map(runningConfig));
+    await portsideObjects(c);
+    await serviceWithEndpoints(c, 'e2e', 'web', c.nodes);
+    const [vip] = await c.cluster.waitForIPs('e2e', 'web', 1, 20_000);
+    if (['203.0.113.12', '203.0.113.13'].includes(vip ?? '')) assert.fail(`the controller assigned ${vip}, which the test keeps for stale/excluded`);
+    const prefix = `${vip}/32`;
+    const both = c.nodes.map((n) => n.v4);
+    await tor.waitKernelRoute(prefix, both, { timeoutMs: 20_000 });
+    const addrs = async (n: typeof n1) => (await n.ns.addresses('portside0')).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`).sort();
+    await waitFor(async () => (await addrs(n1)).join(',') === [prefix, '203.0.113.13/32', '203.0.113.200/32'].sort().join(','), { what: 'node1 portside0: ours, the excluded and the foreign address; the stale one gone' });
+    assert.deepEqual(await addrs(c.nodes[1]!), [prefix], 'node2: portside0 created, with the Service IP');
+    for (const [i, h] of hosts.entries()) assert.equal(await runningConfig(h), before[i], `node${i + 1}: connected mode never changes FRR's configuration`);
+    await checkStatuses(c, 'web', ['node1', 'node2']);
+
+    await c.cluster.deleteService('e2e', 'web');
+    await tor.waitKernelRoute(prefix, [], { timeoutMs: 20_000 });
+    await waitFor(async () => (await addrs(n1)).join(',') === '203.0.113.13/32,203.0.113.200/32', { what: 'node1: the Service IP removed, the others kept' });
+    await waitFor(async () => (await addrs(c.nodes[1]!)).length === 0, { what: 'node2: the Service IP removed' });
+  });
+});

@@ -1,0 +1,29 @@
+// The port the speaker drives BGP through: the native backend (BgpAnnouncer: Portside's own
+// sessions) or host-frr (HostFrrAnnouncer: the node's own FRR announces, Portside feeds it the
+// prefixes). Both take the planner's routes per peer and report sessions the same way, so
+// ServiceBGPStatus, BGPSessionState and ConfigurationState read the same in either.
+import type { BgpPeer } from '../../lib/config/index.ts';
+import type { PeerSessionView } from '../status/desired.ts';
+import type { BgpApply } from './bgp-announcer.ts';
+
+export interface BgpBackend {
+  readonly kind: 'native' | 'host-frr';
+  /** Seconds a graceful-restart peer keeps our routes (native); 0 where it means nothing. */
+  readonly restartTime: number;
+  /** The BGPPeers of the last apply(). */
+  readonly configuredPeers: readonly BgpPeer[];
+  start(): Promise<void>;
+  apply(want: BgpApply): void;
+  sessions(): PeerSessionView[];
+  /** BFDProfiles in use that ask for echo mode (native: unsupported). */
+  echoModeProfiles(): string[];
+  /** Peers that hold our routes through a speaker restart (the restart marker names them). */
+  restartablePeers(): string[];
+  /** A session or its BFD changed state: BGPSessionState is rewritten. */
+  onSessionChange(listener: () => void): void;
+  onSessionUp(listener: () => void): void;
+  /** What keeps the backend itself from working as configured, for ConfigurationState. */
+  problem(): string | undefined;
+  /** SIGTERM; returns the peers that keep our routes after the exit. */
+  shutdown(graceMs: number, opts?: { restart?: boolean }): Promise<string[]>;
+}
