@@ -77,7 +77,7 @@ test('BGP end to end: controller assigns, three speakers announce to FRR with EC
     }, { what: 'speaker-node1 Invalid' });
     assert.match(invalid.errorSummary ?? '', /no-such-alias/);
     assert.deepEqual(await tor.nextHops(prefix), c.nodes.map((n) => n.v4).sort(), 'FRR keeps the route');
-    await c.remove('bgppeers', 'broken');
+    await c.remove('bgpadvertisements', 'broken');
     await waitFor(async () => (await c.configState('node1'))?.result === 'Valid', { what: 'speaker-node1 Valid again' });
 
     // Cordoning a node: its path carries GRACEFUL_SHUTDOWN (65535:0).
