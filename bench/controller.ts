@@ -16,6 +16,7 @@ import { waitFor } from '../e2e/wait.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { apiListWatch, checkApiReachable, InformerSupervisor, JsonClient, KubeApi } from '../lib/k8s/index.ts';
 import { Cluster, ingressIPs } from '../e2e/controller/testkit.ts';
+import { memoryOf } from './memory.ts';
 
 const N = numberOrExit(envWholeNumber(process.env, 'BENCH_SERVICES', 5000, { min: 1 }), 'bench controller');
 const PARALLEL = numberOrExit(envWholeNumber(process.env, 'BENCH_PARALLEL', 32, { min: 1 }), 'bench controller');
@@ -53,7 +54,36 @@ function cpuSnapshot(pids: Record<string, number>): () => string {
   return () => Object.entries(pids).map(([k, pid]) => `${k} ${fmt(cpuSeconds(pid) - before[k]!)} s`).join(', ');
 }
 
+/**
+ * What the controller still does once every Service has its IP (the IPAllocated Events): how
+ * many Events exist now, then waits until all N exist or its CPU stays flat for 3 s (at most
+ * 120 s), and says how long that took and how much CPU it cost.
+ */
+async function eventsTail(pid: number, namespace: string): Promise<string> {
+  const count = async (): Promise<number> => {
+    const list = await eventsClient.request<{ items?: unknown[] }>('GET', `/api/v1/namespaces/${namespace}/events`, {
+      query: { fieldSelector: 'reason=IPAllocated' }, timeoutMs: 60_000,
+    });
+    return list.items?.length ?? 0;
+  };
+  const t0 = performance.now();
+  const cpu0 = cpuSeconds(pid);
+  const atLastIp = await count();
+  let last = cpu0;
+  let flatSince = performance.now();
+  let n = atLastIp;
+  while (n < N && performance.now() - flatSince < 3_000 && performance.now() - t0 < 120_000) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = cpuSeconds(pid);
+    if (now - last > 0.02) flatSince = performance.now();
+    last = now;
+    n = await count();
+  }
+  return `${atLastIp} of ${N} written at the last IP, ${n} after ${fmt((performance.now() - t0) / 1000)} s more, controller CPU ${fmt(cpuSeconds(pid) - cpu0, 2)} s`;
+}
+
 const cp = await startControlPlane();
+const eventsClient = new JsonClient(cp.kubeconfig);
 const procs: ManagedProcess[] = [];
 const loadBefore = loadavg().map((x) => x.toFixed(1)).join(' ');
 try {
@@ -114,6 +144,8 @@ try {
   await waitFor(async () => (await cluster.configurationState(install))?.result === 'Valid', {
     timeoutMs: 30_000, what: 'the controller to load its configuration',
   });
+  await new Promise((r) => setTimeout(r, 3_000));
+  const idle = memoryOf(first.pid);
   console.log(`# live: creating ${N} Services, ${PARALLEL} in flight, controller running`);
   const created = new Float64Array(N).fill(NaN);
   let all = expectAll();
@@ -137,6 +169,8 @@ try {
   const tServed = performance.now();
   const liveCpuText = liveCpu();
   const latencies = Array.from({ length: N }, (_, i) => Math.max(0, served[i]! - created[i]!)).sort((a, b) => a - b);
+  const liveTail = await eventsTail(first.pid, app);
+  const livePeak = memoryOf(first.pid);
   await stopProcess(first);
 
   // Phase 2 — the bare loop: the controller's client (JsonClient), the same parallelism, one
@@ -163,6 +197,8 @@ try {
   const firstIp = Math.min(...served);
   const steadyRate = (N - 1) / ((performance.now() - firstIp) / 1000);
   const backlogCpuText = `${backlogCpu()}, controller ${fmt(cpuSeconds(second.pid))} s (incl. start-up)`;
+  const backlogTail = await eventsTail(second.pid, app);
+  const backlogPeak = memoryOf(second.pid);
   await watch.stop();
   await stopProcess(second);
 
@@ -178,10 +214,13 @@ try {
     `bare status-patch loop: ${fmt(bareSeconds, 2)} s, ${fmt(bareRate)} patches/s; CPU: ${bareCpuText}`,
     `backlog: all ${N} have IPs ${fmt(backlogSeconds, 2)} s after the controller process started (first IP after ${fmt((firstIp - c0) / 1000, 2)} s): ${fmt(backlogRate)} Services/s overall, ${fmt(steadyRate)} Services/s from the first IP on`,
     `backlog CPU: ${backlogCpuText}`,
+    `controller RSS: idle ${fmt(idle.rss)} MB (no Services, configuration loaded); live: ${fmt(livePeak.rss)} MB after, high-water ${fmt(livePeak.hwm)} MB; backlog: ${fmt(backlogPeak.rss)} MB after, high-water ${fmt(backlogPeak.hwm)} MB`,
+    `Events after the last IP: live ${liveTail}; backlog ${backlogTail}`,
     `ratio backlog/bare: ${fmt(backlogRate / bareRate, 2)} overall, ${fmt(steadyRate / bareRate, 2)} from the first IP on (target ≥ 0.8); live/bare: ${fmt(N / liveSeconds / bareRate, 2)} (bounded by the create rate)`,
   ];
   console.log(lines.map((l) => `  ${l}`).join('\n'));
 } finally {
   for (const p of procs) await stopProcess(p);
+  eventsClient.close();
   await cp.stop();
 }
