@@ -21,8 +21,9 @@ COPY hack/node-bin.sh hack/node-bin.sh
 COPY native/ native/
 RUN npm_config_nodedir=/usr/local native/build.sh \
  && test -f native/build/Release/portside_native.node
-# Only what runs: no dev packages (node-gyp, node-addon-api, the linters), and no type
-# declarations or source maps (a third of @kubernetes/client-node).
+# Only what runs: no dev packages (node-gyp, node-addon-api, the linters, and
+# @kubernetes/client-node, which only the test harnesses use), and no type declarations or
+# source maps.
 RUN npm prune --omit=dev --no-audit --no-fund --loglevel=error \
  && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.[cm]ts' -o -name '*.map' \) -delete
 

@@ -4,7 +4,6 @@
 // interface); once each is ready, RSS is sampled every second for BENCH_IDLE_S seconds
 // (default 20) and the last sample, the high-water mark (VmHWM) and the V8 heap flags each
 // ran with are printed. BENCH_NODE_OPTIONS adds flags to both (e.g. `--max-semi-space-size=1`).
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -16,17 +15,11 @@ import { waitFor } from '../e2e/wait.ts';
 import { Cluster } from '../e2e/controller/testkit.ts';
 import { mergePatch } from '../e2e/k8s/patch.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
+import { memoryOf } from './proc.ts';
 
 const IDLE_S = numberOrExit(envWholeNumber(process.env, 'BENCH_IDLE_S', 20, { min: 1 }), 'bench memory');
 const BIN = new URL('../bin/portside.ts', import.meta.url).pathname;
 const NODE_FLAGS = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-
-/** VmRSS and VmHWM of `pid` in MB (10^6 bytes), from /proc. */
-export function memoryOf(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: (kb('VmRSS') * 1024) / 1e6, hwm: (kb('VmHWM') * 1024) / 1e6 };
-}
 
 async function ready(port: number): Promise<boolean> {
   try {

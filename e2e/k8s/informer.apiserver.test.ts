@@ -32,7 +32,7 @@ test('create, update and delete reach the handlers and the store', async (t) => 
   await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'before' }, data: { v: '0' } } });
 
   const seen: string[] = [];
-  const inf = new InformerSupervisor<V1ConfigMap>(apiListWatch(new KubeApi(cp.kubeconfig), `/api/v1/namespaces/${ns}/configmaps`)).on({
+  const inf = new InformerSupervisor<V1ConfigMap>(apiListWatch(new KubeApi(cp.clusterConfig), `/api/v1/namespaces/${ns}/configmaps`)).on({
     add: (o) => seen.push(`add ${o.metadata?.name}`),
     update: (_o, n) => seen.push(`update ${n.metadata?.name} ${n.data?.v}`),
     delete: (o) => seen.push(`delete ${o.metadata?.name}`),
@@ -58,7 +58,7 @@ test('a watch from an expired resourceVersion gets 410 Gone and the informer rel
   if (!cp) return;
   const core = cp.kubeconfig.makeApiClient(CoreV1Api);
   const ns = await namespace(core, 'informer-gone');
-  const real = apiListWatch<V1ConfigMap>(new KubeApi(cp.kubeconfig), `/api/v1/namespaces/${ns}/configmaps`);
+  const real = apiListWatch<V1ConfigMap>(new KubeApi(cp.clusterConfig), `/api/v1/namespaces/${ns}/configmaps`);
 
   // Asked to watch from resourceVersion 1 (compacted away), the apiserver answers 410 Gone.
   await waitFor(async () => (await real.watch('1', () => {}, AbortSignal.timeout(2_000))).kind === 'gone', {
@@ -92,7 +92,7 @@ test('an informer on a collection the user cannot list keeps retrying instead of
   const cp = controlPlaneOrSkip(t);
   if (!cp) return;
   const events: InformerEvent[] = [];
-  const inf = new InformerSupervisor(apiListWatch(new KubeApi(cp.restrictedKubeconfig), '/api/v1/secrets'), {
+  const inf = new InformerSupervisor(apiListWatch(new KubeApi(cp.restrictedClusterConfig), '/api/v1/secrets'), {
     backoff: { baseMs: 20, maxMs: 50, jitter: 0 },
     onEvent: (e) => events.push(e),
   });

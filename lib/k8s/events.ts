@@ -2,11 +2,11 @@
 // bump count and lastTimestamp on the existing Event instead of creating a new one.
 // Recording never throws: a failed event is reported to onError and otherwise dropped.
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api } from '@kubernetes/client-node';
 import type { CoreV1Event, V1ObjectReference } from '@kubernetes/client-node';
 import { isNotFound } from './errors.ts';
+import type { JsonClient } from './json-client.ts';
 import type { KubeApi } from './kube-api.ts';
-import { mergePatch } from './patch.ts';
+import { corePath } from './paths.ts';
 import { type Clock, systemClock } from '../time/clock.ts';
 
 export type EventType = 'Normal' | 'Warning';
@@ -34,12 +34,12 @@ interface Seen {
 }
 
 export class EventRecorder {
-  private readonly api: CoreV1Api;
+  private readonly json: JsonClient;
   private readonly opts: EventRecorderOptions;
   private readonly seen = new Map<string, Seen>();
 
   constructor(api: KubeApi, opts: EventRecorderOptions) {
-    this.api = api.kc.makeApiClient(CoreV1Api);
+    this.json = api.json;
     this.opts = opts;
   }
 
@@ -70,10 +70,7 @@ export class EventRecorder {
     if (prior) {
       const count = prior.count + 1;
       try {
-        await this.api.patchNamespacedEvent(
-          { name: prior.name, namespace: prior.namespace, body: { count, lastTimestamp: nowIso } },
-          mergePatch(),
-        );
+        await this.json.mergePatch(corePath('events', prior.namespace, prior.name), { count, lastTimestamp: nowIso });
         this.remember(key, { ...prior, count });
         return;
       } catch (err) {
@@ -83,18 +80,19 @@ export class EventRecorder {
     }
     const namespace = ref.namespace || 'default';
     const name = `${ref.name ?? 'unknown'}.${Date.now().toString(16)}${randomBytes(3).toString('hex')}`;
-    const body: CoreV1Event = {
+    // The wire form: timestamps are RFC 3339 strings (client-node's type says Date).
+    const body: Omit<CoreV1Event, 'firstTimestamp' | 'lastTimestamp'> & { firstTimestamp: string; lastTimestamp: string } = {
       metadata: { name, namespace },
       involvedObject: ref,
       type, reason, message,
       source: { component: this.opts.component, host: this.opts.instance },
       reportingComponent: this.opts.component,
       reportingInstance: this.opts.instance ?? '',
-      firstTimestamp: nowIso as unknown as Date,
-      lastTimestamp: nowIso as unknown as Date,
+      firstTimestamp: nowIso,
+      lastTimestamp: nowIso,
       count: 1,
     };
-    await this.api.createNamespacedEvent({ namespace, body });
+    await this.json.create(corePath('events', namespace), body);
     this.remember(key, { namespace, name, count: 1 });
   }
 
