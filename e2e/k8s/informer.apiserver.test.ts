@@ -53,6 +53,27 @@ test('create, update and delete reach the handlers and the store', async (t) => 
   assert.deepEqual(inf.list().map((o) => o.metadata?.name), ['before']);
 });
 
+test('lists come in pages; the cache holds no managedFields; a watch the server ends is closed, not failed', async (t) => {
+  const cp = controlPlaneOrSkip(t);
+  if (!cp) return;
+  const core = cp.kubeconfig.makeApiClient(CoreV1Api);
+  const ns = await namespace(core, 'informer-pages');
+  for (let i = 0; i < 7; i++) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: `cm${i}` }, data: { v: `${i}` } } });
+  const lw = apiListWatch<V1ConfigMap>(new KubeApi(cp.clusterConfig), `/api/v1/namespaces/${ns}/configmaps`, { pageSize: 3, watchTimeoutSeconds: 1 });
+  const listed = await lw.list();
+  assert.deepEqual(listed.items.map((o) => o.metadata?.name).sort(), ['cm0', 'cm1', 'cm2', 'cm3', 'cm4', 'cm5', 'cm6']);
+  assert.match(listed.resourceVersion, /^\d+$/);
+  assert.ok(listed.items.every((o) => o.metadata?.managedFields === undefined), 'managedFields dropped');
+  const seen: string[] = [];
+  const watching = lw.watch(listed.resourceVersion, (e) => {
+    seen.push(`${e.type} ${e.object.metadata?.name} ${e.object.metadata?.managedFields === undefined}`);
+  }, new AbortController().signal);
+  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'late' } } });
+  // The server ends a watch after timeoutSeconds (1–2 s here): closed, not failed.
+  assert.deepEqual(await watching, { kind: 'closed' });
+  assert.deepEqual(seen.filter((s) => !s.startsWith('BOOKMARK')), ['ADDED late true']);
+});
+
 test('a watch from an expired resourceVersion gets 410 Gone and the informer relists', async (t) => {
   const cp = controlPlaneOrSkip(t);
   if (!cp) return;

@@ -30,6 +30,19 @@ export interface ApiListWatchOptions {
   /** Server-side watch timeout; randomised per watch in [t, 2t) like client-go. Default 300 s. */
   watchTimeoutSeconds?: number;
   listTimeoutMs?: number;
+  /** Objects per list page (client-go's reflector pages by 500). Default 500. */
+  pageSize?: number;
+}
+
+type ListPage<T> = { items?: T[]; metadata?: { resourceVersion?: string; continue?: string } };
+
+/**
+ * Nothing in the programs reads managedFields, and on a Service they are most of its bytes:
+ * the caches drop them (controller-runtime's TransformStripManagedFields).
+ */
+function withoutManagedFields<T extends KubernetesObject>(obj: T): T {
+  if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
+  return obj;
 }
 
 interface StatusObject {
@@ -49,11 +62,19 @@ export function apiListWatch<T extends KubernetesObject>(
   if (opts.fieldSelector) selectors.fieldSelector = opts.fieldSelector;
   const baseTimeout = opts.watchTimeoutSeconds ?? 300;
   return {
+    // In pages, so thousands of objects never sit in memory as one response text and its parse.
     async list(signal) {
-      const list = await api.json.request<{ items?: T[]; metadata?: { resourceVersion?: string } }>('GET', path, {
-        query: selectors, timeoutMs: opts.listTimeoutMs ?? 60_000, signal,
-      });
-      return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
+      const items: T[] = [];
+      const limit = String(opts.pageSize ?? 500);
+      let token: string | undefined;
+      for (;;) {
+        const query: Record<string, string> = { ...selectors, limit, ...(token ? { continue: token } : {}) };
+        const page = await api.json.request<ListPage<T>>('GET', path, { query, timeoutMs: opts.listTimeoutMs ?? 60_000, signal });
+        for (const item of page.items ?? []) items.push(withoutManagedFields(item));
+        token = page.metadata?.continue;
+        // A continue token that expired (410) makes the informer list again from the start.
+        if (!token) return { items, resourceVersion: page.metadata?.resourceVersion ?? '' };
+      }
     },
 
     async watch(resourceVersion, onEvent, signal) {
@@ -73,7 +94,7 @@ export function apiListWatch<T extends KubernetesObject>(
           local.abort();
           return;
         }
-        onEvent({ type: type as WatchEventType, object: object as T });
+        onEvent({ type: type as WatchEventType, object: withoutManagedFields(object as T) });
       };
       try {
         // Quiet for longer than the server's own timeout (bookmarks come about once a minute): the connection is gone.
