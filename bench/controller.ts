@@ -3,7 +3,11 @@
 //    all have IPs, Services/s, p50/p99 create→IP (bounded by how fast the apiserver creates);
 // 2. bare loop: N status patches with the same client and parallelism — the apiserver's limit;
 // 3. backlog: a controller starts with the N Services waiting — its own rate, for the ratio.
-// BENCH_SERVICES (default 5000), BENCH_PARALLEL (default 32), BENCH_CPU_PROF (a directory).
+// BENCH_SERVICES (default 5000), BENCH_PARALLEL (default 32), BENCH_CPU_PROF (a directory),
+// BENCH_NODE_OPTIONS (Node flags for the controller; `a|b` compares two sets, each with its
+// own bare loop and backlog, in turn), BENCH_BUILD (`compiled`, the default,
+// is the JavaScript the image runs; `source` runs the TypeScript with type stripping).
+import { rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -15,11 +19,17 @@ import { waitFor } from '../e2e/wait.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { apiListWatch, checkApiReachable, InformerSupervisor, JsonClient, KubeApi } from '../lib/k8s/index.ts';
 import { Cluster, ingressIPs } from '../e2e/controller/testkit.ts';
+import { compileShipped } from './compiled.ts';
 import { cpuSeconds, memoryOf } from './proc.ts';
 
 const N = numberOrExit(envWholeNumber(process.env, 'BENCH_SERVICES', 5000, { min: 1 }), 'bench controller');
 const PARALLEL = numberOrExit(envWholeNumber(process.env, 'BENCH_PARALLEL', 32, { min: 1 }), 'bench controller');
-const BIN = new URL('../bin/portside.ts', import.meta.url).pathname;
+const BUILD = process.env.BENCH_BUILD ?? 'compiled';
+if (BUILD !== 'compiled' && BUILD !== 'source') throw new Error(`BENCH_BUILD must be compiled or source, not ${BUILD}`);
+/** Node flag sets to compare (BENCH_NODE_OPTIONS, `|` between sets); the live phase runs the first. */
+const VARIANTS = (process.env.BENCH_NODE_OPTIONS ?? '').split('|').map((v) => v.split(/\s+/).filter(Boolean));
+const compiled = BUILD === 'compiled' ? compileShipped() : undefined;
+const BIN = compiled?.bin ?? new URL('../bin/portside.ts', import.meta.url).pathname;
 
 /** Runs `task(i)` for i in [0, n) with at most `parallel` in flight. */
 async function bounded(n: number, parallel: number, task: (i: number) => Promise<unknown>): Promise<void> {
@@ -110,9 +120,9 @@ try {
   // BENCH_CPU_PROF=<dir>: write V8 CPU profiles of the controllers there.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   let controllers = 0;
-  const startController = async (): Promise<ManagedProcess> => {
+  const startController = async (flags: readonly string[]): Promise<ManagedProcess> => {
     const proc = spawnLogged('portside-controller', process.execPath, [
-      ...prof, BIN, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
+      ...flags, ...prof, BIN, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
       '--metrics-addr', '127.0.0.1:0', '--leader-elect=false', '--log-level', 'warn',
     ], join(cp.dir, `controller-${controllers++}.log`));
     procs.push(proc);
@@ -128,7 +138,7 @@ try {
   };
 
   // Phase 1 — live: the controller runs while N Services are created at once.
-  const first = await startController();
+  const first = await startController(VARIANTS[0]!);
   await waitFor(async () => (await cluster.configurationState(install))?.result === 'Valid', {
     timeoutMs: 30_000, what: 'the controller to load its configuration',
   });
@@ -162,56 +172,64 @@ try {
   const livePeak = memoryOf(first.pid);
   await stopProcess(first);
 
-  // Phase 2 — the bare loop: the controller's client (JsonClient), the same parallelism, one
-  // status patch per Service, clearing the IPs the controller wrote (phase 3 redoes them all).
-  console.log(`# bare loop: ${N} status patches, ${PARALLEL} in flight, no controller`);
-  const raw = new JsonClient(cp.clusterConfig);
-  const bareCpu = cpuSnapshot(apiPids);
-  const b0 = performance.now();
-  await bounded(N, PARALLEL, (i) =>
-    raw.mergePatch(`/api/v1/namespaces/${app}/services/lb${i}/status`, { status: { loadBalancer: { ingress: [] } } }),
-  );
-  raw.close();
-  const bareSeconds = (performance.now() - b0) / 1000;
-  const bareCpuText = bareCpu();
-
-  // Phase 3 — backlog: N Services without IPs exist when a controller starts.
-  console.log(`# backlog: a controller starts with ${N} Services waiting for IPs`);
-  all = expectAll();
-  const backlogCpu = cpuSnapshot(apiPids);
-  await new Promise((r) => setTimeout(r, 1_100)); // the live phase's Events are all in an earlier second
-  const backlogSince = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const c0 = performance.now();
-  const second = await startController();
-  await untilServed(all, second);
-  const backlogSeconds = (performance.now() - c0) / 1000;
-  const firstIp = Math.min(...served);
-  const steadyRate = (N - 1) / ((performance.now() - firstIp) / 1000);
-  const backlogCpuText = `${backlogCpu()}, controller ${fmt(cpuSeconds(second.pid))} s (incl. start-up)`;
-  const backlogTail = await eventsTail(second.pid, app, backlogSince);
-  const backlogPeak = memoryOf(second.pid);
-  await watch.stop();
-  await stopProcess(second);
-
   const liveSeconds = (tServed - t0) / 1000;
-  const bareRate = N / bareSeconds;
-  const backlogRate = N / backlogSeconds;
   const lines = [
     `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30, 0)} GiB, node ${process.version}, kube-apiserver ${version.gitVersion}, load average before ${loadBefore}`,
-    `services: ${N}, parallelism: ${PARALLEL}`,
-    `live: created in ${fmt((tCreated - t0) / 1000, 2)} s (${fmt(N / ((tCreated - t0) / 1000))} creates/s); all have IPs ${fmt(liveSeconds, 2)} s after the first create, ${fmt((tServed - tCreated) / 1000, 2)} s after the last`,
+    `services: ${N}, parallelism: ${PARALLEL}; controller: ${BUILD} build`,
+    `live (node flags: ${VARIANTS[0]!.join(' ') || 'none'}): created in ${fmt((tCreated - t0) / 1000, 2)} s (${fmt(N / ((tCreated - t0) / 1000))} creates/s); all have IPs ${fmt(liveSeconds, 2)} s after the first create, ${fmt((tServed - tCreated) / 1000, 2)} s after the last`,
     `live: ${fmt(N / liveSeconds)} Services/s; create→IP p50 ${fmt(quantile(latencies, 0.5), 0)} ms, p99 ${fmt(quantile(latencies, 0.99), 0)} ms, max ${fmt(latencies.at(-1) ?? NaN, 0)} ms`,
     `live CPU: ${liveCpuText}`,
-    `bare status-patch loop: ${fmt(bareSeconds, 2)} s, ${fmt(bareRate)} patches/s; CPU: ${bareCpuText}`,
-    `backlog: all ${N} have IPs ${fmt(backlogSeconds, 2)} s after the controller process started (first IP after ${fmt((firstIp - c0) / 1000, 2)} s): ${fmt(backlogRate)} Services/s overall, ${fmt(steadyRate)} Services/s from the first IP on`,
-    `backlog CPU: ${backlogCpuText}`,
-    `controller RSS: idle ${fmt(idle.rss)} MB (no Services, configuration loaded); live: ${fmt(livePeak.rss)} MB after, high-water ${fmt(livePeak.hwm)} MB; backlog: ${fmt(backlogPeak.rss)} MB after, high-water ${fmt(backlogPeak.hwm)} MB`,
-    `Events after the last IP: live ${liveTail}; backlog ${backlogTail}`,
-    `ratio backlog/bare: ${fmt(backlogRate / bareRate, 2)} overall, ${fmt(steadyRate / bareRate, 2)} from the first IP on (target ≥ 0.8); live/bare: ${fmt(N / liveSeconds / bareRate, 2)} (bounded by the create rate)`,
+    `live controller RSS: idle ${fmt(idle.rss)} MB (no Services, configuration loaded); ${fmt(livePeak.rss)} MB after, high-water ${fmt(livePeak.hwm)} MB; Events after the last IP: ${liveTail}`,
   ];
+
+  // Per variant (BENCH_NODE_OPTIONS split at |), the two phases that give the ratio, in turn:
+  for (const flags of VARIANTS) {
+    const name = flags.join(' ') || 'no flags';
+    // Phase 2 — the bare loop: the controller's client (JsonClient), the same parallelism, one
+    // status patch per Service, clearing the IPs the controller wrote (phase 3 redoes them all).
+    console.log(`# bare loop: ${N} status patches, ${PARALLEL} in flight, no controller`);
+    const raw = new JsonClient(cp.clusterConfig);
+    const bareCpu = cpuSnapshot(apiPids);
+    const b0 = performance.now();
+    await bounded(N, PARALLEL, (i) =>
+      raw.mergePatch(`/api/v1/namespaces/${app}/services/lb${i}/status`, { status: { loadBalancer: { ingress: [] } } }),
+    );
+    raw.close();
+    const bareSeconds = (performance.now() - b0) / 1000;
+    const bareCpuText = bareCpu();
+
+    // Phase 3 — backlog: N Services without IPs exist when a controller starts.
+    console.log(`# backlog (${name}): a controller starts with ${N} Services waiting for IPs`);
+    all = expectAll();
+    const backlogCpu = cpuSnapshot(apiPids);
+    await new Promise((r) => setTimeout(r, 1_100)); // the earlier phases' Events are all in an earlier second
+    const backlogSince = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const c0 = performance.now();
+    const second = await startController(flags);
+    await untilServed(all, second);
+    const backlogSeconds = (performance.now() - c0) / 1000;
+    const firstIp = Math.min(...served);
+    const steadyRate = (N - 1) / ((performance.now() - firstIp) / 1000);
+    const backlogCpuText = `${backlogCpu()}, controller ${fmt(cpuSeconds(second.pid))} s (incl. start-up)`;
+    const backlogTail = await eventsTail(second.pid, app, backlogSince);
+    const backlogPeak = memoryOf(second.pid);
+    await stopProcess(second);
+
+    const bareRate = N / bareSeconds;
+    const backlogRate = N / backlogSeconds;
+    lines.push(
+      `[${name}] bare status-patch loop: ${fmt(bareSeconds, 2)} s, ${fmt(bareRate)} patches/s; CPU: ${bareCpuText}`,
+      `[${name}] backlog: all ${N} have IPs ${fmt(backlogSeconds, 2)} s after the controller process started (first IP after ${fmt((firstIp - c0) / 1000, 2)} s): ${fmt(backlogRate)} Services/s overall, ${fmt(steadyRate)} Services/s from the first IP on`,
+      `[${name}] backlog CPU: ${backlogCpuText}`,
+      `[${name}] backlog controller RSS: ${fmt(backlogPeak.rss)} MB after, high-water ${fmt(backlogPeak.hwm)} MB; Events after the last IP: ${backlogTail}`,
+      `[${name}] ratio backlog/bare: ${fmt(backlogRate / bareRate, 2)} overall, ${fmt(steadyRate / bareRate, 2)} from the first IP on (target ≥ 0.8)`,
+    );
+  }
+  await watch.stop();
   console.log(lines.map((l) => `  ${l}`).join('\n'));
 } finally {
   for (const p of procs) await stopProcess(p);
   eventsClient.close();
   await cp.stop();
+  if (compiled) rmSync(compiled.dir, { recursive: true, force: true });
 }

@@ -1,12 +1,17 @@
 // Benchmark (not a test): memory of the shipped `portside controller` and `portside speaker`
 // processes, configured through a real kube-apiserver. Both start against one control plane
 // (the speaker in the root namespace with free ports and no advertisement, so it touches no
-// interface); once each is ready, RSS is sampled every second for BENCH_IDLE_S seconds
-// (default 20) and the last sample, the high-water mark (VmHWM) and the V8 heap flags each
-// ran with are printed. BENCH_NODE_OPTIONS adds flags to both (e.g. `--max-semi-space-size=1`).
+// interface); once both are ready, RSS is sampled every second for BENCH_IDLE_S seconds
+// (default 20); the last sample and the high-water mark (VmHWM) are printed. Two builds run
+// in turn: the TypeScript as development runs it (type stripping) and the JavaScript the
+// image runs (tsconfig.build.json, compiled here into a temp folder).
+// BENCH_NODE_OPTIONS adds Node flags to both programs (e.g. `--max-semi-space-size=1`);
+// BENCH_BUILDS=source or =compiled runs only one build.
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { INSTALL_NAMESPACE, startControlPlane } from '../e2e/controlplane.ts';
 import { freePort, spawnLogged, stopProcess } from '../e2e/controlplane.process.ts';
@@ -15,11 +20,13 @@ import { waitFor } from '../e2e/wait.ts';
 import { Cluster } from '../e2e/controller/testkit.ts';
 import { mergePatch } from '../e2e/k8s/patch.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
+import { compileShipped } from './compiled.ts';
 import { memoryOf } from './proc.ts';
 
 const IDLE_S = numberOrExit(envWholeNumber(process.env, 'BENCH_IDLE_S', 20, { min: 1 }), 'bench memory');
-const BIN = new URL('../bin/portside.ts', import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NODE_FLAGS = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+const BUILDS = (process.env.BENCH_BUILDS ?? 'source,compiled').split(',');
 
 async function ready(port: number): Promise<boolean> {
   try {
@@ -29,8 +36,10 @@ async function ready(port: number): Promise<boolean> {
   }
 }
 
+const fmt = (n: number): string => n.toFixed(1);
 const cp = await startControlPlane();
 const procs: ManagedProcess[] = [];
+const temps: string[] = [];
 const loadBefore = loadavg().map((x) => x.toFixed(1)).join(' ');
 try {
   const cluster = new Cluster(cp.kubeconfig);
@@ -46,47 +55,56 @@ try {
     body: { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'bench node' }] } },
   }, mergePatch());
 
-  const [controllerPort, speakerPort, livenessPort, bgpPort] = await Promise.all([
-    freePort('127.0.0.1'), freePort('127.0.0.1'), freePort('127.0.0.1'), freePort('127.0.0.1'),
-  ]);
-  const common = ['--kubeconfig', cp.kubeconfigPath, '--namespace', INSTALL_NAMESPACE, '--log-level', 'warn'];
-  process.env.PORTSIDE_BGP_PORT = String(bgpPort); // the speaker's BGP listener (not 179, which a lab may hold)
-  const t0 = performance.now();
-  const controller = spawnLogged('portside-controller', process.execPath, [
-    ...NODE_FLAGS, BIN, 'controller', ...common, '--metrics-addr', `127.0.0.1:${controllerPort}`, '--leader-elect=false',
-  ], join(cp.dir, 'controller.log'));
-  procs.push(controller);
-  const speaker = spawnLogged('portside-speaker', process.execPath, [
-    ...NODE_FLAGS, BIN, 'speaker', ...common, '--metrics-addr', `127.0.0.1:${speakerPort}`,
-    '--node-name', 'bench-node', '--liveness-port', String(livenessPort),
-  ], join(cp.dir, 'speaker.log'));
-  procs.push(speaker);
-  const readyAt: Record<string, number> = {};
-  await waitFor(async () => {
-    for (const [name, port] of [['controller', controllerPort], ['speaker', speakerPort]] as const) {
-      if (readyAt[name] === undefined && (await ready(port))) readyAt[name] = (performance.now() - t0) / 1000;
-    }
-    return Object.keys(readyAt).length === 2;
-  }, { timeoutMs: 60_000, intervalMs: 50, what: 'controller and speaker ready' });
-
-  const samples: Record<string, number[]> = { controller: [], speaker: [] };
-  for (let s = 0; s < IDLE_S; s++) {
-    await new Promise((r) => setTimeout(r, 1_000));
-    samples.controller!.push(memoryOf(controller.pid).rss);
-    samples.speaker!.push(memoryOf(speaker.pid).rss);
-  }
-  const fmt = (n: number): string => n.toFixed(1);
   const lines = [
     `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30)} GiB, node ${process.version}, load average before ${loadBefore}`,
     `node flags: ${NODE_FLAGS.join(' ') || '(none)'}`,
   ];
-  for (const [name, proc] of [['controller', controller], ['speaker', speaker]] as const) {
-    const s = samples[name]!;
-    const { rss, hwm } = memoryOf(proc.pid);
-    lines.push(`${name}: ready ${fmt(readyAt[name]!)} s after start; idle RSS ${fmt(rss)} MB (min ${fmt(Math.min(...s))}, max ${fmt(Math.max(...s))} over ${IDLE_S} s), high-water ${fmt(hwm)} MB`);
+  for (const build of BUILDS) {
+    let bin = join(ROOT, 'bin/portside.ts');
+    if (build === 'compiled') {
+      const out = compileShipped();
+      temps.push(out.dir);
+      bin = out.bin;
+    }
+    const [controllerPort, speakerPort, livenessPort, bgpPort] = await Promise.all([
+      freePort('127.0.0.1'), freePort('127.0.0.1'), freePort('127.0.0.1'), freePort('127.0.0.1'),
+    ]);
+    const common = ['--kubeconfig', cp.kubeconfigPath, '--namespace', INSTALL_NAMESPACE, '--log-level', 'warn'];
+    process.env.PORTSIDE_BGP_PORT = String(bgpPort); // the speaker's BGP listener (not 179, which a lab may hold)
+    const t0 = performance.now();
+    const controller = spawnLogged('portside-controller', process.execPath, [
+      ...NODE_FLAGS, bin, 'controller', ...common, '--metrics-addr', `127.0.0.1:${controllerPort}`, '--leader-elect=false',
+    ], join(cp.dir, `controller-${build}.log`));
+    const speaker = spawnLogged('portside-speaker', process.execPath, [
+      ...NODE_FLAGS, bin, 'speaker', ...common, '--metrics-addr', `127.0.0.1:${speakerPort}`,
+      '--node-name', 'bench-node', '--liveness-port', String(livenessPort),
+    ], join(cp.dir, `speaker-${build}.log`));
+    procs.push(controller, speaker);
+    const readyAt: Record<string, number> = {};
+    await waitFor(async () => {
+      for (const [name, port] of [['controller', controllerPort], ['speaker', speakerPort]] as const) {
+        if (readyAt[name] === undefined && (await ready(port))) readyAt[name] = (performance.now() - t0) / 1000;
+      }
+      return Object.keys(readyAt).length === 2;
+    }, { timeoutMs: 60_000, intervalMs: 50, what: `controller and speaker (${build}) ready` });
+
+    const samples: Record<string, number[]> = { controller: [], speaker: [] };
+    for (let s = 0; s < IDLE_S; s++) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      samples.controller!.push(memoryOf(controller.pid).rss);
+      samples.speaker!.push(memoryOf(speaker.pid).rss);
+    }
+    for (const [name, proc] of [['controller', controller], ['speaker', speaker]] as const) {
+      const s = samples[name]!;
+      const { rss, hwm } = memoryOf(proc.pid);
+      lines.push(`${build} ${name}: ready ${fmt(readyAt[name]!)} s after start; idle RSS ${fmt(rss)} MB (min ${fmt(Math.min(...s))}, max ${fmt(Math.max(...s))} over ${IDLE_S} s), high-water ${fmt(hwm)} MB`);
+    }
+    await stopProcess(controller);
+    await stopProcess(speaker);
   }
   console.log(lines.map((l) => `  ${l}`).join('\n'));
 } finally {
   for (const p of procs) await stopProcess(p);
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
   await cp.stop();
 }

@@ -1,7 +1,7 @@
 // The image users run, built here: hack/image/build.sh (`make image`; warm, seconds) builds
 // it from the Dockerfile on a local Debian + Node 24 base with podman. Inside it, as uid
 // 65532 with no network, `portside --help` and both commands' help answer; and it holds
-// only what runs: the programs' code reachable from bin/portside.ts, the production
+// only what runs: the programs' code, compiled to JavaScript, reachable from bin/portside.js, the production
 // packages of package-lock.json, the native addon. Needs root (podman runs rootful here):
 // skips loudly without it, fails under CI=true.
 import assert from 'node:assert/strict';
@@ -96,7 +96,7 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
     assert.equal(inspect.status, 0, inspect.stderr);
     const config = (JSON.parse(inspect.stdout) as { Config: { User?: string; Entrypoint?: string[]; Env?: string[] } }[])[0]!.Config;
     assert.equal(config.User, '65532:65532');
-    assert.deepEqual(config.Entrypoint, ['node', '/app/bin/portside.ts']);
+    assert.deepEqual(config.Entrypoint?.filter((a) => !a.startsWith('--')), ['node', '/app/bin/portside.js']);
     assert.ok(config.Env?.includes('NODE_ENV=production'), String(config.Env));
     const probe = portside(image, ['-e', [
       "const { createRequire } = require('node:module');",
@@ -107,21 +107,22 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
     assert.match(probe.stdout.trim(), /^\/usr\/local\/bin\/node 24\.\d+\.\d+ 65532 65532$/);
   });
 
-  await t.test('it holds only what runs: shipped code reachable from bin/portside.ts, production packages, the addon', () => {
+  await t.test('it holds only what runs: compiled shipped code reachable from bin/portside.js, production packages, the addon', () => {
     const mount = run(PODMAN, ['image', 'mount', image.id]);
     assert.equal(mount.status, 0, mount.stderr);
     try {
       const app = join(mount.stdout.trim(), 'app');
       assert.deepEqual(readdirSync(app).sort(), APP_TOP, 'no e2e/, bench/, hack/, config/, docs/ in /app');
       const files = walk(app, (rel) => rel === 'node_modules');
-      const notShipped = files.filter((f) => /\.test\.ts$|(^|\/)(testing|fixtures)\.ts$|(^|\/)fixtures\/|\.(md|ya?ml|hex)$|^crds\/invalid-cases\.ts$/.test(f));
+      const notShipped = files.filter((f) => /\.test\.[jt]s$|(^|\/)(testing|fixtures)\.[jt]s$|(^|\/)fixtures\/|\.(md|ya?ml|hex)$|^crds\/invalid-cases\.[jt]s$/.test(f));
       assert.deepEqual(notShipped, [], 'tests, fixtures, docs and CRD YAML stay out');
-      const { reached, missing } = reachable(app, 'bin/portside.ts');
+      assert.deepEqual(files.filter((f) => f.endsWith('.ts')), [], 'no TypeScript: the image runs the compiled JavaScript');
+      const { reached, missing } = reachable(app, 'bin/portside.js');
       assert.deepEqual(missing, [], 'every import resolves inside the image');
-      const unreached = files.filter((f) => f.endsWith('.ts') && !reached.has(f));
-      assert.deepEqual(unreached, [], 'every .ts file in the image runs (is reached from bin/portside.ts)');
-      assert.ok(reached.has('operator/main.ts') && reached.has('speaker/main.ts') && reached.has('native/index.ts'));
-      assert.deepEqual(files.filter((f) => f.startsWith('native/')).sort(), ['native/build/Release/portside_native.node', 'native/index.ts']);
+      const unreached = files.filter((f) => f.endsWith('.js') && !reached.has(f));
+      assert.deepEqual(unreached, [], 'every .js file in the image runs (is reached from bin/portside.js)');
+      assert.ok(reached.has('operator/main.js') && reached.has('speaker/main.js') && reached.has('native/index.js'));
+      assert.deepEqual(files.filter((f) => f.startsWith('native/')).sort(), ['native/build/Release/portside_native.node', 'native/index.js']);
       assert.ok(existsSync(join(mount.stdout.trim(), 'usr/local/include/node/node_api.h')), 'the base keeps node:24-slim\'s headers');
 
       // node_modules is exactly package-lock.json's production set.
