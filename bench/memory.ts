@@ -5,14 +5,16 @@
 // (default 20); the last sample and the high-water mark (VmHWM) are printed. Two builds run
 // in turn: the TypeScript as development runs it (type stripping) and the JavaScript the
 // image runs (tsconfig.build.json, compiled here into a temp folder).
-// BENCH_NODE_OPTIONS adds Node flags to both programs (e.g. `--max-semi-space-size=1`);
+// They read the kubeconfig as JSON: a Pod in the cluster parses no YAML, so neither should
+// the figure. BENCH_NODE_OPTIONS adds Node flags to both programs (e.g. `--max-semi-space-size=1`);
 // BENCH_BUILDS=source or =compiled runs only one build.
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { load } from 'js-yaml';
 import { INSTALL_NAMESPACE, startControlPlane } from '../e2e/controlplane.ts';
 import { freePort, spawnLogged, stopProcess } from '../e2e/controlplane.process.ts';
 import type { ManagedProcess } from '../e2e/controlplane.process.ts';
@@ -55,6 +57,8 @@ try {
     body: { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'bench node' }] } },
   }, mergePatch());
 
+  const kubeconfig = join(cp.dir, 'admin.kubeconfig.json');
+  writeFileSync(kubeconfig, JSON.stringify(load(readFileSync(cp.kubeconfigPath, 'utf8'))));
   const lines = [
     `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30)} GiB, node ${process.version}, load average before ${loadBefore}`,
     `node flags: ${NODE_FLAGS.join(' ') || '(none)'}`,
@@ -69,7 +73,7 @@ try {
     const [controllerPort, speakerPort, livenessPort, bgpPort] = await Promise.all([
       freePort('127.0.0.1'), freePort('127.0.0.1'), freePort('127.0.0.1'), freePort('127.0.0.1'),
     ]);
-    const common = ['--kubeconfig', cp.kubeconfigPath, '--namespace', INSTALL_NAMESPACE, '--log-level', 'warn'];
+    const common = ['--kubeconfig', kubeconfig, '--namespace', INSTALL_NAMESPACE, '--log-level', 'warn'];
     process.env.PORTSIDE_BGP_PORT = String(bgpPort); // the speaker's BGP listener (not 179, which a lab may hold)
     const t0 = performance.now();
     const controller = spawnLogged('portside-controller', process.execPath, [

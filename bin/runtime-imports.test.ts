@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 
 const root = new URL('..', import.meta.url);
 
-async function packagesLoadedBy(entries: readonly string[]): Promise<Record<string, string>> {
+/** Packages each entry's import graph loads (with who asked), and `node:` internals loaded. */
+async function packagesLoadedBy(entries: readonly string[]): Promise<{ packages: Record<string, string>; internals: string[] }> {
   const script = `
     import { registerHooks } from 'node:module';
     const seen = {};
@@ -22,23 +23,26 @@ async function packagesLoadedBy(entries: readonly string[]): Promise<Record<stri
       },
     });
     for (const entry of ${JSON.stringify(entries)}) await import(new URL(entry, ${JSON.stringify(root.href)}).href);
-    console.log(JSON.stringify(seen));
+    console.log(JSON.stringify({ packages: seen, internals: process.moduleLoadList }));
     process.exit(0);
   `;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: root.pathname });
-  return JSON.parse(stdout) as Record<string, string>;
+  return JSON.parse(stdout) as { packages: Record<string, string>; internals: string[] };
 }
 
 test('the controller and speaker load no @kubernetes/client-node at run time', async () => {
-  const loaded = await packagesLoadedBy(['operator/main.ts', 'speaker/main.ts']);
+  const { packages: loaded, internals } = await packagesLoadedBy(['operator/main.ts', 'speaker/main.ts']);
   assert.equal(loaded['@kubernetes/client-node'], undefined, `loaded by ${loaded['@kubernetes/client-node']}`);
   // js-yaml is imported only when a kubeconfig file is YAML (a Pod in the cluster never loads it).
   const allowed = new Set(['@thi.ng/bitfield', 'pino', 'prom-client', 'zod']);
   for (const [name, by] of Object.entries(loaded)) assert.ok(allowed.has(name), `${name} loaded by ${by}`);
   assert.ok(loaded.pino && loaded['prom-client'], 'the hook saw the packages that are loaded');
+  // An ESM import of node:http loads Node's bundled undici (≈ 5.7 MB): lib/node/http.ts avoids it.
+  assert.deepEqual(internals.filter((m) => m.includes('undici')), []);
 });
 
 test('the check sees a runtime import of client-node (the harnesses\' patch helpers make one)', async () => {
-  const loaded = await packagesLoadedBy(['e2e/k8s/patch.ts']);
-  assert.match(loaded['@kubernetes/client-node'] ?? '', /e2e\/k8s\/patch\.ts$/);
+  const { packages, internals } = await packagesLoadedBy(['e2e/k8s/patch.ts']);
+  assert.match(packages['@kubernetes/client-node'] ?? '', /e2e\/k8s\/patch\.ts$/);
+  assert.ok(internals.some((m) => m.includes('undici')), 'client-node\'s own ESM import of node:http loads undici');
 });

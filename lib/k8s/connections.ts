@@ -2,8 +2,9 @@
 // credentials read once and re-read every 30 s (or at once after a 401): a new agent only when
 // the TLS identity changed, so rotated client certificates and CAs take effect, while a
 // rotated bearer token (a projected service-account token) only changes a header.
-import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpAgent } from '../node/http.ts';
+import type { AgentType } from '../node/http.ts';
 import { type Clock, systemClock } from '../time/clock.ts';
 import { readCredentials } from './credentials.ts';
 import { ExecCredentialCache } from './exec-credential.ts';
@@ -13,7 +14,7 @@ const RECHECK_MS = 30_000;
 
 export interface Connection {
   base: URL;
-  agent: HttpAgent;
+  agent: AgentType;
   headers: Record<string, string>;
   auth: string | undefined;
   fingerprint: string;

@@ -3,9 +3,9 @@
 // the shipped programs use: @kubernetes/client-node loads its whole generated model set
 // (≈ 90 MB of RSS in a 160 MB process), builds a new TLS agent for every call and runs every
 // body through its ObjectSerializer (several ms of CPU per call at thousands of Services).
-import { request as httpRequest } from 'node:http';
-import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { request as httpRequest } from '../node/http.ts';
+import type { IncomingMessage } from '../node/http.ts';
 import { ConnectionPool } from './connections.ts';
 import type { ConnectionPoolOptions } from './connections.ts';
 import type { ClusterConfig } from './kubeconfig.ts';
