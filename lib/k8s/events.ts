@@ -6,6 +6,7 @@ import type { CoreV1Event, V1ObjectReference } from '@kubernetes/client-node';
 import { isNotFound } from './errors.ts';
 import type { JsonClient } from './json-client.ts';
 import type { KubeApi } from './kube-api.ts';
+import { PatchType } from './patch.ts';
 import { corePath } from './paths.ts';
 import { type Clock, systemClock } from '../time/clock.ts';
 
@@ -37,6 +38,9 @@ export class EventRecorder {
   private readonly json: JsonClient;
   private readonly opts: EventRecorderOptions;
   private readonly seen = new Map<string, Seen>();
+  /** Event names: the object's, then this recorder's random tag and a sequence (no random bytes per Event). */
+  private readonly tag = randomBytes(3).toString('hex');
+  private sequence = 0;
 
   constructor(api: KubeApi, opts: EventRecorderOptions) {
     this.json = api.json;
@@ -70,7 +74,9 @@ export class EventRecorder {
     if (prior) {
       const count = prior.count + 1;
       try {
-        await this.json.mergePatch(corePath('events', prior.namespace, prior.name), { count, lastTimestamp: nowIso });
+        await this.json.request('PATCH', corePath('events', prior.namespace, prior.name), {
+          body: { count, lastTimestamp: nowIso }, contentType: PatchType.merge, discardBody: true,
+        });
         this.remember(key, { ...prior, count });
         return;
       } catch (err) {
@@ -79,7 +85,7 @@ export class EventRecorder {
       }
     }
     const namespace = ref.namespace || 'default';
-    const name = `${ref.name ?? 'unknown'}.${Date.now().toString(16)}${randomBytes(3).toString('hex')}`;
+    const name = `${ref.name ?? 'unknown'}.${Date.now().toString(16)}${this.tag}${(this.sequence++).toString(16)}`;
     // The wire form: timestamps are RFC 3339 strings (client-node's type says Date).
     const body: Omit<CoreV1Event, 'firstTimestamp' | 'lastTimestamp'> & { firstTimestamp: string; lastTimestamp: string } = {
       metadata: { name, namespace },
@@ -92,7 +98,7 @@ export class EventRecorder {
       lastTimestamp: nowIso,
       count: 1,
     };
-    await this.json.create(corePath('events', namespace), body);
+    await this.json.request('POST', corePath('events', namespace), { body, discardBody: true });
     this.remember(key, { namespace, name, count: 1 });
   }
 

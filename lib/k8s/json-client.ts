@@ -35,6 +35,8 @@ export interface JsonRequestOptions {
   query?: Record<string, string>;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The answer is not wanted (an Event written): resolve with undefined instead of parsing it. */
+  discardBody?: boolean;
 }
 
 export interface WatchStreamOptions {
@@ -88,14 +90,17 @@ export class JsonClient {
       contentType: opts.contentType ?? 'application/json',
     });
     const what = `${method} ${path}`;
+    const code = res.statusCode ?? 0;
+    const ok = code >= 200 && code < 300;
     const text = await new Promise<string>((resolve, reject) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      const keep = !ok || !opts.discardBody;
+      res.on('data', (c: Buffer) => keep && chunks.push(c));
       res.on('error', (err) => reject(new ApiRequestError(`${what}: ${err.message}`, undefined, '', { cause: err })));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      res.on('end', () => resolve(keep ? Buffer.concat(chunks).toString('utf8') : ''));
     });
-    const code = res.statusCode ?? 0;
-    if (code < 200 || code >= 300) throw this.failure(what, code, text);
+    if (!ok) throw this.failure(what, code, text);
+    if (opts.discardBody) return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch (err) {
