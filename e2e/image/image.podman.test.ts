@@ -107,6 +107,23 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
     assert.match(probe.stdout.trim(), /^\/usr\/local\/bin\/node 24\.\d+\.\d+ 65532 65532$/);
   });
 
+  await t.test('with the manifests\' NODE_OPTIONS and memory limit, V8\'s old space is half the limit', () => {
+    const controller = readFileSync(join(ROOT, 'config/base/controller.yaml'), 'utf8');
+    const options = /- name: NODE_OPTIONS\n\s+value: (.+)\n/.exec(controller)?.[1];
+    const limit = /limits:\n\s+memory: (\d+)Mi\n/.exec(controller)?.[1];
+    assert.ok(options && limit, 'the controller Deployment sets NODE_OPTIONS and a memory limit in Mi');
+    const probe = run(PODMAN, [
+      'run', '--rm', '--network', 'none', '--user', '65532:65532', `--memory=${limit}m`, '--env', `NODE_OPTIONS=${options}`,
+      '--entrypoint', '/usr/local/bin/node', image.id, '-e',
+      "console.log(JSON.stringify({ limit: require('node:v8').getHeapStatistics().heap_size_limit, constrained: process.constrainedMemory() }))",
+    ]);
+    assert.equal(probe.status, 0, probe.stderr);
+    const { limit: heap, constrained } = JSON.parse(probe.stdout) as { limit: number; constrained: number };
+    assert.equal(constrained, Number(limit) * 2 ** 20, 'Node sees the container\'s limit');
+    // heap_size_limit = old space (half the limit) + the young generation (3 × 4 MB semi-space).
+    assert.ok(heap >= constrained / 2 && heap <= constrained / 2 + 16 * 2 ** 20, `heap limit ${heap} for a ${constrained}-byte limit`);
+  });
+
   await t.test('it holds only what runs: compiled shipped code reachable from bin/portside.js, production packages, the addon', () => {
     const mount = run(PODMAN, ['image', 'mount', image.id]);
     assert.equal(mount.status, 0, mount.stderr);
