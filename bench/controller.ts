@@ -19,8 +19,8 @@ import { waitFor } from '../e2e/wait.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { apiListWatch, checkApiReachable, InformerSupervisor, JsonClient, KubeApi } from '../lib/k8s/index.ts';
 import { Cluster, ingressIPs } from '../e2e/controller/testkit.ts';
-import { compileShipped } from './compiled.ts';
-import { cpuSeconds, memoryOf } from './proc.ts';
+import { compileShipped } from './_compiled.ts';
+import { cpuSeconds, memoryOf } from './_proc.ts';
 
 const N = numberOrExit(envWholeNumber(process.env, 'BENCH_SERVICES', 5000, { min: 1 }), 'bench controller');
 const PARALLEL = numberOrExit(envWholeNumber(process.env, 'BENCH_PARALLEL', 32, { min: 1 }), 'bench controller');

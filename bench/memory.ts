@@ -22,8 +22,8 @@ import { waitFor } from '../e2e/wait.ts';
 import { Cluster } from '../e2e/controller/testkit.ts';
 import { mergePatch } from '../e2e/k8s/patch.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
-import { compileShipped } from './compiled.ts';
-import { memoryOf } from './proc.ts';
+import { compileShipped } from './_compiled.ts';
+import { memoryOf } from './_proc.ts';
 
 const IDLE_S = numberOrExit(envWholeNumber(process.env, 'BENCH_IDLE_S', 20, { min: 1 }), 'bench memory');
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
