@@ -87,7 +87,7 @@ function portsidePid(built: Built, nodeName: string, command: 'controller' | 'sp
   return cgroupPids(node.cgroupRoot).find((pid) => {
     try {
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      return argv.some((a) => a.endsWith('portside.ts') || a.endsWith('/portside')) && argv.includes(command);
+      return argv.some((a) => /\/portside(\.[jt]s)?$/.test(a)) && argv.includes(command);
     } catch {
       return false;
     }
