@@ -3,8 +3,10 @@
 #   docker build -t ghcr.io/portside/portside:0.1.0 .
 # `make image` builds this same file with podman and BASE set to a local stand-in for
 # node:24-slim made from Debian packages (hack/image/base.sh): no registry pull.
-# Node runs the TypeScript directly (type stripping), so there is no compile step; the
-# build stage only installs dependencies and builds the N-API addon (native/).
+# The build stage installs dependencies, builds the N-API addon (native/) and compiles the
+# shipped TypeScript to JavaScript (tsconfig.build.json: types erased, nothing else changes):
+# Node's type stripping would keep its compiler and every source text in memory, ≈ 28 MB of
+# RSS per process (docs/benchmarks.md). Development and the tests run the .ts directly.
 # config/dockerfile.test.ts lints this file.
 
 ARG BASE=node:24-slim
@@ -21,8 +23,18 @@ COPY hack/node-bin.sh hack/node-bin.sh
 COPY native/ native/
 RUN npm_config_nodedir=/usr/local native/build.sh \
  && test -f native/build/Release/portside_native.node
-# Only what runs: no dev packages (node-gyp, node-addon-api, the linters), and no type
-# declarations or source maps (a third of @kubernetes/client-node).
+COPY tsconfig.json tsconfig.build.json ./
+COPY bin/ bin/
+COPY crds/ crds/
+COPY lib/ lib/
+COPY operator/ operator/
+COPY speaker/ speaker/
+COPY explain/ explain/
+RUN node_modules/.bin/tsc -p tsconfig.build.json \
+ && test -f dist/bin/portside.js
+# Only what runs: no dev packages (node-gyp, node-addon-api, the linters, and
+# @kubernetes/client-node, which only the test harnesses use), and no type declarations or
+# source maps.
 RUN npm prune --omit=dev --no-audit --no-fund --loglevel=error \
  && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.[cm]ts' -o -name '*.map' \) -delete
 
@@ -32,17 +44,13 @@ WORKDIR /app
 COPY --from=build /app/node_modules/ node_modules/
 COPY --from=build /app/native/build/Release/portside_native.node native/build/Release/portside_native.node
 COPY package.json ./
-COPY native/index.ts native/
-COPY bin/ bin/
-COPY crds/ crds/
-COPY lib/ lib/
-COPY operator/ operator/
-COPY speaker/ speaker/
-COPY explain/ explain/
+COPY --from=build /app/dist/ ./
+COPY --from=build /app/bin/kubectl-portside bin/
 # `portside` and the kubectl plugin on the PATH: `kubectl exec … -- portside status`.
-RUN ln -s /app/bin/portside.ts /usr/local/bin/portside \
+RUN printf '#!/bin/sh\nexec node /app/bin/portside.js "$@"\n' > /usr/local/bin/portside \
+ && chmod 755 /usr/local/bin/portside \
  && ln -s /app/bin/kubectl-portside /usr/local/bin/kubectl-portside
 # Numeric, so the kubelet can verify runAsNonRoot; the speaker's pod overrides it to
 # root with only NET_RAW, NET_ADMIN and NET_BIND_SERVICE (see config/base/speaker.yaml).
 USER 65532:65532
-ENTRYPOINT ["node", "/app/bin/portside.ts"]
+ENTRYPOINT ["node", "/app/bin/portside.js"]

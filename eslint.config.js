@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'build/**', 'crds/generated/**', 'config/charts/**'] },
+  { ignores: ['node_modules/**', 'build/**', 'dist/**', 'crds/generated/**', 'config/charts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,8 +3,11 @@
 //    all have IPs, Services/s, p50/p99 create→IP (bounded by how fast the apiserver creates);
 // 2. bare loop: N status patches with the same client and parallelism — the apiserver's limit;
 // 3. backlog: a controller starts with the N Services waiting — its own rate, for the ratio.
-// BENCH_SERVICES (default 5000), BENCH_PARALLEL (default 32), BENCH_CPU_PROF (a directory).
-import { readFileSync } from 'node:fs';
+// BENCH_SERVICES (default 5000), BENCH_PARALLEL (default 32), BENCH_CPU_PROF (a directory),
+// BENCH_NODE_OPTIONS (Node flags for the controller; `a|b` compares two sets, each with its
+// own bare loop and backlog, in turn), BENCH_BUILD (`compiled`, the default,
+// is the JavaScript the image runs; `source` runs the TypeScript with type stripping).
+import { rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -16,10 +19,17 @@ import { waitFor } from '../e2e/wait.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { apiListWatch, checkApiReachable, InformerSupervisor, JsonClient, KubeApi } from '../lib/k8s/index.ts';
 import { Cluster, ingressIPs } from '../e2e/controller/testkit.ts';
+import { compileShipped } from './_compiled.ts';
+import { cpuSeconds, memoryOf } from './_proc.ts';
 
 const N = numberOrExit(envWholeNumber(process.env, 'BENCH_SERVICES', 5000, { min: 1 }), 'bench controller');
 const PARALLEL = numberOrExit(envWholeNumber(process.env, 'BENCH_PARALLEL', 32, { min: 1 }), 'bench controller');
-const BIN = new URL('../bin/portside.ts', import.meta.url).pathname;
+const BUILD = process.env.BENCH_BUILD ?? 'compiled';
+if (BUILD !== 'compiled' && BUILD !== 'source') throw new Error(`BENCH_BUILD must be compiled or source, not ${BUILD}`);
+/** Node flag sets to compare (BENCH_NODE_OPTIONS, `|` between sets); the live phase runs the first. */
+const VARIANTS = (process.env.BENCH_NODE_OPTIONS ?? '').split('|').map((v) => v.split(/\s+/).filter(Boolean));
+const compiled = BUILD === 'compiled' ? compileShipped() : undefined;
+const BIN = compiled?.bin ?? new URL('../bin/portside.ts', import.meta.url).pathname;
 
 /** Runs `task(i)` for i in [0, n) with at most `parallel` in flight. */
 async function bounded(n: number, parallel: number, task: (i: number) => Promise<unknown>): Promise<void> {
@@ -36,31 +46,49 @@ function quantile(sorted: readonly number[], q: number): number {
 
 const fmt = (n: number, digits = 1): string => n.toFixed(digits);
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
-}
-
 /** CPU seconds each named process used between two snapshots. */
 function cpuSnapshot(pids: Record<string, number>): () => string {
   const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
   return () => Object.entries(pids).map(([k, pid]) => `${k} ${fmt(cpuSeconds(pid) - before[k]!)} s`).join(', ');
 }
 
+/**
+ * What the controller still does once every Service has its IP (the IPAllocated Events): how
+ * many Events exist now, then waits until all N exist or its CPU stays flat for 3 s (at most
+ * 120 s), and says how long that took and how much CPU it cost.
+ */
+async function eventsTail(pid: number, namespace: string, since: string): Promise<string> {
+  const count = async (): Promise<number> => {
+    const list = await eventsClient.request<{ items?: { lastTimestamp?: string }[] }>('GET', `/api/v1/namespaces/${namespace}/events`, {
+      query: { fieldSelector: 'reason=IPAllocated' }, timeoutMs: 60_000,
+    });
+    return (list.items ?? []).filter((e) => (e.lastTimestamp ?? '') >= since).length;
+  };
+  const t0 = performance.now();
+  const cpu0 = cpuSeconds(pid);
+  const atLastIp = await count();
+  let last = cpu0;
+  let flatSince = performance.now();
+  let n = atLastIp;
+  while (n < N && performance.now() - flatSince < 3_000 && performance.now() - t0 < 120_000) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = cpuSeconds(pid);
+    if (now - last > 0.02) flatSince = performance.now();
+    last = now;
+    n = await count();
+  }
+  return `${atLastIp} of ${N} written at the last IP, ${n} after ${fmt((performance.now() - t0) / 1000)} s more, controller CPU ${fmt(cpuSeconds(pid) - cpu0, 2)} s`;
+}
+
 const cp = await startControlPlane();
+const eventsClient = new JsonClient(cp.clusterConfig);
 const procs: ManagedProcess[] = [];
 const loadBefore = loadavg().map((x) => x.toFixed(1)).join(' ');
 try {
-  const api = new KubeApi(cp.kubeconfig);
+  const api = new KubeApi(cp.clusterConfig);
   const version = await checkApiReachable(api);
-  const core = api.kc.makeApiClient(CoreV1Api);
-  const cluster = new Cluster(api.kc);
+  const core = cp.kubeconfig.makeApiClient(CoreV1Api);
+  const cluster = new Cluster(cp.kubeconfig);
   const install = await cluster.namespace('bench-portside');
   const app = await cluster.namespace('bench-app');
   // IPv6 single-stack Services: the documentation IPv4 ranges hold 512 addresses, not 5,000.
@@ -92,9 +120,9 @@ try {
   // BENCH_CPU_PROF=<dir>: write V8 CPU profiles of the controllers there.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   let controllers = 0;
-  const startController = async (): Promise<ManagedProcess> => {
+  const startController = async (flags: readonly string[]): Promise<ManagedProcess> => {
     const proc = spawnLogged('portside-controller', process.execPath, [
-      ...prof, BIN, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
+      ...flags, ...prof, BIN, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
       '--metrics-addr', '127.0.0.1:0', '--leader-elect=false', '--log-level', 'warn',
     ], join(cp.dir, `controller-${controllers++}.log`));
     procs.push(proc);
@@ -110,14 +138,17 @@ try {
   };
 
   // Phase 1 — live: the controller runs while N Services are created at once.
-  const first = await startController();
+  const first = await startController(VARIANTS[0]!);
   await waitFor(async () => (await cluster.configurationState(install))?.result === 'Valid', {
     timeoutMs: 30_000, what: 'the controller to load its configuration',
   });
+  await new Promise((r) => setTimeout(r, 3_000));
+  const idle = memoryOf(first.pid);
   console.log(`# live: creating ${N} Services, ${PARALLEL} in flight, controller running`);
   const created = new Float64Array(N).fill(NaN);
   let all = expectAll();
   const liveCpu = cpuSnapshot({ ...apiPids, controller: first.pid });
+  const liveSince = new Date(Date.now() - 1_000).toISOString().replace(/\.\d+Z$/, 'Z'); // Events carry whole seconds
   const t0 = performance.now();
   await bounded(N, PARALLEL, async (i) => {
     await core.createNamespacedService({
@@ -137,51 +168,68 @@ try {
   const tServed = performance.now();
   const liveCpuText = liveCpu();
   const latencies = Array.from({ length: N }, (_, i) => Math.max(0, served[i]! - created[i]!)).sort((a, b) => a - b);
+  const liveTail = await eventsTail(first.pid, app, liveSince);
+  const livePeak = memoryOf(first.pid);
   await stopProcess(first);
 
-  // Phase 2 — the bare loop: the controller's client (JsonClient), the same parallelism, one
-  // status patch per Service, clearing the IPs the controller wrote (phase 3 redoes them all).
-  console.log(`# bare loop: ${N} status patches, ${PARALLEL} in flight, no controller`);
-  const raw = new JsonClient(cp.kubeconfig);
-  const bareCpu = cpuSnapshot(apiPids);
-  const b0 = performance.now();
-  await bounded(N, PARALLEL, (i) =>
-    raw.mergePatch(`/api/v1/namespaces/${app}/services/lb${i}/status`, { status: { loadBalancer: { ingress: [] } } }),
-  );
-  raw.close();
-  const bareSeconds = (performance.now() - b0) / 1000;
-  const bareCpuText = bareCpu();
-
-  // Phase 3 — backlog: N Services without IPs exist when a controller starts.
-  console.log(`# backlog: a controller starts with ${N} Services waiting for IPs`);
-  all = expectAll();
-  const backlogCpu = cpuSnapshot(apiPids);
-  const c0 = performance.now();
-  const second = await startController();
-  await untilServed(all, second);
-  const backlogSeconds = (performance.now() - c0) / 1000;
-  const firstIp = Math.min(...served);
-  const steadyRate = (N - 1) / ((performance.now() - firstIp) / 1000);
-  const backlogCpuText = `${backlogCpu()}, controller ${fmt(cpuSeconds(second.pid))} s (incl. start-up)`;
-  await watch.stop();
-  await stopProcess(second);
-
   const liveSeconds = (tServed - t0) / 1000;
-  const bareRate = N / bareSeconds;
-  const backlogRate = N / backlogSeconds;
   const lines = [
     `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30, 0)} GiB, node ${process.version}, kube-apiserver ${version.gitVersion}, load average before ${loadBefore}`,
-    `services: ${N}, parallelism: ${PARALLEL}`,
-    `live: created in ${fmt((tCreated - t0) / 1000, 2)} s (${fmt(N / ((tCreated - t0) / 1000))} creates/s); all have IPs ${fmt(liveSeconds, 2)} s after the first create, ${fmt((tServed - tCreated) / 1000, 2)} s after the last`,
+    `services: ${N}, parallelism: ${PARALLEL}; controller: ${BUILD} build`,
+    `live (node flags: ${VARIANTS[0]!.join(' ') || 'none'}): created in ${fmt((tCreated - t0) / 1000, 2)} s (${fmt(N / ((tCreated - t0) / 1000))} creates/s); all have IPs ${fmt(liveSeconds, 2)} s after the first create, ${fmt((tServed - tCreated) / 1000, 2)} s after the last`,
     `live: ${fmt(N / liveSeconds)} Services/s; create→IP p50 ${fmt(quantile(latencies, 0.5), 0)} ms, p99 ${fmt(quantile(latencies, 0.99), 0)} ms, max ${fmt(latencies.at(-1) ?? NaN, 0)} ms`,
     `live CPU: ${liveCpuText}`,
-    `bare status-patch loop: ${fmt(bareSeconds, 2)} s, ${fmt(bareRate)} patches/s; CPU: ${bareCpuText}`,
-    `backlog: all ${N} have IPs ${fmt(backlogSeconds, 2)} s after the controller process started (first IP after ${fmt((firstIp - c0) / 1000, 2)} s): ${fmt(backlogRate)} Services/s overall, ${fmt(steadyRate)} Services/s from the first IP on`,
-    `backlog CPU: ${backlogCpuText}`,
-    `ratio backlog/bare: ${fmt(backlogRate / bareRate, 2)} overall, ${fmt(steadyRate / bareRate, 2)} from the first IP on (target ≥ 0.8); live/bare: ${fmt(N / liveSeconds / bareRate, 2)} (bounded by the create rate)`,
+    `live controller RSS: idle ${fmt(idle.rss)} MB (no Services, configuration loaded); ${fmt(livePeak.rss)} MB after, high-water ${fmt(livePeak.hwm)} MB; Events after the last IP: ${liveTail}`,
   ];
+
+  // Per variant (BENCH_NODE_OPTIONS split at |), the two phases that give the ratio, in turn:
+  for (const flags of VARIANTS) {
+    const name = flags.join(' ') || 'no flags';
+    // Phase 2 — the bare loop: the controller's client (JsonClient), the same parallelism, one
+    // status patch per Service, clearing the IPs the controller wrote (phase 3 redoes them all).
+    console.log(`# bare loop: ${N} status patches, ${PARALLEL} in flight, no controller`);
+    const raw = new JsonClient(cp.clusterConfig);
+    const bareCpu = cpuSnapshot(apiPids);
+    const b0 = performance.now();
+    await bounded(N, PARALLEL, (i) =>
+      raw.mergePatch(`/api/v1/namespaces/${app}/services/lb${i}/status`, { status: { loadBalancer: { ingress: [] } } }),
+    );
+    raw.close();
+    const bareSeconds = (performance.now() - b0) / 1000;
+    const bareCpuText = bareCpu();
+
+    // Phase 3 — backlog: N Services without IPs exist when a controller starts.
+    console.log(`# backlog (${name}): a controller starts with ${N} Services waiting for IPs`);
+    all = expectAll();
+    const backlogCpu = cpuSnapshot(apiPids);
+    await new Promise((r) => setTimeout(r, 1_100)); // the earlier phases' Events are all in an earlier second
+    const backlogSince = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const c0 = performance.now();
+    const second = await startController(flags);
+    await untilServed(all, second);
+    const backlogSeconds = (performance.now() - c0) / 1000;
+    const firstIp = Math.min(...served);
+    const steadyRate = (N - 1) / ((performance.now() - firstIp) / 1000);
+    const backlogCpuText = `${backlogCpu()}, controller ${fmt(cpuSeconds(second.pid))} s (incl. start-up)`;
+    const backlogTail = await eventsTail(second.pid, app, backlogSince);
+    const backlogPeak = memoryOf(second.pid);
+    await stopProcess(second);
+
+    const bareRate = N / bareSeconds;
+    const backlogRate = N / backlogSeconds;
+    lines.push(
+      `[${name}] bare status-patch loop: ${fmt(bareSeconds, 2)} s, ${fmt(bareRate)} patches/s; CPU: ${bareCpuText}`,
+      `[${name}] backlog: all ${N} have IPs ${fmt(backlogSeconds, 2)} s after the controller process started (first IP after ${fmt((firstIp - c0) / 1000, 2)} s): ${fmt(backlogRate)} Services/s overall, ${fmt(steadyRate)} Services/s from the first IP on`,
+      `[${name}] backlog CPU: ${backlogCpuText}`,
+      `[${name}] backlog controller RSS: ${fmt(backlogPeak.rss)} MB after, high-water ${fmt(backlogPeak.hwm)} MB; Events after the last IP: ${backlogTail}`,
+      `[${name}] ratio backlog/bare: ${fmt(backlogRate / bareRate, 2)} overall, ${fmt(steadyRate / bareRate, 2)} from the first IP on (target ≥ 0.8)`,
+    );
+  }
+  await watch.stop();
   console.log(lines.map((l) => `  ${l}`).join('\n'));
 } finally {
   for (const p of procs) await stopProcess(p);
+  eventsClient.close();
   await cp.stop();
+  if (compiled) rmSync(compiled.dir, { recursive: true, force: true });
 }

@@ -78,6 +78,8 @@ test('the build stage installs build tools, runs npm ci, builds the addon and pr
   assert.match(text, /\bnpm prune --omit=dev\b/);
   assert.ok(text.indexOf('npm ci') < text.indexOf('native/build.sh'), 'the addon builds after npm ci (node-gyp)');
   assert.ok(text.indexOf('native/build.sh') < text.indexOf('npm prune'), 'prune after the build');
+  assert.match(text, /\btsc -p tsconfig\.build\.json\b/, 'the shipped TypeScript is compiled');
+  assert.ok(text.indexOf('npm ci') < text.indexOf('tsc -p') && text.indexOf('tsc -p') < text.indexOf('npm prune'), 'compiled with the dev packages, before the prune');
   const strip = /find node_modules [^\n]*-name '\*\.d\.ts'[^\n]*-name '\*\.map'[^\n]*-delete/.exec(text);
   assert.ok(strip, 'type declarations and source maps are deleted from node_modules');
   assert.ok(text.indexOf('npm prune') < strip.index, 'after the prune');
@@ -87,6 +89,8 @@ test('the final stage takes the built addon and node_modules from the build stag
   const fromBuild = final.body.filter((i) => i.op === 'COPY' && i.args.startsWith('--from=build ')).map((i) => i.args);
   assert.ok(fromBuild.some((a) => a.includes('node_modules')));
   assert.ok(fromBuild.some((a) => a.includes('portside_native.node')));
+  assert.ok(fromBuild.some((a) => /^--from=build \/app\/dist\/ \.\/$/.test(a)), 'the compiled programs');
+  assert.ok(!final.body.some((i) => i.op === 'COPY' && !i.args.startsWith('--from=') && /\b(bin|lib|operator|speaker|crds)\//.test(i.args)), 'no TypeScript source');
   assert.ok(!runs(final).includes('apt-get install'), 'no build tools in the runtime image');
 });
 
@@ -98,10 +102,10 @@ test('the final stage runs as a non-root user', () => {
   assert.match(name, /^[0-9]+$/, 'numeric, so runAsNonRoot can be verified by the kubelet');
 });
 
-test('ENTRYPOINT is exec form: node /app/bin/portside.ts', () => {
+test('ENTRYPOINT is exec form: node /app/bin/portside.js (compiled)', () => {
   const entry = final.body.filter((i) => i.op === 'ENTRYPOINT').at(-1)?.args;
   assert.ok(entry);
-  assert.deepEqual(JSON.parse(entry), ['node', '/app/bin/portside.ts']);
+  assert.deepEqual((JSON.parse(entry) as string[]).filter((a) => !a.startsWith('--')), ['node', '/app/bin/portside.js']);
   assert.ok(!final.body.some((i) => i.op === 'CMD'), 'args come from the pod spec');
 });
 

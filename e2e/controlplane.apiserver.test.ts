@@ -10,7 +10,7 @@ import type { TestContext } from 'node:test';
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { apiFailureOf, statusCodeOf } from '../lib/k8s/errors.ts';
-import { mergePatch, serverSideApply } from '../lib/k8s/patch.ts';
+import { mergePatch, serverSideApply } from './k8s/patch.ts';
 import {
   controlPlaneOrSkip, INSTALL_NAMESPACE, RESTRICTED_USER, sharedControlPlane, startControlPlane,
 } from './controlplane.ts';

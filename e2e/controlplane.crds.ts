@@ -6,7 +6,7 @@ import { ApiextensionsV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { apiFailureOf } from '../lib/k8s/errors.ts';
-import { serverSideApply } from '../lib/k8s/patch.ts';
+import { serverSideApply } from './k8s/patch.ts';
 import { waitFor } from './wait.ts';
 
 export const CRD_DIR = new URL('../crds/', import.meta.url).pathname;

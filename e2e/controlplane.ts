@@ -9,6 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { isAlreadyExists } from '../lib/k8s/errors.ts';
+import { loadKubeConfig as loadClusterConfig } from '../lib/k8s/kubeconfig.ts';
+import type { ClusterConfig } from '../lib/k8s/kubeconfig.ts';
 import { clientPair, generatePki, kubeconfigYaml, RESTRICTED_USER } from './controlplane.certs.ts';
 import { installCrds } from './controlplane.crds.ts';
 import {
@@ -65,8 +67,11 @@ export interface ControlPlane {
   url: string;
   kubeconfigPath: string;
   kubeconfig: KubeConfig;
+  /** The admin kubeconfig as the shipped programs read it (for KubeApi and JsonClient). */
+  clusterConfig: ClusterConfig;
   restrictedKubeconfigPath: string;
   restrictedKubeconfig: KubeConfig;
+  restrictedClusterConfig: ClusterConfig;
   /** Names of the CRDs installed and Established. */
   crds: string[];
   /** CRDs from crds/ that the apiserver rejected (each also logged as one loud line). */
@@ -196,6 +201,8 @@ async function startOnce(binDir: string, opts: ControlPlaneOptions, began: numbe
     await writeFile(restrictedKubeconfigPath, kubeconfigYaml(url, pki.ca.cert, RESTRICTED_USER, pki.restricted));
     const kubeconfig = loadKubeConfig(kubeconfigPath);
     const restrictedKubeconfig = loadKubeConfig(restrictedKubeconfigPath);
+    const clusterConfig = (await loadClusterConfig({ kubeconfig: kubeconfigPath, env: {} })).config;
+    const restrictedClusterConfig = (await loadClusterConfig({ kubeconfig: restrictedKubeconfigPath, env: {} })).config;
 
     try {
       await kubeconfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: INSTALL_NAMESPACE } } });
@@ -238,7 +245,7 @@ async function startOnce(binDir: string, opts: ControlPlaneOptions, began: numbe
     console.log(`# control plane ready in ${startupMs} ms (${kind}: ${kind === 'cold' ? 'first' : 'a later'} start in this process; ${crds.length} CRDs)`);
     let stopped: Promise<void> | undefined;
     return {
-      url, kubeconfigPath, kubeconfig, restrictedKubeconfigPath, crds, crdFailures, dir, binDir, startupMs,
+      url, kubeconfigPath, kubeconfig, clusterConfig, restrictedKubeconfigPath, restrictedClusterConfig, crds, crdFailures, dir, binDir, startupMs,
       caCert: pki.ca.cert,
       processes: procs.map((p) => ({ name: p.name, pid: p.pid })),
       async clientKubeconfig(name, subject) {

@@ -45,9 +45,9 @@ export async function runExplain(command: string, argv: string[], env: NodeJS.Pr
   let api: KubeApi;
   let contextNamespace: string | undefined;
   try {
-    const { kc } = loadKubeConfig({ kubeconfig: kubeconfigPath(args, env), env });
-    contextNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace;
-    api = new KubeApi(kc);
+    const { config } = await loadKubeConfig({ kubeconfig: kubeconfigPath(args, env), env });
+    contextNamespace = config.namespace;
+    api = new KubeApi(config);
   } catch (err) {
     if (!(err instanceof KubeConfigError)) throw err;
     io.err(`portside ${command}: ${err.message}\n`);

@@ -1,7 +1,6 @@
 // Wires the controller: informers → level-based queue → AllocationReconciler → writes.
 // Keys: `svc/<ns>/<name>`, `config` (the config kinds and the install namespace's Secrets),
 // `pool/<name>`, `ns/<name>`.
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { V1Namespace, V1Service } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../crds/index.ts';
 import { buildConfig } from '../lib/config/index.ts';
@@ -9,9 +8,9 @@ import type { Pool } from '../lib/config/index.ts';
 import { ConfigInformers } from '../lib/config/informers.ts';
 import { formatRange } from '../lib/ip/index.ts';
 import {
-  apiListWatch, EventRecorder, InformerSupervisor, isNotFound, mergePatch, objectKey, WorkQueue,
+  apiListWatch, customPath, EventRecorder, InformerSupervisor, isNotFound, objectKey, WorkQueue,
 } from '../lib/k8s/index.ts';
-import type { KubeApi } from '../lib/k8s/index.ts';
+import type { JsonClient, KubeApi } from '../lib/k8s/index.ts';
 import type { Logger } from '../lib/log/index.ts';
 import { configurationStatus } from '../lib/report/configuration-state.ts';
 import { ConfigurationStateWriter } from '../lib/report/configuration-state-writer.ts';
@@ -50,7 +49,7 @@ export class Controller {
   private readonly queue: WorkQueue;
   private readonly reconciler: AllocationReconciler;
   private readonly configState: ConfigurationStateWriter;
-  private readonly custom: CustomObjectsApi;
+  private readonly json: JsonClient;
   private readonly apiWriter: ApiServiceWriter | undefined;
   private knownPools = new Set<string>();
   /** Pool name → the status last written (JSON), to skip writes that change nothing. */
@@ -101,7 +100,7 @@ export class Controller {
       { namespace: opts.namespace, name: 'controller', labels: { 'portside.dev/component': 'controller' } },
       'portside-controller',
     );
-    this.custom = api.kc.makeApiClient(CustomObjectsApi);
+    this.json = api.json;
   }
 
   /** True once existing assignments are adopted and the queue runs. */
@@ -239,9 +238,10 @@ export class Controller {
     const text = JSON.stringify(status);
     if (this.poolStatusWritten.get(name) === text) return;
     try {
-      await this.custom.patchNamespacedCustomObjectStatus(
-        { group: GROUP, version: VERSION, plural: 'ipaddresspools', namespace: this.opts.namespace, name, body: { status }, fieldManager: 'portside-controller' },
-        mergePatch(),
+      await this.json.mergePatch(
+        customPath({ group: GROUP, version: VERSION, plural: 'ipaddresspools', namespace: this.opts.namespace }, name, 'status'),
+        { status },
+        { fieldManager: 'portside-controller' },
       );
       this.poolStatusWritten.set(name, text);
     } catch (err) {

@@ -19,7 +19,7 @@ export async function runController(args: string[], env: NodeJS.ProcessEnv): Pro
   const log = createLogger({ component: 'controller', level: flags.logLevel });
   let api: KubeApi;
   try {
-    api = new KubeApi(loadKubeConfig({ kubeconfig: flags.kubeconfig, env }).kc);
+    api = new KubeApi((await loadKubeConfig({ kubeconfig: flags.kubeconfig, env })).config);
     await checkApiReachable(api);
   } catch (err) {
     console.error(`portside controller: cannot reach the Kubernetes API: ${(err as Error).message}`);

@@ -67,7 +67,10 @@ export class ApiServiceWriter implements ServiceWriter {
       this.eventsDropped++;
       return;
     }
-    this.eventBacklog.push(() => this.events.record({ apiVersion: 'v1', kind: 'Service', metadata: svc.metadata }, type, reason, message));
+    // Only what the Event names: a backlog of thousands must not keep their Services alive.
+    const { name, namespace, uid } = svc.metadata ?? {};
+    const target = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, uid } };
+    this.eventBacklog.push(() => this.events.record(target, type, reason, message));
     this.pumpEvents();
   }
 

@@ -48,7 +48,7 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
   const log = createLogger({ component: 'speaker', level: flags.logLevel });
   let api: KubeApi;
   try {
-    api = new KubeApi(loadKubeConfig({ kubeconfig: flags.kubeconfig, env }).kc);
+    api = new KubeApi((await loadKubeConfig({ kubeconfig: flags.kubeconfig, env })).config);
     await checkApiReachable(api);
   } catch (err) {
     console.error(`portside speaker: cannot reach the Kubernetes API: ${(err as Error).message}`);

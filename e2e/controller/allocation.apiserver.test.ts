@@ -27,7 +27,7 @@ async function setup(t: TestContext, opts: { lbClass?: string; extraNamespaces?:
   const cluster = new Cluster(cp.kubeconfig);
   const install = await cluster.namespace(uniqueName('ps'));
   const app = await cluster.namespace(uniqueName('app'));
-  const ctrl = await startController(cp.kubeconfig, install, { lbClass: opts.lbClass });
+  const ctrl = await startController(cp.clusterConfig, install, { lbClass: opts.lbClass });
   t.after(async () => {
     await ctrl.stop();
     await cluster.deleteServicesIn(app, ...(opts.extraNamespaces ?? []));
@@ -221,7 +221,7 @@ test('loadBalancerClass: a Service of another class is left alone; with --lb-cla
   const cp = controlPlaneOrSkip(t)!;
   const install2 = await cluster.namespace(uniqueName('ps'));
   await cluster.pool(install2, 'classy', { addresses: ['203.0.113.80-203.0.113.89'] });
-  const classy = await startController(cp.kubeconfig, install2, { lbClass: 'portside.dev/lb' });
+  const classy = await startController(cp.clusterConfig, install2, { lbClass: 'portside.dev/lb' });
   t.after(() => classy.stop());
   await cluster.service(app, 'classy', { spec: { loadBalancerClass: 'portside.dev/lb' } });
   assert.deepEqual(await cluster.waitForIPs(app, 'classy'), ['203.0.113.80']);

@@ -25,7 +25,7 @@ async function setup(t: TestContext): Promise<Env | undefined> {
     await cluster.deleteServicesIn(app);
   });
   const start = async () => {
-    const c = await startController(cp.kubeconfig, install);
+    const c = await startController(cp.clusterConfig, install);
     started.push(c);
     return c;
   };

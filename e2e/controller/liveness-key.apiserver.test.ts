@@ -8,11 +8,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { ROOT } from '../../hack/render/generated.ts';
 import { parseObjects } from '../../hack/render/objects.ts';
-import { isNotFound, KubeApi } from '../../lib/k8s/index.ts';
+import { isNotFound, KubeApi, loadKubeConfig } from '../../lib/k8s/index.ts';
 import { GENERATED_BY_LABEL, LIVENESS_SECRET } from '../../lib/liveness/key-secret.ts';
 import { createLogger } from '../../lib/log/index.ts';
 import { LivenessKeyKeeper } from '../../operator/liveness-key.ts';
@@ -33,8 +33,8 @@ test('the controller creates the liveness key when absent, again when deleted, a
   const deployment = await cp.kubeconfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: 'portside-controller' });
   const core = cp.kubeconfig.makeApiClient(CoreV1Api);
 
-  const kc = new KubeConfig();
-  kc.loadFromFile(await cp.clientKubeconfig('portside-controller-sa', `/O=system:serviceaccounts/O=system:serviceaccounts:${NS}/CN=system:serviceaccount:${NS}:controller`));
+  const kubeconfig = await cp.clientKubeconfig('portside-controller-sa', `/O=system:serviceaccounts/O=system:serviceaccounts:${NS}/CN=system:serviceaccount:${NS}:controller`);
+  const kc = (await loadKubeConfig({ kubeconfig, env: {} })).config;
   let logged = '';
   const destination = new Writable({ write(chunk: Buffer, _enc, done) { logged += chunk.toString(); done(); } });
   const log = createLogger({ component: 'controller', level: 'trace', destination });

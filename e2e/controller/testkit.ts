@@ -9,7 +9,9 @@ import type { ControlPlane } from '../controlplane.ts';
 import { spawnLogged } from '../controlplane.process.ts';
 import type { ManagedProcess } from '../controlplane.process.ts';
 import { waitFor } from '../wait.ts';
-import { isAlreadyExists, isNotFound, KubeApi, mergePatch } from '../../lib/k8s/index.ts';
+import { isAlreadyExists, isNotFound, KubeApi } from '../../lib/k8s/index.ts';
+import type { ClusterConfig } from '../../lib/k8s/index.ts';
+import { mergePatch } from '../k8s/patch.ts';
 import { createLogger, isLogLevel } from '../../lib/log/index.ts';
 import { Registry } from '../../lib/metrics/index.ts';
 import { compareCodePoints } from '../../lib/order/index.ts';
@@ -186,7 +188,7 @@ export interface InProcessController {
 
 /** Starts a Controller in this process with its own API connections, a silent logger and a fresh registry. */
 export async function startController(
-  kc: KubeConfig,
+  config: ClusterConfig,
   namespace: string,
   opts: { lbClass?: string; workers?: number } = {},
 ): Promise<InProcessController> {
@@ -194,7 +196,7 @@ export async function startController(
   // PORTSIDE_TEST_LOG=debug shows the controller's log while debugging a test.
   const level = process.env.PORTSIDE_TEST_LOG;
   const log = createLogger({ component: 'controller', level: level && isLogLevel(level) ? level : 'silent' });
-  const api = new KubeApi(kc);
+  const api = new KubeApi(config);
   const controller = new Controller({
     api, namespace, lbClass: opts.lbClass, log, metrics: new ControllerMetrics(registry), workers: opts.workers,
   });

@@ -1,7 +1,7 @@
 // The image users run, built here: hack/image/build.sh (`make image`; warm, seconds) builds
 // it from the Dockerfile on a local Debian + Node 24 base with podman. Inside it, as uid
 // 65532 with no network, `portside --help` and both commands' help answer; and it holds
-// only what runs: the programs' code reachable from bin/portside.ts, the production
+// only what runs: the programs' code, compiled to JavaScript, reachable from bin/portside.js, the production
 // packages of package-lock.json, the native addon. Needs root (podman runs rootful here):
 // skips loudly without it, fails under CI=true.
 import assert from 'node:assert/strict';
@@ -121,7 +121,7 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
     assert.equal(inspect.status, 0, inspect.stderr);
     const config = (JSON.parse(inspect.stdout) as { Config: { User?: string; Entrypoint?: string[]; Env?: string[] } }[])[0]!.Config;
     assert.equal(config.User, '65532:65532');
-    assert.deepEqual(config.Entrypoint, ['node', '/app/bin/portside.ts']);
+    assert.deepEqual(config.Entrypoint?.filter((a) => !a.startsWith('--')), ['node', '/app/bin/portside.js']);
     assert.ok(config.Env?.includes('NODE_ENV=production'), String(config.Env));
     const probe = portside(image, ['-e', [
       "const { createRequire } = require('node:module');",
@@ -132,21 +132,41 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
     assert.match(probe.stdout.trim(), /^\/usr\/local\/bin\/node 24\.\d+\.\d+ 65532 65532$/);
   });
 
-  await t.test('it holds only what runs: shipped code reachable from bin/portside.ts, production packages, the addon', () => {
+  await t.test('with the manifests\' NODE_OPTIONS and memory limit, V8\'s old space is half the limit', () => {
+    const controller = readFileSync(join(ROOT, 'config/base/controller.yaml'), 'utf8');
+    const options = /- name: NODE_OPTIONS\n\s+value: (.+)\n/.exec(controller)?.[1];
+    const limit = /limits:\n\s+memory: (\d+)Mi\n/.exec(controller)?.[1];
+    assert.ok(options && limit, 'the controller Deployment sets NODE_OPTIONS and a memory limit in Mi');
+    const probe = run(PODMAN, [
+      'run', '--rm', '--network', 'none', '--user', '65532:65532', `--memory=${limit}m`, '--env', `NODE_OPTIONS=${options}`,
+      '--entrypoint', '/usr/local/bin/node', image.id, '-e',
+      "console.log(JSON.stringify({ limit: require('node:v8').getHeapStatistics().heap_size_limit, constrained: process.constrainedMemory() }))",
+    ]);
+    assert.equal(probe.status, 0, probe.stderr);
+    const { limit: heap, constrained } = JSON.parse(probe.stdout) as { limit: number; constrained: number };
+    assert.equal(constrained, Number(limit) * 2 ** 20, 'Node sees the container\'s limit');
+    // heap_size_limit = old space (half the limit) + the young generation (3 × 4 MB semi-space).
+    assert.ok(heap >= constrained / 2 && heap <= constrained / 2 + 16 * 2 ** 20, `heap limit ${heap} for a ${constrained}-byte limit`);
+  });
+
+  await t.test('it holds only what runs: compiled shipped code reachable from bin/portside.js, production packages, the addon', () => {
     const mount = run(PODMAN, ['image', 'mount', image.id]);
     assert.equal(mount.status, 0, mount.stderr);
     try {
       const app = join(mount.stdout.trim(), 'app');
       assert.deepEqual(readdirSync(app).sort(), APP_TOP, 'no e2e/, bench/, hack/, config/, docs/ in /app');
       const files = walk(app, (rel) => rel === 'node_modules');
-      const notShipped = files.filter((f) => /\.test\.ts$|(^|\/)(testing|fixtures)\.ts$|(^|\/)fixtures\/|\.(md|ya?ml|hex)$|^crds\/invalid-cases\.ts$/.test(f));
+      const notShipped = files.filter((f) => /\.test\.[jt]s$|(^|\/)(testing|fixtures)\.[jt]s$|(^|\/)fixtures\/|\.(md|ya?ml|hex)$|^crds\/invalid-cases\.[jt]s$/.test(f));
       assert.deepEqual(notShipped, [], 'tests, fixtures, docs and CRD YAML stay out');
-      const { reached, missing } = reachable(app, 'bin/portside.ts');
+      assert.deepEqual(files.filter((f) => f.endsWith('.ts')), [], 'no TypeScript: the image runs the compiled JavaScript');
+      const { reached, missing } = reachable(app, 'bin/portside.js');
       assert.deepEqual(missing, [], 'every import resolves inside the image');
-      const unreached = files.filter((f) => f.endsWith('.ts') && !reached.has(f));
-      assert.deepEqual(unreached, [], 'every .ts file in the image runs (is reached from bin/portside.ts)');
-      assert.ok(reached.has('operator/main.ts') && reached.has('speaker/main.ts') && reached.has('native/index.ts'));
-      assert.deepEqual(files.filter((f) => f.startsWith('native/')).sort(), ['native/build/Release/portside_native.node', 'native/index.ts']);
+      // A file that only declares types compiles to `export {};`, which only `import type` names.
+      const typeOnly = (f: string) => readFileSync(join(app, f), 'utf8').trim() === 'export {};';
+      const unreached = files.filter((f) => f.endsWith('.js') && !reached.has(f) && !typeOnly(f));
+      assert.deepEqual(unreached, [], 'every .js file in the image runs (is reached from bin/portside.js)');
+      assert.ok(reached.has('operator/main.js') && reached.has('speaker/main.js') && reached.has('native/index.js'));
+      assert.deepEqual(files.filter((f) => f.startsWith('native/')).sort(), ['native/build/Release/portside_native.node', 'native/index.js']);
       assert.ok(existsSync(join(mount.stdout.trim(), 'usr/local/include/node/node_api.h')), 'the base keeps node:24-slim\'s headers');
 
       // node_modules is exactly package-lock.json's production set.
@@ -160,7 +180,9 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
       const prodMissing = entries.filter(([path, p]) => !p.dev && !p.optional && !p.devOptional && !present(path)).map(([path]) => path);
       assert.deepEqual(prodMissing, [], 'every production package');
       for (const pkg of ['node-gyp', 'node-addon-api', 'typescript', 'eslint']) assert.ok(!existsSync(join(app, 'node_modules', pkg)), pkg);
-      assert.ok(present('node_modules/@kubernetes/client-node'));
+      // The programs talk to the API through lib/k8s's own client; client-node serves the harnesses.
+      assert.ok(!present('node_modules/@kubernetes/client-node'), 'no @kubernetes/client-node');
+      assert.ok(present('node_modules/js-yaml'), 'js-yaml, for kubeconfig files');
       const typings = walk(join(app, 'node_modules'), () => false).filter((f) => /\.d\.[cm]?ts$|\.map$/.test(f));
       assert.deepEqual(typings, [], 'no type declarations or source maps');
     } finally {

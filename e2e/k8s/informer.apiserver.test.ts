@@ -32,7 +32,7 @@ test('create, update and delete reach the handlers and the store', async (t) => 
   await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'before' }, data: { v: '0' } } });
 
   const seen: string[] = [];
-  const inf = new InformerSupervisor<V1ConfigMap>(apiListWatch(new KubeApi(cp.kubeconfig), `/api/v1/namespaces/${ns}/configmaps`)).on({
+  const inf = new InformerSupervisor<V1ConfigMap>(apiListWatch(new KubeApi(cp.clusterConfig), `/api/v1/namespaces/${ns}/configmaps`)).on({
     add: (o) => seen.push(`add ${o.metadata?.name}`),
     update: (_o, n) => seen.push(`update ${n.metadata?.name} ${n.data?.v}`),
     delete: (o) => seen.push(`delete ${o.metadata?.name}`),
@@ -53,12 +53,33 @@ test('create, update and delete reach the handlers and the store', async (t) => 
   assert.deepEqual(inf.list().map((o) => o.metadata?.name), ['before']);
 });
 
+test('lists come in pages; the cache holds no managedFields; a watch the server ends is closed, not failed', async (t) => {
+  const cp = controlPlaneOrSkip(t);
+  if (!cp) return;
+  const core = cp.kubeconfig.makeApiClient(CoreV1Api);
+  const ns = await namespace(core, 'informer-pages');
+  for (let i = 0; i < 7; i++) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: `cm${i}` }, data: { v: `${i}` } } });
+  const lw = apiListWatch<V1ConfigMap>(new KubeApi(cp.clusterConfig), `/api/v1/namespaces/${ns}/configmaps`, { pageSize: 3, watchTimeoutSeconds: 1 });
+  const listed = await lw.list();
+  assert.deepEqual(listed.items.map((o) => o.metadata?.name).sort(), ['cm0', 'cm1', 'cm2', 'cm3', 'cm4', 'cm5', 'cm6']);
+  assert.match(listed.resourceVersion, /^\d+$/);
+  assert.ok(listed.items.every((o) => o.metadata?.managedFields === undefined), 'managedFields dropped');
+  const seen: string[] = [];
+  const watching = lw.watch(listed.resourceVersion, (e) => {
+    seen.push(`${e.type} ${e.object.metadata?.name} ${e.object.metadata?.managedFields === undefined}`);
+  }, new AbortController().signal);
+  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'late' } } });
+  // The server ends a watch after timeoutSeconds (1–2 s here): closed, not failed.
+  assert.deepEqual(await watching, { kind: 'closed' });
+  assert.deepEqual(seen.filter((s) => !s.startsWith('BOOKMARK')), ['ADDED late true']);
+});
+
 test('a watch from an expired resourceVersion gets 410 Gone and the informer relists', async (t) => {
   const cp = controlPlaneOrSkip(t);
   if (!cp) return;
   const core = cp.kubeconfig.makeApiClient(CoreV1Api);
   const ns = await namespace(core, 'informer-gone');
-  const real = apiListWatch<V1ConfigMap>(new KubeApi(cp.kubeconfig), `/api/v1/namespaces/${ns}/configmaps`);
+  const real = apiListWatch<V1ConfigMap>(new KubeApi(cp.clusterConfig), `/api/v1/namespaces/${ns}/configmaps`);
 
   // Asked to watch from resourceVersion 1 (compacted away), the apiserver answers 410 Gone.
   await waitFor(async () => (await real.watch('1', () => {}, AbortSignal.timeout(2_000))).kind === 'gone', {
@@ -92,7 +113,7 @@ test('an informer on a collection the user cannot list keeps retrying instead of
   const cp = controlPlaneOrSkip(t);
   if (!cp) return;
   const events: InformerEvent[] = [];
-  const inf = new InformerSupervisor(apiListWatch(new KubeApi(cp.restrictedKubeconfig), '/api/v1/secrets'), {
+  const inf = new InformerSupervisor(apiListWatch(new KubeApi(cp.restrictedClusterConfig), '/api/v1/secrets'), {
     backoff: { baseMs: 20, maxMs: 50, jitter: 0 },
     onEvent: (e) => events.push(e),
   });

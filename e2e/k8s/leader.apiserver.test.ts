@@ -13,7 +13,7 @@ sharedControlPlane({ crds: false });
 const FAST = { leaseDurationMs: 2_000, renewDeadlineMs: 1_500, retryPeriodMs: 200 };
 
 function elector(cp: ControlPlane, name: string, identity: string, log: string[]): LeaseElector {
-  return new LeaseElector(new KubeApi(cp.kubeconfig), {
+  return new LeaseElector(new KubeApi(cp.clusterConfig), {
     namespace: INSTALL_NAMESPACE, name, identity, ...FAST,
     onStartedLeading: () => log.push(`${identity} started`),
     onStoppedLeading: () => log.push(`${identity} stopped`),

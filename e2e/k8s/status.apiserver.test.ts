@@ -3,7 +3,7 @@
 // not depend on Portside's own CRDs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy } from '@kubernetes/client-node';
 import type { V1Service } from '@kubernetes/client-node';
 import { controlPlaneOrSkip, INSTALL_NAMESPACE, sharedControlPlane } from '../controlplane.ts';
 import type { ControlPlane } from '../controlplane.ts';
@@ -12,7 +12,7 @@ import { statusCodeOf } from '../../lib/k8s/errors.ts';
 import { EventRecorder } from '../../lib/k8s/events.ts';
 import { KubeApi } from '../../lib/k8s/kube-api.ts';
 import { checkApiReachable, KubeConfigError } from '../../lib/k8s/kubeconfig.ts';
-import { patchOptions, PatchStrategy } from '../../lib/k8s/patch.ts';
+import { patchOptions } from './patch.ts';
 import { StatusWriter } from '../../lib/k8s/status.ts';
 
 sharedControlPlane({ crds: false });
@@ -50,15 +50,9 @@ async function installWidgetCrd(cp: ControlPlane): Promise<void> {
 test('checkApiReachable returns the server version, and one clear error when unreachable', async (t) => {
   const cp = controlPlaneOrSkip(t);
   if (!cp) return;
-  const version = await checkApiReachable(new KubeApi(cp.kubeconfig));
+  const version = await checkApiReachable(new KubeApi(cp.clusterConfig));
   assert.match(version.gitVersion, /^v1\.\d+\.\d+/);
-  const dead = new KubeConfig();
-  dead.loadFromOptions({
-    clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
-    users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
+  const dead = { server: 'https://127.0.0.1:1', insecureSkipTlsVerify: true, token: { data: 't' } };
   await assert.rejects(checkApiReachable(new KubeApi(dead), 1_000), (err: unknown) => {
     assert.ok(err instanceof KubeConfigError);
     assert.match(err.message, /Kubernetes API at https:\/\/127\.0\.0\.1:1 unreachable/);
@@ -70,7 +64,7 @@ test('StatusWriter merge-patches Service status through the status subresource',
   const cp = controlPlaneOrSkip(t);
   if (!cp) return;
   await service(cp, 'status-patch');
-  const writer = new StatusWriter(new KubeApi(cp.kubeconfig), 'portside-controller');
+  const writer = new StatusWriter(new KubeApi(cp.clusterConfig), 'portside-controller');
   const target = { kind: 'Service', namespace: ns, name: 'status-patch' } as const;
   await writer.patch(target, { loadBalancer: { ingress: [{ ip: '198.51.100.10' }] } });
   const svc = await cp.kubeconfig.makeApiClient(CoreV1Api).readNamespacedService({ name: 'status-patch', namespace: ns });
@@ -82,7 +76,7 @@ test('StatusWriter.update recomputes and retries when the object changed underne
   if (!cp) return;
   await service(cp, 'status-conflict');
   const core = cp.kubeconfig.makeApiClient(CoreV1Api);
-  const writer = new StatusWriter(new KubeApi(cp.kubeconfig), 'portside-controller');
+  const writer = new StatusWriter(new KubeApi(cp.clusterConfig), 'portside-controller');
   const target = { kind: 'Service', namespace: ns, name: 'status-conflict' } as const;
   let computes = 0;
   const result = await writer.update<V1Service>(target, async (current) => {
@@ -120,7 +114,7 @@ test('custom resources: status via merge patch works; strategic merge patch is r
     ...widget,
     body: { apiVersion: 'test.portside.dev/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 } },
   });
-  const writer = new StatusWriter(new KubeApi(cp.kubeconfig), 'portside-controller');
+  const writer = new StatusWriter(new KubeApi(cp.clusterConfig), 'portside-controller');
   await writer.patch({ ...widget, name: 'w' }, { phase: 'Ready', assigned: 3 });
   const got = (await custom.getNamespacedCustomObject({ ...widget, name: 'w' })) as { status?: { phase?: string } };
   assert.equal(got.status?.phase, 'Ready');
@@ -138,7 +132,7 @@ test('EventRecorder writes Events and bumps the count of repeats', async (t) => 
   if (!cp) return;
   const svc = await service(cp, 'events');
   const errors: unknown[] = [];
-  const recorder = new EventRecorder(new KubeApi(cp.kubeconfig), { component: 'portside-controller', instance: 'test', onError: (e) => errors.push(e) });
+  const recorder = new EventRecorder(new KubeApi(cp.clusterConfig), { component: 'portside-controller', instance: 'test', onError: (e) => errors.push(e) });
   const obj = { apiVersion: 'v1', kind: 'Service', metadata: svc.metadata };
   await recorder.warning(obj, 'AllocationFailed', 'no available IPs in pool "default"');
   await recorder.warning(obj, 'AllocationFailed', 'no available IPs in pool "default"');

@@ -11,7 +11,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { mergePatch } from '../../lib/k8s/index.ts';
+import { mergePatch } from '../k8s/patch.ts';
 import { ControlPlaneUnavailable, INSTALL_NAMESPACE, SERVICE_CIDRS, startControlPlane, type ControlPlane } from '../controlplane.ts';
 import { LabProcess, run, type Bridge, type Lab, type Link, type Netns } from '../netns/index.ts';
 import { KUBELET_CONTROL_PLANE, POD_NETWORK, startKubeletNodes, type KubeletNode, type KubeletNodes } from '../nodes/index.ts';

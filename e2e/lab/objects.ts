@@ -3,7 +3,8 @@
 // with the lab builder's control plane.
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../crds/index.ts';
-import { isAlreadyExists, isNotFound, mergePatch } from '../../lib/k8s/index.ts';
+import { isAlreadyExists, isNotFound } from '../../lib/k8s/index.ts';
+import { mergePatch } from '../k8s/patch.ts';
 import { INSTALL_NAMESPACE } from '../controlplane.ts';
 import { waitFor } from '../wait.ts';
 import {

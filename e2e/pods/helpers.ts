@@ -48,7 +48,7 @@ export function portsidePids(node: KubeletHost | undefined, command: 'controller
   return cgroupPids(root).filter((pid) => {
     try {
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      return argv.some((a) => a.endsWith('portside.ts') || a.endsWith('/portside')) && argv.includes(command);
+      return argv.some((a) => /\/portside(\.[jt]s)?$/.test(a)) && argv.includes(command);
     } catch {
       return false;
     }

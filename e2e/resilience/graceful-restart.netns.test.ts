@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { mergePatch } from '../../lib/k8s/index.ts';
+import { mergePatch } from '../k8s/patch.ts';
 import type { LabProcess } from '../netns/index.ts';
 import { startFrr, type FrrRouter } from '../routers/index.ts';
 import { serviceWithEndpoints, startLabCluster, type ClusterNode, type LabCluster } from '../speaker/lab-cluster.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startFrr } from '../routers/index.ts';
 import { waitFor } from '../wait.ts';
-import { mergePatch } from '../../lib/k8s/index.ts';
+import { mergePatch } from '../k8s/patch.ts';
 import { serviceWithEndpoints, startLabCluster } from './lab-cluster.ts';
 
 const TOR_ASN = 64512;

@@ -3,86 +3,88 @@ import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { KeepAliveKubeConfig } from './connections.ts';
+import { ConnectionPool } from './connections.ts';
 import { KubeApi } from './kube-api.ts';
+import type { ClusterConfig } from './kubeconfig.ts';
 import { FakeClock } from '../time/clock.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'portside-conn-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function kubeConfig(caFile?: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: 'https://198.51.100.1:6443', ...(caFile ? { caFile } : { skipTLSVerify: true }) }],
-    users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  return kc;
+function config(caFile?: string, tokenFile?: string): ClusterConfig {
+  return {
+    server: 'https://198.51.100.1:6443',
+    ...(caFile ? { ca: { file: caFile } } : { insecureSkipTlsVerify: true }),
+    token: tokenFile ? { file: tokenFile } : { data: 't' },
+  };
 }
 
-async function dispatcherOf(kc: KubeConfig): Promise<unknown> {
-  const context = new RequestContext('https://198.51.100.1:6443/version', HttpMethod.GET);
-  await kc.applySecurityAuthentication(context); // builds an Agent, connects nothing
-  assert.equal(context.getHeaders().Authorization, 'Bearer t');
-  return context.getDispatcher();
-}
-
-test('a plain KubeConfig hands every call a new dispatcher', async () => {
-  const kc = kubeConfig();
-  assert.notEqual(await dispatcherOf(kc), await dispatcherOf(kc));
+test('a pool hands every call one agent and the auth header', async () => {
+  const pool = new ConnectionPool(config());
+  const first = await pool.get();
+  assert.equal(first.headers.Authorization, 'Bearer t');
+  assert.equal((await pool.get()).agent, first.agent);
+  const all = await Promise.all([pool.get(), pool.get()]);
+  for (const c of all) assert.equal(c.agent, first.agent);
+  pool.close();
 });
 
-test('a KeepAliveKubeConfig makes calls share one dispatcher', async () => {
-  const kc = KeepAliveKubeConfig.copyOf(kubeConfig());
-  const first = await dispatcherOf(kc);
-  assert.ok(first);
-  assert.equal(await dispatcherOf(kc), first);
-  await Promise.all([dispatcherOf(kc), dispatcherOf(kc)]).then((ds) => ds.forEach((d) => assert.equal(d, first)));
+test('two pools share nothing', async () => {
+  const a = new ConnectionPool(config());
+  const b = new ConnectionPool(config());
+  assert.notEqual((await a.get()).agent, (await b.get()).agent);
+  a.close();
+  b.close();
 });
 
-test('copyOf leaves the KubeConfig it copies as it is, and two copies share nothing', async () => {
-  const plain = kubeConfig();
-  const a = KeepAliveKubeConfig.copyOf(plain);
-  const b = KeepAliveKubeConfig.copyOf(plain);
-  assert.equal(a.getCurrentCluster()?.server, 'https://198.51.100.1:6443');
-  assert.notEqual(await dispatcherOf(plain), await dispatcherOf(plain));
-  assert.notEqual(await dispatcherOf(a), await dispatcherOf(b));
-});
-
-test('certificate files are read once per 30 s, not per request; a changed CA gets a new dispatcher', async () => {
+test('certificate files are read once per 30 s, not per request; a changed CA gets a new agent', async () => {
   const ca = join(dir, 'ca.crt');
   writeFileSync(ca, 'first CA');
   const clock = new FakeClock(0);
-  const kc = KeepAliveKubeConfig.copyOf(kubeConfig(ca), clock);
-  const first = await dispatcherOf(kc);
+  const pool = new ConnectionPool(config(ca), { clock });
+  const first = (await pool.get()).agent;
   unlinkSync(ca);
-  // A plain KubeConfig reads the file on every call: it fails now.
-  await assert.rejects(dispatcherOf(kubeConfig(ca)), /ENOENT/);
   clock.advance(29_999); // t = 29.999 s
-  assert.equal(await dispatcherOf(kc), first, 'no read within 30 s');
+  assert.equal((await pool.get()).agent, first, 'no read within 30 s');
   clock.advance(1); // t = 30 s
-  assert.equal(await dispatcherOf(kc), first, 'a failed re-read keeps the credentials in use');
+  assert.equal((await pool.get()).agent, first, 'a failed re-read keeps the credentials in use');
   writeFileSync(ca, 'first CA');
   clock.advance(30_000); // t = 60 s
-  assert.equal(await dispatcherOf(kc), first, 'same identity, same dispatcher');
+  assert.equal((await pool.get()).agent, first, 'same identity, same agent');
   writeFileSync(ca, 'rotated CA');
   clock.advance(30_000); // t = 90 s
-  const rotated = await dispatcherOf(kc);
+  const rotated = (await pool.get()).agent;
   assert.notEqual(rotated, first);
-  assert.equal(await dispatcherOf(kc), rotated);
+  assert.equal((await pool.get()).agent, rotated);
+  pool.close();
 });
 
-test('a KubeApi copies the KubeConfig it is given; two KubeApis share nothing', async () => {
-  const plain = kubeConfig();
+test('a rotated token file changes the header within 30 s, or at once after a 401, and keeps the agent', async () => {
+  const token = join(dir, 'token');
+  writeFileSync(token, 'one\n');
+  const clock = new FakeClock(0);
+  const pool = new ConnectionPool(config(undefined, token), { clock });
+  const first = await pool.get();
+  assert.equal(first.headers.Authorization, 'Bearer one');
+  writeFileSync(token, 'two');
+  assert.equal((await pool.get()).headers.Authorization, 'Bearer one', 'within 30 s');
+  clock.advance(30_000);
+  const second = await pool.get();
+  assert.equal(second.headers.Authorization, 'Bearer two');
+  assert.equal(second.agent, first.agent);
+  writeFileSync(token, 'three');
+  pool.invalidate();
+  assert.equal((await pool.get()).headers.Authorization, 'Bearer three', 'after a 401');
+  pool.close();
+});
+
+test('a KubeApi holds one pool; two KubeApis share nothing', async () => {
+  const plain = config();
   const a = new KubeApi(plain);
   const b = new KubeApi(plain);
-  assert.ok(a.kc instanceof KeepAliveKubeConfig);
-  assert.notEqual(a.kc, plain);
   assert.equal(a.server, 'https://198.51.100.1:6443');
-  assert.equal(await dispatcherOf(a.kc), await dispatcherOf(a.kc));
-  assert.notEqual(await dispatcherOf(a.kc), await dispatcherOf(b.kc));
+  assert.equal((await a.json.pool.get()).agent, (await a.json.pool.get()).agent);
+  assert.notEqual((await a.json.pool.get()).agent, (await b.json.pool.get()).agent);
   assert.notEqual(a.json, b.json);
   await Promise.all([a.close(), b.close()]);
 });

@@ -1,65 +1,50 @@
-// client-node 2.0 builds a new undici Agent for every API call and reads the certificate files
-// again, so every request pays a fresh TCP + TLS handshake and leaves an idle socket behind.
-// A KeepAliveKubeConfig hands all its API clients and watches one keep-alive dispatcher and
-// credentials read once; it re-reads them every 30 s and makes a new dispatcher only when the
-// TLS identity changed, so rotated client certificates still take effect.
-import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
+// One keep-alive agent per API server for all of a program's requests and watches, with
+// credentials read once and re-read every 30 s (or at once after a 401): a new agent only when
+// the TLS identity changed, so rotated client certificates and CAs take effect, while a
+// rotated bearer token (a projected service-account token) only changes a header.
+import { Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpAgent } from '../node/http.ts';
+import type { AgentType } from '../node/http.ts';
 import { type Clock, systemClock } from '../time/clock.ts';
-import { readTlsIdentity } from './tls-identity.ts';
-
-type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+import { readCredentials } from './credentials.ts';
+import { ExecCredentialCache } from './exec-credential.ts';
+import type { ClusterConfig } from './kubeconfig.ts';
 
 const RECHECK_MS = 30_000;
 
-interface Credentials {
-  /** Auth headers (tokens, exec plugins, basic auth). */
+export interface Connection {
+  base: URL;
+  agent: AgentType;
   headers: Record<string, string>;
-  /** Undefined for plain http without TLS material. */
-  dispatcher: Dispatcher | undefined;
+  auth: string | undefined;
   fingerprint: string;
   at: number;
 }
 
-export class KeepAliveKubeConfig extends KubeConfig {
+export interface ConnectionPoolOptions {
+  maxSockets?: number;
+  clock?: Clock;
+}
+
+export class ConnectionPool {
+  readonly config: ClusterConfig;
   private readonly clock: Clock;
-  private current: Promise<Credentials> | undefined;
+  private readonly maxSockets: number;
+  private readonly exec = new ExecCredentialCache();
+  private current: Promise<Connection> | undefined;
+  private stale = false;
 
-  constructor(clock: Clock = systemClock) {
-    super();
-    this.clock = clock;
+  constructor(config: ClusterConfig, opts: ConnectionPoolOptions = {}) {
+    this.config = config;
+    this.clock = opts.clock ?? systemClock;
+    this.maxSockets = opts.maxSockets ?? 64;
   }
 
-  /** A KeepAliveKubeConfig with `kc`'s clusters, users and current context; `kc` is left as it is. */
-  static copyOf(kc: KubeConfig, clock?: Clock): KeepAliveKubeConfig {
-    const copy = new KeepAliveKubeConfig(clock);
-    copy.loadFromOptions({
-      clusters: kc.getClusters(),
-      users: kc.getUsers(),
-      contexts: kc.getContexts(),
-      currentContext: kc.getCurrentContext(),
-    });
-    return copy;
-  }
-
-  /** What client-node calls before each request and watch: the shared credentials and dispatcher. */
-  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
-    const { headers, dispatcher } = await this.credentials();
-    for (const [name, value] of Object.entries(headers)) context.setHeaderParam(name, value);
-    if (dispatcher) context.setDispatcher(dispatcher);
-  }
-
-  /** Closes the shared dispatcher once its requests (and watches) finish. */
-  async close(): Promise<void> {
-    const current = this.current;
-    this.current = undefined;
-    const c = await current?.catch(() => undefined);
-    await c?.dispatcher?.close();
-  }
-
-  private credentials(): Promise<Credentials> {
+  /** The connection to use now. */
+  get(): Promise<Connection> {
     const current = this.current;
     if (!current) {
-      const first = this.read(undefined);
+      const first = this.connect(undefined);
       this.current = first;
       first.catch(() => {
         if (this.current === first) this.current = undefined; // the next call tries again
@@ -67,26 +52,38 @@ export class KeepAliveKubeConfig extends KubeConfig {
       return first;
     }
     return current.then((c) => {
-      if (this.clock.now() - c.at < RECHECK_MS || this.current !== current) return c;
+      if ((!this.stale && this.clock.now() - c.at < RECHECK_MS) || this.current !== current) return c;
+      this.stale = false;
       // Keep the old credentials when re-reading them fails (a certificate file mid-rotation).
-      const next = this.read(c).catch(() => ({ ...c, at: this.clock.now() }));
+      const next = this.connect(c).catch(() => ({ ...c, at: this.clock.now() }));
       this.current = next;
       return next;
     });
   }
 
-  private async read(previous: Credentials | undefined): Promise<Credentials> {
-    const scratch = new RequestContext(this.getCurrentCluster()?.server ?? 'http://localhost', HttpMethod.GET);
-    await super.applySecurityAuthentication(scratch); // headers, and a new Agent that has connected nothing
-    const { fingerprint } = await readTlsIdentity(this);
-    const headers = { ...scratch.getHeaders() };
-    const fresh = scratch.getDispatcher();
+  /** The API refused our credentials: read them again before the next request. */
+  invalidate(): void {
+    this.stale = true;
+    this.exec.invalidate();
+  }
+
+  /** Destroys the agent's sockets (at shutdown). */
+  close(): void {
+    void this.current?.then((c) => c.agent.destroy(), () => undefined);
+    this.current = undefined;
+  }
+
+  private async connect(previous: Connection | undefined): Promise<Connection> {
+    const id = await readCredentials(this.config, this.exec);
     const at = this.clock.now();
-    if (previous && previous.fingerprint === fingerprint) {
-      void fresh?.close().catch(() => undefined);
-      return { ...previous, headers, at };
-    }
-    void previous?.dispatcher?.close().catch(() => undefined); // in-flight requests finish first
-    return { headers, dispatcher: fresh, fingerprint, at };
+    if (previous && previous.fingerprint === id.fingerprint) return { ...previous, headers: id.headers, auth: id.auth, at };
+    const base = new URL(this.config.server);
+    const common = { keepAlive: true, maxSockets: this.maxSockets };
+    const agent = base.protocol === 'https:'
+      ? new HttpsAgent({ ...common, ca: id.ca, cert: id.cert, key: id.key, rejectUnauthorized: id.rejectUnauthorized, servername: id.servername })
+      : new HttpAgent(common);
+    // Requests in flight on the old agent finish; its sockets go after a while.
+    if (previous) setTimeout(() => previous.agent.destroy(), 60_000).unref();
+    return { base, agent, headers: id.headers, auth: id.auth, fingerprint: id.fingerprint, at };
   }
 }

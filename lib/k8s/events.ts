@@ -2,11 +2,12 @@
 // bump count and lastTimestamp on the existing Event instead of creating a new one.
 // Recording never throws: a failed event is reported to onError and otherwise dropped.
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api } from '@kubernetes/client-node';
 import type { CoreV1Event, V1ObjectReference } from '@kubernetes/client-node';
 import { isNotFound } from './errors.ts';
+import type { JsonClient } from './json-client.ts';
 import type { KubeApi } from './kube-api.ts';
-import { mergePatch } from './patch.ts';
+import { PatchType } from './patch.ts';
+import { corePath } from './paths.ts';
 import { type Clock, systemClock } from '../time/clock.ts';
 
 export type EventType = 'Normal' | 'Warning';
@@ -34,12 +35,15 @@ interface Seen {
 }
 
 export class EventRecorder {
-  private readonly api: CoreV1Api;
+  private readonly json: JsonClient;
   private readonly opts: EventRecorderOptions;
   private readonly seen = new Map<string, Seen>();
+  /** Event names: the object's, then this recorder's random tag and a sequence (no random bytes per Event). */
+  private readonly tag = randomBytes(3).toString('hex');
+  private sequence = 0;
 
   constructor(api: KubeApi, opts: EventRecorderOptions) {
-    this.api = api.kc.makeApiClient(CoreV1Api);
+    this.json = api.json;
     this.opts = opts;
   }
 
@@ -70,10 +74,9 @@ export class EventRecorder {
     if (prior) {
       const count = prior.count + 1;
       try {
-        await this.api.patchNamespacedEvent(
-          { name: prior.name, namespace: prior.namespace, body: { count, lastTimestamp: nowIso } },
-          mergePatch(),
-        );
+        await this.json.request('PATCH', corePath('events', prior.namespace, prior.name), {
+          body: { count, lastTimestamp: nowIso }, contentType: PatchType.merge, discardBody: true,
+        });
         this.remember(key, { ...prior, count });
         return;
       } catch (err) {
@@ -82,19 +85,20 @@ export class EventRecorder {
       }
     }
     const namespace = ref.namespace || 'default';
-    const name = `${ref.name ?? 'unknown'}.${Date.now().toString(16)}${randomBytes(3).toString('hex')}`;
-    const body: CoreV1Event = {
+    const name = `${ref.name ?? 'unknown'}.${Date.now().toString(16)}${this.tag}${(this.sequence++).toString(16)}`;
+    // The wire form: timestamps are RFC 3339 strings (client-node's type says Date).
+    const body: Omit<CoreV1Event, 'firstTimestamp' | 'lastTimestamp'> & { firstTimestamp: string; lastTimestamp: string } = {
       metadata: { name, namespace },
       involvedObject: ref,
       type, reason, message,
       source: { component: this.opts.component, host: this.opts.instance },
       reportingComponent: this.opts.component,
       reportingInstance: this.opts.instance ?? '',
-      firstTimestamp: nowIso as unknown as Date,
-      lastTimestamp: nowIso as unknown as Date,
+      firstTimestamp: nowIso,
+      lastTimestamp: nowIso,
       count: 1,
     };
-    await this.api.createNamespacedEvent({ namespace, body });
+    await this.json.request('POST', corePath('events', namespace), { body, discardBody: true });
     this.remember(key, { namespace, name, count: 1 });
   }
 

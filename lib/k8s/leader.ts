@@ -1,12 +1,29 @@
 // Leader election on a coordination.k8s.io/v1 Lease, after client-go's leaderelection:
 // optimistic concurrency on resourceVersion, and a holder's lease judged expired by *local*
 // observation (time since we last saw the record change), never by comparing clocks.
-import { CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
-import type { V1Lease } from '@kubernetes/client-node';
 import { systemClock } from '../time/clock.ts';
 import type { Clock } from '../time/clock.ts';
 import { apiFailureOf, isConflict, isNotFound } from './errors.ts';
+import type { JsonClient } from './json-client.ts';
 import type { KubeApi } from './kube-api.ts';
+import { namespacedPath } from './paths.ts';
+
+/** A coordination.k8s.io/v1 Lease as it travels (times are RFC 3339 with microseconds). */
+interface Lease {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
+/** metav1.MicroTime's wire form: six fractional digits. */
+const microTime = (ms: number): string => new Date(ms).toISOString().replace('Z', '000Z');
 
 export interface LeaseElectorOptions {
   namespace: string;
@@ -26,7 +43,7 @@ export interface LeaseElectorOptions {
 }
 
 export class LeaseElector {
-  private readonly api: CoordinationV1Api;
+  private readonly json: JsonClient;
   private readonly opts: Required<Pick<LeaseElectorOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>> &
     LeaseElectorOptions;
   private readonly clock: Clock;
@@ -39,7 +56,7 @@ export class LeaseElector {
   private lastLeader = '';
 
   constructor(api: KubeApi, opts: LeaseElectorOptions) {
-    this.api = api.kc.makeApiClient(CoordinationV1Api);
+    this.json = api.json;
     this.opts = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, ...opts };
     this.clock = opts.clock ?? systemClock;
     if (this.opts.renewDeadlineMs >= this.opts.leaseDurationMs) {
@@ -74,12 +91,12 @@ export class LeaseElector {
     }
     // Read even when not leading: an acquire may have landed while we were stopping.
     try {
-      const lease = await this.api.readNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace });
+      const lease = await this.json.get<Lease>(this.path());
       if (lease.spec?.holderIdentity === this.opts.identity) {
         lease.spec.holderIdentity = undefined;
         lease.spec.leaseDurationSeconds = 1;
-        lease.spec.renewTime = new V1MicroTime(this.clock.now());
-        await this.api.replaceNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace, body: lease });
+        lease.spec.renewTime = microTime(this.clock.now());
+        await this.json.replace(this.path(), lease);
       }
     } catch (error) {
       this.opts.onError?.(error);
@@ -134,20 +151,19 @@ export class LeaseElector {
     const { name, namespace, identity } = this.opts;
     const now = this.clock.now();
     const durationSeconds = Math.max(1, Math.ceil(this.opts.leaseDurationMs / 1000));
-    let lease: V1Lease;
+    let lease: Lease;
     try {
-      lease = await this.api.readNamespacedLease({ name, namespace });
+      lease = await this.json.get<Lease>(this.path());
     } catch (err) {
       if (!isNotFound(err)) throw new Error(`reading Lease ${namespace}/${name}: ${apiFailureOf(err).message}`, { cause: err });
       try {
-        await this.api.createNamespacedLease({
-          namespace,
-          body: {
-            metadata: { name, namespace },
-            spec: {
-              holderIdentity: identity, leaseDurationSeconds: durationSeconds,
-              acquireTime: new V1MicroTime(now), renewTime: new V1MicroTime(now), leaseTransitions: 0,
-            },
+        await this.json.create(this.path(''), {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name, namespace },
+          spec: {
+            holderIdentity: identity, leaseDurationSeconds: durationSeconds,
+            acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0,
           },
         });
       } catch (createErr) {
@@ -168,19 +184,24 @@ export class LeaseElector {
       ...spec,
       holderIdentity: identity,
       leaseDurationSeconds: durationSeconds,
-      renewTime: new V1MicroTime(now),
-      acquireTime: changingHands ? new V1MicroTime(now) : spec.acquireTime,
+      renewTime: microTime(now),
+      acquireTime: changingHands ? microTime(now) : spec.acquireTime,
       leaseTransitions: (spec.leaseTransitions ?? 0) + (changingHands && holder !== '' ? 1 : 0),
     };
     try {
       // metadata.resourceVersion is set: a concurrent writer makes this a 409, not a lost update.
-      const updated = await this.api.replaceNamespacedLease({ name, namespace, body: lease });
+      const updated = await this.json.replace<Lease>(this.path(), lease);
       this.observe(updated.metadata?.resourceVersion ?? '', identity, now);
       return true;
     } catch (err) {
       if (isConflict(err)) return false;
       throw err;
     }
+  }
+
+  /** The Lease's path; `''` for the collection (create). */
+  private path(name: string = this.opts.name): string {
+    return namespacedPath('/apis/coordination.k8s.io/v1', 'leases', this.opts.namespace, name === '' ? undefined : name);
   }
 
   /** Records when *we* first saw this version of the record (local time). */

@@ -1,14 +1,10 @@
-// Request options that pin the patch Content-Type: client-node 2.x otherwise sends
-// application/json-patch+json, and custom resources reject strategic merge patch.
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { ConfigurationOptions } from '@kubernetes/client-node';
+// The Content-Type of each patch strategy. Custom resources reject strategic merge patch:
+// every patch names its strategy explicitly.
+export const PatchType = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+  apply: 'application/apply-patch+yaml',
+} as const;
 
-export { PatchStrategy };
-
-export function patchOptions(strategy: PatchStrategy): ConfigurationOptions {
-  return setHeaderOptions('Content-Type', strategy);
-}
-
-export const mergePatch = (): ConfigurationOptions => patchOptions(PatchStrategy.MergePatch);
-export const serverSideApply = (): ConfigurationOptions => patchOptions(PatchStrategy.ServerSideApply);
-export const jsonPatch = (): ConfigurationOptions => patchOptions(PatchStrategy.JsonPatch);
+export type PatchType = (typeof PatchType)[keyof typeof PatchType];

@@ -1,10 +1,10 @@
 // Writes status through the status subresource with a JSON merge patch (custom resources
 // reject strategic merge). `update` reads, recomputes and patches with a resourceVersion
 // precondition, retrying on 409 Conflict, so a decision is never made on stale data.
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { isConflict } from './errors.ts';
+import type { JsonClient } from './json-client.ts';
 import type { KubeApi } from './kube-api.ts';
-import { mergePatch } from './patch.ts';
+import { corePath, customPath } from './paths.ts';
 
 export type StatusTarget =
   | { kind: 'Service'; namespace: string; name: string }
@@ -21,34 +21,29 @@ export interface UpdateOptions {
   retryBaseMs?: number;
 }
 
+function statusPath(target: StatusTarget): string {
+  if ('kind' in target) return corePath('services', target.namespace, target.name, 'status');
+  return customPath(target, target.name, 'status');
+}
+
 export class StatusWriter {
-  private readonly core: CoreV1Api;
-  private readonly custom: CustomObjectsApi;
+  private readonly json: JsonClient;
   private readonly fieldManager: string;
 
   constructor(api: KubeApi, fieldManager: string) {
-    this.core = api.kc.makeApiClient(CoreV1Api);
-    this.custom = api.kc.makeApiClient(CustomObjectsApi);
+    this.json = api.json;
     this.fieldManager = fieldManager;
   }
 
   /** Merge-patches `status` (no precondition unless `resourceVersion` is given). */
-  async patch(target: StatusTarget, status: unknown, resourceVersion?: string): Promise<StatusObject> {
+  patch(target: StatusTarget, status: unknown, resourceVersion?: string): Promise<StatusObject> {
     const body: Record<string, unknown> = { status };
     if (resourceVersion) body.metadata = { resourceVersion };
-    const fieldManager = this.fieldManager;
-    if ('kind' in target) {
-      const { name, namespace } = target;
-      return (await this.core.patchNamespacedServiceStatus({ name, namespace, body, fieldManager }, mergePatch())) as StatusObject;
-    }
-    return (await this.custom.patchNamespacedCustomObjectStatus({ ...target, body, fieldManager }, mergePatch())) as StatusObject;
+    return this.json.mergePatch<StatusObject>(statusPath(target), body, { fieldManager: this.fieldManager });
   }
 
-  async read(target: StatusTarget): Promise<StatusObject> {
-    if ('kind' in target) {
-      return (await this.core.readNamespacedServiceStatus({ name: target.name, namespace: target.namespace })) as StatusObject;
-    }
-    return (await this.custom.getNamespacedCustomObjectStatus(target)) as StatusObject;
+  read(target: StatusTarget): Promise<StatusObject> {
+    return this.json.get<StatusObject>(statusPath(target));
   }
 
   /**

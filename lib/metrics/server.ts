@@ -1,7 +1,7 @@
 // The HTTP endpoint both programs serve on --metrics-addr: /metrics (Prometheus text),
 // /healthz (liveness: the process loop works) and /readyz (readiness: synced, serving).
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import { createServer } from '../node/http.ts';
+import type { Server } from '../node/http.ts';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 

@@ -1,10 +1,9 @@
 // Writes a component's ConfigurationState object: created once (it has no spec), then its
 // status is merge-patched whenever the result changes.
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, VERSION } from '../../crds/index.ts';
-import { isAlreadyExists, StatusWriter } from '../k8s/index.ts';
-import type { KubeApi } from '../k8s/index.ts';
+import { customPath, isAlreadyExists, StatusWriter } from '../k8s/index.ts';
+import type { JsonClient, KubeApi } from '../k8s/index.ts';
 import type { ConfigurationStateStatus } from './configuration-state.ts';
 
 export interface ConfigurationStateTarget {
@@ -16,14 +15,14 @@ export interface ConfigurationStateTarget {
 }
 
 export class ConfigurationStateWriter {
-  private readonly custom: CustomObjectsApi;
+  private readonly json: JsonClient;
   private readonly status: StatusWriter;
   private readonly target: ConfigurationStateTarget;
   private created = false;
   private last = '';
 
   constructor(api: KubeApi, target: ConfigurationStateTarget, fieldManager: string) {
-    this.custom = api.kc.makeApiClient(CustomObjectsApi);
+    this.json = api.json;
     this.status = new StatusWriter(api, fieldManager);
     this.target = target;
   }
@@ -35,16 +34,10 @@ export class ConfigurationStateWriter {
     const { namespace, name } = this.target;
     if (!this.created) {
       try {
-        await this.custom.createNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural: 'configurationstates',
-          body: {
-            apiVersion: API_VERSION,
-            kind: 'ConfigurationState',
-            metadata: { name, namespace, labels: this.target.labels, ownerReferences: this.target.owner ? [this.target.owner] : undefined },
-          },
+        await this.json.create(customPath({ group: GROUP, version: VERSION, namespace, plural: 'configurationstates' }), {
+          apiVersion: API_VERSION,
+          kind: 'ConfigurationState',
+          metadata: { name, namespace, labels: this.target.labels, ownerReferences: this.target.owner ? [this.target.owner] : undefined },
         });
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;

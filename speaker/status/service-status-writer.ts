@@ -2,11 +2,10 @@
 // create (the identity fields are immutable, so status is written once after create),
 // patch the status when it changes, delete what is no longer announced. Objects from an
 // earlier run of this node are found by the node label and reused or deleted.
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubernetesObject, V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, VERSION } from '../../crds/index.ts';
-import { isAlreadyExists, isNotFound, mergePatch } from '../../lib/k8s/index.ts';
-import type { KubeApi } from '../../lib/k8s/index.ts';
+import { customPath, isAlreadyExists, isNotFound } from '../../lib/k8s/index.ts';
+import type { JsonClient, KubeApi } from '../../lib/k8s/index.ts';
 import { type DesiredObject, NODE_LABEL, STATUS_PLURALS, type StatusKind } from './desired.ts';
 
 export interface ServiceStatusWriterOptions {
@@ -24,13 +23,13 @@ interface Known {
 const KINDS: readonly StatusKind[] = ['ServiceBGPStatus', 'ServiceL2Status', 'BGPSessionState'];
 
 export class ServiceStatusWriter {
-  private readonly api: CustomObjectsApi;
+  private readonly json: JsonClient;
   private readonly opts: ServiceStatusWriterOptions;
   private readonly known = new Map<string, Known>();
   private listed = false;
 
   constructor(api: KubeApi, opts: ServiceStatusWriterOptions) {
-    this.api = api.kc.makeApiClient(CustomObjectsApi);
+    this.json = api.json;
     this.opts = opts;
   }
 
@@ -77,10 +76,9 @@ export class ServiceStatusWriter {
 
   private async listExisting(): Promise<void> {
     for (const kind of KINDS) {
-      const list = (await this.api.listNamespacedCustomObject({
-        ...this.target(kind),
+      const list = await this.json.get<{ items?: KubernetesObject[] }>(customPath(this.target(kind)), {
         labelSelector: `${NODE_LABEL}=${this.opts.node}`,
-      })) as { items?: KubernetesObject[] };
+      });
       for (const item of list.items ?? []) {
         const name = item.metadata?.name;
         // Label values may be cut at 63 chars: confirm the node from status when present.
@@ -93,35 +91,28 @@ export class ServiceStatusWriter {
 
   private async create(d: DesiredObject): Promise<void> {
     try {
-      await this.api.createNamespacedCustomObject({
-        ...this.target(d.kind),
-        fieldManager: this.opts.fieldManager,
-        body: {
-          apiVersion: API_VERSION,
-          kind: d.kind,
-          metadata: {
-            name: d.name,
-            namespace: this.opts.namespace,
-            labels: d.labels,
-            ...(this.opts.owner ? { ownerReferences: [this.opts.owner] } : {}),
-          },
+      await this.json.create(customPath(this.target(d.kind)), {
+        apiVersion: API_VERSION,
+        kind: d.kind,
+        metadata: {
+          name: d.name,
+          namespace: this.opts.namespace,
+          labels: d.labels,
+          ...(this.opts.owner ? { ownerReferences: [this.opts.owner] } : {}),
         },
-      });
+      }, { fieldManager: this.opts.fieldManager });
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }
   }
 
   private async patchStatus(d: DesiredObject): Promise<void> {
-    await this.api.patchNamespacedCustomObjectStatus(
-      { ...this.target(d.kind), name: d.name, body: { status: d.status }, fieldManager: this.opts.fieldManager },
-      mergePatch(),
-    );
+    await this.json.mergePatch(customPath(this.target(d.kind), d.name, 'status'), { status: d.status }, { fieldManager: this.opts.fieldManager });
   }
 
   private async remove(kind: StatusKind, name: string): Promise<void> {
     try {
-      await this.api.deleteNamespacedCustomObject({ ...this.target(kind), name });
+      await this.json.delete(customPath(this.target(kind), name));
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

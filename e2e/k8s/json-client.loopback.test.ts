@@ -1,0 +1,102 @@
+// JsonClient against a scripted HTTP server on 127.0.0.1: one keep-alive socket for many
+// requests, API failures as values with their code, a 401 that makes the next request read
+// the token again, and watches that end when the server closes them or they go quiet.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { ApiRequestError, JsonClient } from '../../lib/k8s/json-client.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'portside-json-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close: () => void }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+test('requests share one keep-alive socket; failures carry the HTTP code and the apiserver\'s message', async (t) => {
+  const ports = new Set<number>();
+  const seen: string[] = [];
+  const api = await serve((req, res) => {
+    ports.add(req.socket.remotePort ?? 0);
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString())).on('end', () => {
+      seen.push(`${req.method} ${req.url} ${req.headers['content-type'] ?? '-'} ${body}`);
+      if (req.url?.startsWith('/missing')) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound', message: 'services "x" not found' }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
+    });
+  });
+  t.after(api.close);
+  const client = new JsonClient({ server: api.url });
+  t.after(() => client.close());
+  for (let i = 0; i < 5; i++) assert.deepEqual(await client.get('/a', { i: String(i) }), { ok: true });
+  await client.mergePatch('/b', { status: { x: 1 } }, { fieldManager: 'm' });
+  await client.patch('/c', { spec: {} }, 'application/apply-patch+yaml');
+  assert.equal(ports.size, 1, 'one socket');
+  assert.deepEqual(seen.slice(-2), [
+    'PATCH /b?fieldManager=m application/merge-patch+json {"status":{"x":1}}',
+    'PATCH /c application/apply-patch+yaml {"spec":{}}',
+  ]);
+  await assert.rejects(client.get('/missing'), (err: unknown) => {
+    assert.ok(err instanceof ApiRequestError);
+    assert.equal(err.code, 404);
+    assert.match(err.message, /GET \/missing: HTTP 404: services "x" not found/);
+    return true;
+  });
+});
+
+test('a 401 makes the next request read the token file again', async (t) => {
+  const token = join(dir, 'token');
+  writeFileSync(token, 'old');
+  const auth: string[] = [];
+  const api = await serve((req, res) => {
+    auth.push(req.headers.authorization ?? '');
+    if (req.headers.authorization === 'Bearer old') res.writeHead(401).end('{"message":"Unauthorized"}');
+    else res.writeHead(200).end('{}');
+  });
+  t.after(api.close);
+  const client = new JsonClient({ server: api.url, token: { file: token } });
+  t.after(() => client.close());
+  await assert.rejects(client.get('/x'), (err: unknown) => (err as ApiRequestError).code === 401);
+  writeFileSync(token, 'new'); // the kubelet rotated the projected token
+  await client.get('/x');
+  assert.deepEqual(auth, ['Bearer old', 'Bearer new']);
+});
+
+test('a watch streams events line by line and ends when the server closes it or it goes quiet', async (t) => {
+  const api = await serve((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const a = JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a' } } });
+    const b = JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'b' } } });
+    res.write(`${a}\n${b.slice(0, 10)}`); // an event split across two chunks
+    setTimeout(() => {
+      res.write(`${b.slice(10)}\n`);
+      if (req.url?.includes('close=1')) res.end();
+      // otherwise: silence, the connection left open
+    }, 20);
+  });
+  t.after(api.close);
+  const client = new JsonClient({ server: api.url });
+  t.after(() => client.close());
+  const events: unknown[] = [];
+  await client.watch('/w', (e) => events.push(e), { query: { close: '1' }, idleMs: 10_000, signal: new AbortController().signal });
+  assert.deepEqual(events.map((e) => (e as { type: string }).type), ['ADDED', 'MODIFIED']);
+  const began = performance.now();
+  const quiet: unknown[] = [];
+  await client.watch('/w', (e) => quiet.push(e), { idleMs: 300, signal: new AbortController().signal });
+  assert.equal(quiet.length, 2);
+  assert.ok(performance.now() - began >= 300, 'ended by the idle timer');
+  const aborted = new AbortController();
+  const watching = client.watch('/w', () => aborted.abort(), { idleMs: 10_000, signal: aborted.signal });
+  await watching; // the abort ends it at once
+});
