@@ -100,7 +100,7 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
     assert.match(status.stderr, /no Kubernetes API configured/);
   });
 
-  await t.test('portside migrate reads MetalLB YAML on stdin (the yaml package is a production one), also through bin/portside.mjs', () => {
+  await t.test('portside migrate reads MetalLB YAML on stdin (the yaml package is a production one), also as the portside on the PATH', () => {
     const metallb = 'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: first-pool, namespace: metallb-system}\nspec: {addresses: [198.51.100.0/28]}\n';
     const check = portside(image, ['migrate', '--check', '-'], undefined, metallb);
     assert.equal(check.status, 0, `nothing is lost: ${check.stderr}`);
@@ -108,10 +108,11 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^apiVersion: portside\.dev\/v1beta1$/m);
     assert.match(r.stdout, /^ {2}namespace: portside-system$/m);
-    const mjs = portside(image, ['/app/bin/portside.mjs', 'migrate', '-'], '/usr/local/bin/node', metallb);
-    assert.equal(mjs.status, 0, mjs.stderr);
-    assert.equal(mjs.stdout, r.stdout);
-    const version = portside(image, ['/app/bin/portside.mjs', '--version'], '/usr/local/bin/node');
+    // The `portside` on the image's PATH (what `kubectl exec … -- portside` runs) is the same program.
+    const onPath = portside(image, ['migrate', '-'], 'portside', metallb);
+    assert.equal(onPath.status, 0, onPath.stderr);
+    assert.equal(onPath.stdout, r.stdout);
+    const version = portside(image, ['--version'], 'portside');
     assert.equal(version.status, 0, version.stderr);
     assert.match(version.stdout, /^portside \S+ \(node v24\./);
   });
