@@ -27,7 +27,8 @@ export class LivenessKeyKeeper {
   constructor(opts: LivenessKeyKeeperOptions) {
     this.opts = opts;
     const path = `/api/v1/namespaces/${encodeURIComponent(opts.namespace)}/secrets`;
-    // One Secret by name: the Role grants get/list/watch on that name only.
+    // One Secret by name (the Role reads every Secret of this namespace, for passwordSecret checks;
+    // this watch needs only the key, and is the one the leader alone runs).
     this.secret = new InformerSupervisor<V1Secret>(apiListWatch<V1Secret>(opts.api, path, { fieldSelector: `metadata.name=${LIVENESS_SECRET}` }), {
       onEvent: (e) => opts.log.debug('informer', { kind: 'secrets', ...e }),
     }).on({ delete: () => this.ensure() });
