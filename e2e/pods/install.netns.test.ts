@@ -27,7 +27,7 @@ import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { buildLab, controlPlaneSkipped, type BuiltLab } from '../lab/builder.ts';
 import { LabObjects } from '../lab/objects.ts';
@@ -49,6 +49,17 @@ const LAN_V4 = '198.51.100.0/24';
 const PROBE = fileURLToPath(new URL('../lab/http-probe.ts', import.meta.url));
 /** The endpoint Pods' server: answers every request with its node's name (what the lab's probe counts); as PID 1 it must handle SIGTERM itself. */
 const WEB_SERVER = "process.on('SIGTERM', () => process.exit(0)); require('node:http').createServer((q, r) => r.end(process.env.NODE_NAME)).listen(8080)";
+/** An endpoint container: WEB_SERVER on the Portside image (it has Node), Ready once it answers. */
+function webContainer(extra: Partial<V1Container> = {}): V1Container {
+  return {
+    name: 'web', image: `${IMAGE.name}:${IMAGE.tag}`, imagePullPolicy: 'IfNotPresent',
+    command: ['/usr/local/bin/node', '-e', WEB_SERVER],
+    env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+    ports: [{ containerPort: 8080 }],
+    readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
+    ...extra,
+  };
+}
 /** The speaker's --state-dir, a hostPath: the lab's nodes share the host's /run. */
 const STATE_DIR = '/run/portside';
 
@@ -262,13 +273,7 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
           template: {
             metadata: { labels: { app: 'web' } },
             spec: {
-              containers: [{
-                name: 'web', image: `${IMAGE.name}:${IMAGE.tag}`, imagePullPolicy: 'IfNotPresent',
-                command: ['/usr/local/bin/node', '-e', WEB_SERVER],
-                env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
-                ports: [{ containerPort: 8080 }],
-                readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
-              }],
+              containers: [webContainer()],
             },
           },
         },
@@ -468,14 +473,7 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
               spec: {
                 topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', nodeTaintsPolicy: 'Honor', labelSelector: { matchLabels: { app: 'drained' } } }],
                 terminationGracePeriodSeconds: 10,
-                containers: [{
-                  name: 'web', image: `${IMAGE.name}:${IMAGE.tag}`, imagePullPolicy: 'IfNotPresent',
-                  command: ['/usr/local/bin/node', '-e', WEB_SERVER],
-                  env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
-                  ports: [{ containerPort: 8080 }],
-                  readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
-                  lifecycle: { preStop: { exec: { command: ['/usr/local/bin/node', '-e', 'setTimeout(() => {}, 2000)'] } } },
-                }],
+                containers: [webContainer({ lifecycle: { preStop: { exec: { command: ['/usr/local/bin/node', '-e', 'setTimeout(() => {}, 2000)'] } } } })],
               },
             },
           },
