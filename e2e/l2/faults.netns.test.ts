@@ -13,7 +13,8 @@ import { ArpOperation, encodeArpFrame, gratuitousArpReply, gratuitousArpRequest 
 import { rankCandidates } from '../../speaker/l2/ownership.ts';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LIVENESS } from '../../speaker/liveness/liveness-fsm.ts';
 import type { LabProcess, Netns } from '../netns/index.ts';
-import { serviceWithEndpoints, startLabCluster, type ClusterNode, type LabCluster } from '../speaker/lab-cluster.ts';
+import { startLabCluster, type ClusterNode, type LabCluster } from '../speaker/lab-cluster.ts';
+import { dualStackVips } from './dual-stack-vips.ts';
 import { waitFor } from '../wait.ts';
 import type { ProbeRecord } from './answer-probe.ts';
 import type { FloodSource } from './neighbor-flood.ts';
@@ -154,16 +155,7 @@ test('L2 faults with real speakers: never two MACs, never unanswered past the bo
   const c = await startLabCluster(t, { nodes: 3, v6: V6, commands: ['bridge', 'nft'], speakerNice: SPEAKER_NICE });
   if (!c) return;
   await c.lab.dumpOnFailure(async () => {
-    const client = await c.host('client', 2);
-    const sources6 = Array.from({ length: 32 }, (_, i) => `${V6_PREFIX}${(0x1000 + i).toString(16)}`);
-    for (const s of sources6) await client.ip(['addr', 'add', `${s}/64`, 'dev', 'eth0', 'nodad']);
-    const sources4 = Array.from({ length: 48 }, (_, i) => `203.0.113.${200 + i}`);
-    await c.apply('ipaddresspools', 'IPAddressPool', 'lab', { addresses: ['203.0.113.0/28', `${V6_PREFIX}100/124`], avoidBuggyIPs: true });
-    await c.apply('l2advertisements', 'L2Advertisement', 'lab', { ipAddressPools: ['lab'] });
-    await serviceWithEndpoints(c, 'e2e', 'web', c.nodes, { ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4', 'IPv6'] });
-    const ips = await c.cluster.waitForIPs('e2e', 'web', 2, 20_000);
-    const vip4 = ips.find((ip) => !ip.includes(':')) ?? assert.fail(`no IPv4 VIP in ${ips.join()}`);
-    const vip6 = ips.find((ip) => ip.includes(':')) ?? assert.fail(`no IPv6 VIP in ${ips.join()}`);
+    const { client, sources4, sources6, vip4, vip6 } = await dualStackVips(c, V6_PREFIX, { v4: 48, v6: 32 });
     const nodeOfMac = new Map(await Promise.all(c.nodes.map(async (n) => [await n.ns.mac('eth0'), n] as const)));
     const probe = client.spawn(process.execPath, [script('answer-probe.ts'), JSON.stringify({ ifname: 'eth0', vip4, vip6, sources4, sources6 })], { name: 'probe' });
     const f: Faults = { c, client, clientMac: await client.mac('eth0'), probe, vip4, vip6, nodeOfMac };

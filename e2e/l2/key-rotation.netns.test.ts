@@ -15,7 +15,8 @@ import { mergePatch } from '../k8s/patch.ts';
 import { LIVENESS_SECRET } from '../../lib/liveness/key-secret.ts';
 import { DEFAULT_KEY_OVERLAP_MS } from '../../speaker/liveness/mesh.ts';
 import { INSTALL_NAMESPACE } from '../controlplane.ts';
-import { serviceWithEndpoints, startLabCluster } from '../speaker/lab-cluster.ts';
+import { startLabCluster } from '../speaker/lab-cluster.ts';
+import { dualStackVips } from './dual-stack-vips.ts';
 import { waitFor } from '../wait.ts';
 import type { ProbeRecord } from './answer-probe.ts';
 import { answerStats } from './answer-stats.ts';
@@ -31,16 +32,7 @@ test('liveness key rotation (changed, deleted, changed twice at once): one owner
   if (!c) return;
   await c.lab.dumpOnFailure(async () => {
     const core = c.plane.kubeconfig.makeApiClient(CoreV1Api);
-    const client = await c.host('client', 2);
-    const sources6 = Array.from({ length: 16 }, (_, i) => `${V6_PREFIX}${(0x1000 + i).toString(16)}`);
-    for (const s of sources6) await client.ip(['addr', 'add', `${s}/64`, 'dev', 'eth0', 'nodad']);
-    const sources4 = Array.from({ length: 24 }, (_, i) => `203.0.113.${200 + i}`);
-    await c.apply('ipaddresspools', 'IPAddressPool', 'lab', { addresses: ['203.0.113.0/28', `${V6_PREFIX}100/124`], avoidBuggyIPs: true });
-    await c.apply('l2advertisements', 'L2Advertisement', 'lab', { ipAddressPools: ['lab'] });
-    await serviceWithEndpoints(c, 'e2e', 'web', c.nodes, { ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4', 'IPv6'] });
-    const ips = await c.cluster.waitForIPs('e2e', 'web', 2, 20_000);
-    const vip4 = ips.find((ip) => !ip.includes(':')) ?? assert.fail(`no IPv4 VIP in ${ips.join()}`);
-    const vip6 = ips.find((ip) => ip.includes(':')) ?? assert.fail(`no IPv6 VIP in ${ips.join()}`);
+    const { client, sources4, sources6, vip4, vip6 } = await dualStackVips(c, V6_PREFIX, { v4: 24, v6: 16 });
     const probe = client.spawn(process.execPath, [PROBE, JSON.stringify({ ifname: 'eth0', vip4, vip6, sources4, sources6 })], { name: 'probe' });
     const stats = (from: number, to: number) => {
       const all = probe.jsonLines<ProbeRecord>().filter((r) => r.p === 'probe');
