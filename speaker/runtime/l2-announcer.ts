@@ -146,6 +146,11 @@ export class L2Announcer {
   }
 
   /** Whether the first plan is applied and its responders are open (heartbeats say `starting` until then). */
+  /** The liveness mesh runs (with the current or, after the Secret went, the last key). */
+  meshRunning(): boolean {
+    return this.mesh !== undefined;
+  }
+
   isReady(): boolean {
     return this.ready;
   }

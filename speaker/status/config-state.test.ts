@@ -29,3 +29,11 @@ test('config errors: Invalid, the summary names the object', () => {
   assert.equal(s.result, 'Invalid');
   assert.match(s.errorSummary, /BGPAdvertisement\/x spec.peers\[0\]: not found/);
 });
+
+test('key gone after one was loaded: the condition says failover runs on the last key', () => {
+  const s = speakerConfigurationStatus([], { stale: false, now }, { livenessKeyProblem: 'Secret portside-liveness-key not found', livenessOnLastKey: true });
+  const c = s.conditions.find((x) => x.type === 'LivenessAuthenticated');
+  assert.equal(c?.status, 'False');
+  assert.match(c?.message ?? '', /not found: heartbeats stay signed with the last key/);
+  assert.doesNotMatch(c?.message ?? '', /failover is off, every/);
+});

@@ -7,6 +7,8 @@ import { type ConfigurationStateStatus, configurationStatus } from '../../lib/re
 export interface SpeakerNotes {
   /** Why liveness runs without authentication (undefined = key loaded). */
   livenessKeyProblem?: string | undefined;
+  /** With a key problem: heartbeats still run, signed with the last key this process loaded. */
+  livenessOnLastKey?: boolean;
   /** BFDProfile names with echoMode (not supported; the session runs without echo). */
   echoModeProfiles?: readonly string[];
   /** BGPPeers this node cannot run a session for, with the reason. */
@@ -28,8 +30,9 @@ export function speakerConfigurationStatus(
   const { now } = opts;
   const extra: V1Condition[] = [];
   extra.push(notes.livenessKeyProblem
-    ? condition('LivenessAuthenticated', false, 'LivenessKeyMissing',
-      `${notes.livenessKeyProblem}: layer-2 failover is off, every eligible node is taken as live (owners follow Node objects only)`, now)
+    ? condition('LivenessAuthenticated', false, 'LivenessKeyMissing', notes.livenessOnLastKey
+      ? `${notes.livenessKeyProblem}: heartbeats stay signed with the last key this speaker loaded, so layer-2 failover keeps working until it restarts; a restarted speaker has failover off until the Secret is back`
+      : `${notes.livenessKeyProblem}: layer-2 failover is off, every eligible node is taken as live (owners follow Node objects only)`, now)
     : condition('LivenessAuthenticated', true, 'LivenessKeyLoaded', 'speaker heartbeats are authenticated', now));
   const echo = notes.echoModeProfiles ?? [];
   if (echo.length > 0) {
