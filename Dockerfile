@@ -7,7 +7,7 @@
 # shipped TypeScript with the production packages into minified JavaScript (hack/bundle.ts:
 # bin/portside.js and a chunk per command): Node's type stripping would keep its compiler
 # and every source text in memory (≈ 28 MB of RSS per process), and ≈ 190 separate modules
-# another 12–15 MB (docs/benchmarks.md). Development and the tests run the .ts directly.
+# another 15–17 MB (docs/benchmarks.md). Development and the tests run the .ts directly.
 # config/dockerfile.test.ts lints this file.
 
 ARG BASE=node:24-slim

@@ -2,7 +2,7 @@
 // packages too) bundled by esbuild into bin/portside.js plus one chunk per lazily loaded part
 // (the controller, the speaker, migrate, explain, the YAML parsers), minified, ESM, no source
 // maps. One module instead of ≈ 190 per program and no comments, whitespace or long names
-// kept in the heap as source text: 12–15 MB less RSS per process (docs/benchmarks.md).
+// kept in the heap as source text: 15–17 MB less RSS per process (docs/benchmarks.md).
 // The native addon's loader stays its own file, native/index.js, so it finds the addon next
 // to it as in development. Types are not checked here: `tsc -p tsconfig.json` does that.
 //   node hack/bundle.ts [outdir]   (default dist/)
