@@ -32,13 +32,13 @@ COPY operator/ operator/
 COPY speaker/ speaker/
 COPY explain/ explain/
 RUN node hack/bundle.ts dist \
- && test -f dist/bin/portside.js -a -f dist/native/index.js
+ && test -f dist/bin/portside.js -a -f dist/native/index.js -a -f dist/THIRD-PARTY-LICENSES.txt
 
 FROM ${BASE}
 ENV NODE_ENV=production
 WORKDIR /app
 # No node_modules: the production packages are in the bundle (nothing resolves a package at
-# run time), and no source maps.
+# run time), their licences in /app/THIRD-PARTY-LICENSES.txt; no source maps.
 COPY --from=build /app/native/build/Release/portside_native.node native/build/Release/portside_native.node
 COPY package.json ./
 COPY --from=build /app/dist/ ./

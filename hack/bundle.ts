@@ -4,9 +4,11 @@
 // maps. One module instead of ≈ 190 per program and no comments, whitespace or long names
 // kept in the heap as source text: 15–17 MB less RSS per process (docs/benchmarks.md).
 // The native addon's loader stays its own file, native/index.js, so it finds the addon next
-// to it as in development. Types are not checked here: `tsc -p tsconfig.json` does that.
+// to it as in development. The licences of the packages inside go to THIRD-PARTY-LICENSES.txt
+// (the image ships no node_modules to carry them). Types are not checked here: `tsc -p
+// tsconfig.json` does that.
 //   node hack/bundle.ts [outdir]   (default dist/)
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -33,8 +35,9 @@ export async function bundleShipped(outdir: string): Promise<void> {
     logLevel: 'warning',
     absWorkingDir: ROOT,
   } as const;
-  await build({
+  const { metafile } = await build({
     ...common,
+    metafile: true,
     entryPoints: ['bin/portside.ts'],
     bundle: true,
     splitting: true,
@@ -42,10 +45,22 @@ export async function bundleShipped(outdir: string): Promise<void> {
     chunkNames: '[name]-[hash]',
     plugins: [nativeLoaderApart],
     // CommonJS packages (prom-client, pino) call require() for Node's builtins; ESM has none.
-    // process.getBuiltinModule also keeps an ESM import of node:http from loading undici.
+    // The builtin's own object, as lib/node/http.ts takes it, leaves Node's undici unloaded.
     banner: { js: 'const require=process.getBuiltinModule;' },
   });
   await build({ ...common, entryPoints: ['native/index.ts'], bundle: false, outfile: join(outdir, 'native/index.js') });
+  writeFileSync(join(outdir, 'THIRD-PARTY-LICENSES.txt'), licences(Object.keys(metafile.inputs)));
+}
+
+/** Name, version, licence and licence text of every package a bundled input comes from. */
+function licences(inputs: readonly string[]): string {
+  const dirs = new Set(inputs.flatMap((i) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(i)?.[1] ?? []));
+  return [...dirs].sort().map((dir) => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as { name: string; version: string; license?: string };
+    const file = readdirSync(join(ROOT, dir)).find((f) => /^licen[cs]e/i.test(f));
+    if (!file) throw new Error(`${pkg.name}: no licence file to ship with the bundle`);
+    return `${pkg.name} ${pkg.version} (${pkg.license ?? 'see below'})\n\n${readFileSync(join(ROOT, dir, file), 'utf8').trim()}\n`;
+  }).join(`\n${'-'.repeat(78)}\n\n`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

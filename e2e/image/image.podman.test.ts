@@ -14,7 +14,7 @@ import { requireRoot } from '../netns/skip.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PODMAN = join(ROOT, 'hack/image/podman.sh');
-const APP_TOP = ['bin', 'native', 'package.json'];
+const APP_TOP = ['THIRD-PARTY-LICENSES.txt', 'bin', 'native', 'package.json'];
 
 interface Built { id: string; ref: string; archive: string }
 
@@ -173,6 +173,9 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
       const bundle = files.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(app, f), 'utf8')).join('\n');
       assert.ok(!bundle.includes('ObjectSerializer'), 'no @kubernetes/client-node in the bundle');
       for (const pkg of ['node-gyp', 'typescript', 'eslint', 'esbuild']) assert.ok(!bundle.includes(`node_modules/${pkg}/`), pkg);
+      // The bundled packages' licences travel with them.
+      const licences = readFileSync(join(app, 'THIRD-PARTY-LICENSES.txt'), 'utf8');
+      for (const pkg of ['pino', 'prom-client', 'zod', 'yaml', 'js-yaml', '@thi.ng/bitfield']) assert.match(licences, new RegExp(`^${pkg} \\d+\\.\\d+\\.\\d+ \\(`, 'm'), pkg);
     } finally {
       run(PODMAN, ['image', 'unmount', image.id]);
     }
