@@ -3,10 +3,11 @@
 #   docker build -t ghcr.io/portside/portside:0.1.0 .
 # `make image` builds this same file with podman and BASE set to a local stand-in for
 # node:24-slim made from Debian packages (hack/image/base.sh): no registry pull.
-# The build stage installs dependencies, builds the N-API addon (native/) and compiles the
-# shipped TypeScript to JavaScript (tsconfig.build.json: types erased, nothing else changes):
-# Node's type stripping would keep its compiler and every source text in memory, ≈ 28 MB of
-# RSS per process (docs/benchmarks.md). Development and the tests run the .ts directly.
+# The build stage installs dependencies, builds the N-API addon (native/) and bundles the
+# shipped TypeScript with the production packages into minified JavaScript (hack/bundle.ts:
+# bin/portside.js and a chunk per command): Node's type stripping would keep its compiler
+# and every source text in memory (≈ 28 MB of RSS per process), and ≈ 190 separate modules
+# another 15–17 MB (docs/benchmarks.md). Development and the tests run the .ts directly.
 # config/dockerfile.test.ts lints this file.
 
 ARG BASE=node:24-slim
@@ -23,25 +24,21 @@ COPY hack/node-bin.sh hack/node-bin.sh
 COPY native/ native/
 RUN npm_config_nodedir=/usr/local native/build.sh \
  && test -f native/build/Release/portside_native.node
-COPY tsconfig.json tsconfig.build.json ./
+COPY hack/bundle.ts hack/bundle.ts
 COPY bin/ bin/
 COPY crds/ crds/
 COPY lib/ lib/
 COPY operator/ operator/
 COPY speaker/ speaker/
 COPY explain/ explain/
-RUN node_modules/.bin/tsc -p tsconfig.build.json \
- && test -f dist/bin/portside.js
-# Only what runs: no dev packages (node-gyp, node-addon-api, the linters, and
-# @kubernetes/client-node, which only the test harnesses use), and no type declarations or
-# source maps.
-RUN npm prune --omit=dev --no-audit --no-fund --loglevel=error \
- && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.[cm]ts' -o -name '*.map' \) -delete
+RUN node hack/bundle.ts dist \
+ && test -f dist/bin/portside.js -a -f dist/native/index.js -a -f dist/THIRD-PARTY-LICENSES.txt
 
 FROM ${BASE}
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build /app/node_modules/ node_modules/
+# No node_modules: the production packages are in the bundle (nothing resolves a package at
+# run time), their licences in /app/THIRD-PARTY-LICENSES.txt; no source maps.
 COPY --from=build /app/native/build/Release/portside_native.node native/build/Release/portside_native.node
 COPY package.json ./
 COPY --from=build /app/dist/ ./

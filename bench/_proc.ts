@@ -12,9 +12,12 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** VmRSS and VmHWM (the high-water mark) of `pid` in MB (10^6 bytes). */
-export function memoryOf(pid: number): { rss: number; hwm: number } {
+/**
+ * VmRSS and VmHWM (the high-water mark) of `pid` in MB (10^6 bytes), and the RSS's anonymous
+ * part (V8's heap, malloc, stacks) and file-backed part (mostly the `node` binary's pages).
+ */
+export function memoryOf(pid: number): { rss: number; hwm: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: (kb('VmRSS') * 1024) / 1e6, hwm: (kb('VmHWM') * 1024) / 1e6 };
+  const mb = (field: string): number => (Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024) / 1e6;
+  return { rss: mb('VmRSS'), hwm: mb('VmHWM'), anon: mb('RssAnon'), file: mb('RssFile') };
 }

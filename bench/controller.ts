@@ -28,7 +28,7 @@ const BUILD = process.env.BENCH_BUILD ?? 'compiled';
 if (BUILD !== 'compiled' && BUILD !== 'source') throw new Error(`BENCH_BUILD must be compiled or source, not ${BUILD}`);
 /** Node flag sets to compare (BENCH_NODE_OPTIONS, `|` between sets); the live phase runs the first. */
 const VARIANTS = (process.env.BENCH_NODE_OPTIONS ?? '').split('|').map((v) => v.split(/\s+/).filter(Boolean));
-const compiled = BUILD === 'compiled' ? compileShipped() : undefined;
+const compiled = BUILD === 'compiled' ? await compileShipped() : undefined;
 const BIN = compiled?.bin ?? new URL('../bin/portside.ts', import.meta.url).pathname;
 
 /** Runs `task(i)` for i in [0, n) with at most `parallel` in flight. */

@@ -2,12 +2,14 @@
 // processes, configured through a real kube-apiserver. Both start against one control plane
 // (the speaker in the root namespace with free ports and no advertisement, so it touches no
 // interface); once both are ready, RSS is sampled every second for BENCH_IDLE_S seconds
-// (default 20); the last sample and the high-water mark (VmHWM) are printed. Two builds run
-// in turn: the TypeScript as development runs it (type stripping) and the JavaScript the
-// image runs (tsconfig.build.json, compiled here into a temp folder).
+// (default 20); the last sample (with its anonymous and file-backed parts: the heap and
+// malloc, and the pages of the `node` binary touched) and the high-water mark (VmHWM) are
+// printed. The builds run in turn: `source`, the TypeScript as development runs it (type
+// stripping); `compiled`, the bundle the image runs (hack/bundle.ts, built here into a temp
+// folder); `tsc`, the shipped TypeScript compiled file by file (what the image ran before).
 // They read the kubeconfig as JSON: a Pod in the cluster parses no YAML, so neither should
 // the figure. BENCH_NODE_OPTIONS adds Node flags to both programs (e.g. `--max-semi-space-size=1`);
-// BENCH_BUILDS=source or =compiled runs only one build.
+// BENCH_BUILDS (default `source,compiled`) picks the builds, e.g. `tsc,compiled`.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -65,8 +67,8 @@ try {
   ];
   for (const build of BUILDS) {
     let bin = join(ROOT, 'bin/portside.ts');
-    if (build === 'compiled') {
-      const out = compileShipped();
+    if (build === 'compiled' || build === 'tsc') {
+      const out = await compileShipped(build === 'tsc' ? 'tsc' : 'bundled');
       temps.push(out.dir);
       bin = out.bin;
     }
@@ -100,8 +102,8 @@ try {
     }
     for (const [name, proc] of [['controller', controller], ['speaker', speaker]] as const) {
       const s = samples[name]!;
-      const { rss, hwm } = memoryOf(proc.pid);
-      lines.push(`${build} ${name}: ready ${fmt(readyAt[name]!)} s after start; idle RSS ${fmt(rss)} MB (min ${fmt(Math.min(...s))}, max ${fmt(Math.max(...s))} over ${IDLE_S} s), high-water ${fmt(hwm)} MB`);
+      const { rss, hwm, anon, file } = memoryOf(proc.pid);
+      lines.push(`${build} ${name}: ready ${fmt(readyAt[name]!)} s after start; idle RSS ${fmt(rss)} MB (anon ${fmt(anon)}, file ${fmt(file)}; min ${fmt(Math.min(...s))}, max ${fmt(Math.max(...s))} over ${IDLE_S} s), high-water ${fmt(hwm)} MB`);
     }
     await stopProcess(controller);
     await stopProcess(speaker);

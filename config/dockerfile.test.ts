@@ -69,27 +69,23 @@ test('one build argument, BASE, is the image of every stage (make image sets a l
   for (const s of stages) assert.equal(s.from, '${BASE}', `stage ${s.name ?? '(final)'}`);
 });
 
-test('the build stage installs build tools, runs npm ci, builds the addon and prunes dev deps', () => {
+test('the build stage installs build tools, runs npm ci, builds the addon and bundles the programs', () => {
   assert.ok(build, 'a stage named "build"');
   const text = runs(build);
   for (const tool of ['python3', 'make', 'g++']) assert.match(text, new RegExp(`apt-get install[^\\n]*\\s${tool.replace('+', '\\+')}(\\s|$)`), tool);
   assert.match(text, /\bnpm ci\b/);
   assert.match(text, /\bnative\/build\.sh\b/);
-  assert.match(text, /\bnpm prune --omit=dev\b/);
   assert.ok(text.indexOf('npm ci') < text.indexOf('native/build.sh'), 'the addon builds after npm ci (node-gyp)');
-  assert.ok(text.indexOf('native/build.sh') < text.indexOf('npm prune'), 'prune after the build');
-  assert.match(text, /\btsc -p tsconfig\.build\.json\b/, 'the shipped TypeScript is compiled');
-  assert.ok(text.indexOf('npm ci') < text.indexOf('tsc -p') && text.indexOf('tsc -p') < text.indexOf('npm prune'), 'compiled with the dev packages, before the prune');
-  const strip = /find node_modules [^\n]*-name '\*\.d\.ts'[^\n]*-name '\*\.map'[^\n]*-delete/.exec(text);
-  assert.ok(strip, 'type declarations and source maps are deleted from node_modules');
-  assert.ok(text.indexOf('npm prune') < strip.index, 'after the prune');
+  assert.match(text, /\bnode hack\/bundle\.ts dist\b/, 'the shipped TypeScript is bundled (esbuild, a dev package)');
+  assert.ok(text.indexOf('npm ci') < text.indexOf('hack/bundle.ts'), 'bundled with the dev packages installed');
+  assert.match(text, /test -f dist\/bin\/portside\.js -a -f dist\/native\/index\.js/, 'the entry point and the addon\'s loader are built');
 });
 
-test('the final stage takes the built addon and node_modules from the build stage, not the host', () => {
+test('the final stage takes the built addon and the bundle from the build stage, not the host, and no node_modules', () => {
   const fromBuild = final.body.filter((i) => i.op === 'COPY' && i.args.startsWith('--from=build ')).map((i) => i.args);
-  assert.ok(fromBuild.some((a) => a.includes('node_modules')));
+  assert.ok(!final.body.some((i) => i.op === 'COPY' && i.args.includes('node_modules')), 'the packages are in the bundle');
   assert.ok(fromBuild.some((a) => a.includes('portside_native.node')));
-  assert.ok(fromBuild.some((a) => /^--from=build \/app\/dist\/ \.\/$/.test(a)), 'the compiled programs');
+  assert.ok(fromBuild.some((a) => /^--from=build \/app\/dist\/ \.\/$/.test(a)), 'the bundled programs');
   assert.ok(!final.body.some((i) => i.op === 'COPY' && !i.args.startsWith('--from=') && /\b(bin|lib|operator|speaker|crds)\//.test(i.args)), 'no TypeScript source');
   assert.ok(!runs(final).includes('apt-get install'), 'no build tools in the runtime image');
 });

@@ -26,8 +26,9 @@ export type Parser<T> = (obj: unknown, options?: ParseOptions) => ParseResult<T>
  * applied to the returned value, as the apiserver does.
  */
 export function makeParser<S extends z.ZodType>(source: KindSource, zod: S): Parser<z.output<S>> {
-  const schema = objectSchema(source);
+  let schema: Schema | undefined; // on the first call, like the zod schema (lazy)
   return (obj, options = {}) => {
+    schema ??= objectSchema(source);
     const parsed = zod.safeParse(obj);
     const old = options.old === undefined ? undefined : zod.safeParse(options.old);
     const oldValue = old?.success ? old.data : undefined;

@@ -2,7 +2,9 @@
 // schema into calls of these): zod types with the messages Portside reports, and list
 // uniqueness as the apiserver checks it. CEL rules are not here: crds/validate.ts runs
 // their checks afterwards.
-import { z } from 'zod';
+// Named imports, not the `z` namespace: a bundle then keeps only the zod these call.
+import { array, boolean as zodBoolean, enum as zodEnum, int, ipv4, iso, number as zodNumber, record, string as zodString } from 'zod';
+import type { z } from 'zod';
 
 type Issue = { readonly input?: unknown };
 
@@ -10,7 +12,7 @@ type Issue = { readonly input?: unknown };
 const typeError = (expected: string) => (issue: Issue): string =>
   issue.input === undefined ? 'is required' : `must be ${expected}`;
 
-/** The options of every z.strictObject / z.looseObject. */
+/** The options of every strictObject / looseObject. */
 export const OBJECT = { error: typeError('an object') } as const;
 
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 } as const;
@@ -26,10 +28,10 @@ export interface StringOptions {
 export function string(opts: StringOptions = {}): z.ZodType<string> {
   let s =
     opts.format === 'date-time'
-      ? z.iso.datetime({ offset: true, error: typeError('an RFC 3339 date-time') })
+      ? iso.datetime({ offset: true, error: typeError('an RFC 3339 date-time') })
       : opts.format === 'ipv4'
-        ? z.ipv4({ error: typeError('an IPv4 address') })
-        : z.string({ error: typeError('a string') });
+        ? ipv4({ error: typeError('an IPv4 address') })
+        : zodString({ error: typeError('a string') });
   const { minLength, maxLength, pattern } = opts;
   if (minLength !== undefined) {
     s = s.min(minLength, { error: minLength === 1 ? 'must not be empty' : `must be at least ${minLength} characters` });
@@ -40,7 +42,7 @@ export function string(opts: StringOptions = {}): z.ZodType<string> {
 }
 
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T): z.ZodEnum<{ [K in T[number]]: K }> {
-  return z.enum(values, { error: (issue: Issue) => (issue.input === undefined ? 'is required' : `must be one of ${values.join(', ')}`) });
+  return zodEnum(values, { error: (issue: Issue) => (issue.input === undefined ? 'is required' : `must be one of ${values.join(', ')}`) });
 }
 
 export interface NumberOptions {
@@ -60,7 +62,7 @@ function rangeText(integer: boolean, min: number | undefined, max: number | unde
 
 export function number(opts: NumberOptions = {}): z.ZodType<number> {
   const integer = opts.integer ?? false;
-  let n = integer ? z.int({ error: typeError('a whole number') }) : z.number({ error: typeError('a number') });
+  let n = integer ? int({ error: typeError('a whole number') }) : zodNumber({ error: typeError('a number') });
   const min = opts.minimum ?? (opts.format === 'int32' ? INT32.min : undefined);
   const max = opts.maximum ?? (opts.format === 'int32' ? INT32.max : undefined);
   const outOfRange = (issue: Issue): string => `${String(issue.input)} is out of range: ${rangeText(integer, min, max, opts.unit)}`;
@@ -71,7 +73,7 @@ export function number(opts: NumberOptions = {}): z.ZodType<number> {
 }
 
 export function boolean(): z.ZodBoolean {
-  return z.boolean({ error: typeError('true or false') });
+  return zodBoolean({ error: typeError('true or false') });
 }
 
 export interface ListOptions {
@@ -84,7 +86,7 @@ export interface ListOptions {
 }
 
 export function list<T extends z.ZodType>(item: T, opts: ListOptions = {}): z.ZodArray<T> {
-  let a = z.array(item, { error: typeError('a list') });
+  let a = array(item, { error: typeError('a list') });
   if (opts.minItems !== undefined) a = a.min(opts.minItems, { error: `must have at least ${opts.minItems} item(s)` });
   if (opts.maxItems !== undefined) a = a.max(opts.maxItems, { error: `must have at most ${opts.maxItems} items` });
   return opts.set || opts.mapKeys ? a.superRefine((value, ctx) => reportDuplicates(opts.mapKeys, value, ctx)) : a;
@@ -92,10 +94,10 @@ export function list<T extends z.ZodType>(item: T, opts: ListOptions = {}): z.Zo
 
 /** An object whose keys are free (matchLabels): string keys, `values` for each value. */
 export function stringMap<T extends z.ZodType>(values: T, maxProperties?: number): z.ZodRecord<z.ZodString, T> {
-  const record = z.record(z.string(), values, { error: typeError('an object') });
+  const map = record(zodString(), values, { error: typeError('an object') });
   return maxProperties === undefined
-    ? record
-    : record.refine((r) => Object.keys(r).length <= maxProperties, { error: `must have at most ${maxProperties} entries` });
+    ? map
+    : map.refine((r) => Object.keys(r).length <= maxProperties, { error: `must have at most ${maxProperties} entries` });
 }
 
 /** Where the apiserver reports a duplicate: at the later item. */

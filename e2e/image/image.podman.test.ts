@@ -1,8 +1,8 @@
 // The image users run, built here: hack/image/build.sh (`make image`; warm, seconds) builds
 // it from the Dockerfile on a local Debian + Node 24 base with podman. Inside it, as uid
 // 65532 with no network, `portside --help` and both commands' help answer; and it holds
-// only what runs: the programs' code, compiled to JavaScript, reachable from bin/portside.js, the production
-// packages of package-lock.json, the native addon. Needs root (podman runs rootful here):
+// only what runs: the programs' bundle (hack/bundle.ts: bin/portside.js and the chunks it
+// imports, the production packages inside), the addon's loader and the native addon. Needs root (podman runs rootful here):
 // skips loudly without it, fails under CI=true.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,7 +14,7 @@ import { requireRoot } from '../netns/skip.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PODMAN = join(ROOT, 'hack/image/podman.sh');
-const APP_TOP = ['bin', 'crds', 'explain', 'lib', 'native', 'node_modules', 'operator', 'package.json', 'speaker'];
+const APP_TOP = ['THIRD-PARTY-LICENSES.txt', 'bin', 'native', 'package.json'];
 
 interface Built { id: string; ref: string; archive: string }
 
@@ -51,7 +51,7 @@ function walk(dir: string, skip: (rel: string) => boolean, base = dir): string[]
   });
 }
 
-/** The .ts files reachable from `entry` by relative imports, and the imports that resolve to nothing. */
+/** The files reachable from `entry` by relative imports, and the imports that resolve to nothing. */
 function reachable(app: string, entry: string): { reached: Set<string>; missing: string[] } {
   const reached = new Set<string>();
   const missing: string[] = [];
@@ -150,45 +150,47 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
     assert.ok(heap >= constrained / 2 && heap <= constrained / 2 + 16 * 2 ** 20, `heap limit ${heap} for a ${constrained}-byte limit`);
   });
 
-  await t.test('it holds only what runs: compiled shipped code reachable from bin/portside.js, production packages, the addon', () => {
+  await t.test('it holds only what runs: the bundle reachable from bin/portside.js, the addon and its loader, no node_modules', () => {
     const mount = run(PODMAN, ['image', 'mount', image.id]);
     assert.equal(mount.status, 0, mount.stderr);
     try {
       const app = join(mount.stdout.trim(), 'app');
-      assert.deepEqual(readdirSync(app).sort(), APP_TOP, 'no e2e/, bench/, hack/, config/, docs/ in /app');
-      const files = walk(app, (rel) => rel === 'node_modules');
+      assert.deepEqual(readdirSync(app).sort(), APP_TOP, 'no e2e/, bench/, hack/, config/, docs/, node_modules/ in /app');
+      const files = walk(app, () => false);
       const notShipped = files.filter((f) => /\.test\.[jt]s$|(^|\/)(testing|fixtures)\.[jt]s$|(^|\/)fixtures\/|\.(md|ya?ml|hex)$|^crds\/invalid-cases\.[jt]s$/.test(f));
       assert.deepEqual(notShipped, [], 'tests, fixtures, docs and CRD YAML stay out');
-      assert.deepEqual(files.filter((f) => f.endsWith('.ts')), [], 'no TypeScript: the image runs the compiled JavaScript');
+      assert.deepEqual(files.filter((f) => /\.[cm]?ts$/.test(f)), [], 'no TypeScript or type declarations: the image runs the bundle');
+      assert.deepEqual(files.filter((f) => f.endsWith('.map')), [], 'no source maps');
       const { reached, missing } = reachable(app, 'bin/portside.js');
       assert.deepEqual(missing, [], 'every import resolves inside the image');
-      // A file that only declares types compiles to `export {};`, which only `import type` names.
-      const typeOnly = (f: string) => readFileSync(join(app, f), 'utf8').trim() === 'export {};';
-      const unreached = files.filter((f) => f.endsWith('.js') && !reached.has(f) && !typeOnly(f));
+      const unreached = files.filter((f) => f.endsWith('.js') && !reached.has(f));
       assert.deepEqual(unreached, [], 'every .js file in the image runs (is reached from bin/portside.js)');
-      assert.ok(reached.has('operator/main.js') && reached.has('speaker/main.js') && reached.has('native/index.js'));
+      // The entry, a chunk per lazily loaded part (controller, speaker, migrate, explain, YAML) and shared chunks.
+      assert.ok(reached.has('native/index.js') && reached.size >= 6, [...reached].join(' '));
       assert.deepEqual(files.filter((f) => f.startsWith('native/')).sort(), ['native/build/Release/portside_native.node', 'native/index.js']);
       assert.ok(existsSync(join(mount.stdout.trim(), 'usr/local/include/node/node_api.h')), 'the base keeps node:24-slim\'s headers');
-
-      // node_modules is exactly package-lock.json's production set.
-      const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
-        packages: Record<string, { dev?: boolean; optional?: boolean; devOptional?: boolean }>;
-      };
-      const entries = Object.entries(lock.packages).filter(([path]) => path.startsWith('node_modules/'));
-      const present = (path: string) => existsSync(join(app, path, 'package.json'));
-      const devInImage = entries.filter(([path, p]) => p.dev === true && present(path)).map(([path]) => path);
-      assert.deepEqual(devInImage, [], 'no dev-only package');
-      const prodMissing = entries.filter(([path, p]) => !p.dev && !p.optional && !p.devOptional && !present(path)).map(([path]) => path);
-      assert.deepEqual(prodMissing, [], 'every production package');
-      for (const pkg of ['node-gyp', 'node-addon-api', 'typescript', 'eslint']) assert.ok(!existsSync(join(app, 'node_modules', pkg)), pkg);
       // The programs talk to the API through lib/k8s's own client; client-node serves the harnesses.
-      assert.ok(!present('node_modules/@kubernetes/client-node'), 'no @kubernetes/client-node');
-      assert.ok(present('node_modules/js-yaml'), 'js-yaml, for kubeconfig files');
-      const typings = walk(join(app, 'node_modules'), () => false).filter((f) => /\.d\.[cm]?ts$|\.map$/.test(f));
-      assert.deepEqual(typings, [], 'no type declarations or source maps');
+      const bundle = files.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(app, f), 'utf8')).join('\n');
+      assert.ok(!bundle.includes('ObjectSerializer'), 'no @kubernetes/client-node in the bundle');
+      for (const pkg of ['node-gyp', 'typescript', 'eslint', 'esbuild']) assert.ok(!bundle.includes(`node_modules/${pkg}/`), pkg);
+      // The bundled packages' licences travel with them.
+      const licences = readFileSync(join(app, 'THIRD-PARTY-LICENSES.txt'), 'utf8');
+      for (const pkg of ['pino', 'prom-client', 'zod', 'yaml', 'js-yaml', '@thi.ng/bitfield']) assert.match(licences, new RegExp(`^${pkg} \\d+\\.\\d+\\.\\d+ \\(`, 'm'), pkg);
     } finally {
       run(PODMAN, ['image', 'unmount', image.id]);
     }
+  });
+
+  await t.test('a YAML kubeconfig is read in the image (js-yaml is bundled, loaded only then)', () => {
+    const kubeconfig = [
+      'apiVersion: v1', 'kind: Config', 'current-context: c',
+      'contexts: [{name: c, context: {cluster: k, user: u}}]',
+      'clusters: [{name: k, cluster: {server: "https://127.0.0.1:9"}}]',
+      'users: [{name: u, user: {token: t}}]', '',
+    ].join('\n');
+    const r = portside(image, ['status', '--kubeconfig', '/dev/stdin'], 'portside', kubeconfig);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /cannot read the API at https:\/\/127\.0\.0\.1:9: .*ECONNREFUSED/, 'parsed, then the API was tried');
   });
 
   await t.test('the archive for `ctr images import` is a docker archive of the tagged image', () => {

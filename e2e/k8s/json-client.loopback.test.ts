@@ -1,9 +1,10 @@
 // JsonClient against a scripted HTTP server on 127.0.0.1: one keep-alive socket for many
 // requests, API failures as values with their code, a 401 that makes the next request read
-// the token again, and watches that end when the server closes them or they go quiet.
+// the token again, watches that end when the server closes them or they go quiet, and an
+// http proxy-url (absolute URLs to the proxy).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -99,4 +100,37 @@ test('a watch streams events line by line and ends when the server closes it or 
   const aborted = new AbortController();
   const watching = client.watch('/w', () => aborted.abort(), { idleMs: 10_000, signal: aborted.signal });
   await watching; // the abort ends it at once
+});
+
+test('through an http proxy-url, an http API server\'s requests go to the proxy with absolute URLs, on one keep-alive socket', async (t) => {
+  const api = await serve((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ path: req.url, host: req.headers.host }));
+  });
+  t.after(api.close);
+  const asked: string[] = [];
+  const proxySockets = new Set<number>();
+  // A forward proxy: takes the absolute URL and passes the request on.
+  const proxy = await serve((req, res) => {
+    asked.push(`${req.method} ${req.url} host=${req.headers.host} auth=${req.headers['proxy-authorization'] ?? '-'}`);
+    proxySockets.add(req.socket.remotePort ?? 0);
+    const target = new URL(req.url ?? '');
+    const headers = { ...req.headers };
+    delete headers['proxy-authorization'];
+    const upstream = request(target, { method: req.method, headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  t.after(proxy.close);
+  const proxyUrl = proxy.url.replace('http://', 'http://me:pa%3Ass@');
+  const client = new JsonClient({ server: api.url, proxyUrl });
+  t.after(() => client.close());
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(await client.get('/api/v1/x', { i: String(i) }), { path: `/api/v1/x?i=${i}`, host: new URL(api.url).host });
+  }
+  const basic = `Basic ${Buffer.from('me:pa:ss').toString('base64')}`;
+  assert.deepEqual(asked[0], `GET ${api.url}/api/v1/x?i=0 host=${new URL(api.url).host} auth=${basic}`);
+  assert.equal(asked.length, 3);
+  assert.equal(proxySockets.size, 1, 'one keep-alive socket to the proxy');
 });

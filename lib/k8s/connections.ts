@@ -1,7 +1,8 @@
 // One keep-alive agent per API server for all of a program's requests and watches, with
 // credentials read once and re-read every 30 s (or at once after a 401): a new agent only when
 // the TLS identity changed, so rotated client certificates and CAs take effect, while a
-// rotated bearer token (a projected service-account token) only changes a header.
+// rotated bearer token (a projected service-account token) only changes a header. With a
+// proxy-url the agent tunnels through it (https) or talks to it (http): proxy.ts.
 import { Agent as HttpsAgent } from 'node:https';
 import { Agent as HttpAgent } from '../node/http.ts';
 import type { AgentType } from '../node/http.ts';
@@ -9,6 +10,7 @@ import { type Clock, systemClock } from '../time/clock.ts';
 import { readCredentials } from './credentials.ts';
 import { ExecCredentialCache } from './exec-credential.ts';
 import type { ClusterConfig } from './kubeconfig.ts';
+import { TunnelingAgent } from './proxy.ts';
 
 const RECHECK_MS = 30_000;
 
@@ -19,6 +21,8 @@ export interface Connection {
   auth: string | undefined;
   fingerprint: string;
   at: number;
+  /** An http API server's requests go to this proxy with absolute URLs (an https one's agent tunnels). */
+  forwardProxy: URL | undefined;
 }
 
 export interface ConnectionPoolOptions {
@@ -78,12 +82,13 @@ export class ConnectionPool {
     const at = this.clock.now();
     if (previous && previous.fingerprint === id.fingerprint) return { ...previous, headers: id.headers, auth: id.auth, at };
     const base = new URL(this.config.server);
+    const proxy = this.config.proxyUrl === undefined ? undefined : new URL(this.config.proxyUrl);
     const common = { keepAlive: true, maxSockets: this.maxSockets };
-    const agent = base.protocol === 'https:'
-      ? new HttpsAgent({ ...common, ca: id.ca, cert: id.cert, key: id.key, rejectUnauthorized: id.rejectUnauthorized, servername: id.servername })
-      : new HttpAgent(common);
+    const tls = { ...common, ca: id.ca, cert: id.cert, key: id.key, rejectUnauthorized: id.rejectUnauthorized, servername: id.servername };
+    const https = base.protocol === 'https:';
+    const agent = https ? (proxy ? new TunnelingAgent(proxy, tls) : new HttpsAgent(tls)) : new HttpAgent(common);
     // Requests in flight on the old agent finish; its sockets go after a while.
     if (previous) setTimeout(() => previous.agent.destroy(), 60_000).unref();
-    return { base, agent, headers: id.headers, auth: id.auth, fingerprint: id.fingerprint, at };
+    return { base, agent, headers: id.headers, auth: id.auth, fingerprint: id.fingerprint, at, forwardProxy: https ? undefined : proxy };
   }
 }

@@ -19,6 +19,7 @@ export type { LeaseElectorOptions } from './leader.ts';
 export { apiListWatch } from './listwatch.ts';
 export type { ApiListWatchOptions, ListResult, ListWatch, WatchEnd, WatchEvent, WatchEventType } from './listwatch.ts';
 export { PatchType } from './patch.ts';
+export { ProxyError } from './proxy.ts';
 export { corePath, customPath, namespacedPath } from './paths.ts';
 export type { CustomResourceRef } from './paths.ts';
 export { ApiRequestError, JsonClient } from './json-client.ts';

@@ -10,6 +10,7 @@ import { ConnectionPool } from './connections.ts';
 import type { ConnectionPoolOptions } from './connections.ts';
 import type { ClusterConfig } from './kubeconfig.ts';
 import { PatchType } from './patch.ts';
+import { proxyEndpoint, proxyHeaders } from './proxy.ts';
 
 export class ApiRequestError extends Error {
   override name = 'ApiRequestError';
@@ -187,8 +188,14 @@ export class JsonClient {
     const headers: Record<string, string | number> = { ...conn.headers, Accept: 'application/json' };
     if (o.payload) Object.assign(headers, { 'Content-Type': o.contentType ?? 'application/json', 'Content-Length': o.payload.length });
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const options = { method, headers, agent: conn.agent, auth: conn.auth, timeout: o.timeoutMs, signal: o.signal };
+    // Through an http proxy, an http request names its absolute URL to the proxy (RFC 9112 §3.2.2).
+    const proxy = conn.forwardProxy;
+    const target = proxy
+      ? { ...options, ...proxyEndpoint(proxy), path: url.href, headers: { ...headers, Host: url.host, ...proxyHeaders(proxy) } }
+      : options;
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = send(url, { method, headers, agent: conn.agent, auth: conn.auth, timeout: o.timeoutMs, signal: o.signal }, resolve);
+      const req = proxy ? httpRequest(target, resolve) : send(url, target, resolve);
       req.on('timeout', () => req.destroy(Object.assign(new Error(`timed out after ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', (err) => reject(new ApiRequestError(`${method} ${url.origin}${path}: ${err.message}`, undefined, '', { cause: err })));
       req.end(o.payload);

@@ -107,9 +107,15 @@ test('an exec plugin\'s token is used and kept until it expires; unsupported aut
     loadKubeConfig({ kubeconfig: kubeconfigFile('oidc', 'https://198.51.100.8:6443', '{auth-provider: {name: oidc}}'), env: {} }),
     /auth-provider plugins are not supported/,
   );
+  const proxied = await loadKubeConfig({ kubeconfig: kubeconfigFile('proxy', 'https://198.51.100.9:6443', '{token: t}', ', proxy-url: "http://198.51.100.10:3128"'), env: {} });
+  assert.equal(proxied.config.proxyUrl, 'http://198.51.100.10:3128');
   await assert.rejects(
-    loadKubeConfig({ kubeconfig: kubeconfigFile('proxy', 'https://198.51.100.9:6443', '{token: t}', ', proxy-url: "http://198.51.100.10:3128"'), env: {} }),
-    /proxy-url is not supported/,
+    loadKubeConfig({ kubeconfig: kubeconfigFile('socks', 'https://198.51.100.9:6443', '{token: t}', ', proxy-url: "socks5://198.51.100.10:1080"'), env: {} }),
+    /cluster "c": proxy-url scheme socks5 is not supported \(http:\/\/ proxies only\)/,
+  );
+  await assert.rejects(
+    loadKubeConfig({ kubeconfig: kubeconfigFile('bad-proxy', 'https://198.51.100.9:6443', '{token: t}', ', proxy-url: "not a url"'), env: {} }),
+    /proxy-url "not a url" is not a URL/,
   );
 });
 

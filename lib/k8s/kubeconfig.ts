@@ -36,6 +36,8 @@ export interface ClusterConfig {
   exec?: ExecPlugin;
   /** The current context's namespace, when it names one. */
   namespace?: string;
+  /** The cluster's `proxy-url` (http:// only): every connection goes through it (proxy.ts). */
+  proxyUrl?: string;
 }
 
 export interface LoadKubeConfigOptions {
@@ -127,11 +129,13 @@ export function clusterConfigOf(doc: unknown, base: string): ClusterConfig {
   };
   const server = str(cluster, 'server');
   if (!server) throw new Error(`cluster "${context.cluster}" has no server`);
-  if (str(cluster, 'proxy-url')) throw new Error(`cluster "${context.cluster}": proxy-url is not supported`);
+  const proxyUrl = str(cluster, 'proxy-url');
+  if (proxyUrl !== undefined) checkProxyUrl(proxyUrl, context.cluster);
   if (user['auth-provider'] !== undefined) {
     throw new Error(`user "${String(context.user)}": auth-provider plugins are not supported (use an exec plugin or a token)`);
   }
   const config: ClusterConfig = { server };
+  if (proxyUrl !== undefined) config.proxyUrl = proxyUrl;
   const namespace = str(context, 'namespace');
   if (namespace) config.namespace = namespace;
   const ca = material(cluster, 'certificate-authority-data', 'certificate-authority', true);
@@ -149,6 +153,19 @@ export function clusterConfigOf(doc: unknown, base: string): ClusterConfig {
   if (username) config.basic = { username, password: str(user, 'password') ?? '' };
   if (isObj(user.exec)) config.exec = execPluginOf(user.exec, base);
   return config;
+}
+
+/** An http:// proxy; https:// and socks5:// proxies (client-go has them) are refused by name. */
+function checkProxyUrl(proxyUrl: string, cluster: string): void {
+  let url: URL;
+  try {
+    url = new URL(proxyUrl);
+  } catch (err) {
+    throw new Error(`cluster "${cluster}": proxy-url "${proxyUrl}" is not a URL`, { cause: err });
+  }
+  if (url.protocol !== 'http:') {
+    throw new Error(`cluster "${cluster}": proxy-url scheme ${url.protocol.replace(/:$/, '')} is not supported (http:// proxies only)`);
+  }
 }
 
 function execPluginOf(exec: Obj, base: string): ExecPlugin {
