@@ -63,7 +63,10 @@ test('two managers come Up, poll a profile change, and count malformed packets w
 
   const metrics = await registry.metrics();
   assert.match(metrics, /portside_bfd_session_up\{peer="127\.0\.0\.2"\} 1/);
-  assert.match(metrics, /portside_bfd_session_up_events\{peer="127\.0\.0\.2"\} 1/);
+  // Up once more than it went down: at 50 ms on a loaded machine the session may drop and come
+  // back (detection working as designed); the counters must agree with that history.
+  const count = (name: string) => Number(new RegExp(`${name}\\{peer="127\\.0\\.0\\.2"\\} (\\d+)`).exec(metrics)?.[1] ?? NaN);
+  assert.equal(count('portside_bfd_session_up_events') - count('portside_bfd_session_down_events'), 1);
   assert.match(metrics, /portside_bfd_control_packet_input\{peer="127\.0\.0\.2"\} [1-9]/);
   assert.match(metrics, /portside_bfd_control_packet_output\{peer="127\.0\.0\.2"\} [1-9]/);
   // FRR's echo counters stay 0 without echo mode, which the native speaker never runs.
