@@ -6,11 +6,15 @@
 // only from the node with its endpoint, a deleted Service is withdrawn, a stale line or address
 // of Portside's is removed at start, a restarted host FRR is reconciled, the operator's configuration is byte-identical apart from Portside's own
 // `network` lines, foreign addresses stay, and a vtysh that prints garbage is a reported
-// error that changes nothing.
+// error that changes nothing. Dynamic mode with BGPAdvertisement attributes: communities and
+// large communities at the ToR, local-pref in the node's table, through Portside's own
+// `portside-…` route-maps, GRACEFUL_SHUTDOWN while cordoned, a field it cannot honour named on
+// ConfigurationState, and the route-maps gone with the advertisement.
 import assert from 'node:assert/strict';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { mergePatch } from '../k8s/patch.ts';
 import { startFrr, type FrrRouter, type StartFrrOptions } from '../routers/index.ts';
 import { waitFor } from '../wait.ts';
 import type { LabHost } from '../lab/builder.ts';
@@ -71,6 +75,30 @@ const runningConfig = (frr: FrrRouter) => frr.vtysh('show running-config');
 function withoutNetworks(text: string, prefixes: readonly string[]): string {
   return text.split('\n').filter((l) => !prefixes.some((p) => l === `  network ${p}`)).join('\n');
 }
+
+/**
+ * The running configuration without Portside's own lines: `network P route-map portside-…` for
+ * `prefixes`, and every `route-map portside-…` block (with the `!` FRR prints after it).
+ */
+function withoutPortside(text: string, prefixes: readonly string[]): string {
+  const out: string[] = [];
+  let inMap = false;
+  for (const l of text.split('\n')) {
+    if (/^route-map portside-\S+ permit 10$/.test(l)) inMap = true;
+    else if (inMap && l === '!') inMap = false;
+    else if (!inMap && !prefixes.some((p) => new RegExp(`^  network ${p.replaceAll('.', '\\.')} route-map portside-[0-9a-f]{16}$`).test(l))) out.push(l);
+  }
+  return out.join('\n');
+}
+
+interface FrrPath {
+  community?: { string: string };
+  largeCommunity?: { string: string };
+  locPrf?: number;
+  nexthops?: { ip: string }[];
+}
+
+const paths = async (frr: FrrRouter, prefix: string) => (await frr.vtyshJson<{ paths?: FrrPath[] } | null>(`show bgp ipv4 unicast ${prefix} json`))?.paths ?? [];
 
 async function checkStatuses(c: LabCluster, service: string, nodes: readonly string[]): Promise<void> {
   await waitFor(async () => {
@@ -213,5 +241,83 @@ test('host-frr, connected mode: /32s on portside0 redistributed by the operator\
     await tor.waitKernelRoute(prefix, [], { timeoutMs: 20_000 });
     await waitFor(async () => (await addrs(n1)).join(',') === '203.0.113.13/32,203.0.113.200/32', { what: 'node1: the Service IP removed, the others kept' });
     await waitFor(async () => (await addrs(c.nodes[1]!)).length === 0, { what: 'node2: the Service IP removed' });
+  });
+});
+
+test('host-frr, dynamic mode: BGPAdvertisement communities, large communities and local-pref through Portside\'s route-maps; GRACEFUL_SHUTDOWN on cordon; gone with the advertisement', async (t) => {
+  const l = await startHostFrrLab(t, 'dynamic');
+  if (!l) return;
+  const { c, tor, hosts } = l;
+  await c.lab.dumpOnFailure(async () => {
+    const before = await Promise.all(hosts.map(runningConfig));
+    await c.apply('ipaddresspools', 'IPAddressPool', 'lab', { addresses: [POOL] });
+    await c.apply('bgppeers', 'BGPPeer', 'tor', { myASN: NODE_ASN, peerASN: TOR_ASN, peerAddress: c.addr(2) });
+    const attrs = { ipAddressPools: ['lab'], communities: ['64512:100', 'large:64512:1:2'], localPref: 250 };
+    await c.apply('bgpadvertisements', 'BGPAdvertisement', 'lab', { ...attrs, peers: ['tor'] });
+    await serviceWithEndpoints(c, 'e2e', 'web', c.nodes);
+    const [vip] = await c.cluster.waitForIPs('e2e', 'web', 1, 20_000);
+    const prefix = `${vip}/32`;
+    const both = c.nodes.map((n) => n.v4);
+    await tor.waitKernelRoute(prefix, both, { timeoutMs: 20_000 });
+    const fromBoth = async (test: (p: FrrPath) => boolean) => {
+      const ps = await paths(tor, prefix);
+      return both.every((nh) => ps.some((p) => p.nexthops?.[0]?.ip === nh && test(p)));
+    };
+    const t0 = Date.now();
+    await waitFor(() => fromBoth((p) => /(^| )64512:100( |$)/.test(p.community?.string ?? '') && p.largeCommunity?.string === '64512:1:2'),
+      { what: 'the ToR: both nodes\' paths carry 64512:100 and large 64512:1:2', timeoutMs: 20_000 });
+    t.diagnostic(`ToR: communities on both paths ${Date.now() - t0} ms after the route`);
+    for (const [i, h] of hosts.entries()) {
+      const mine = (await paths(h, prefix)).find((p) => p.nexthops?.[0]?.ip === '0.0.0.0' || p.locPrf !== undefined);
+      assert.equal(mine?.locPrf, 250, `node${i + 1}: its FRR originates ${prefix} with local-pref 250 (sent on iBGP sessions only)`);
+      const now = await runningConfig(h);
+      const maps = [...now.matchAll(/^route-map (portside-[0-9a-f]{16}) permit 10$/gm)].map((m) => m[1]);
+      assert.equal(maps.length, 1, `node${i + 1}: one route-map of Portside's`);
+      assert.match(now, new RegExp(`^  network ${prefix.replaceAll('.', '\\.')} route-map ${maps[0]}$`, 'm'));
+      assert.match(now, new RegExp(`route-map ${maps[0]} permit 10\n set community 64512:100 additive\n set large-community 64512:1:2 additive\n set local-preference 250\nexit\n`));
+      assert.equal(withoutPortside(now, [prefix]), before[i], `node${i + 1}: the operator's configuration is byte-identical apart from Portside's network line and route-map`);
+    }
+    for (const n of c.nodes) {
+      const state = await c.configState(n.name);
+      assert.equal(state?.conditions?.find((x) => x.type === 'ConfigurationWarnings'), undefined, `${n.name}: peers names every BGPPeer of the node: honoured, no warning`);
+    }
+
+    // A field host-frr cannot honour is a warning naming the object and the field.
+    await c.apply('bgpadvertisements', 'BGPAdvertisement', 'agg', { ipAddressPools: ['lab'], aggregationLength: 28 });
+    const warned = await waitFor(async () => {
+      const cond = (await c.configState('node1'))?.conditions?.find((x) => x.type === 'ConfigurationWarnings') as { message?: string } | undefined;
+      return cond?.message?.includes('BGPAdvertisement/agg spec.aggregationLength: not honoured by --bgp-backend host-frr') ? cond : undefined;
+    }, { what: 'node1 ConfigurationState names BGPAdvertisement/agg spec.aggregationLength' });
+    t.diagnostic(`ConfigurationWarnings: ${warned.message?.slice(0, 160)}`);
+    await c.remove('bgpadvertisements', 'agg');
+    await waitFor(async () => (await c.configState('node1'))?.conditions?.find((x) => x.type === 'ConfigurationWarnings') === undefined, { what: 'the warning goes with the advertisement' });
+
+    // Cordoning node1: its path carries GRACEFUL_SHUTDOWN as well; uncordoning takes it away.
+    await c.cluster.core.patchNode({ name: 'node1', body: { spec: { unschedulable: true } } }, mergePatch());
+    const g0 = Date.now();
+    await waitFor(async () => (await paths(tor, prefix)).some((p) => p.nexthops?.[0]?.ip === c.nodes[0]!.v4
+      && /graceful-shutdown/.test(p.community?.string ?? '') && /64512:100/.test(p.community?.string ?? '')), { what: 'node1\'s path with GRACEFUL_SHUTDOWN and its own community', timeoutMs: 20_000 });
+    t.diagnostic(`GRACEFUL_SHUTDOWN at the ToR ${Date.now() - g0} ms after the cordon`);
+    assert.ok((await paths(tor, prefix)).some((p) => p.nexthops?.[0]?.ip === c.nodes[1]!.v4 && !/graceful-shutdown/.test(p.community?.string ?? '')), 'node2\'s path has none');
+    assert.equal((await paths(hosts[0]!, prefix)).find((p) => p.locPrf !== undefined)?.locPrf, 0, 'node1 originates it with local-pref 0 (RFC 8326)');
+    await c.cluster.core.patchNode({ name: 'node1', body: { spec: { unschedulable: null } } }, mergePatch());
+    await waitFor(() => fromBoth((p) => !/graceful-shutdown/.test(p.community?.string ?? '') && /64512:100/.test(p.community?.string ?? '')), { what: 'uncordoned: no GRACEFUL_SHUTDOWN, the community stays', timeoutMs: 20_000 });
+    assert.equal((await runningConfig(hosts[0]!)).match(/^route-map portside-/gm)?.length, 1, 'node1: the cordon\'s route-map is gone');
+
+    // The advertisement loses its attributes: plain network lines, no route-map of Portside's left.
+    await c.apply('bgpadvertisements', 'BGPAdvertisement', 'lab', { ipAddressPools: ['lab'], communities: null, localPref: null }); // a merge patch: null removes
+    await waitFor(() => fromBoth((p) => p.community === undefined && p.largeCommunity === undefined), { what: 'the ToR: no community on either path', timeoutMs: 20_000 });
+    for (const [i, h] of hosts.entries()) {
+      await waitFor(async () => withoutNetworks(await runningConfig(h), [prefix]) === before[i], { what: `node${i + 1}: a plain network line, Portside's route-map removed` });
+    }
+
+    // Attributes again, then the advertisement goes: the prefix is withdrawn and FRR's configuration is the operator's again.
+    await c.apply('bgpadvertisements', 'BGPAdvertisement', 'lab', attrs);
+    await waitFor(() => fromBoth((p) => /64512:100/.test(p.community?.string ?? '')), { what: 'the community back', timeoutMs: 20_000 });
+    await c.remove('bgpadvertisements', 'lab');
+    await tor.waitKernelRoute(prefix, [], { timeoutMs: 20_000 });
+    for (const [i, h] of hosts.entries()) {
+      await waitFor(async () => (await runningConfig(h)) === before[i], { what: `node${i + 1}: running-config byte-identical to the operator's (network line and route-map removed)` });
+    }
   });
 });
