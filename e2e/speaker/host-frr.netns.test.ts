@@ -15,6 +15,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { mergePatch } from '../k8s/patch.ts';
+import { run } from '../netns/index.ts';
 import { startFrr, type FrrRouter, type StartFrrOptions } from '../routers/index.ts';
 import { waitFor } from '../wait.ts';
 import type { LabHost } from '../lab/builder.ts';
@@ -37,11 +38,13 @@ interface HostFrrLab {
 /** Which vtysh each node's speaker runs (a test swaps in a broken one). */
 const vtyshOf = new Map<string, string>();
 
-async function startHostFrrLab(t: Parameters<typeof startLabCluster>[0], mode: 'dynamic' | 'connected', extraArgs: readonly string[] = []): Promise<HostFrrLab | undefined> {
+async function startHostFrrLab(
+  t: Parameters<typeof startLabCluster>[0], mode: 'dynamic' | 'connected', extraArgs: readonly string[] = [], env: Record<string, string> = {},
+): Promise<HostFrrLab | undefined> {
   const c = await startLabCluster(t, {
     nodes: 2,
     commands: ['vtysh', '/usr/lib/frr/bgpd'],
-    speakerEnv: { PORTSIDE_HOST_FRR_RECONCILE_MS: '1000' },
+    speakerEnv: { PORTSIDE_HOST_FRR_RECONCILE_MS: '1000', ...env },
     speakerArgs: (node) => ['--bgp-backend', 'host-frr', '--frr-vty-socket', vtyDir(node), '--frr-vtysh', vtyshOf.get(node.name) ?? 'vtysh', ...extraArgs],
   });
   if (!c) return undefined;
@@ -207,20 +210,20 @@ test('host-frr, dynamic mode: network lines under the operator\'s router bgp, EC
   });
 });
 
+/** True when this kernel can make dummy interfaces (a network namespace of its own, so nothing to clean up). */
+const kernelHasDummy = () => run('unshare', ['--net', 'ip', 'link', 'add', 'probe0', 'type', 'dummy']).then(() => true, () => false);
+
 test('host-frr, connected mode: /32s on portside0 redistributed by the operator\'s FRR; stale ones removed, foreign and excluded ones kept', async (t) => {
-  const l = await startHostFrrLab(t, 'connected', ['--host-frr-exclude', '203.0.113.13']);
+  // node2 has no portside0: the speaker creates it, a dummy, or an ifb where this kernel has no dummy module.
+  const kind = await kernelHasDummy() ? 'dummy' : 'ifb';
+  const l = await startHostFrrLab(t, 'connected', ['--host-frr-exclude', '203.0.113.13'], { PORTSIDE_HOST_FRR_INTERFACE_KIND: kind });
   if (!l) return;
   const { c, tor, hosts } = l;
   await c.lab.dumpOnFailure(async () => {
+    t.diagnostic(`portside0 made as ${kind} (PORTSIDE_HOST_FRR_INTERFACE_KIND)`);
     // Left from before on node1's portside0: a stale address of ours, an excluded one and a foreign one.
-    // node2 has none: the speaker creates it (a dummy), where this kernel can make one.
     const n1 = c.nodes[0]!;
-    const dummy = await n1.ns.ip(['link', 'add', 'portside0', 'type', 'dummy']).then(() => true, () => false);
-    if (!dummy) {
-      t.diagnostic('this kernel has no dummy interfaces: portside0 is made beforehand (an ifb) on both nodes, as an operator would');
-      for (const n of c.nodes) await n.ns.ip(['link', 'add', 'portside0', 'type', 'ifb']);
-      await c.nodes[1]!.ns.linkUp('portside0');
-    }
+    await n1.ns.ip(['link', 'add', 'portside0', 'type', kind]);
     await n1.ns.linkUp('portside0');
     for (const a of ['203.0.113.12/32', '203.0.113.13/32', '203.0.113.200/32']) await n1.ns.addAddress('portside0', a);
     const before = await Promise.all(hosts.map(runningConfig));
@@ -233,7 +236,9 @@ test('host-frr, connected mode: /32s on portside0 redistributed by the operator\
     await tor.waitKernelRoute(prefix, both, { timeoutMs: 20_000 });
     const addrs = async (n: typeof n1) => (await n.ns.addresses('portside0')).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`).sort();
     await waitFor(async () => (await addrs(n1)).join(',') === [prefix, '203.0.113.13/32', '203.0.113.200/32'].sort().join(','), { what: 'node1 portside0: ours, the excluded and the foreign address; the stale one gone' });
-    assert.deepEqual(await addrs(c.nodes[1]!), [prefix], 'node2: portside0 created, with the Service IP');
+    assert.deepEqual(await addrs(c.nodes[1]!), [prefix], 'node2: portside0 created by the speaker, with the Service IP');
+    const made = await c.nodes[1]!.ns.ipJson<{ linkinfo?: { info_kind?: string } }[]>(['-d', 'link', 'show', 'dev', 'portside0']);
+    assert.equal(made[0]?.linkinfo?.info_kind, kind, `node2: portside0 is a ${kind}`);
     for (const [i, h] of hosts.entries()) assert.equal(await runningConfig(h), before[i], `node${i + 1}: connected mode never changes FRR's configuration`);
     await checkStatuses(c, 'web', ['node1', 'node2']);
 
