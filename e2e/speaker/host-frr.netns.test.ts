@@ -213,7 +213,7 @@ test('host-frr, dynamic mode: network lines under the operator\'s router bgp, EC
 /** True when this kernel can make dummy interfaces (a network namespace of its own, so nothing to clean up). */
 const kernelHasDummy = () => run('unshare', ['--net', 'ip', 'link', 'add', 'probe0', 'type', 'dummy']).then(() => true, () => false);
 
-test('host-frr, connected mode: /32s on portside0 redistributed by the operator\'s FRR; stale ones removed, foreign and excluded ones kept', async (t) => {
+test('host-frr, connected mode: /32s on portside0 redistributed by the operator\'s FRR; stale ones removed, foreign and excluded ones kept; attributes named as not applied', async (t) => {
   // node2 has no portside0: the speaker creates it, a dummy, or an ifb where this kernel has no dummy module.
   const kind = await kernelHasDummy() ? 'dummy' : 'ifb';
   const l = await startHostFrrLab(t, 'connected', ['--host-frr-exclude', '203.0.113.13'], { PORTSIDE_HOST_FRR_INTERFACE_KIND: kind });
@@ -241,6 +241,19 @@ test('host-frr, connected mode: /32s on portside0 redistributed by the operator\
     assert.equal(made[0]?.linkinfo?.info_kind, kind, `node2: portside0 is a ${kind}`);
     for (const [i, h] of hosts.entries()) assert.equal(await runningConfig(h), before[i], `node${i + 1}: connected mode never changes FRR's configuration`);
     await checkStatuses(c, 'web', ['node1', 'node2']);
+
+    // Communities in connected mode cannot be Portside's (the operator's redistribute policy sets them): named on ConfigurationState.
+    await c.apply('bgpadvertisements', 'BGPAdvertisement', 'lab', { ipAddressPools: ['lab'], communities: ['64512:100'], localPref: 300 });
+    for (const n of c.nodes) {
+      const cond = await waitFor(async () => {
+        const w = (await c.configState(n.name))?.conditions?.find((x) => x.type === 'ConfigurationWarnings') as { message?: string } | undefined;
+        return w?.message?.includes('BGPAdvertisement/lab spec.localPref') ? w : undefined;
+      }, { what: `${n.name}: ConfigurationState names BGPAdvertisement/lab spec.communities and spec.localPref` });
+      assert.match(cond.message ?? '', /BGPAdvertisement\/lab spec\.communities: communities not applied to IPv4 Service IPs by --bgp-backend host-frr: the node's FRR redistributes connected routes for IPv4 \(connected mode\)/);
+    }
+    for (const [i, h] of hosts.entries()) assert.equal(await runningConfig(h), before[i], `node${i + 1}: still no change to FRR's configuration (no route-map in connected mode)`);
+    await c.apply('bgpadvertisements', 'BGPAdvertisement', 'lab', { communities: null, localPref: null });
+    await waitFor(async () => (await c.configState('node1'))?.conditions?.find((x) => x.type === 'ConfigurationWarnings') === undefined, { what: 'the warning goes with the attributes' });
 
     await c.cluster.deleteService('e2e', 'web');
     await tor.waitKernelRoute(prefix, [], { timeoutMs: 20_000 });
