@@ -75,7 +75,7 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
       ? {
         hostFrr: {
           vtysh: new VtyshProcess({ bin: backend.vtysh, socketDir: backend.vtySocket }),
-          iface: new IprouteInterface(backend.interface),
+          iface: new IprouteInterface(backend.interface, 'ip', backend.interfaceKind),
           exclude: backend.exclude,
           reconcileMs: backend.reconcileMs,
         },

@@ -13,7 +13,7 @@ import type { Logger } from '../lib/log/index.ts';
 import type { Registry } from '../lib/metrics/index.ts';
 import { ConfigurationStateWriter } from '../lib/report/configuration-state-writer.ts';
 import { canonicalIp } from '../lib/ip/index.ts';
-import { planNode } from './planner/index.ts';
+import { planNode, selects } from './planner/index.ts';
 import type { NodePlan } from './planner/index.ts';
 import { BgpAnnouncer } from './runtime/bgp-announcer.ts';
 import type { BgpAnnouncerOptions } from './runtime/bgp-announcer.ts';
@@ -233,6 +233,7 @@ export class Speaker {
       this.bgp.apply({
         peers: peersForNode(config, self), identity: nodeIdentity(nodeName, self), routes: plan.bgp, cordoned: self?.spec?.unschedulable === true,
         pools: [...config.pools.values()].flatMap((p) => p.ranges),
+        adverts: config.bgpAdvertisements.filter((a) => selects(a.nodeSelectors, self?.metadata?.labels ?? {})),
       });
       this.plan = plan; // before l2.apply: announceFailed looks the newly owned IPs up in it
       this.l2.apply(plan.l2, plan.l2Owned);
@@ -286,7 +287,7 @@ export class Speaker {
     ]);
     await this.configState.write(speakerConfigurationStatus(
       this.configErrors,
-      { stale: this.config !== undefined, now: new Date(), warnings: this.configWarnings },
+      { stale: this.config !== undefined, now: new Date(), warnings: [...this.configWarnings, ...(this.bgp.unhonoured?.() ?? [])] },
       { livenessKeyProblem: keyProblem.ok ? undefined : keyProblem.reason, livenessOnLastKey: this.l2.meshRunning(), echoModeProfiles: this.bgp.echoModeProfiles(), peerProblems, bgpBackendProblem: this.bgp.problem() },
     ));
     if (!this.plan) return;

@@ -105,7 +105,7 @@ test('--bgp-backend: native by default, host-frr with its options, frr refused f
   const host = parseSpeakerFlags(['--bgp-backend', 'host-frr', '--frr-vty-socket', '/var/run/frr', '--host-frr-exclude', '203.0.113.9, 2001:db8::/64'], { NODE_NAME: 'n' });
   assert.ok(host.ok);
   assert.deepEqual(host.flags.bgpBackend, {
-    kind: 'host-frr', vtysh: 'vtysh', vtySocket: '/var/run/frr', interface: 'portside0', exclude: ['203.0.113.9', '2001:db8::/64'], reconcileMs: 10_000,
+    kind: 'host-frr', vtysh: 'vtysh', vtySocket: '/var/run/frr', interface: 'portside0', interfaceKind: 'dummy', exclude: ['203.0.113.9', '2001:db8::/64'], reconcileMs: 10_000,
   });
   const env = parseSpeakerFlags(['--host-frr-interface', 'lo'], { NODE_NAME: 'n', PORTSIDE_BGP_BACKEND: 'host-frr', PORTSIDE_HOST_FRR_RECONCILE_MS: '500', PORTSIDE_HOST_FRR_EXCLUDE: '198.51.100.7' });
   assert.ok(env.ok && env.flags.bgpBackend.kind === 'host-frr');
@@ -120,4 +120,12 @@ test('--bgp-backend: native by default, host-frr with its options, frr refused f
   assert.deepEqual(parseSpeakerFlags(['--bgp-backend', 'bird'], { NODE_NAME: 'n' }), { ok: false, error: '--bgp-backend "bird" must be one of native, host-frr, frr' });
   assert.deepEqual(parseSpeakerFlags(['--bgp-backend', 'host-frr', '--host-frr-exclude', 'x'], { NODE_NAME: 'n' }), { ok: false, error: '--host-frr-exclude: "x" is not an address or CIDR' });
   assert.deepEqual(parseSpeakerFlags(['--bgp-backend', 'host-frr', '--host-frr-interface', 'a b'], { NODE_NAME: 'n' }), { ok: false, error: '--host-frr-interface "a b" is not an interface name' });
+});
+
+test('$PORTSIDE_HOST_FRR_INTERFACE_KIND: dummy by default, ifb where the kernel has no dummy support, nothing else', () => {
+  const ifb = parseSpeakerFlags(['--bgp-backend', 'host-frr'], { NODE_NAME: 'n', PORTSIDE_HOST_FRR_INTERFACE_KIND: 'ifb' });
+  assert.ok(ifb.ok && ifb.flags.bgpBackend.kind === 'host-frr');
+  assert.equal(ifb.flags.bgpBackend.interfaceKind, 'ifb');
+  assert.deepEqual(parseSpeakerFlags(['--bgp-backend', 'host-frr'], { NODE_NAME: 'n', PORTSIDE_HOST_FRR_INTERFACE_KIND: 'bridge' }),
+    { ok: false, error: '$PORTSIDE_HOST_FRR_INTERFACE_KIND "bridge" must be one of dummy, ifb' });
 });

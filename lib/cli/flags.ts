@@ -60,6 +60,8 @@ export type BgpBackendFlags =
     vtySocket: string | undefined;
     /** --host-frr-interface: where connected mode keeps the announced addresses (created as a dummy unless it is lo). */
     interface: string;
+    /** $PORTSIDE_HOST_FRR_INTERFACE_KIND: the link type the interface is created as when absent (a kernel without dummy support has ifb). */
+    interfaceKind: HostFrrInterfaceKind;
     /** --host-frr-exclude / $PORTSIDE_HOST_FRR_EXCLUDE: prefixes Portside never adds or removes, whatever the pools say. */
     exclude: string[];
     /** $PORTSIDE_HOST_FRR_RECONCILE_MS: how often FRR's state is compared with the plan (and FRR restarts caught). */
@@ -68,6 +70,8 @@ export type BgpBackendFlags =
 
 export const BGP_BACKENDS = ['native', 'host-frr', 'frr'] as const;
 export const DEFAULT_HOST_FRR_INTERFACE = 'portside0';
+export const HOST_FRR_INTERFACE_KINDS = ['dummy', 'ifb'] as const;
+export type HostFrrInterfaceKind = typeof HOST_FRR_INTERFACE_KINDS[number];
 export const DEFAULT_HOST_FRR_RECONCILE_MS = 10_000;
 
 export type FlagsResult<T> = { ok: true; flags: T } | { ok: false; error: string };
@@ -211,11 +215,15 @@ function parseBgpBackend(values: Record<string, unknown>, env: NodeJS.ProcessEnv
   if (bad !== undefined) return { ok: false, error: `--host-frr-exclude: "${bad}" is not an address or CIDR` };
   const reconcile = envWholeNumber(env, 'PORTSIDE_HOST_FRR_RECONCILE_MS', DEFAULT_HOST_FRR_RECONCILE_MS, { ...MILLISECONDS, min: 100 });
   if (!reconcile.ok) return reconcile;
+  const interfaceKind = env.PORTSIDE_HOST_FRR_INTERFACE_KIND || 'dummy';
+  if (!(HOST_FRR_INTERFACE_KINDS as readonly string[]).includes(interfaceKind)) {
+    return { ok: false, error: `$PORTSIDE_HOST_FRR_INTERFACE_KIND "${interfaceKind}" must be one of ${HOST_FRR_INTERFACE_KINDS.join(', ')}` };
+  }
   return {
     ok: true,
     flags: {
       kind, vtysh: values['frr-vtysh'] as string, vtySocket: (values['frr-vty-socket'] as string | undefined) || undefined,
-      interface: ifname, exclude, reconcileMs: reconcile.value,
+      interface: ifname, interfaceKind: interfaceKind as HostFrrInterfaceKind, exclude, reconcileMs: reconcile.value,
     },
   };
 }

@@ -54,6 +54,7 @@ const ENV_TEXT: Record<Command, [string, string][]> = {
     ['PORTSIDE_GRACEFUL_SHUTDOWN_MS', `on SIGTERM, announce GRACEFUL_SHUTDOWN this long before withdrawing (default ${DEFAULT_GRACEFUL_SHUTDOWN_MS})`],
     ['PORTSIDE_BGP_BACKEND', 'native or host-frr, when --bgp-backend is not given'],
     ['PORTSIDE_HOST_FRR_EXCLUDE', 'host-frr: the exclude list, when --host-frr-exclude is not given'],
+    ['PORTSIDE_HOST_FRR_INTERFACE_KIND', 'host-frr connected mode: the link type the interface is created as, dummy (default) or ifb (a kernel without dummy support)'],
     ['PORTSIDE_HOST_FRR_RECONCILE_MS', `host-frr: how often FRR is compared with the plan (default ${DEFAULT_HOST_FRR_RECONCILE_MS})`],
   ],
   migrate: [],

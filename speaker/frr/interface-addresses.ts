@@ -1,5 +1,6 @@
 // Connected mode's effects: the /32 and /128 on Portside's interface (a dummy `portside0`,
-// created when absent, or `lo`), through iproute2's `ip` (JSON output). Only addresses the
+// created when absent — an ifb where the kernel has no dummy support — or `lo`), through
+// iproute2's `ip` (JSON output). Only addresses the
 // plan names are added or removed; the caller decides which ones are Portside's.
 import { execFile } from 'node:child_process';
 import { parseCidr, type Cidr } from '../../lib/ip/index.ts';
@@ -10,7 +11,7 @@ export interface InterfaceAddresses {
   readonly name: string;
   /** The addresses on the interface; undefined when the interface does not exist. */
   list(): Promise<IpResult<Cidr[] | undefined>>;
-  /** Creates the dummy interface (unless it is lo) and sets it up. */
+  /** Creates the interface (unless it is lo) and sets it up. */
   ensure(): Promise<IpResult<void>>;
   add(cidr: string): Promise<IpResult<void>>;
   remove(cidr: string): Promise<IpResult<void>>;
@@ -50,10 +51,13 @@ function ip(bin: string, args: readonly string[]): Promise<IpResult<string>> {
 export class IprouteInterface implements InterfaceAddresses {
   readonly name: string;
   private readonly bin: string;
+  /** The link type created when the interface is absent. */
+  private readonly kind: 'dummy' | 'ifb';
 
-  constructor(name: string, bin = 'ip') {
+  constructor(name: string, bin = 'ip', kind: 'dummy' | 'ifb' = 'dummy') {
     this.name = name;
     this.bin = bin;
+    this.kind = kind;
   }
 
   async list(): Promise<IpResult<Cidr[] | undefined>> {
@@ -66,9 +70,9 @@ export class IprouteInterface implements InterfaceAddresses {
     if (this.name !== 'lo') {
       const present = await ip(this.bin, ['link', 'show', 'dev', this.name]);
       if (!present.ok) {
-        const made = await ip(this.bin, ['link', 'add', this.name, 'type', 'dummy']);
+        const made = await ip(this.bin, ['link', 'add', this.name, 'type', this.kind]);
         if (!made.ok && /unknown device type/i.test(made.error)) {
-          return { ok: false, error: `cannot create the dummy interface ${this.name}: this kernel has no dummy support (modprobe dummy), so create ${this.name} on the node yourself, or use --host-frr-interface lo` };
+          return { ok: false, error: `cannot create the ${this.kind} interface ${this.name}: this kernel has no ${this.kind} support (modprobe ${this.kind}), so create ${this.name} on the node yourself, use --host-frr-interface lo, or set $PORTSIDE_HOST_FRR_INTERFACE_KIND to a link type the kernel has (dummy, ifb)` };
         }
         if (!made.ok) return made;
       }

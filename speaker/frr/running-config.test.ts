@@ -14,17 +14,18 @@ test('FRR 8.4 running-config: the default VRF\'s router bgp, its networks and re
       asn: 64513,
       importCheckOff: true,
       families: {
-        ipv4: { networks: ['203.0.113.1/32', '10.1.0.0/24'], redistributeConnected: false },
-        ipv6: { networks: ['2001:db8:ff::1/128'], redistributeConnected: true },
+        ipv4: { networks: ['203.0.113.1/32', '10.1.0.0/24'], networkRouteMaps: {}, redistributeConnected: false },
+        ipv6: { networks: ['2001:db8:ff::1/128'], networkRouteMaps: {}, redistributeConnected: true },
       },
     },
+    routeMaps: {},
   }, 'the VRF instance and the evpn family are left out');
 });
 
 test('with `bgp default ipv4-unicast`, IPv4 lines outside an address-family block are IPv4 unicast', () => {
   const r = parseRunningConfig(['frr version 8.4.4', 'router bgp 65000', ' network 203.0.113.7/32', ' redistribute connected', 'exit', 'end'].join('\n'));
   assert.ok(r.ok);
-  assert.deepEqual(r.config.bgp.families.ipv4, { networks: ['203.0.113.7/32'], redistributeConnected: true });
+  assert.deepEqual(r.config.bgp.families.ipv4, { networks: ['203.0.113.7/32'], networkRouteMaps: {}, redistributeConnected: true });
   assert.equal(r.config.bgp.importCheckOff, false);
 });
 
@@ -58,4 +59,37 @@ test('random bytes never throw', () => {
     const r = parseRunningConfig(text);
     assert.equal(typeof r.ok, 'boolean');
   }
+});
+
+test('Portside\'s route-maps (named portside-…) and the route-map of each network line; the operator\'s route-maps are not read', () => {
+  const r = parseRunningConfig([
+    'frr version 8.4.4',
+    'router bgp 64513',
+    ' address-family ipv4 unicast',
+    '  network 203.0.113.1/32 route-map portside-0123456789abcdef',
+    '  network 203.0.113.2/32',
+    '  network 10.1.0.0/24 route-map OPERATOR',
+    ' exit-address-family',
+    'exit',
+    '!',
+    'route-map OPERATOR permit 10',
+    ' set community 1:1',
+    'exit',
+    '!',
+    'route-map portside-0123456789abcdef permit 10',
+    ' set community 64512:100 graceful-shutdown additive',
+    ' set local-preference 200',
+    'exit',
+    '!',
+    'route-map portside-feed deny 20',
+    '!',
+    'end',
+  ].join('\n'));
+  assert.ok(r.ok, r.ok ? '' : r.error);
+  assert.deepEqual(r.config.bgp.families.ipv4.networkRouteMaps, { '203.0.113.1/32': 'portside-0123456789abcdef', '10.1.0.0/24': 'OPERATOR' });
+  assert.deepEqual(r.config.bgp.families.ipv4.networks, ['203.0.113.1/32', '203.0.113.2/32', '10.1.0.0/24']);
+  assert.deepEqual(r.config.routeMaps, {
+    'portside-0123456789abcdef': [{ action: 'permit', seq: 10, lines: ['set community 64512:100 graceful-shutdown additive', 'set local-preference 200'] }],
+    'portside-feed': [{ action: 'deny', seq: 20, lines: [] }],
+  });
 });

@@ -2,7 +2,7 @@
 // port 179, BFD for peers with a bfdProfile (BgpPeerManager runs it on our BfdManager: BFD
 // down resets the BGP session at once), GRACEFUL_SHUTDOWN while cordoned, and SIGTERM: a
 // restart exit (graceful-restart peers keep our routes, RFC 4724) or a withdrawal.
-import type { BgpPeer } from '../../lib/config/index.ts';
+import type { BgpAdvert, BgpPeer } from '../../lib/config/index.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import type { Registry } from '../../lib/metrics/index.ts';
 import { BfdManager, BfdStats } from '../bfd/index.ts';
@@ -36,6 +36,8 @@ export interface BgpApply {
   cordoned: boolean;
   /** Every IPAddressPool's ranges: what the host-frr backend counts as Portside's (native ignores it). */
   pools?: readonly IpRange[];
+  /** The BGPAdvertisements selecting this node: host-frr names the fields it cannot honour (native ignores it). */
+  adverts?: readonly BgpAdvert[];
 }
 
 export class BgpAnnouncer implements BgpBackend {

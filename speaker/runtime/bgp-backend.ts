@@ -2,7 +2,7 @@
 // sessions) or host-frr (HostFrrAnnouncer: the node's own FRR announces, Portside feeds it the
 // prefixes). Both take the planner's routes per peer and report sessions the same way, so
 // ServiceBGPStatus, BGPSessionState and ConfigurationState read the same in either.
-import type { BgpPeer } from '../../lib/config/index.ts';
+import type { BgpPeer, ConfigWarning } from '../../lib/config/index.ts';
 import type { PeerSessionView } from '../status/desired.ts';
 import type { BgpApply } from './bgp-announcer.ts';
 
@@ -24,6 +24,8 @@ export interface BgpBackend {
   onSessionUp(listener: () => void): void;
   /** What keeps the backend itself from working as configured, for ConfigurationState. */
   problem(): string | undefined;
+  /** API fields this backend cannot honour on this node, each naming kind, object and field (ConfigurationState warnings). */
+  unhonoured?(): readonly ConfigWarning[];
   /** SIGTERM; returns the peers that keep our routes after the exit. */
   shutdown(graceMs: number, opts?: { restart?: boolean }): Promise<string[]>;
 }

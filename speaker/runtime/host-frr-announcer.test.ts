@@ -10,6 +10,7 @@ import { createLogger } from '../../lib/log/index.ts';
 import { createRegistry } from '../../lib/metrics/index.ts';
 import type { InterfaceAddresses, IpResult } from '../frr/interface-addresses.ts';
 import type { Vtysh, VtyshResult } from '../frr/vtysh.ts';
+import type { BgpApply } from './bgp-announcer.ts';
 import { HostFrrAnnouncer } from './host-frr-announcer.ts';
 
 const RUNNING = readFileSync(new URL('../frr/fixtures/running-config-dynamic.txt', import.meta.url), 'utf8');
@@ -67,8 +68,8 @@ function announcer(vtysh: Vtysh, iface = new FakeInterface()) {
   });
 }
 
-function apply(a: HostFrrAnnouncer, prefixes: string[]): void {
-  a.apply({ peers: [tor], identity: { name: 'n', addresses: [] }, routes: new Map([['tor', prefixes.map((p) => ({ prefix: mustParseCidr(p) }))]]), cordoned: false, pools });
+function apply(a: HostFrrAnnouncer, prefixes: string[], more: Partial<BgpApply> = {}): void {
+  a.apply({ peers: [tor], identity: { name: 'n', addresses: [] }, routes: new Map([['tor', prefixes.map((p) => ({ prefix: mustParseCidr(p) }))]]), cordoned: false, pools, ...more });
 }
 
 async function settle(a: HostFrrAnnouncer): Promise<void> {
@@ -84,7 +85,7 @@ test('dynamic IPv4 / connected IPv6 (as the operator\'s FRR says): network lines
   await settle(a);
   assert.deepEqual(vtysh.changes(), [[
     'configure terminal', 'router bgp 64513', 'address-family ipv4 unicast', 'no network 203.0.113.1/32', 'network 203.0.113.3/32', 'exit-address-family',
-    'address-family ipv6 unicast', 'no network 2001:db8:ff::1/128', 'exit-address-family', 'end',
+    'address-family ipv6 unicast', 'no network 2001:db8:ff::1/128', 'exit-address-family', 'exit', 'end',
   ]], 'the operator\'s 10.1.0.0/24 stays; the IPv6 family redistributes connected, so its owned network line goes');
   assert.deepEqual(iface.log, ['ensure', 'add 2001:db8:ff::1/128']);
   assert.deepEqual(a.sessions(), [{ name: 'tor', peerAddress: '198.51.100.2', state: 'Established', prefixesSent: 2, established: true }]);
@@ -137,6 +138,51 @@ test('no configuration yet: FRR is not touched; a drain withdraws every prefix o
   assert.deepEqual(await b.shutdown(0, { restart: false }), []);
   assert.deepEqual(vtysh.changes().at(-1), [
     'configure terminal', 'router bgp 64513', 'address-family ipv4 unicast', 'no network 203.0.113.1/32', 'exit-address-family',
-    'address-family ipv6 unicast', 'no network 2001:db8:ff::1/128', 'exit-address-family', 'end',
+    'address-family ipv6 unicast', 'no network 2001:db8:ff::1/128', 'exit-address-family', 'exit', 'end',
   ]);
+});
+
+test('attributes: one route-map per set of attributes, merged over the peers; GRACEFUL_SHUTDOWN while cordoned and on a drain; warnings named', async () => {
+  const vtysh = new FakeVtysh({ 'show running-config': { ok: true, stdout: RUNNING }, 'show bgp neighbors json': { ok: true, stdout: NEIGHBORS } });
+  const a = announcer(vtysh);
+  let changed = 0;
+  a.onSessionChange(() => changed++);
+  await a.start();
+  const p = mustParseCidr('203.0.113.3/32');
+  const tor2 = { ...tor, name: 'tor2' } as BgpPeer;
+  const routes = new Map([
+    ['tor', [{ prefix: p, communities: [64512 * 0x10000 + 1], localPref: 150 }]],
+    ['tor2', [{ prefix: p, largeCommunities: [{ globalAdmin: 64512, localData1: 1, localData2: 1 }] }]],
+  ]);
+  const adverts = [{ name: 'to-tor', pools: ['lab'], aggregationLength: 32, aggregationLengthV6: 128, localPref: 150, communities: [], peers: ['tor'], nodeSelectors: [], serviceSelectors: [] }];
+  a.apply({ peers: [tor, tor2], identity: { name: 'n', addresses: [] }, routes, cordoned: false, pools, adverts });
+  await new Promise((r) => setTimeout(r, 10));
+  const lines = ['set community 64512:1 additive', 'set large-community 64512:1:1 additive', 'set local-preference 150'];
+  const first = vtysh.changes().at(-1) ?? [];
+  assert.deepEqual(first.slice(1, 6), [first[1], ...lines, 'exit']);
+  assert.match(first[1] ?? '', /^route-map portside-[0-9a-f]{16} permit 10$/);
+  assert.ok(first.includes(`network 203.0.113.3/32 route-map ${first[1]?.split(' ')[1]}`));
+  assert.deepEqual(a.unhonoured().map((w) => `${w.kind}/${w.name} ${w.field}`), ['BGPAdvertisement/to-tor spec.peers']);
+  assert.ok(changed >= 1, 'the warning rewrites ConfigurationState');
+
+  a.apply({ peers: [tor], identity: { name: 'n', addresses: [] }, routes: new Map([['tor', [{ prefix: p }]]]), cordoned: true, pools });
+  await new Promise((r) => setTimeout(r, 10));
+  const cordoned = vtysh.changes().at(-1) ?? [];
+  assert.deepEqual(cordoned.slice(2, 4), ['set community 65535:0 additive', 'set local-preference 0'], 'cordoned: GRACEFUL_SHUTDOWN');
+  assert.deepEqual(a.unhonoured(), [], 'the warning clears');
+
+  // A drain of an uncordoned node: GRACEFUL_SHUTDOWN for the grace period, then the withdrawal.
+  vtysh.answers['show running-config'] = { ok: true, stdout: RUNNING.replace('network 203.0.113.1/32', 'network 203.0.113.4/32') };
+  vtysh.answers['show running-config'] = { ok: true, stdout: RUNNING.replace('network 203.0.113.1/32', 'network 203.0.113.4/32') };
+  const b = announcer(vtysh);
+  await b.start();
+  apply(b, ['203.0.113.4/32']);
+  await new Promise((r) => setTimeout(r, 10));
+  const before = vtysh.changes().length;
+  await b.shutdown(20, { restart: false });
+  const drain = vtysh.changes().slice(before);
+  assert.equal(drain.length, 2);
+  assert.ok(drain[0]?.includes('set community 65535:0 additive'));
+  assert.ok(drain[0]?.some((l) => /^network 203\.0\.113\.4\/32 route-map portside-/.test(l)));
+  assert.ok(drain[1]?.includes('no network 203.0.113.4/32'));
 });

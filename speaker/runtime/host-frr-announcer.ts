@@ -3,15 +3,19 @@
 // reconcileMs, which also catches an FRR restart: its running-config lost our lines) reads
 // `show running-config`, picks the mode per address family (speaker/frr/host-plan.ts) and
 // changes only Portside's own prefixes: `network` lines under the existing `router bgp`
-// (dynamic) or /32 and /128 on Portside's interface (connected). Then `show bgp neighbors
-// json` gives the sessions. Unreadable output is an error on ConfigurationState and in the
-// log, and nothing is changed.
-import type { BgpPeer } from '../../lib/config/index.ts';
+// (dynamic, with Portside's own `portside-…` route-map for communities, large communities,
+// local-pref and GRACEFUL_SHUTDOWN while cordoned) or /32 and /128 on Portside's interface
+// (connected). Then `show bgp neighbors json` gives the sessions. Unreadable output is an error
+// on ConfigurationState and in the log, and nothing is changed. What this backend cannot
+// honour of a BGPAdvertisement is a warning naming the object and field (host-limits.ts).
+import type { BgpPeer, ConfigWarning } from '../../lib/config/index.ts';
 import { formatCidr, parseCidr, type Cidr, type IpRange } from '../../lib/ip/index.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import type { Registry } from '../../lib/metrics/index.ts';
 import { BgpStats } from '../bgp/index.ts';
+import { hostFrrUnhonoured } from '../frr/host-limits.ts';
 import { networkCommands, noChanges, planHostFrr, type HostFrrChanges, type HostFrrMode, type Ownership } from '../frr/host-plan.ts';
+import { mergeAttributes, withGracefulShutdown, type PrefixAttributes } from '../frr/host-route-maps.ts';
 import type { InterfaceAddresses } from '../frr/interface-addresses.ts';
 import { parseRunningConfig } from '../frr/running-config.ts';
 import { frrPeerSessions, parseNeighbors, type FrrPeerSession } from '../frr/sessions.ts';
@@ -32,8 +36,13 @@ export interface HostFrrAnnouncerOptions {
 
 interface Wanted {
   prefixes: Cidr[];
+  /** Per prefix (CIDR text), merged over the peers; GRACEFUL_SHUTDOWN is added at reconcile while cordoned. */
+  attributes: Map<string, PrefixAttributes>;
   peers: readonly BgpPeer[];
   pools: readonly IpRange[];
+  cordoned: boolean;
+  /** Inputs of the BGPAdvertisement warnings (hostFrrUnhonoured). */
+  limits: Omit<Parameters<typeof hostFrrUnhonoured>[0], 'modes'>;
 }
 
 export class HostFrrAnnouncer implements BgpBackend {
@@ -53,7 +62,8 @@ export class HostFrrAnnouncer implements BgpBackend {
   /** What we added and FRR should still have: a line gone from it means FRR restarted (or was changed by hand). */
   private installed = new Set<string>();
   private views: FrrPeerSession[] = [];
-  private attributesWarned = false;
+  private unhonouredNow: ConfigWarning[] = [];
+  private gshutWarned = false;
   private readonly changeListeners: (() => void)[] = [];
   private readonly upListeners: (() => void)[] = [];
 
@@ -77,19 +87,30 @@ export class HostFrrAnnouncer implements BgpBackend {
   apply(want: BgpApply): void {
     if (this.stopping) return;
     const seen = new Map<string, Cidr>();
-    let attributes = false;
+    const perPeer = new Map<string, PrefixAttributes[]>();
     for (const routes of want.routes.values()) {
       for (const r of routes) {
-        seen.set(formatCidr(r.prefix), r.prefix);
-        attributes ||= (r.communities?.length ?? 0) + (r.largeCommunities?.length ?? 0) > 0 || r.localPref !== undefined;
+        const key = formatCidr(r.prefix);
+        seen.set(key, r.prefix);
+        const list = perPeer.get(key) ?? [];
+        perPeer.set(key, list);
+        list.push({ communities: r.communities ?? [], largeCommunities: r.largeCommunities ?? [], localPref: r.localPref });
       }
     }
-    if (attributes && !this.attributesWarned) {
-      this.log.warn('host_frr_attributes_ignored', { msg: 'BGPAdvertisement communities / local-pref are not applied by the host-frr backend: the node\'s FRR policy decides the attributes' });
+    const attributes = new Map([...perPeer].map(([k, list]) => [k, mergeAttributes(list)] as const));
+    if (this.want && this.want.cordoned !== want.cordoned) {
+      this.log.info('bgp_graceful_shutdown', { on: want.cordoned, msg: want.cordoned ? 'node cordoned: FRR announces our prefixes with GRACEFUL_SHUTDOWN (dynamic mode)' : 'node uncordoned' });
     }
-    this.attributesWarned = attributes;
-    this.want = { prefixes: [...seen.values()], peers: want.peers, pools: want.pools ?? [] };
+    this.want = {
+      prefixes: [...seen.values()], attributes, peers: want.peers, pools: want.pools ?? [], cordoned: want.cordoned,
+      limits: { adverts: want.adverts ?? [], peers: want.peers.map((p) => p.name), routes: want.routes },
+    };
     this.kick();
+  }
+
+  /** BGPAdvertisement fields this backend cannot honour on this node (ConfigurationState warnings). */
+  unhonoured(): readonly ConfigWarning[] {
+    return this.unhonouredNow;
   }
 
   sessions(): FrrPeerSession[] {
@@ -123,16 +144,23 @@ export class HostFrrAnnouncer implements BgpBackend {
 
   /**
    * SIGTERM. `restart` (the node stays): FRR keeps announcing; the next speaker reconciles.
-   * Otherwise (a drain) every prefix of ours is withdrawn first. Returns the peers that keep
-   * our routes.
+   * Otherwise (a drain), as the native backend: GRACEFUL_SHUTDOWN on every prefix of ours for
+   * `graceMs` (dynamic mode), then every prefix withdrawn. Returns the peers that keep our routes.
    */
-  async shutdown(_graceMs: number, { restart = false }: { restart?: boolean } = {}): Promise<string[]> {
+  async shutdown(graceMs: number, { restart = false }: { restart?: boolean } = {}): Promise<string[]> {
     clearInterval(this.timer);
     await this.running;
     const peers = this.views.filter((v) => v.established).map((v) => v.name);
     if (restart || !this.want) {
       this.stopping = true;
       return restart ? peers : [];
+    }
+    const dynamic = this.modes?.ipv4 === 'dynamic' || this.modes?.ipv6 === 'dynamic';
+    if (graceMs > 0 && dynamic && this.want.prefixes.length > 0) {
+      this.want = { ...this.want, cordoned: true };
+      this.kick();
+      await this.running;
+      await new Promise((r) => setTimeout(r, graceMs));
     }
     this.want = { ...this.want, prefixes: [] };
     this.kick();
@@ -178,8 +206,10 @@ export class HostFrrAnnouncer implements BgpBackend {
     const own: Ownership = { pools: want.pools, exclude: this.exclude };
     const listed = await this.opts.iface.list();
     if (!listed.ok) return this.fail('host_frr_interface_failed', listed.error);
-    const changes = planHostFrr(parsed.config, listed.value ?? [], want.prefixes, own);
+    const attributes = want.cordoned ? new Map([...want.attributes].map(([k, a]) => [k, withGracefulShutdown(a)] as const)) : want.attributes;
+    const changes = planHostFrr(parsed.config, listed.value ?? [], want.prefixes, own, attributes);
     this.noteModes(changes, bgp.importCheckOff);
+    this.noteUnhonoured(hostFrrUnhonoured({ ...want.limits, modes: changes.modes }), want.cordoned, changes.modes);
     this.noteLost(changes);
     if (!noChanges(changes)) {
       const applied = await this.change(bgp.asn, changes, listed.value !== undefined);
@@ -217,6 +247,8 @@ export class HostFrrAnnouncer implements BgpBackend {
     this.log.info('host_frr_changed', {
       networksAdded: [...changes.networks.ipv4.add, ...changes.networks.ipv6.add],
       networksRemoved: [...changes.networks.ipv4.remove, ...changes.networks.ipv6.remove],
+      networksRebound: [...changes.networks.ipv4.rebind, ...changes.networks.ipv6.rebind], routeMapOf: changes.routeMapOf,
+      routeMapsWritten: changes.routeMaps.write.map((m) => m.name), routeMapsRemoved: changes.routeMaps.remove,
       addressesAdded: add, addressesRemoved: remove, interface: this.opts.iface.name,
     });
     return undefined;
@@ -233,6 +265,19 @@ export class HostFrrAnnouncer implements BgpBackend {
     if (!importCheckOff && (changes.modes.ipv4 === 'dynamic' || changes.modes.ipv6 === 'dynamic')) {
       this.log.warn('host_frr_import_check', { msg: 'FRR checks `network` prefixes against its RIB (no `no bgp network import-check`): a Service IP with no route on the node is not announced' });
     }
+  }
+
+  /** Said when the set changes: in the log and (through the listeners) on ConfigurationState. */
+  private noteUnhonoured(warnings: ConfigWarning[], cordoned: boolean, modes: Record<'ipv4' | 'ipv6', HostFrrMode>): void {
+    const gshutLost = cordoned && (modes.ipv4 === 'connected' || modes.ipv6 === 'connected');
+    if (gshutLost && !this.gshutWarned) {
+      this.log.warn('host_frr_graceful_shutdown_unavailable', { modes, msg: 'node cordoned: connected mode cannot add GRACEFUL_SHUTDOWN to our prefixes (the operator\'s redistribute policy decides their attributes)' });
+    }
+    this.gshutWarned = gshutLost;
+    if (JSON.stringify(warnings) === JSON.stringify(this.unhonouredNow)) return;
+    this.unhonouredNow = warnings;
+    for (const w of warnings) this.log.warn('host_frr_unhonoured', { ...w });
+    this.notify(this.changeListeners);
   }
 
   /** Lines we added that FRR no longer has: it restarted (its saved file never had them) or someone removed them. */
