@@ -61,6 +61,8 @@ export class Controller {
   /** The warnings last logged, so a rebuild that changes nothing does not log them again. */
   private warningsLogged = '[]';
   private started = false;
+  private configBuilt = false;
+  private allWorkers = false;
   private ready = false;
 
   constructor(opts: ControllerOptions) {
@@ -84,7 +86,9 @@ export class Controller {
       namespaces: true,
       // As MetalLB's controller: a BGPPeer whose passwordSecret is missing makes the config invalid.
       secrets: true,
-      onChange: () => this.queue.add('config'),
+      // Until start() first builds the configuration, that build reads every change: the initial
+      // lists need no second build (with thousands of Services waiting behind it).
+      onChange: () => this.configBuilt && this.queue.add('config'),
       onEvent: (kind, e) => log.debug('informer', { kind, ...e }),
     });
     this.config.namespaces!.on({
@@ -124,13 +128,16 @@ export class Controller {
     // Existing assignments are adopted when the first valid configuration loads, before any
     // Service is served: a restart never moves or duplicates an IP.
     let state: ConfigurationStateStatus | undefined;
+    this.configBuilt = true;
     try {
       state = this.loadConfig();
     } catch (err) {
       this.opts.log.warn('config_load_failed', { err });
       this.queue.add('config');
     }
-    this.queue.run((key) => this.reconcile(key), this.opts.workers ?? 32);
+    // One key first: its write answers sooner alone than among 32 (the first IP after a start
+    // with a backlog); every worker from the moment it is done.
+    this.queue.run((key) => this.reconcile(key), 1);
     this.ready = true;
     // Reported while the first Services are served: the first IP does not wait for two writes.
     if (state) {
@@ -163,6 +170,10 @@ export class Controller {
     } finally {
       this.opts.log.trace('reconciled', { key, ms: performance.now() - started });
       this.opts.metrics.reconciled(kind, (performance.now() - started) / 1000);
+      if (!this.allWorkers) {
+        this.allWorkers = true;
+        this.queue.setWorkers(this.opts.workers ?? 32);
+      }
     }
   }
 
