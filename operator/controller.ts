@@ -136,8 +136,9 @@ export class Controller {
       this.queue.add('config');
     }
     // One key first: its write answers sooner alone than among 32 (the first IP after a start
-    // with a backlog); every worker from the moment it is done.
+    // with a backlog); every worker once it is done, or after 100 ms if its write is slow.
     this.queue.run((key) => this.reconcile(key), 1);
+    setTimeout(() => this.useAllWorkers(), 100).unref();
     this.ready = true;
     // Reported while the first Services are served: the first IP does not wait for two writes.
     if (state) {
@@ -170,11 +171,14 @@ export class Controller {
     } finally {
       this.opts.log.trace('reconciled', { key, ms: performance.now() - started });
       this.opts.metrics.reconciled(kind, (performance.now() - started) / 1000);
-      if (!this.allWorkers) {
-        this.allWorkers = true;
-        this.queue.setWorkers(this.opts.workers ?? 32);
-      }
+      this.useAllWorkers();
     }
+  }
+
+  private useAllWorkers(): void {
+    if (this.allWorkers) return;
+    this.allWorkers = true;
+    this.queue.setWorkers(this.opts.workers ?? 32);
   }
 
   private async reconcileKey(kind: string, name: string): Promise<void> {
