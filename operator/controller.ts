@@ -13,6 +13,7 @@ import {
 import type { JsonClient, KubeApi } from '../lib/k8s/index.ts';
 import type { Logger } from '../lib/log/index.ts';
 import { configurationStatus } from '../lib/report/configuration-state.ts';
+import type { ConfigurationStateStatus } from '../lib/report/configuration-state.ts';
 import { ConfigurationStateWriter } from '../lib/report/configuration-state-writer.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import { poolStatus } from './pool-status.ts';
@@ -55,10 +56,13 @@ export class Controller {
   /** Pool name → the status last written (JSON), to skip writes that change nothing. */
   private poolStatusWritten = new Map<string, string>();
   private poolFingerprints = new Map<string, string>();
+  private configStateWrites: Promise<void> = Promise.resolve();
   private adopted = false;
   /** The warnings last logged, so a rebuild that changes nothing does not log them again. */
   private warningsLogged = '[]';
   private started = false;
+  private configBuilt = false;
+  private allWorkers = false;
   private ready = false;
 
   constructor(opts: ControllerOptions) {
@@ -71,13 +75,20 @@ export class Controller {
     const enqueueService = (svc: V1Service): void => this.queue.add(`svc/${objectKey(svc)}`);
     this.services = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(api, '/api/v1/services'), {
       onEvent: (e) => log.debug('informer', { kind: 'services', ...e }),
-    }).on({ add: enqueueService, update: (_o, n) => enqueueService(n), delete: enqueueService });
+    }).on({
+      add: enqueueService,
+      // Our own status writes come back through the watch: 5,000 of them after a backlog.
+      update: (_o, n) => this.reconciler.ownEcho(objectKey(n), n) || enqueueService(n),
+      delete: enqueueService,
+    });
     this.config = new ConfigInformers(api, {
       namespace: opts.namespace,
       namespaces: true,
       // As MetalLB's controller: a BGPPeer whose passwordSecret is missing makes the config invalid.
       secrets: true,
-      onChange: () => this.queue.add('config'),
+      // Until start() first builds the configuration, that build reads every change: the initial
+      // lists need no second build (with thousands of Services waiting behind it).
+      onChange: () => this.configBuilt && this.queue.add('config'),
       onEvent: (kind, e) => log.debug('informer', { kind, ...e }),
     });
     this.config.namespaces!.on({
@@ -116,14 +127,26 @@ export class Controller {
     await Promise.all([this.services.synced, this.config.synced()]);
     // Existing assignments are adopted when the first valid configuration loads, before any
     // Service is served: a restart never moves or duplicates an IP.
+    let state: ConfigurationStateStatus | undefined;
+    this.configBuilt = true;
     try {
-      await this.loadConfig();
+      state = this.loadConfig();
     } catch (err) {
       this.opts.log.warn('config_load_failed', { err });
       this.queue.add('config');
     }
-    this.queue.run((key) => this.reconcile(key), this.opts.workers ?? 32);
+    // One key first: its write answers sooner alone than among 32 (the first IP after a start
+    // with a backlog); every worker once it is done, or after 100 ms if its write is slow.
+    this.queue.run((key) => this.reconcile(key), 1);
+    setTimeout(() => this.useAllWorkers(), 100).unref();
     this.ready = true;
+    // Reported while the first Services are served: the first IP does not wait for two writes.
+    if (state) {
+      this.reportConfig(state).catch((err: unknown) => {
+        this.opts.log.warn('config_load_failed', { err });
+        this.queue.add('config');
+      });
+    }
   }
 
   async stop(): Promise<void> {
@@ -148,7 +171,14 @@ export class Controller {
     } finally {
       this.opts.log.trace('reconciled', { key, ms: performance.now() - started });
       this.opts.metrics.reconciled(kind, (performance.now() - started) / 1000);
+      this.useAllWorkers();
     }
+  }
+
+  private useAllWorkers(): void {
+    if (this.allWorkers) return;
+    this.allWorkers = true;
+    this.queue.setWorkers(this.opts.workers ?? 32);
   }
 
   private async reconcileKey(kind: string, name: string): Promise<void> {
@@ -157,7 +187,7 @@ export class Controller {
       if (outcome.freed) this.servePending();
       for (const pool of outcome.pools) this.queuePoolStatus(pool);
     } else if (kind === 'config') {
-      await this.loadConfig();
+      await this.reportConfig(this.loadConfig());
     } else if (kind === 'pool') {
       await this.writePoolStatus(name);
     } else if (kind === 'ns') {
@@ -174,8 +204,18 @@ export class Controller {
     this.queue.addAfter(`pool/${pool}`, this.opts.poolStatusDelayMs ?? 250);
   }
 
-  /** Builds the configuration; an invalid one is reported and the last valid one keeps serving. */
-  private async loadConfig(): Promise<void> {
+  /** Writes ConfigurationState, one write after the other (the last one wins). */
+  private reportConfig(state: ConfigurationStateStatus): Promise<void> {
+    const write = this.configStateWrites.then(() => this.configState.write(state));
+    this.configStateWrites = write.catch(() => undefined);
+    return write;
+  }
+
+  /**
+   * Builds the configuration; an invalid one is reported and the last valid one keeps serving.
+   * Returns what ConfigurationState should say.
+   */
+  private loadConfig(): ConfigurationStateStatus {
     const { log, metrics } = this.opts;
     const result = buildConfig(this.config.snapshot());
     const now = new Date();
@@ -198,8 +238,7 @@ export class Controller {
       // Pending Services learn the reason; with no configuration at all, every Service does.
       this.servePending();
       if (!serving) for (const key of this.services.keys()) this.queue.add(`svc/${key}`);
-      await this.configState.write(configurationStatus(result.errors, { stale: serving, now, warnings }));
-      return;
+      return configurationStatus(result.errors, { stale: serving, now, warnings });
     }
     const toClear = this.reconciler.configure(result.config);
     // Services on a pool that changed get a look even when they keep their IPs: a pool that
@@ -227,7 +266,7 @@ export class Controller {
     for (const key of this.services.keys()) if (!this.reconciler.pools.assignmentOf(key)) this.queue.add(`svc/${key}`);
     for (const pool of this.knownPools) this.queuePoolStatus(pool);
     log.info('config_loaded', { pools: this.knownPools.size, cleared: toClear.length });
-    await this.configState.write(configurationStatus([], { stale: false, now, warnings }));
+    return configurationStatus([], { stale: false, now, warnings });
   }
 
   private async writePoolStatus(name: string): Promise<void> {

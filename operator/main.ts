@@ -62,12 +62,12 @@ export async function runController(args: string[], env: NodeJS.ProcessEnv): Pro
     metrics.leading(true);
     // Without leader election there is no lease to take: nothing to announce.
     if (flags.leaderElect) log.info('leading', { identity });
-    controller.start().catch((err: unknown) => {
+    // The liveness key once Services are being served: its reads do not delay the first IP.
+    // Failures are logged and retried inside: the speakers keep their last key meanwhile.
+    controller.start().then(() => void livenessKey.start(), (err: unknown) => {
       log.error('start_failed', { err });
       void shutdown(1);
     });
-    // Failures are logged and retried inside: the speakers keep their last key meanwhile.
-    void livenessKey.start();
   };
   if (!flags.leaderElect) {
     lead();

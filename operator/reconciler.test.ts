@@ -88,6 +88,21 @@ test('a copy older than our own write is not decided on again (no stale write, n
   assert.equal(writer.events.length, 1);
 });
 
+test('the watch bringing back our own write needs no reconcile; anyone else\'s change does', async () => {
+  const { r, writer } = reconciler(['198.51.100.0/30']);
+  const svc = service('a');
+  assert.equal(r.ownEcho('default/a', svc), false, 'nothing written yet');
+  await r.reconcile('default/a', svc);
+  const echo = { ...svc, metadata: { ...svc.metadata, resourceVersion: '101' } };
+  assert.equal(r.ownEcho('default/a', echo), true, 'the version our write produced');
+  // Caught up: our copy is forgotten, so a later change by someone else is decided on.
+  const edited = { ...svc, metadata: { ...svc.metadata, resourceVersion: '205' } };
+  assert.equal(r.ownEcho('default/a', edited), false);
+  await r.reconcile('default/a', edited);
+  assert.equal(writer.applied.length, 2, 'the edited copy (no IP shown) is written again');
+  assert.equal(writer.applied[1]!.rv, '205');
+});
+
 test('a pending Service gets one Warning per change of reason, not one per reconcile', async () => {
   const { r, writer } = reconciler(['198.51.100.0/32']);
   await r.reconcile('default/a', service('a'));

@@ -46,10 +46,11 @@ function serviceKey(svc: V1Service): string {
   return `${svc.metadata?.namespace}/${svc.metadata?.name}`;
 }
 
-function creationOrder(a: V1Service, b: V1Service): number {
-  const ta = new Date(a.metadata?.creationTimestamp ?? 0).getTime();
-  const tb = new Date(b.metadata?.creationTimestamp ?? 0).getTime();
-  return ta - tb || compareCodePoints(serviceKey(a), serviceKey(b));
+/** Oldest first, ties by key; each timestamp parsed once (thousands of Services at start-up). */
+function inCreationOrder(services: readonly V1Service[]): V1Service[] {
+  const keyed = services.map((svc) => ({ svc, at: new Date(svc.metadata?.creationTimestamp ?? 0).getTime(), key: serviceKey(svc) }));
+  keyed.sort((a, b) => a.at - b.at || compareCodePoints(a.key, b.key));
+  return keyed.map((k) => k.svc);
 }
 
 export class AllocationReconciler {
@@ -98,10 +99,10 @@ export class AllocationReconciler {
   adopt(services: readonly V1Service[]): { adopted: number; rejected: number } {
     let adopted = 0;
     let rejected = 0;
-    for (const svc of [...services].sort(creationOrder)) {
-      if (!this.handles(svc)) continue;
+    // Only Services that show an address take part: a backlog of new ones costs no sort.
+    const holders = services.filter((svc) => this.handles(svc) && statusIPs(svc).length > 0);
+    for (const svc of inCreationOrder(holders)) {
       const ips = statusIPs(svc);
-      if (ips.length === 0) continue;
       const knobs = parseServiceKnobs(svc);
       if (!knobs.ok) continue;
       const result = this.allocator.adopt(knobs.value, ips);
@@ -189,6 +190,19 @@ export class AllocationReconciler {
       if (shown.length > 0) writer.event(svc, 'Warning', 'ClearAssignment', `Cleared the assignment: ${desired.condition.message}`);
     }
     return { freed, pools };
+  }
+
+  /**
+   * The watch brought back a state of the Service that our own writes produced: deciding on it
+   * again would change nothing (anything else that changed since enqueues the key itself), so
+   * the caller need not enqueue it. Our copy is forgotten once the watch has caught up with it.
+   */
+  ownEcho(key: string, svc: V1Service): boolean {
+    const ours = this.written.get(key);
+    const rv = svc.metadata?.resourceVersion;
+    if (!ours || rv === undefined || !ours.versions.has(rv)) return false;
+    if (rv === ours.svc.metadata?.resourceVersion) this.written.delete(key);
+    return true;
   }
 
   /**

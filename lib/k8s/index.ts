@@ -16,7 +16,7 @@ export type { ClusterConfig, ExecPlugin, KubeConfigSource, LoadKubeConfigOptions
 export { KubeApi } from './kube-api.ts';
 export { LeaseElector } from './leader.ts';
 export type { LeaseElectorOptions } from './leader.ts';
-export { apiListWatch } from './listwatch.ts';
+export { apiListWatch, withoutManagedFields } from './listwatch.ts';
 export type { ApiListWatchOptions, ListResult, ListWatch, WatchEnd, WatchEvent, WatchEventType } from './listwatch.ts';
 export { PatchType } from './patch.ts';
 export { ProxyError } from './proxy.ts';

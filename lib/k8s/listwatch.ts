@@ -40,7 +40,7 @@ type ListPage<T> = { items?: T[]; metadata?: { resourceVersion?: string; continu
  * Nothing in the programs reads managedFields, and on a Service they are most of its bytes:
  * the caches drop them (controller-runtime's TransformStripManagedFields).
  */
-function withoutManagedFields<T extends KubernetesObject>(obj: T): T {
+export function withoutManagedFields<T extends KubernetesObject>(obj: T): T {
   if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
   return obj;
 }

@@ -67,6 +67,27 @@ test('N workers process distinct keys in parallel', async () => {
   await q.idle();
 });
 
+test('setWorkers raises how many keys run at once, from the next one', async () => {
+  const q = new WorkQueue({ clock: new FakeClock() });
+  const gate = deferred();
+  let running = 0;
+  let maxRunning = 0;
+  q.run(async () => {
+    running++;
+    maxRunning = Math.max(maxRunning, running);
+    await gate.promise;
+    running--;
+  }, 1);
+  for (const k of ['a', 'b', 'c', 'd', 'e']) q.add(k);
+  await settle();
+  assert.equal(maxRunning, 1);
+  q.setWorkers(3);
+  await settle();
+  assert.equal(maxRunning, 3);
+  gate.resolve();
+  await q.idle();
+});
+
 test('addAfter fires on the injected clock and keeps the earliest time', async () => {
   const clock = new FakeClock();
   const q = new WorkQueue({ clock });

@@ -106,6 +106,12 @@ export class WorkQueue<K extends string = string> {
     this.pump();
   }
 
+  /** Changes how many keys run at once (from the next one started). */
+  setWorkers(workers: number): void {
+    this.workers = Math.max(1, workers);
+    this.pump();
+  }
+
   /** Resolves when nothing is queued or in flight (timers for addAfter may still be pending). */
   idle(): Promise<void> {
     if (this.queue.length === 0 && this.active === 0) return Promise.resolve();
