@@ -9,3 +9,5 @@ export { Netns, type Family, type InterfaceAddress, type KernelRoute, type Neigh
 export { LabProcess, type ProcessExit } from './process.ts';
 export { run, runJson, CommandError, type ExecOptions, type ExecResult } from './exec.ts';
 export { requireRoot, requireCommands } from './skip.ts';
+export { RouteMonitor, routeChanges, monitorMessages, type RouteChange } from './route-monitor.ts';
+export { PacketCapture, parseCapture, type CapturedPacket } from './packet-capture.ts';
