@@ -21,13 +21,14 @@
 // and the gaps between consecutive BFD packets each node's sent, as captured at the ToR.
 //
 // Env: BENCH_BFD_TRIALS (per kind and profile, default 20), BENCH_BFD_NODES (per kind,
-// default 2), BENCH_BFD_SOAK_S, BENCH_BFD_KINDS (default `portside,frr`).
+// default 2), BENCH_BFD_SOAK_S, BENCH_BFD_KINDS (default `portside,frr`), BENCH_BFD_NICE
+// (default 10: every BFD endpoint — ToR, FRR nodes, speakers — runs at nice -10).
 // Needs root; `node bench/bfd.ts` runs it alone.
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DiscoveryV1Api } from '@kubernetes/client-node';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
-import { Lab, PacketCapture, RouteMonitor, type CapturedPacket } from '../e2e/netns/index.ts';
+import { Lab, PacketCapture, reniceThreads, RouteMonitor, type CapturedPacket } from '../e2e/netns/index.ts';
 import type { FrrRouter } from '../e2e/routers/index.ts';
 import { buildLabCluster, serviceWithEndpoints, type ClusterNode, type LabCluster } from '../e2e/speaker/lab-cluster.ts';
 import {
@@ -41,6 +42,9 @@ const PER_KIND = numberOrExit(envWholeNumber(process.env, 'BENCH_BFD_NODES', 2, 
 const SOAK_S = numberOrExit(envWholeNumber(process.env, 'BENCH_BFD_SOAK_S', 600, { min: 0 }), 'bench bfd');
 const INTERVALS_MS = [300, 100] as const;
 const SOAK_INTERVAL_MS = 100;
+// Every BFD endpoint (ToR, FRR nodes, speakers) runs at this nice level: the lab's stand-in for
+// Pods and routers with CPU of their own on a shared 2-core machine; 0 leaves them as they are.
+const NICE = numberOrExit(envWholeNumber(process.env, 'BENCH_BFD_NICE', 10, { min: 0, max: 19 }), 'bench bfd');
 
 /**
  * What runs BGP + BFD on a node. `speakerArgs`: the node runs the real `portside speaker` with
@@ -51,7 +55,7 @@ const SOAK_INTERVAL_MS = 100;
  */
 interface NodeKind {
   speakerArgs?: readonly string[];
-  start?: (c: LabCluster, node: ClusterNode, intervalMs: number) => Promise<{ setInterval(ms: number): Promise<void> }>;
+  start?: (c: LabCluster, node: ClusterNode, intervalMs: number) => Promise<{ setInterval(ms: number): Promise<void>; pids: number[] }>;
 }
 
 const KINDS: Record<string, NodeKind> = {
@@ -59,7 +63,7 @@ const KINDS: Record<string, NodeKind> = {
   frr: {
     async start(c, node, intervalMs) {
       const frr: FrrRouter = await startFrrNode(c, node, intervalMs);
-      return { setInterval: (ms) => setFrrInterval(frr, ms) };
+      return { setInterval: (ms) => setFrrInterval(frr, ms), pids: Object.values(frr.processes).map((p) => p.pid) };
     },
   },
 };
@@ -187,9 +191,13 @@ async function soak(b: Bench, seconds: number): Promise<Record<string, unknown>>
     const g = gaps(packets, n.v4, from, to);
     const i = speakers.indexOf(n);
     const torDowns = torBfdDowns(b.tor).filter((d) => d.peer === n.v4 && d.t >= from && d.t <= to);
+    // Who was late: the node (nothing reached the ToR for a detection time) or the ToR's bfdd (packets had arrived).
+    const silentFor = (t: number) => t - (packets.findLast((p) => p.src === n.v4 && p.t < t)?.t ?? -Infinity);
+    const detectMs = SOAK_INTERVAL_MS * DETECT_MULTIPLIER;
     perNode[n.name] = {
       kind, tor: delta[n.name],
       torBfdDownReasons: tally(torDowns.map((d) => d.reason)),
+      torExpiredBecause: tally(torDowns.filter((d) => d.reason === 'control-expired').map((d) => (silentFor(d.t) >= detectMs ? 'node silent' : 'ToR late'))),
       ...(i >= 0 ? {
         speakerBfdDownEvents: speakerAfter[i]! - speakerBefore[i]!,
         speakerBfdDownDiags: tally(speakerBfdDownLog(n).filter((d) => d.t >= from && d.t <= to).map((d) => d.diag)),
@@ -198,7 +206,7 @@ async function soak(b: Bench, seconds: number): Promise<Record<string, unknown>>
     };
   }
   return {
-    seconds, intervalMs: SOAK_INTERVAL_MS, multiplier: DETECT_MULTIPLIER, servicesChurned: created,
+    seconds, nice: -NICE, intervalMs: SOAK_INTERVAL_MS, multiplier: DETECT_MULTIPLIER, servicesChurned: created,
     load1: { min: Math.min(...loads), max: Math.max(...loads), mean: Math.round((loads.reduce((s, x) => s + x, 0) / loads.length) * 10) / 10 },
     nodes: perNode,
   };
@@ -224,16 +232,19 @@ export async function run(): Promise<Record<string, unknown>> {
       await configurePortside(c, first, nodesOf.portside);
       setIntervals.push((ms) => setPortsideInterval(c, ms));
     }
+    const pids = [...Object.values(tor.processes).map((p) => p.pid), ...c.nodes.flatMap((n) => (n.speaker ? [n.speaker.pid] : []))];
     for (const [i, n] of c.nodes.entries()) {
       const started = await KINDS[nodes[i]!]!.start?.(c, n, first);
       if (started) setIntervals.push(started.setInterval);
+      pids.push(...(started?.pids ?? []));
     }
+    if (NICE > 0) await reniceThreads(pids, -NICE);
     const monitor = await RouteMonitor.start(c.router!.ns);
     const capture = await PacketCapture.start(c.router!.ns, 'eth0', `udp dst port 3784 and not src host ${c.router!.v4}`);
     const b: Bench = { c, tor, monitor, capture, nodesOf, setIntervals };
     await waitConverged(tor, c.nodes, first);
 
-    const out: Record<string, unknown> = { date: new Date().toISOString(), cpus: cpus().length, node: process.version, kinds: Object.fromEntries(Object.entries(nodesOf).map(([k, v]) => [k, v.map((n) => n.name)])) };
+    const out: Record<string, unknown> = { date: new Date().toISOString(), cpus: cpus().length, nice: -NICE, node: process.version, kinds: Object.fromEntries(Object.entries(nodesOf).map(([k, v]) => [k, v.map((n) => n.name)])) };
     for (const ms of INTERVALS_MS) {
       const key = `bfd${ms}x${DETECT_MULTIPLIER}`;
       out[key] = await profileRun(b, ms);
