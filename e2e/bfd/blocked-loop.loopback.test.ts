@@ -16,6 +16,8 @@ import { waitFor } from '../wait.ts';
 const OURS = '127.0.0.1';
 const THEIRS = '127.0.0.2';
 const ROUNDS = 5;
+/** Packets read in the loop turn after a Down that make it false (the bug left 6–17 waiting after a 600 ms hold). */
+const WAITING = 3;
 
 /** Counts the packets sessions accepted. */
 class CountingStats extends BfdStats {
@@ -76,12 +78,14 @@ test('a loop held for 4× the detection time: the packets that queued meanwhile 
     const until = performance.now() + 2 * detectMs;
     await waitFor(() => performance.now() >= until, { intervalMs: 10, what: 'two detection times after the hold' });
     // The case under test: the peer's packets queued while we were held (a starved worker may not send).
-    if (waiting >= 2) {
-      exercised++;
-      assert.equal(downs.length, before, `round ${round}: ${waiting} packets were waiting after a ${4 * detectMs} ms hold, yet the session went Down`);
+    if (waiting >= WAITING) exercised++;
+    const declared = await Promise.all(downs.slice(before).map((d) => d.waiting));
+    t.diagnostic(`round ${round}: ${waiting} packets waiting after the hold; Downs with [${declared.join(', ')}] packets waiting`);
+    // A Down is false when the peer's packets were already there to read. (A Down with nothing
+    // waiting is a real silence: on a loaded machine the worker itself can go unscheduled.)
+    for (const [i, n] of declared.entries()) {
+      assert.ok(n < WAITING, `round ${round}: Down (${downs[before + i]!.change.diagName}) declared with ${n} packets waiting in the socket`);
     }
-    t.diagnostic(`round ${round}: ${waiting} packets waiting after the hold; ${downs.length - before} Down`);
   }
-  for (const d of downs) assert.ok((await d.waiting) < 2, `Down (${d.change.diagName}) declared with ${await d.waiting} packets waiting in the socket`);
   assert.ok(exercised >= 1, `no round had the peer's packets queue during the hold (a starved machine?)`);
 });
