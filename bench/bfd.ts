@@ -30,6 +30,7 @@ import { DiscoveryV1Api } from '@kubernetes/client-node';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { Lab, PacketCapture, reniceThreads, RouteMonitor, type CapturedPacket } from '../e2e/netns/index.ts';
 import type { FrrRouter } from '../e2e/routers/index.ts';
+import type { LabHost } from '../e2e/lab/builder.ts';
 import { buildLabCluster, serviceWithEndpoints, type ClusterNode, type LabCluster } from '../e2e/speaker/lab-cluster.ts';
 import {
   configurePortside, countsSince, DETECT_MULTIPLIER, setFrrInterval, setPortsideInterval, speakerBfdDownLog, speakerBfdDowns, startFrrNode, startTor, torBfdDowns, torCounts,
@@ -48,18 +49,19 @@ const NICE = numberOrExit(envWholeNumber(process.env, 'BENCH_BFD_NICE', 10, { mi
 
 /**
  * What runs BGP + BFD on a node. `speakerArgs`: the node runs the real `portside speaker` with
- * these flags (configured through the API); `start`: anything else the node runs, and how its
- * own side changes interval. The third kind, `portside speaker --bgp-backend frr` (FRR's
- * bfdd as its sidecar), is one more entry: speakerArgs ['--bgp-backend', 'frr', …] plus a
- * start() that runs the node's FRR daemons and the reloader.
+ * these flags (configured through the API, so its interval follows the BFDProfile); `start`:
+ * anything else the node runs, its PIDs, and how its own side changes interval. The third
+ * kind, `portside speaker --bgp-backend frr` (FRR's bfdd as its sidecar), is one more entry:
+ * `speakerArgs: frrSpeakerArgs` and a start() that runs the sidecar FRR and the reloader
+ * (branch frr-backend's e2e/speaker/frr-sidecar.ts) and returns their PIDs.
  */
 interface NodeKind {
-  speakerArgs?: readonly string[];
+  speakerArgs?: (node: LabHost) => readonly string[];
   start?: (c: LabCluster, node: ClusterNode, intervalMs: number) => Promise<{ setInterval(ms: number): Promise<void>; pids: number[] }>;
 }
 
 const KINDS: Record<string, NodeKind> = {
-  portside: { speakerArgs: [] },
+  portside: { speakerArgs: () => [] },
   frr: {
     async start(c, node, intervalMs) {
       const frr: FrrRouter = await startFrrNode(c, node, intervalMs);
@@ -221,7 +223,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const c = await buildLabCluster(lab, {
       nodes: nodes.length,
       runsSpeaker: (i) => KINDS[nodes[i]!]!.speakerArgs !== undefined,
-      speakerArgs: (node) => kindOf.get(node.name)?.speakerArgs ?? [],
+      speakerArgs: (node) => kindOf.get(node.name)?.speakerArgs?.(node) ?? [],
       router: {},
     });
     const first = INTERVALS_MS[0];
