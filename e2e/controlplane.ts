@@ -82,8 +82,13 @@ export interface ControlPlane {
   /** The cluster CA's certificate (what a client verifies the apiserver with). */
   caCert: string;
   startupMs: number;
-  /** What was started, in order (for fault injection: SIGKILL by PID). */
-  processes: { name: string; pid: number }[];
+  /** What runs now, in start order (for fault injection: SIGKILL by PID). */
+  readonly processes: { name: string; pid: number }[];
+  /**
+   * Stops the kube-apiserver by its PID (SIGTERM, or SIGKILL with `kill`) and starts it again
+   * with the same flags, port and certificates; resolves once /readyz answers.
+   */
+  restartApiserver(opts?: { kill?: boolean }): Promise<void>;
   /** A kubeconfig for a client cert from the cluster CA, e.g. `/O=system:nodes/CN=system:node:n1`; returns its path. */
   clientKubeconfig(name: string, subject: string): Promise<string>;
   stop(): Promise<void>;
@@ -175,7 +180,7 @@ async function startOnce(binDir: string, opts: ControlPlaneOptions, began: numbe
     procs.push(etcd);
     await waitHealthy(etcd, `${etcdUrl}/health`, undefined, timeoutMs);
 
-    const apiserver = spawnLogged('kube-apiserver', join(binDir, 'kube-apiserver'), [
+    const apiserverArgs = [
       `--etcd-servers=${etcdUrl}`, `--bind-address=${bindAddress}`, `--advertise-address=${bindAddress}`,
       `--secure-port=${apiPort}`, `--tls-cert-file=${pki.serving.cert}`, `--tls-private-key-file=${pki.serving.key}`,
       `--client-ca-file=${pki.ca.cert}`, `--authorization-mode=${opts.kubelets ? 'Node,RBAC' : 'RBAC'}`, '--allow-privileged=true',
@@ -190,10 +195,14 @@ async function startOnce(binDir: string, opts: ControlPlaneOptions, began: numbe
         ? ['--enable-admission-plugins=NodeRestriction', '--kubelet-preferred-address-types=InternalIP']
         : ['--disable-admission-plugins=ServiceAccount', '--endpoint-reconciler-type=none']),
       ...(opts.apiserverArgs ?? []),
-    ], join(dir, 'kube-apiserver.log'));
-    procs.push(apiserver);
+    ];
     const adminTls = { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
-    await waitHealthy(apiserver, `${url}/readyz`, adminTls, timeoutMs);
+    const startApiserver = async (at: number): Promise<void> => {
+      const apiserver = spawnLogged('kube-apiserver', join(binDir, 'kube-apiserver'), apiserverArgs, join(dir, 'kube-apiserver.log'));
+      procs.splice(at, 0, apiserver);
+      await waitHealthy(apiserver, `${url}/readyz`, adminTls, timeoutMs);
+    };
+    await startApiserver(procs.length);
 
     const kubeconfigPath = join(dir, 'admin.kubeconfig');
     await writeFile(kubeconfigPath, kubeconfigYaml(url, pki.ca.cert, 'portside-admin', pki.admin));
@@ -247,7 +256,17 @@ async function startOnce(binDir: string, opts: ControlPlaneOptions, began: numbe
     return {
       url, kubeconfigPath, kubeconfig, clusterConfig, restrictedKubeconfigPath, restrictedClusterConfig, crds, crdFailures, dir, binDir, startupMs,
       caCert: pki.ca.cert,
-      processes: procs.map((p) => ({ name: p.name, pid: p.pid })),
+      get processes() {
+        return procs.map((p) => ({ name: p.name, pid: p.pid }));
+      },
+      async restartApiserver({ kill = false } = {}) {
+        const at = procs.findIndex((p) => p.name === 'kube-apiserver');
+        const [old] = procs.splice(at, 1);
+        if (!old) throw new Error('restartApiserver: no kube-apiserver running');
+        if (kill && !old.exitedAlready()) process.kill(old.pid, 'SIGKILL');
+        await stopProcess(old);
+        await startApiserver(at);
+      },
       async clientKubeconfig(name, subject) {
         const path = join(dir, `${name}.kubeconfig`);
         await writeFile(path, kubeconfigYaml(url, pki.ca.cert, name, await clientPair(dir, name, subject)));

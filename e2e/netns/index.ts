@@ -6,6 +6,8 @@
 //   await lab.dumpOnFailure(async () => { ... await port.setDown(); ... });
 export { Lab, type Bridge, type Link, type LinkOptions, type LabOptions, type NamespaceOptions, type Veth, type VethEnd } from './lab.ts';
 export { Netns, type Family, type InterfaceAddress, type KernelRoute, type Neighbor, type RouteNextHop, type RouteSpec } from './netns.ts';
-export { LabProcess, type ProcessExit } from './process.ts';
+export { LabProcess, reniceThreads, type ProcessExit } from './process.ts';
 export { run, runJson, CommandError, type ExecOptions, type ExecResult } from './exec.ts';
 export { requireRoot, requireCommands } from './skip.ts';
+export { RouteMonitor, routeChanges, monitorMessages, type RouteChange } from './route-monitor.ts';
+export { PacketCapture, parseCapture, type CapturedPacket } from './packet-capture.ts';

@@ -1,7 +1,8 @@
 // A long-running process started inside a namespace, tracked by PID so cleanup never
 // has to guess by name (no pkill/killall: other labs and other engineers share the host).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { run } from './exec.ts';
 
 export interface ProcessExit {
   code: number | null;
@@ -131,4 +132,13 @@ export class LabProcess {
       return `(no log: ${(err as Error).message})`;
     }
   }
+}
+
+/**
+ * Sets every thread of the processes (nice is per thread on Linux) to `nice`: the lab's
+ * stand-in for a Pod or router with CPU of its own on a busy shared machine.
+ */
+export async function reniceThreads(pids: readonly number[], nice: number): Promise<void> {
+  const tids = pids.flatMap((pid) => readdirSync(`/proc/${pid}/task`));
+  await run('renice', ['-n', String(nice), '-p', ...tids]);
 }

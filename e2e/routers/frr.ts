@@ -70,6 +70,9 @@ export type FrrBgpSummary = Partial<Record<'ipv4Unicast' | 'ipv6Unicast', { as: 
 export interface FrrBgpNeighbor {
   remoteAs: number;
   bgpState: string;
+  /** Times the session reached Established / left it (FRR counts both per neighbor). */
+  connectionsEstablished?: number;
+  connectionsDropped?: number;
   [key: string]: unknown;
 }
 
@@ -82,6 +85,16 @@ export interface FrrBfdPeer {
   'detect-multiplier'?: number;
   'receive-interval'?: number;
   'transmit-interval'?: number;
+  [key: string]: unknown;
+}
+
+/** One entry of `show bfd peers counters json`. */
+export interface FrrBfdCounters {
+  peer: string;
+  'control-packet-input'?: number;
+  'control-packet-output'?: number;
+  'session-up'?: number;
+  'session-down'?: number;
   [key: string]: unknown;
 }
 
@@ -198,6 +211,11 @@ export class FrrRouter {
 
   async bfdPeers(): Promise<FrrBfdPeer[]> {
     return (await this.vtyshJson<FrrBfdPeer[] | null>('show bfd peers json')) ?? [];
+  }
+
+  /** Per-peer packet and Up/Down counts since bfdd started. */
+  async bfdCounters(): Promise<FrrBfdCounters[]> {
+    return (await this.vtyshJson<FrrBfdCounters[] | null>('show bfd peers counters json')) ?? [];
   }
 
   /** zebra's RIB: `show ip route json` / `show ipv6 route json`. */

@@ -29,6 +29,8 @@ export interface LabCluster {
   /** With LabClusterOptions.router: the router at host 2 and the client behind it. */
   router?: LabRouter;
   controller: LabProcess;
+  /** Stops the controller by its PID (SIGKILL with `kill`, else SIGTERM) and starts a new one; it becomes `controller`. */
+  restartController(opts?: { kill?: boolean }): Promise<LabProcess>;
   /** Starts `portside speaker` on the node again (after it stopped); it becomes `node.speaker`. */
   startSpeaker(node: ClusterNode): Promise<LabProcess>;
   /** The node's --state-dir (its restart marker lives there). */
@@ -63,13 +65,25 @@ export interface LabClusterOptions {
   setup?: NodesSpec<LabProcess>['setup'];
   /** A dual-stack segment: this /64 (ending in ::) of 2001:db8::/32 too. */
   v6?: string;
+  /** Which nodes run `portside speaker` (default all); the others are bare namespaces for the caller (e.g. FRR as the node). */
+  runsSpeaker?: (i: number) => boolean;
+  /** The Lab's name prefix (default random). */
+  prefix?: string;
 }
 
 /** Builds the lab, or returns undefined when the test was skipped (no root / binaries / control plane). */
 export async function startLabCluster(t: TestContext, opts: LabClusterOptions): Promise<LabCluster | undefined> {
   if (!requireRoot(t) || !requireCommands(t, ['ip', ...(opts.commands ?? [])])) return undefined;
-  const lab = await Lab.create();
+  const lab = await Lab.create(opts.prefix ? { prefix: opts.prefix } : {});
   t.after(() => lab.destroy());
+  return buildLabCluster(lab, opts).catch((err: unknown) => {
+    if (controlPlaneSkipped(t, err)) return undefined;
+    throw err;
+  });
+}
+
+/** Builds the lab cluster inside `lab` (the caller destroys it); throws when it cannot (benchmarks). */
+export async function buildLabCluster(lab: Lab, opts: LabClusterOptions): Promise<LabCluster> {
   const subnet = `198.51.100.${128 + 16 * randomInt(0, 8)}/28`;
   const stateDir = (node: { name: string }) => join(lab.dir, 'state', node.name);
   const built = await buildLab(lab, {
@@ -89,27 +103,37 @@ export async function startLabCluster(t: TestContext, opts: LabClusterOptions): 
     },
     ...(opts.router ? { router: { ...opts.router, host: 2 } } : {}),
     controlPlane: { controllerArgs: ['--metrics-addr', '127.0.0.1:0'] },
-  }).catch((err: unknown) => {
-    if (controlPlaneSkipped(t, err)) return undefined;
-    throw err;
   });
-  if (!built?.plane) return undefined;
+  if (!built.plane) throw new Error('buildLabCluster: the lab has no control plane');
   const plane = built.plane;
   const cluster = new Cluster(plane.kubeconfig);
   const objects = new LabObjects(plane.kubeconfig);
   const controller = built.startController();
-  await built.startNodes();
+  const speakerNodes = built.nodes.filter((_, i) => opts.runsSpeaker?.(i) ?? true);
+  await Promise.all(speakerNodes.map((n) => built.start(n)));
 
+  const metricsAddrs = new Map<number, string>();
   const self: LabCluster = {
     lab, plane, cluster, subnet, nodes: built.nodes, controller, stateDir,
     ...(built.router ? { router: built.router } : {}),
     startSpeaker: (node) => built.start(node),
+    async restartController({ kill = false } = {}) {
+      await (kill ? self.controller.kill() : self.controller.stop({ timeoutMs: 5_000 }));
+      self.controller = built.startController();
+      return self.controller;
+    },
     addr: (offset) => hostAddresses(built.subnets, offset).v4,
     addr6: (offset) => hostAddresses(built.subnets, offset).v6,
     host: async (name, offset) => (await built.host(name, offset, { forwarding: true })).ns,
     async scrape(node, path) {
-      const started = node.speaker?.logTail(5_000).split('\n').findLast((l) => l.includes('"event":"started"')); // the log is shared by every start on the node
-      const addr = started && (JSON.parse(started) as { metrics?: string }).metrics;
+      const speaker = node.speaker;
+      // The log is shared by every start on the node: the last `started` line is this process's.
+      // Remembered per process, since a long run's log can hold too much to search each time.
+      let addr = speaker && metricsAddrs.get(speaker.pid);
+      if (speaker && !addr) {
+        addr = speaker.jsonLines<{ event?: string; metrics?: string }>().findLast((l) => l.event === 'started')?.metrics;
+        if (addr) metricsAddrs.set(speaker.pid, addr);
+      }
       if (!addr) throw new Error(`${node.name}: no metrics address in the speaker log`);
       const script = `const r = await fetch('http://${addr}${path}'); console.log(JSON.stringify({ status: r.status, body: await r.text() }))`;
       const { stdout } = await node.ns.exec(process.execPath, ['--input-type=module', '-e', script]);
@@ -123,16 +147,18 @@ export async function startLabCluster(t: TestContext, opts: LabClusterOptions): 
     list: (plural) => objects.list(plural),
   };
   await waitFor(async () => {
-    for (const n of self.nodes) if ((await self.configState(n.name))?.result === undefined) return false;
+    for (const n of speakerNodes) if ((await self.configState(n.name))?.result === undefined) return false;
     return true;
   }, { timeoutMs: 20_000, what: 'every speaker to write its ConfigurationState' });
   return self;
 }
 
 /** A Service with one ready endpoint per named node (an EndpointSlice the test writes). */
-export async function serviceWithEndpoints(c: LabCluster, namespace: string, name: string, nodes: readonly ClusterNode[], spec?: Partial<V1ServiceSpec>): Promise<void> {
+export async function serviceWithEndpoints(
+  c: LabCluster, namespace: string, name: string, nodes: readonly ClusterNode[], spec?: Partial<V1ServiceSpec>, annotations?: Record<string, string>,
+): Promise<void> {
   await c.cluster.namespace(namespace);
-  await c.cluster.service(namespace, name, spec ? { spec } : {});
+  await c.cluster.service(namespace, name, { ...(spec ? { spec } : {}), ...(annotations ? { annotations } : {}) });
   await c.plane.kubeconfig.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
     namespace,
     body: {

@@ -20,6 +20,8 @@ export interface BfdManagerOptions {
   /** Default: monotonic time, so an NTP step neither fakes nor hides a detection timeout. */
   clock?: Clock;
   random?: () => number;
+  /** How a session waits for the I/O already pending before it judges a deadline; default setImmediate. */
+  afterPendingIo?: (fn: () => void) => void;
 }
 
 export interface AddSessionOptions {
@@ -44,6 +46,7 @@ export class BfdManager {
   readonly #logger: Logger | undefined;
   readonly #clock: Clock;
   readonly #random: () => number;
+  readonly #afterPendingIo: (fn: () => void) => void;
   readonly #listeners = new Map<Family, Promise<BfdListener>>();
   readonly #byDiscr = new Map<number, BfdSession>();
   readonly #byPeer = new Map<string, BfdSession[]>();
@@ -54,6 +57,7 @@ export class BfdManager {
     this.#logger = opts.logger;
     this.#clock = opts.clock ?? monotonicClock;
     this.#random = opts.random ?? Math.random;
+    this.#afterPendingIo = opts.afterPendingIo ?? ((fn) => void setImmediate(fn));
   }
 
   /** The bound listening port of a family (useful when constructed with port 0). */
@@ -75,7 +79,7 @@ export class BfdManager {
     const sender = await BfdSender.open(local, (err) => this.#logger?.warn('bfd_socket_error', { peer, err }), this.#random);
     const session = new BfdSession(
       { peer, local, remotePort: opts.remotePort ?? BFD_CONTROL_PORT, localDiscr: this.#newDiscriminator(), config: toSessionConfig(profile), minRxTtl: minimumReceiveTtl(profile) },
-      { sender, stats: this.stats, logger: this.#logger, clock: this.#clock, random: this.#random },
+      { sender, stats: this.stats, logger: this.#logger, clock: this.#clock, random: this.#random, afterPendingIo: this.#afterPendingIo },
     );
     this.#byDiscr.set(session.localDiscriminator, session);
     this.#byPeer.set(peer, [...(this.#byPeer.get(peer) ?? []), session]);

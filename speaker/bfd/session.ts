@@ -41,6 +41,8 @@ export interface BfdSessionDeps {
   logger: Logger | undefined;
   clock: Clock;
   random: () => number;
+  /** Runs `fn` once the I/O that is already waiting has been read (setImmediate: after the loop's poll phase). */
+  afterPendingIo: (fn: () => void) => void;
 }
 
 export interface BfdSessionInit {
@@ -191,9 +193,12 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     this.#timer = undefined;
     const at = nextWakeup(this.#fsm);
     if (at === undefined || this.#closed) return;
+    // A deadline is judged only after the packets already waiting in the socket are read: after
+    // the loop was held (a long callback), its timers phase comes before its poll phase, and the
+    // peer's queued packets would otherwise arrive just after we declared it dead.
     this.#timer = this.#deps.clock.setTimeout(() => {
       this.#timer = undefined;
-      this.#dispatch({ type: 'timer' });
+      this.#deps.afterPendingIo(() => this.#dispatch({ type: 'timer' }));
     }, Math.max(0, at - this.#deps.clock.now()));
   }
 }
