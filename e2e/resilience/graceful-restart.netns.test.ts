@@ -196,7 +196,10 @@ test('graceful restart of `portside speaker`: FRR keeps forwarding on stale rout
       return gr;
     };
 
-    // A drain: cordoned first (GRACEFUL_SHUTDOWN on the path), then SIGTERM withdraws.
+    // A drain: cordoned first (GRACEFUL_SHUTDOWN on the path), then SIGTERM withdraws. The
+    // session's BFD must be Up first: a SIGTERM while it is still coming up lets FRR's bfdd
+    // end the session (Cease/BFD Down) before our own Cease, which this stage counts.
+    await waitFor(async () => (await frr.bfdPeers()).find((b) => b.peer === node.v4)?.status === 'up', { what: 'FRR\'s BFD session with the restarted speaker is up', timeoutMs: 10_000 });
     await c.cluster.core.patchNode({ name: node.name, body: { spec: { unschedulable: true } } }, mergePatch());
     await waitFor(async () => /graceful-shutdown/.test(pathFrom(await prefixPaths(frr), node.v4)?.community?.string ?? ''), { what: 'GRACEFUL_SHUTDOWN on the cordoned node\'s path' });
     await withdrawnOn('cordoned', /cordoned/);
