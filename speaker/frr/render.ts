@@ -106,6 +106,8 @@ function neighborLines(p: BgpPeer): string[] {
     ...(p.ebgpMultiHop ? [` neighbor ${n} ebgp-multihop`] : []),
     ...(p.sourceAddress ? [` neighbor ${n} update-source ${formatIp(p.sourceAddress)}`] : []),
     ` neighbor ${n} timers ${keepaliveS} ${holdS}`,
+    // Announce as the plan changes, as the native speaker does (FRR's traditional eBGP default batches for up to 30 s).
+    ` neighbor ${n} advertisement-interval 0`,
     ...(p.connectTimeMs !== undefined ? [` neighbor ${n} timers connect ${Math.max(1, Math.round(p.connectTimeMs / 1000))}`] : []),
     ...(p.bfdProfile ? [` neighbor ${n} bfd profile ${p.bfdProfile.name}`] : []),
     ...(p.enableGracefulRestart ? [` neighbor ${n} graceful-restart`] : []),
