@@ -73,6 +73,8 @@ wait_change() {
 trap '[ -z "${waiter:-}" ] || kill "$waiter" 2>/dev/null; exit 0' TERM INT
 
 mkdir -p "$dir"
+# vtysh, run by frr-reload.py with --config_dir "$dir", reads its vtysh.conf there.
+[ -f "$dir/vtysh.conf" ] || echo 'service integrated-vtysh-config' > "$dir/vtysh.conf"
 # FRR first: a reload before the daemons answer would fail for nothing.
 until vtysh --vty_socket "$vty" -c 'show version' >/dev/null 2>&1; do
   [ -n "${waited:-}" ] || log "waiting for FRR's vty sockets in $vty"

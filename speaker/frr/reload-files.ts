@@ -54,6 +54,8 @@ export function reloadError(status: ReloadStatus): string {
 
 export interface ReloadDir {
   readonly dir: string;
+  /** Makes the directory (the speaker may start before the FRR container). */
+  ensure(): Promise<void>;
   /** Writes frr.conf, then the request for `generation`. */
   request(config: string, generation: number): Promise<void>;
   /** The text of reload.status; undefined when there is none yet. */
@@ -84,8 +86,12 @@ export class ReloadFiles implements ReloadDir {
     this.dir = dir;
   }
 
-  async request(config: string, generation: number): Promise<void> {
+  async ensure(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
+  }
+
+  async request(config: string, generation: number): Promise<void> {
+    await this.ensure();
     await writeAtomically(join(this.dir, CONFIG_FILE), config);
     await writeAtomically(join(this.dir, REQUEST_FILE), `${generation}\n`);
   }

@@ -21,7 +21,15 @@ export function denyInLines(): string[] {
   return [`route-map ${DENY_IN} deny 10`, 'exit'];
 }
 
-const community = (c: number): string => `${Math.floor(c / 0x10000)}:${c % 0x10000}`;
+/** The names FRR prints for well-known communities (`show running-config`): the rendered line must read the same, or frr-reload.py rewrites it each time. */
+const WELL_KNOWN: ReadonlyMap<number, string> = new Map([
+  [0, 'internet'], [0xffff0000, 'graceful-shutdown'], [0xffff0001, 'accept-own'], [0xffff0002, 'route-filter-translated-v4'],
+  [0xffff0003, 'route-filter-v4'], [0xffff0004, 'route-filter-translated-v6'], [0xffff0005, 'route-filter-v6'], [0xffff0006, 'llgr-stale'],
+  [0xffff0007, 'no-llgr'], [0xffff0008, 'accept-own-nexthop'], [0xffff029a, 'blackhole'], [0xffffff01, 'no-export'],
+  [0xffffff02, 'no-advertise'], [0xffffff03, 'local-AS'], [0xffffff04, 'no-peer'],
+]);
+
+const community = (c: number): string => WELL_KNOWN.get(c) ?? `${Math.floor(c / 0x10000)}:${c % 0x10000}`;
 const large = (c: LargeCommunity): string => `${c.globalAdmin}:${c.localData1}:${c.localData2}`;
 
 function setLines(r: AnnouncedRoute): string[] {

@@ -92,7 +92,7 @@ test('each neighbour gets exactly its prefixes, with their attributes', () => {
   assert.equal(skipped.size, 0);
   // tor-a: two attribute groups; 203.0.113.1 and .9 share one prefix-list.
   assert.match(config, /ip prefix-list portside-tor-a-ipv4-10 seq 5 permit 203\.0\.113\.1\/32\nip prefix-list portside-tor-a-ipv4-10 seq 10 permit 203\.0\.113\.9\/32\n/);
-  assert.match(config, /route-map portside-tor-a-ipv4-out permit 10\n match ip address prefix-list portside-tor-a-ipv4-10\n set community 64512:100 65535:65281\nexit/);
+  assert.match(config, /route-map portside-tor-a-ipv4-out permit 10\n match ip address prefix-list portside-tor-a-ipv4-10\n set community 64512:100 no-export\nexit/);
   assert.match(config, /route-map portside-tor-a-ipv4-out permit 20\n match ip address prefix-list portside-tor-a-ipv4-20\n set large-community 64512:1:2\n set local-preference 200\nexit/);
   // The VRF instance announces only its own peer's prefix.
   assert.match(config, /router bgp 64520 vrf red\n(?: .*\n)* address-family ipv4 unicast\n {2}network 203\.0\.113\.0\/24\n {2}neighbor 198\.51\.100\.2 activate/);

@@ -9,6 +9,7 @@
 // Why `no bgp network import-check` and no static Null0 route: FRR then announces a
 // `network` without a route for it in the node's RIB, so nothing is installed in the node's
 // kernel (a blackhole for a Service IP could swallow traffic kube-proxy is meant to take).
+import { BFD_PROFILE_DEFAULTS } from '../../crds/index.ts';
 import type { BfdProfile, BgpPeer } from '../../lib/config/index.ts';
 import { compareCidr, formatCidr, formatIp } from '../../lib/ip/index.ts';
 import { compareCodePoints } from '../../lib/order/index.ts';
@@ -73,18 +74,22 @@ function instances(peers: readonly BgpPeer[], identity: NodeIdentity, skipped: M
     .sort((a, b) => compareCodePoints(a.vrf, b.vrf));
 }
 
+/** As FRR prints a profile (defaults left out, its order): frr-reload.py then finds nothing to change. */
 function bfdLines(profiles: readonly BfdProfile[]): string[] {
   if (profiles.length === 0) return [];
+  const D = BFD_PROFILE_DEFAULTS;
   const lines = ['bfd'];
   for (const p of profiles) {
+    const echoInterval = p.echoMode && p.echoIntervalMs !== D.echoIntervalMs;
     lines.push(
       ` profile ${p.name}`,
-      `  detect-multiplier ${p.detectMultiplier}`,
-      `  receive-interval ${p.receiveIntervalMs}`,
-      `  transmit-interval ${p.transmitIntervalMs}`,
-      ...(p.echoMode ? ['  echo-mode', `  echo transmit-interval ${p.echoIntervalMs}`, `  echo receive-interval ${p.echoIntervalMs}`] : []),
+      ...(p.detectMultiplier !== D.detectMultiplier ? [`  detect-multiplier ${p.detectMultiplier}`] : []),
+      ...(p.transmitIntervalMs !== D.transmitIntervalMs ? [`  transmit-interval ${p.transmitIntervalMs}`] : []),
+      ...(p.receiveIntervalMs !== D.receiveIntervalMs ? [`  receive-interval ${p.receiveIntervalMs}`] : []),
       ...(p.passiveMode ? ['  passive-mode'] : []),
-      `  minimum-ttl ${p.minimumTtl}`,
+      ...(p.echoMode ? ['  echo-mode'] : []),
+      ...(echoInterval ? [`  echo transmit-interval ${p.echoIntervalMs}`, `  echo receive-interval ${p.echoIntervalMs}`] : []),
+      ...(p.minimumTtl !== D.minimumTtl ? [`  minimum-ttl ${p.minimumTtl}`] : []),
       ' exit',
     );
   }
@@ -103,14 +108,13 @@ function neighborLines(p: BgpPeer): string[] {
     ...(p.localASN !== undefined ? [` neighbor ${n} local-as ${p.localASN} no-prepend replace-as`] : []),
     ...(p.peerPort !== 179 ? [` neighbor ${n} port ${p.peerPort}`] : []),
     ...(p.password !== undefined ? [` neighbor ${n} password ${p.password}`] : []),
-    ...(p.ebgpMultiHop ? [` neighbor ${n} ebgp-multihop`] : []),
+    ...(p.ebgpMultiHop ? [` neighbor ${n} ebgp-multihop 255`] : []),
     ...(p.sourceAddress ? [` neighbor ${n} update-source ${formatIp(p.sourceAddress)}`] : []),
     ` neighbor ${n} timers ${keepaliveS} ${holdS}`,
     // Announce as the plan changes, as the native speaker does (FRR's traditional eBGP default batches for up to 30 s).
     ` neighbor ${n} advertisement-interval 0`,
     ...(p.connectTimeMs !== undefined ? [` neighbor ${n} timers connect ${Math.max(1, Math.round(p.connectTimeMs / 1000))}`] : []),
-    ...(p.bfdProfile ? [` neighbor ${n} bfd profile ${p.bfdProfile.name}`] : []),
-    ...(p.enableGracefulRestart ? [` neighbor ${n} graceful-restart`] : []),
+    ...(p.bfdProfile ? [` neighbor ${n} bfd`, ` neighbor ${n} bfd profile ${p.bfdProfile.name}`] : []),
   ];
 }
 
@@ -123,6 +127,9 @@ function routerLines(inst: Instance, routes: FrrRenderInput['routes'], cordoned:
     ' no bgp default ipv4-unicast',
     ' no bgp network import-check',
     ...(cordoned ? [' bgp graceful-shutdown'] : []),
+    // Per instance, not per neighbour: FRR 8.4 refuses `neighbor X graceful-restart` when it is
+    // already set, which fails frr-reload.py's second pass; `bgp graceful-restart` repeats fine.
+    ...(inst.peers.some((p) => p.enableGracefulRestart) ? [' bgp graceful-restart'] : []),
     ...inst.peers.flatMap(neighborLines),
   ];
   for (const afi of ['ipv4', 'ipv6'] as const) {

@@ -21,6 +21,9 @@ class MemoryDir implements ReloadDir {
   /** The reloader's answer to each request (undefined: none). */
   answer: ((generation: number) => Omit<ReloadStatus, 'generation' | 'at'> | undefined) | undefined;
 
+  ensure(): Promise<void> {
+    return Promise.resolve();
+  }
   request(config: string, generation: number): Promise<void> {
     this.requests.push({ config, generation });
     const a = this.answer?.(generation);

@@ -88,10 +88,11 @@ export class FrrAnnouncer implements BgpBackend {
     this.timer = setInterval(() => this.poll(), this.opts.pollMs).unref();
     if (this.opts.watch ?? true) {
       try {
+        await this.opts.files.ensure();
         this.watcher = watch(this.opts.files.dir, () => this.poll());
         this.watcher.on('error', () => this.watcher?.close());
       } catch {
-        // The directory appears with the first request; the poll reads the status meanwhile.
+        // Not watchable here: the poll reads the status all the same.
       }
     }
     this.log.info('frr_start', {
