@@ -217,7 +217,8 @@ export class Controller {
    */
   private loadConfig(): ConfigurationStateStatus {
     const { log, metrics } = this.opts;
-    const result = buildConfig(this.config.snapshot());
+    // The controller speaks no BGP: what a backend cannot do is each speaker's to report.
+    const result = buildConfig({ ...this.config.snapshot(), bgpBackend: 'none' });
     const now = new Date();
     const { warnings } = result;
     const warningsText = JSON.stringify(warnings);

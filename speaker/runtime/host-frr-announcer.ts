@@ -12,16 +12,16 @@ import type { BgpPeer, ConfigWarning } from '../../lib/config/index.ts';
 import { formatCidr, parseCidr, type Cidr, type IpRange } from '../../lib/ip/index.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import type { Registry } from '../../lib/metrics/index.ts';
-import { BgpStats } from '../bgp/index.ts';
 import { hostFrrUnhonoured } from '../frr/host-limits.ts';
 import { networkCommands, noChanges, planHostFrr, type HostFrrChanges, type HostFrrMode, type Ownership } from '../frr/host-plan.ts';
 import { mergeAttributes, withGracefulShutdown, type PrefixAttributes } from '../frr/host-route-maps.ts';
 import type { InterfaceAddresses } from '../frr/interface-addresses.ts';
 import { parseRunningConfig } from '../frr/running-config.ts';
-import { frrPeerSessions, parseNeighbors, type FrrPeerSession } from '../frr/sessions.ts';
+import { frrPeerSessions, hostNeighbors, parseNeighbors, type FrrPeerSession } from '../frr/sessions.ts';
 import type { Vtysh } from '../frr/vtysh.ts';
 import type { BgpApply } from './bgp-announcer.ts';
 import type { BgpBackend } from './bgp-backend.ts';
+import { FrrSessionReports } from './frr-sessions.ts';
 
 export interface HostFrrAnnouncerOptions {
   logger: Logger;
@@ -50,7 +50,7 @@ export class HostFrrAnnouncer implements BgpBackend {
   readonly restartTime = 0;
   private readonly opts: HostFrrAnnouncerOptions;
   private readonly log: Logger;
-  private readonly stats: BgpStats;
+  private readonly reports: FrrSessionReports;
   private readonly exclude: Cidr[];
   private want: Wanted | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -61,16 +61,13 @@ export class HostFrrAnnouncer implements BgpBackend {
   private modes: Record<'ipv4' | 'ipv6', HostFrrMode> | undefined;
   /** What we added and FRR should still have: a line gone from it means FRR restarted (or was changed by hand). */
   private installed = new Set<string>();
-  private views: FrrPeerSession[] = [];
   private unhonouredNow: ConfigWarning[] = [];
   private gshutWarned = false;
-  private readonly changeListeners: (() => void)[] = [];
-  private readonly upListeners: (() => void)[] = [];
 
   constructor(opts: HostFrrAnnouncerOptions) {
     this.opts = opts;
     this.log = opts.logger;
-    this.stats = new BgpStats(opts.registry);
+    this.reports = new FrrSessionReports(opts.registry);
     this.exclude = opts.exclude.map((e) => parseCidr(e.includes('/') ? e : `${e}/${e.includes(':') ? 128 : 32}`)).flatMap((r) => (r.ok ? [r.value] : []));
   }
 
@@ -114,7 +111,7 @@ export class HostFrrAnnouncer implements BgpBackend {
   }
 
   sessions(): FrrPeerSession[] {
-    return this.views;
+    return this.reports.views;
   }
 
   echoModeProfiles(): string[] {
@@ -126,11 +123,11 @@ export class HostFrrAnnouncer implements BgpBackend {
   }
 
   onSessionChange(listener: () => void): void {
-    this.changeListeners.push(listener);
+    this.reports.onChange(listener);
   }
 
   onSessionUp(listener: () => void): void {
-    this.upListeners.push(listener);
+    this.reports.onUp(listener);
   }
 
   problem(): string | undefined {
@@ -150,7 +147,7 @@ export class HostFrrAnnouncer implements BgpBackend {
   async shutdown(graceMs: number, { restart = false }: { restart?: boolean } = {}): Promise<string[]> {
     clearInterval(this.timer);
     await this.running;
-    const peers = this.views.filter((v) => v.established).map((v) => v.name);
+    const peers = this.reports.views.filter((v) => v.established).map((v) => v.name);
     if (restart || !this.want) {
       this.stopping = true;
       return restart ? peers : [];
@@ -192,7 +189,7 @@ export class HostFrrAnnouncer implements BgpBackend {
     if (error === this.error) return;
     this.log.error(event, { msg: `${error}: nothing changed in FRR` });
     this.error = error;
-    this.notify(this.changeListeners);
+    this.reports.changed();
   }
 
   private async reconcile(): Promise<void> {
@@ -277,7 +274,7 @@ export class HostFrrAnnouncer implements BgpBackend {
     if (JSON.stringify(warnings) === JSON.stringify(this.unhonouredNow)) return;
     this.unhonouredNow = warnings;
     for (const w of warnings) this.log.warn('host_frr_unhonoured', { ...w });
-    this.notify(this.changeListeners);
+    this.reports.changed();
   }
 
   /** Lines we added that FRR no longer has: it restarted (its saved file never had them) or someone removed them. */
@@ -294,23 +291,9 @@ export class HostFrrAnnouncer implements BgpBackend {
     if (!shown.ok) return this.fail('host_frr_unreachable', shown.error);
     const parsed = parseNeighbors(shown.stdout);
     if (!parsed.ok) return this.fail('host_frr_unexpected_output', parsed.error);
-    const views = frrPeerSessions(peers, parsed.neighbors);
-    const before = JSON.stringify(this.views);
-    const wasUp = new Set(this.views.filter((v) => v.established).map((v) => v.name));
-    for (const v of this.views) if (!views.some((n) => n.name === v.name)) this.stats.removePeer(v.name);
-    for (const v of views) {
-      this.stats.sessionUp(v.name, v.established);
-      this.stats.prefixes(v.name, v.prefixesSent, 0);
-    }
-    this.views = views;
     const recovered = this.error !== undefined;
     if (recovered) this.log.info('host_frr_ok', { msg: 'FRR answers as expected again' });
     this.error = undefined;
-    if (views.some((v) => v.established && !wasUp.has(v.name))) this.notify(this.upListeners);
-    if (recovered || JSON.stringify(views) !== before) this.notify(this.changeListeners);
-  }
-
-  private notify(listeners: readonly (() => void)[]): void {
-    for (const l of listeners) l();
+    this.reports.publish(frrPeerSessions(peers, hostNeighbors(parsed.neighbors)), { changed: recovered });
   }
 }
