@@ -20,33 +20,20 @@
 // and BENCH_HEAP_SNAPSHOT=1 profile the speaker (a heap snapshot on SIGUSR2, written to its cwd).
 //   flock /tmp/portside-netns.lock node bench/bgp.ts
 import { randomInt } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { load } from 'js-yaml';
-import { buildLab, portsideSpeaker } from '../e2e/lab/builder.ts';
-import { LabObjects } from '../e2e/lab/objects.ts';
-import { Lab, type LabProcess } from '../e2e/netns/index.ts';
+import { Lab } from '../e2e/netns/index.ts';
 import { startFrr, type FrrRouter } from '../e2e/routers/index.ts';
 import { waitFor } from '../e2e/wait.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { JsonClient } from '../lib/k8s/index.ts';
-import { compileShipped } from './_compiled.ts';
+import { benchCluster, stateDir } from './_cluster.ts';
 import { cpuSeconds, memoryOf } from './_proc.ts';
 
 const COUNT = numberOrExit(envWholeNumber(process.env, 'BENCH_BGP_PREFIXES', 10_000, { min: 1, max: 65_000 }), 'bench bgp');
 const TRIALS = numberOrExit(envWholeNumber(process.env, 'BENCH_BGP_TRIALS', 3, { min: 1 }), 'bench bgp');
 const PARALLEL = 32;
-const BUILD = process.env.BENCH_BUILD ?? 'compiled';
-if (BUILD !== 'compiled' && BUILD !== 'source') throw new Error(`BENCH_BUILD must be compiled or source, not ${BUILD}`);
-/** The manifests' NODE_OPTIONS (`--max-old-space-size-percentage=50`) resolved for each Pod's memory limit (speaker 256Mi, controller 192Mi). */
-const POD_FLAGS = {
-  speaker: ['--max-semi-space-size=4', '--max-old-space-size=128'],
-  controller: ['--max-semi-space-size=4', '--max-old-space-size=96'],
-};
-const SPEAKER_FLAGS = [
-  ...(process.env.BENCH_NODE_OPTIONS !== undefined ? process.env.BENCH_NODE_OPTIONS.split(/\s+/).filter(Boolean) : POD_FLAGS.speaker),
+const PROFILE_FLAGS = [
   ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
   ...(process.env.BENCH_HEAP_SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2'] : []),
 ];
@@ -112,47 +99,30 @@ function stats(ms: readonly number[]): string {
 const median = (ms: readonly number[]): number => [...ms].sort((a, b) => a - b)[Math.floor((ms.length - 1) / 2)]!;
 
 export async function run(): Promise<Record<string, unknown>> {
-  const compiled = BUILD === 'compiled' ? compileShipped() : undefined;
   const lab = await Lab.create({ prefix: 'benchbgp' });
-  const lines = [
-    `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30, 0)} GiB, node ${process.version}; load average at start ${load1()}`,
-    `speaker: ${BUILD} build, node flags ${SPEAKER_FLAGS.join(' ') || '(none)'}; ${COUNT} IPv6 /128 prefixes over one IPv6 eBGP session`,
-  ];
+  const lines = [`machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30, 0)} GiB, node ${process.version}; load average at start ${load1()}`];
+  let cleanup = (): void => undefined;
   try {
     const subnet = `198.51.100.${128 + 16 * randomInt(0, 8)}/28`;
-    const built = await buildLab<LabProcess>(lab, {
+    const bench = await benchCluster(lab, {
       lan: { v4: subnet, v6: '2001:db8:1bb::/64' },
-      root: { host: 1 },
       router: { host: 2 },
-      nodes: {
-        count: 1,
-        first: 3,
-        name: () => 'node1',
-        runs: portsideSpeaker({
-          args: () => ['--metrics-addr', '127.0.0.1:0', '--log-level', 'warn', '--state-dir', join(lab.dir, 'state')],
-          ...(compiled ? { bin: compiled.bin } : {}),
-          nodeFlags: SPEAKER_FLAGS,
-        }),
-      },
-      controlPlane: {
-        controllerArgs: ['--metrics-addr', '127.0.0.1:0', '--log-level', 'warn'],
-        ...(compiled ? { controllerBin: compiled.bin } : {}),
-        controllerNodeFlags: POD_FLAGS.controller,
-      },
+      nodes: { count: 1, first: 3, name: () => 'node1' },
+      speakerArgs: (node) => ['--metrics-addr', '127.0.0.1:0', '--log-level', 'warn', '--state-dir', stateDir(lab, node)],
+      speakerExtraFlags: PROFILE_FLAGS,
     });
+    cleanup = bench.cleanup;
+    const { built, objects } = bench;
+    lines.push(`speaker: ${bench.describe}; ${COUNT} IPv6 /128 prefixes over one IPv6 eBGP session`);
     const plane = built.plane!;
     const node = built.nodes[0]!;
     const torHost = built.router!;
     const peer = node.v6!;
-    // A Pod parses no YAML kubeconfig, so neither does the measured speaker: the same file as
-    // JSON (which YAML readers read too). The programs start below, after this.
-    writeFileSync(plane.kubeconfigPath, JSON.stringify(load(readFileSync(plane.kubeconfigPath, 'utf8'))));
 
     const tor = await startFrr(lab, torHost.ns, {
       asn: TOR_ASN, routerId: torHost.v4, daemons: ['zebra', 'bgpd'],
       neighbors: [{ address: peer, remoteAs: NODE_ASN, timers: { keepaliveS: 3, holdS: 9 } }],
     });
-    const objects = new LabObjects(plane.kubeconfig);
     await objects.apply('ipaddresspools', 'IPAddressPool', 'bench', { addresses: [POOL] });
     await objects.apply('bgppeers', 'BGPPeer', 'tor', { myASN: NODE_ASN, peerASN: TOR_ASN, peerAddress: torHost.v6, connectTime: '1s', holdTime: '9s' });
     await objects.apply('bgpadvertisements', 'BGPAdvertisement', 'bench', { ipAddressPools: ['bench'] });
@@ -248,7 +218,7 @@ export async function run(): Promise<Record<string, unknown>> {
     throw err;
   } finally {
     await lab.destroy();
-    if (compiled) rmSync(compiled.dir, { recursive: true, force: true });
+    cleanup();
   }
 }
 
