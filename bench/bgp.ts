@@ -17,14 +17,17 @@
 // - the speaker's RSS and high-water mark (VmHWM) holding them, and its CPU.
 // BENCH_BUILD=source runs the TypeScript instead; BENCH_NODE_OPTIONS replaces the Pod flags
 // (e.g. `--max-semi-space-size=4 --max-old-space-size=128` are the default); BENCH_CPU_PROF=<dir>
-// and BENCH_HEAP_SNAPSHOT=1 profile the speaker (a heap snapshot on SIGUSR2, written to its cwd).
+// and BENCH_HEAP_SNAPSHOT=<dir> profile the speaker (a heap snapshot there after the transfers).
 //   flock /tmp/portside-netns.lock node bench/bgp.ts
 import { randomInt } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { GROUP, VERSION } from '../crds/index.ts';
+import { INSTALL_NAMESPACE } from '../e2e/controlplane.ts';
 import { Lab } from '../e2e/netns/index.ts';
 import { startFrr, type FrrRouter } from '../e2e/routers/index.ts';
 import { waitFor } from '../e2e/wait.ts';
+import { timesBounded } from '../lib/async/bounded.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { JsonClient } from '../lib/k8s/index.ts';
 import { benchCluster, stateDir } from './_cluster.ts';
@@ -33,9 +36,11 @@ import { cpuSeconds, memoryOf } from './_proc.ts';
 const COUNT = numberOrExit(envWholeNumber(process.env, 'BENCH_BGP_PREFIXES', 10_000, { min: 1, max: 65_000 }), 'bench bgp');
 const TRIALS = numberOrExit(envWholeNumber(process.env, 'BENCH_BGP_TRIALS', 3, { min: 1 }), 'bench bgp');
 const PARALLEL = 32;
+/** The longest wait for the speaker to go quiet (its status writes done) before memory is read. */
+const QUIET_MAX_S = numberOrExit(envWholeNumber(process.env, 'BENCH_BGP_QUIET_S', 300, { min: 0 }), 'bench bgp');
 const PROFILE_FLAGS = [
   ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-  ...(process.env.BENCH_HEAP_SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2'] : []),
+  ...(process.env.BENCH_HEAP_SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOT}`] : []),
 ];
 const TOR_ASN = 64512;
 const NODE_ASN = 64600;
@@ -51,14 +56,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function summary(frr: FrrRouter): Promise<Summary> {
   return (await frr.vtyshJson<Summary | null>('show bgp ipv6 unicast summary json')) ?? {};
-}
-
-/** Runs `task(i)` for i in [0, n) with at most `parallel` in flight. */
-async function bounded(n: number, parallel: number, task: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(parallel, n) }, async () => {
-    while (next < n) await task(next++);
-  }));
 }
 
 async function neighborShutdown(tor: FrrRouter, peer: string, shut: boolean): Promise<void> {
@@ -138,7 +135,7 @@ export async function run(): Promise<Record<string, unknown>> {
     await api.create('/api/v1/namespaces', { metadata: { name: APP } });
     const cpu0 = cpuSeconds(speaker.pid);
     const t0 = performance.now();
-    await bounded(COUNT, PARALLEL, async (i) => {
+    await timesBounded(COUNT, PARALLEL, async (i) => {
       await api.create(`/api/v1/namespaces/${APP}/services`, {
         metadata: { name: `lb${i}` },
         spec: {
@@ -160,21 +157,19 @@ export async function run(): Promise<Record<string, unknown>> {
     });
     const tAll = performance.now();
     lines.push(`live: FRR counts all ${COUNT} ${fmt((tAll - t0) / 1000)} s after the first create, ${fmt((tAll - tCreated) / 1000)} s after the last; speaker CPU ${fmt(cpuSeconds(speaker.pid) - cpu0)} s`);
-    // Let the status writes (a ServiceBGPStatus per Service) finish before memory is read.
+    // Let the status writes (a ServiceBGPStatus per Service) finish before memory is read: until
+    // the speaker's CPU stays flat for 2 s, for at most QUIET_MAX_S.
     let last = cpuSeconds(speaker.pid);
-    await waitFor(async () => {
+    const quietBy = performance.now() + QUIET_MAX_S * 1000;
+    for (;;) {
       await sleep(2_000);
       const now = cpuSeconds(speaker.pid);
-      const flat = now - last < 0.05;
+      if (now - last < 0.05 || performance.now() > quietBy) break;
       last = now;
-      return flat;
-    }, { timeoutMs: 600_000, intervalMs: 0, what: 'the speaker to go quiet' });
-    const held = memoryOf(speaker.pid);
-    lines.push(`speaker holding ${COUNT} (quiet, ${fmt((performance.now() - tAll) / 1000)} s after): RSS ${fmt(held.rss)} MB, high-water ${fmt(held.hwm)} MB; CPU since the first create ${fmt(cpuSeconds(speaker.pid) - cpu0)} s (load ${load1()})`);
-    if (process.env.BENCH_HEAP_SNAPSHOT) {
-      process.kill(speaker.pid, 'SIGUSR2');
-      await sleep(10_000);
     }
+    const statuses = (await api.get<{ items?: unknown[] }>(`/apis/${GROUP}/${VERSION}/namespaces/${INSTALL_NAMESPACE}/servicebgpstatuses`).catch(() => ({ items: [] }))).items?.length ?? 0;
+    const held = memoryOf(speaker.pid);
+    lines.push(`speaker holding ${COUNT} (${fmt((performance.now() - tAll) / 1000)} s after; ${statuses} ServiceBGPStatus written): RSS ${fmt(held.rss)} MB, high-water ${fmt(held.hwm)} MB; CPU since the first create ${fmt(cpuSeconds(speaker.pid) - cpu0)} s (load ${load1()})`);
 
     const ours: number[] = [];
     for (let i = 0; i < TRIALS; i++) {
@@ -185,6 +180,11 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     const after = memoryOf(speaker.pid);
     lines.push(`speaker after the transfers: RSS ${fmt(after.rss)} MB, high-water ${fmt(after.hwm)} MB`);
+    if (process.env.BENCH_HEAP_SNAPSHOT) {
+      // After every figure: writing a snapshot raises the high-water mark.
+      process.kill(speaker.pid, 'SIGUSR2');
+      await sleep(20_000);
+    }
     await speaker.stop({ timeoutMs: 10_000 });
     if (built.controller) await built.controller.stop({ timeoutMs: 10_000 });
 

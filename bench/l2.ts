@@ -131,7 +131,7 @@ export async function run(): Promise<Record<string, unknown>> {
     await objects.apply('ipaddresspools', 'IPAddressPool', 'bench', { addresses: [`${vip4}/32`, `${vip6}/128`] });
     await objects.apply('l2advertisements', 'L2Advertisement', 'bench', {
       ipAddressPools: ['bench'],
-      preferredNodes: [{ weight: 1, preference: { matchLabels: { 'kubernetes.io/hostname': preferred.name } } }],
+      preferredNodeSelectors: [{ weight: 1, preference: { matchLabels: { 'kubernetes.io/hostname': preferred.name } } }],
     });
     const core = objects.core;
     await core.createNamespace({ body: { metadata: { name: 'bench-l2' } } });
@@ -167,7 +167,11 @@ export async function run(): Promise<Record<string, unknown>> {
         what: `${preferred.name} serves both VIPs`, timeoutMs: 30_000,
       });
     };
-    await steady(0);
+    await steady(0).catch((err: unknown) => {
+      const tail = (p: LabProcess | undefined) => p?.logTail(1_500).split('\n').slice(-6).join('\n    ');
+      console.error(`client:\n    ${tail(clientProc)}\n${nodes.map((n) => `${n.name}:\n    ${tail(n.speaker)}`).join('\n')}`);
+      throw err;
+    });
 
     const windows: FaultWindow[] = [];
     const results = new Map<Fault, Trial[]>();
