@@ -7,7 +7,7 @@
 // endpoint on every node. Each node serves the VIPs (on its lo) with an HTTP server that
 // answers its name (e2e/lab/node-http.ts); the client requests each VIP every 50 ms.
 // Per fault — the owner's speaker killed (SIGKILL), its switch port down, its own interface
-// down — BENCH_L2_TRIALS (default 10) trials of: fault → time to the client's first successful
+// down — BENCH_L2_TRIALS (default 20) trials of: fault → time to the client's first successful
 // request served by the next owner (IPv4 and IPv6), the detection time (the first survivor's
 // `liveness_dead` log line) and the first gratuitous ARP from the next owner seen by the
 // client. After each trial the fault is undone and node1 takes the VIPs back. Also counts
@@ -17,7 +17,7 @@
 import { randomInt } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { announcementsSeen, startAnnouncementWatch, startClient, type ClientResult } from '../e2e/l2/failover-lab.ts';
+import { announcementsSeen, firstServed, startAnnouncementWatch, startClient } from '../e2e/l2/failover-lab.ts';
 import type { LabNode } from '../e2e/lab/builder.ts';
 import { Lab, type LabProcess } from '../e2e/netns/index.ts';
 import { waitFor } from '../e2e/wait.ts';
@@ -27,7 +27,7 @@ import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LIVENESS } from '../speaker/live
 import { ownerOf } from '../speaker/l2/ownership.ts';
 import { benchCluster, stateDir } from './_cluster.ts';
 
-const TRIALS = numberOrExit(envWholeNumber(process.env, 'BENCH_L2_TRIALS', 10, { min: 1 }), 'bench l2');
+const TRIALS = numberOrExit(envWholeNumber(process.env, 'BENCH_L2_TRIALS', 20, { min: 1 }), 'bench l2');
 const NICE = Number(process.env.L2_LAB_NICE ?? 0);
 if (!Number.isInteger(NICE) || NICE < -20 || NICE > 19) throw new Error(`L2_LAB_NICE "${process.env.L2_LAB_NICE}" must be a nice level from -20 to 19`);
 const HTTP_PORT = 8080;
@@ -74,11 +74,6 @@ const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 /** A node's speaker log lines (every start on the node shares one log) with their time in ms. */
 function logLines(n: Node, event: string): Array<LogLine & { t: number }> {
   return (n.speaker?.jsonLines<LogLine>() ?? []).filter((l) => l.event === event).map((l) => ({ ...l, t: new Date(l.time ?? 0).getTime() }));
-}
-
-/** First successful request to `url` answered by `by` that started after `since`. */
-function firstServed(client: LabProcess, url: string, by: string, since: number): ClientResult | undefined {
-  return client.jsonLines<ClientResult>().find((r) => r.url === url && r.ok && r.body.trim() === by && r.t >= since);
 }
 
 /** `liveness_dead` lines no fault explains: the faulted node seen dead, or seeing others dead, within its window. */
