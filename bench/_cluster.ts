@@ -6,7 +6,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { buildLab, portsideSpeaker, type BuiltLab, type LabSpec, type NodesSpec } from '../e2e/lab/builder.ts';
+import { buildLab, portsideSpeaker, type BuiltLab, type LabSpec, type NodeProgram, type NodesSpec } from '../e2e/lab/builder.ts';
 import { LabObjects } from '../e2e/lab/objects.ts';
 import type { Lab, LabProcess } from '../e2e/netns/index.ts';
 import { compileShipped } from './_compiled.ts';
@@ -31,6 +31,8 @@ export interface BenchCluster<C extends string> {
   objects: LabObjects;
   /** What the speakers run, for the report. */
   describe: string;
+  /** The same speaker program with other Node flags (Pod flags replaced; the extra flags kept). */
+  speakerWith(nodeFlags: readonly string[]): NodeProgram<LabProcess>;
   /** Removes the compiled build (the lab is the caller's). */
   cleanup(): void;
 }
@@ -45,18 +47,16 @@ export async function benchCluster<C extends string>(lab: Lab, spec: BenchCluste
   ];
   try {
     const { speakerArgs, speakerExtraFlags: _extra, speakerNice, nodes, ...rest } = spec;
+    const program = (nodeFlags: readonly string[]) => portsideSpeaker({
+      args: speakerArgs,
+      nodeFlags,
+      ...(compiled ? { bin: compiled.bin } : {}),
+      ...(speakerNice ? { nice: speakerNice } : {}),
+    });
     const built = await buildLab<LabProcess, C>(lab, {
       ...rest,
       root: { host: 1 },
-      nodes: {
-        ...nodes,
-        runs: portsideSpeaker({
-          args: speakerArgs,
-          nodeFlags: flags,
-          ...(compiled ? { bin: compiled.bin } : {}),
-          ...(speakerNice ? { nice: speakerNice } : {}),
-        }),
-      },
+      nodes: { ...nodes, runs: program(flags) },
       controlPlane: {
         controllerArgs: ['--metrics-addr', '127.0.0.1:0', '--log-level', 'warn'],
         controllerNodeFlags: POD_FLAGS.controller,
@@ -72,6 +72,7 @@ export async function benchCluster<C extends string>(lab: Lab, spec: BenchCluste
       built,
       objects: new LabObjects(plane.kubeconfig),
       describe: `${build} build, node flags ${flags.join(' ') || '(none)'}${speakerNice ? `, nice ${speakerNice}` : ''}`,
+      speakerWith: (nodeFlags) => program([...nodeFlags, ...(spec.speakerExtraFlags ?? [])]),
       cleanup: () => compiled && rmSync(compiled.dir, { recursive: true, force: true }),
     };
   } catch (err) {

@@ -14,7 +14,9 @@
 //   summary back to back (both sides timed alike, to about one poll, ≈ 10–30 ms; FRR's own
 //   uptime counts whole seconds). For FRR→FRR the node runs FRR (bgpd) instead, its `network`s
 //   configured while the session is shut (the config push is not counted);
-// - the speaker's RSS and high-water mark (VmHWM) holding them, and its CPU.
+// - the speaker's RSS and high-water mark (VmHWM) holding them, and its CPU;
+// - restarts with the Services waiting, one per Node flag set (BENCH_RESTART_NODE_OPTIONS,
+//   `|` between sets; default the Pod flags): RSS and high-water once it is quiet again.
 // BENCH_BUILD=source runs the TypeScript instead; BENCH_NODE_OPTIONS replaces the Pod flags
 // (e.g. `--max-semi-space-size=4 --max-old-space-size=128` are the default); BENCH_CPU_PROF=<dir>
 // and BENCH_HEAP_SNAPSHOT=<dir> profile the speaker (a heap snapshot there after the transfers).
@@ -30,7 +32,7 @@ import { waitFor } from '../e2e/wait.ts';
 import { timesBounded } from '../lib/async/bounded.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { JsonClient } from '../lib/k8s/index.ts';
-import { benchCluster, stateDir } from './_cluster.ts';
+import { benchCluster, POD_FLAGS, stateDir } from './_cluster.ts';
 import { cpuSeconds, memoryOf } from './_proc.ts';
 
 const COUNT = numberOrExit(envWholeNumber(process.env, 'BENCH_BGP_PREFIXES', 10_000, { min: 1, max: 65_000 }), 'bench bgp');
@@ -38,6 +40,8 @@ const TRIALS = numberOrExit(envWholeNumber(process.env, 'BENCH_BGP_TRIALS', 3, {
 const PARALLEL = 32;
 /** The longest wait for the speaker to go quiet (its status writes done) before memory is read. */
 const QUIET_MAX_S = numberOrExit(envWholeNumber(process.env, 'BENCH_BGP_QUIET_S', 300, { min: 0 }), 'bench bgp');
+/** Node flag sets for the restart phase (BENCH_RESTART_NODE_OPTIONS, `|` between sets); default the Pod flags. */
+const RESTART_VARIANTS = (process.env.BENCH_RESTART_NODE_OPTIONS ?? POD_FLAGS.speaker.join(' ')).split('|').map((v) => v.split(/\s+/).filter(Boolean));
 const PROFILE_FLAGS = [
   ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
   ...(process.env.BENCH_HEAP_SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOT}`] : []),
@@ -86,6 +90,18 @@ async function transfer(tor: FrrRouter, peer: string): Promise<{ ms: number; pol
     if (established === undefined && p?.state === 'Established') established = at;
     if (established !== undefined && (p?.pfxRcd ?? 0) >= COUNT) return { ms: at - established, pollMs: median(gaps) };
     if (now > deadline) throw new Error(`the ToR did not count ${COUNT} prefixes from ${peer} in 180 s (last: ${JSON.stringify(p)})`);
+  }
+}
+
+/** Until the process's CPU stays flat for 2 s (its status writes done), for at most QUIET_MAX_S. */
+async function quiet(pid: number): Promise<void> {
+  let last = cpuSeconds(pid);
+  const quietBy = performance.now() + QUIET_MAX_S * 1000;
+  for (;;) {
+    await sleep(2_000);
+    const now = cpuSeconds(pid);
+    if (now - last < 0.05 || performance.now() > quietBy) return;
+    last = now;
   }
 }
 
@@ -157,16 +173,8 @@ export async function run(): Promise<Record<string, unknown>> {
     });
     const tAll = performance.now();
     lines.push(`live: FRR counts all ${COUNT} ${fmt((tAll - t0) / 1000)} s after the first create, ${fmt((tAll - tCreated) / 1000)} s after the last; speaker CPU ${fmt(cpuSeconds(speaker.pid) - cpu0)} s`);
-    // Let the status writes (a ServiceBGPStatus per Service) finish before memory is read: until
-    // the speaker's CPU stays flat for 2 s, for at most QUIET_MAX_S.
-    let last = cpuSeconds(speaker.pid);
-    const quietBy = performance.now() + QUIET_MAX_S * 1000;
-    for (;;) {
-      await sleep(2_000);
-      const now = cpuSeconds(speaker.pid);
-      if (now - last < 0.05 || performance.now() > quietBy) break;
-      last = now;
-    }
+    // Let the status writes (a ServiceBGPStatus per Service) finish before memory is read.
+    await quiet(speaker.pid);
     const statuses = (await api.get<{ items?: unknown[] }>(`/apis/${GROUP}/${VERSION}/namespaces/${INSTALL_NAMESPACE}/servicebgpstatuses`).catch(() => ({ items: [] }))).items?.length ?? 0;
     const held = memoryOf(speaker.pid);
     lines.push(`speaker holding ${COUNT} (${fmt((performance.now() - tAll) / 1000)} s after; ${statuses} ServiceBGPStatus written): RSS ${fmt(held.rss)} MB, high-water ${fmt(held.hwm)} MB; CPU since the first create ${fmt(cpuSeconds(speaker.pid) - cpu0)} s (load ${load1()})`);
@@ -180,12 +188,24 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     const after = memoryOf(speaker.pid);
     lines.push(`speaker after the transfers: RSS ${fmt(after.rss)} MB, high-water ${fmt(after.hwm)} MB`);
+    // Restarts with the Services waiting (a speaker Pod replaced), once per flag set: memory
+    // once it has listed them, planned, announced and is quiet again.
+    let current = speaker;
+    for (const flags of RESTART_VARIANTS) {
+      await current.stop({ timeoutMs: 10_000 });
+      const r0 = performance.now();
+      current = await built.start(node, bench.speakerWith(flags));
+      await tor.waitEstablished(peer, { timeoutMs: 60_000 });
+      await quiet(current.pid);
+      const m = memoryOf(current.pid);
+      lines.push(`restart [${flags.join(' ') || 'no flags'}]: quiet ${fmt((performance.now() - r0) / 1000)} s after start, CPU ${fmt(cpuSeconds(current.pid), 1)} s; RSS ${fmt(m.rss)} MB, high-water ${fmt(m.hwm)} MB (load ${load1()})`);
+    }
     if (process.env.BENCH_HEAP_SNAPSHOT) {
       // After every figure: writing a snapshot raises the high-water mark.
-      process.kill(speaker.pid, 'SIGUSR2');
+      process.kill(current.pid, 'SIGUSR2');
       await sleep(20_000);
     }
-    await speaker.stop({ timeoutMs: 10_000 });
+    await current.stop({ timeoutMs: 10_000 });
     if (built.controller) await built.controller.stop({ timeoutMs: 10_000 });
 
     // FRR→FRR: bgpd on the node with the same prefixes as `network`s, configured while shut.
