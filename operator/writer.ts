@@ -1,6 +1,6 @@
 // The controller's effects on Services, as a small port: tests pass a recording fake.
 import type { V1Service } from '@kubernetes/client-node';
-import type { EventRecorder, JsonClient } from '../lib/k8s/index.ts';
+import { EventQueue, type EventRecorder, type JsonClient } from '../lib/k8s/index.ts';
 import type { ServicePatches } from './service-status.ts';
 
 export interface ServiceWriter {
@@ -17,21 +17,15 @@ function annotationsMatch(svc: V1Service, want: Record<string, string | null>): 
   return Object.entries(want).every(([k, v]) => (v === null ? !(k in have) : have[k] === v));
 }
 
-const MAX_EVENTS_IN_FLIGHT = 4;
-const MAX_EVENT_BACKLOG = 10_000;
-
 export class ApiServiceWriter implements ServiceWriter {
   private readonly client: JsonClient;
-  private readonly events: EventRecorder;
+  private readonly events: EventQueue;
   private readonly fieldManager: string;
-  private readonly eventBacklog: (() => Promise<void>)[] = [];
-  private eventsInFlight = 0;
-  private eventsDropped = 0;
 
   /** `client` is the program's shared one: the writer never closes it. */
   constructor(client: JsonClient, events: EventRecorder, fieldManager = 'portside-controller') {
     this.client = client;
-    this.events = events;
+    this.events = new EventQueue(events, { inFlight: 4, backlog: 10_000 });
     this.fieldManager = fieldManager;
   }
 
@@ -57,36 +51,13 @@ export class ApiServiceWriter implements ServiceWriter {
     return { svc: out, resourceVersions: versions };
   }
 
-  /**
-   * Events are best effort (as client-go's broadcaster): a few in flight, a bounded backlog,
-   * and the newest dropped when it is full, so a burst of Services spends the apiserver on
-   * their IPs first.
-   */
+  /** Best effort, a few in flight and a bounded backlog (EventQueue), so a burst of Services spends the apiserver on their IPs first. */
   event(svc: V1Service, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    if (this.eventBacklog.length >= MAX_EVENT_BACKLOG) {
-      this.eventsDropped++;
-      return;
-    }
-    // Only what the Event names: a backlog of thousands must not keep their Services alive.
-    const { name, namespace, uid } = svc.metadata ?? {};
-    const target = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, uid } };
-    this.eventBacklog.push(() => this.events.record(target, type, reason, message));
-    this.pumpEvents();
+    this.events.record({ apiVersion: 'v1', kind: 'Service', metadata: svc.metadata ?? {} }, type, reason, message);
   }
 
   /** Events not written because the backlog was full. */
   droppedEvents(): number {
-    return this.eventsDropped;
-  }
-
-  private pumpEvents(): void {
-    while (this.eventsInFlight < MAX_EVENTS_IN_FLIGHT && this.eventBacklog.length > 0) {
-      const write = this.eventBacklog.shift()!;
-      this.eventsInFlight++;
-      void write().finally(() => {
-        this.eventsInFlight--;
-        this.pumpEvents();
-      });
-    }
+    return this.events.dropped();
   }
 }
