@@ -167,7 +167,7 @@ export async function run(): Promise<Record<string, unknown>> {
       lines.push(`${COUNT} Services + EndpointSlices created in ${fmt((performance.now() - t0) / 1000)} s before the speaker starts (load ${load1()})`);
     }
     const speaker = await built.start(node);
-    await tor.waitEstablished(peer, { timeoutMs: 60_000 });
+    await tor.waitEstablished(peer, { timeoutMs: 300_000 });
     if (LIVE) {
       await sleep(3_000);
       const idle = memoryOf(speaker.pid);
@@ -209,7 +209,7 @@ export async function run(): Promise<Record<string, unknown>> {
       await current.stop({ timeoutMs: 10_000 });
       const r0 = performance.now();
       current = await built.start(node, bench.speakerWith(flags));
-      await tor.waitEstablished(peer, { timeoutMs: 60_000 });
+      await tor.waitEstablished(peer, { timeoutMs: 300_000 });
       await quiet(current.pid);
       const m = memoryOf(current.pid);
       lines.push(`restart [${flags.join(' ') || 'no flags'}]: quiet ${fmt((performance.now() - r0) / 1000)} s after start, CPU ${fmt(cpuSeconds(current.pid), 1)} s; RSS ${fmt(m.rss)} MB, high-water ${fmt(m.hwm)} MB (load ${load1()})`);
