@@ -245,7 +245,7 @@ export async function run(): Promise<Record<string, unknown>> {
     api.close();
     return {
       prefixes: COUNT, portsideMs: ours, frrMs: frr, ratio: Number((median(ours) / median(frr)).toFixed(2)),
-      speakerRssMb: Number(fmt(held.rss)), speakerHwmMb: Number(fmt(Math.max(held.hwm, after.hwm))), liveSeconds: Number(fmt((tAll - t0) / 1000)),
+      speakerRssMb: Number(fmt(held.rss)), speakerHwmMb: Number(fmt(Math.max(held.hwm, after.hwm))), ...(LIVE ? { liveSeconds: Number(fmt((tAll - t0) / 1000)) } : {}),
     };
   } catch (err) {
     console.log(lines.map((l) => `  ${l}`).join('\n'));
