@@ -16,6 +16,7 @@ import { startControlPlane } from '../e2e/controlplane.ts';
 import { spawnLogged, stopProcess } from '../e2e/controlplane.process.ts';
 import type { ManagedProcess } from '../e2e/controlplane.process.ts';
 import { waitFor } from '../e2e/wait.ts';
+import { timesBounded } from '../lib/async/bounded.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { apiListWatch, checkApiReachable, InformerSupervisor, JsonClient, KubeApi } from '../lib/k8s/index.ts';
 import { Cluster, ingressIPs } from '../e2e/controller/testkit.ts';
@@ -30,14 +31,6 @@ if (BUILD !== 'compiled' && BUILD !== 'source') throw new Error(`BENCH_BUILD mus
 const VARIANTS = (process.env.BENCH_NODE_OPTIONS ?? '').split('|').map((v) => v.split(/\s+/).filter(Boolean));
 const compiled = BUILD === 'compiled' ? await compileShipped() : undefined;
 const BIN = compiled?.bin ?? new URL('../bin/portside.ts', import.meta.url).pathname;
-
-/** Runs `task(i)` for i in [0, n) with at most `parallel` in flight. */
-async function bounded(n: number, parallel: number, task: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(parallel, n) }, async () => {
-    while (next < n) await task(next++);
-  }));
-}
 
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -153,7 +146,7 @@ try {
   const liveCpu = cpuSnapshot({ ...apiPids, controller: first.pid });
   const liveSince = new Date(Date.now() - 1_000).toISOString().replace(/\.\d+Z$/, 'Z'); // Events carry whole seconds
   const t0 = performance.now();
-  await bounded(N, PARALLEL, async (i) => {
+  await timesBounded(N, PARALLEL, async (i) => {
     await core.createNamespacedService({
       namespace: app,
       body: {
@@ -194,7 +187,7 @@ try {
     const raw = new JsonClient(cp.clusterConfig);
     const bareCpu = cpuSnapshot(apiPids);
     const b0 = performance.now();
-    await bounded(N, PARALLEL, (i) =>
+    await timesBounded(N, PARALLEL, (i) =>
       raw.mergePatch(`/api/v1/namespaces/${app}/services/lb${i}/status`, { status: { loadBalancer: { ingress: [] } } }),
     );
     raw.close();

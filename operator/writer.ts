@@ -1,7 +1,6 @@
 // The controller's effects on Services, as a small port: tests pass a recording fake.
 import type { V1Service } from '@kubernetes/client-node';
-import { withoutManagedFields } from '../lib/k8s/index.ts';
-import type { EventRecorder, JsonClient } from '../lib/k8s/index.ts';
+import { EventQueue, withoutManagedFields, type EventRecorder, type JsonClient } from '../lib/k8s/index.ts';
 import type { ServicePatches } from './service-status.ts';
 
 export interface ServiceWriter {
@@ -26,17 +25,17 @@ const MAX_EVENT_BACKLOG = 10_000;
 
 export class ApiServiceWriter implements ServiceWriter {
   private readonly client: JsonClient;
-  private readonly events: EventRecorder;
+  private readonly events: EventQueue;
   private readonly fieldManager: string;
-  private readonly eventBacklog: (() => Promise<void>)[] = [];
-  private eventsInFlight = 0;
   private writesInFlight = 0;
-  private eventsDropped = 0;
 
   /** `client` is the program's shared one: the writer never closes it. */
   constructor(client: JsonClient, events: EventRecorder, fieldManager = 'portside-controller') {
     this.client = client;
-    this.events = events;
+    this.events = new EventQueue(events, {
+      inFlight: () => (this.writesInFlight > 0 ? EVENTS_IN_FLIGHT_BESIDE_WRITES : EVENTS_IN_FLIGHT_ALONE),
+      backlog: MAX_EVENT_BACKLOG,
+    });
     this.fieldManager = fieldManager;
   }
 
@@ -46,7 +45,7 @@ export class ApiServiceWriter implements ServiceWriter {
     try {
       return await this.patch(svc, patches);
     } finally {
-      if (--this.writesInFlight === 0) this.pumpEvents();
+      if (--this.writesInFlight === 0) this.events.pump();
     }
   }
 
@@ -78,31 +77,11 @@ export class ApiServiceWriter implements ServiceWriter {
    * those run, so a burst of Services spends the apiserver on their IPs first, more after.
    */
   event(svc: V1Service, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    if (this.eventBacklog.length >= MAX_EVENT_BACKLOG) {
-      this.eventsDropped++;
-      return;
-    }
-    // Only what the Event names: a backlog of thousands must not keep their Services alive.
-    const { name, namespace, uid } = svc.metadata ?? {};
-    const target = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, uid } };
-    this.eventBacklog.push(() => this.events.record(target, type, reason, message));
-    this.pumpEvents();
+    this.events.record({ apiVersion: 'v1', kind: 'Service', metadata: svc.metadata ?? {} }, type, reason, message);
   }
 
   /** Events not written because the backlog was full. */
   droppedEvents(): number {
-    return this.eventsDropped;
-  }
-
-  private pumpEvents(): void {
-    const max = this.writesInFlight > 0 ? EVENTS_IN_FLIGHT_BESIDE_WRITES : EVENTS_IN_FLIGHT_ALONE;
-    while (this.eventsInFlight < max && this.eventBacklog.length > 0) {
-      const write = this.eventBacklog.shift()!;
-      this.eventsInFlight++;
-      void write().finally(() => {
-        this.eventsInFlight--;
-        this.pumpEvents();
-      });
-    }
+    return this.events.dropped();
   }
 }

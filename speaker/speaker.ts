@@ -7,7 +7,7 @@
 import type { V1OwnerReference, V1Service } from '@kubernetes/client-node';
 import { buildConfig } from '../lib/config/index.ts';
 import type { Config, ConfigError } from '../lib/config/index.ts';
-import { EventRecorder, WorkQueue } from '../lib/k8s/index.ts';
+import { EventQueue, EventRecorder, WorkQueue } from '../lib/k8s/index.ts';
 import type { KubeApi } from '../lib/k8s/index.ts';
 import type { Logger } from '../lib/log/index.ts';
 import type { Registry } from '../lib/metrics/index.ts';
@@ -77,7 +77,8 @@ export class Speaker {
   private readonly stats: SpeakerStats;
   private readonly bgp: BgpBackend;
   private readonly l2: L2Announcer;
-  private readonly events: EventRecorder;
+  /** Best effort, 4 in flight: a start with thousands of Services announces them all at once. */
+  private readonly events: EventQueue;
   private readonly configState: ConfigurationStateWriter;
   private readonly statusWriter: ServiceStatusWriter;
   private config: Config | undefined;
@@ -120,7 +121,7 @@ export class Speaker {
       onAnnounceFailed: (ifname, reason, ips) => this.announceFailed(ifname, reason, ips),
       onInterfaces: () => this.queue.add('status'),
     });
-    this.events = new EventRecorder(api, { component: 'portside-speaker', instance: nodeName, onError: (err) => log.debug('event_failed', { err }) });
+    this.events = new EventQueue(new EventRecorder(api, { component: 'portside-speaker', instance: nodeName, onError: (err) => log.debug('event_failed', { err }) }));
     const component = { 'portside.dev/component': 'speaker', 'portside.dev/node': nodeName };
     this.configState = new ConfigurationStateWriter(api, { namespace, name: `speaker-${nodeName}`, labels: component, ...(opts.owner ? { owner: opts.owner } : {}) }, 'portside-speaker');
     this.statusWriter = new ServiceStatusWriter(api, { namespace, node: nodeName, fieldManager: 'portside-speaker', ...(opts.owner ? { owner: opts.owner } : {}) });
@@ -271,7 +272,7 @@ export class Speaker {
         if (this.announced.has(key)) continue;
         const svc = this.informers.services.get(service);
         this.log.info('node_assigned', { service, protocol, ips });
-        if (svc) void this.events.normal(serviceRef(svc), 'nodeAssigned', `announcing from node "${nodeName}" via ${protocol} (${ips.join(', ')})`);
+        if (svc) this.events.record(serviceRef(svc), 'Normal', 'nodeAssigned', `announcing from node "${nodeName}" via ${protocol} (${ips.join(', ')})`);
       }
     }
     this.announced = now;
@@ -281,7 +282,7 @@ export class Speaker {
     const services = new Set((this.plan?.l2Owned ?? []).filter((p) => ips.includes(p.ip)).flatMap((p) => p.services));
     for (const key of services) {
       const svc = this.informers.services.get(key);
-      if (svc) void this.events.warning(serviceRef(svc), 'announceFailed', `node "${this.opts.nodeName}": cannot announce on interface ${ifname}: ${reason}`);
+      if (svc) this.events.record(serviceRef(svc), 'Warning', 'announceFailed', `node "${this.opts.nodeName}": cannot announce on interface ${ifname}: ${reason}`);
     }
   }
 

@@ -1,7 +1,7 @@
 // Test side of the speaker worker: starts it in a lab namespace (tracked by PID), sends
 // commands through a fifo and reads its JSON event/log lines from the process log.
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
@@ -72,12 +72,6 @@ export class SpeakerWorker {
   /** Waits for the `count`-th 'up' event of `peer` (a restarted session counts again). */
   waitUp(peer: string, count = 1, opts: WaitOptions = {}): Promise<WorkerLine> {
     return waitFor(() => this.events('up', peer)[count - 1], { timeoutMs: 20_000, what: `session ${peer} up (#${count})`, ...opts });
-  }
-
-  /** VmRSS of the worker in kB. */
-  rssKb(): number {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
-    return Number(m?.[1] ?? NaN);
   }
 }
 

@@ -10,7 +10,7 @@ import { BfdManager } from '../../speaker/bfd/manager.ts';
 import { BgpListener } from '../../speaker/bgp/listener.ts';
 import { BgpStats } from '../../speaker/bgp/metrics.ts';
 import { BgpPeerManager } from '../../speaker/bgp/peers.ts';
-import { hostRoutes, toBgpPeer, toRoute } from './worker-protocol.ts';
+import { toBgpPeer, toRoute } from './worker-protocol.ts';
 import type { WorkerCommand, WorkerConfig, WorkerEvent } from './worker-protocol.ts';
 
 const [configFile, commandFile] = process.argv.slice(2);
@@ -45,9 +45,6 @@ function apply(cmd: WorkerCommand): void {
   switch (cmd.op) {
     case 'routes':
       manager.setRoutes(cmd.peer, cmd.routes.map(toRoute));
-      break;
-    case 'bulk':
-      manager.setRoutes(cmd.peer, hostRoutes(cmd.first, cmd.count));
       break;
     case 'peers':
       manager.setPeers(cmd.peers.map(toBgpPeer), config.node);

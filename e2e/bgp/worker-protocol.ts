@@ -1,7 +1,7 @@
 // The JSON a test hands the speaker worker (config file, command lines) and the event lines
 // it prints; shared by speaker-worker.ts and the test-side harness.
 import type { BgpPeer } from '../../lib/config/types.ts';
-import { type IpAddress, cidrOf, mustParseCidr, mustParseIp } from '../../lib/ip/index.ts';
+import { type IpAddress, mustParseCidr, mustParseIp } from '../../lib/ip/index.ts';
 import { parseCommunity, parseLargeCommunity } from '../../speaker/bgp/attributes/communities.ts';
 import type { NodeIdentity, SpeakerDefaults } from '../../speaker/bgp/peer-config.ts';
 import type { AnnouncedRoute } from '../../speaker/bgp/route.ts';
@@ -47,8 +47,6 @@ export interface WorkerConfig {
 
 export type WorkerCommand =
   | { op: 'routes'; peer: string; routes: RouteSpec[] }
-  /** `count` /128s (or /32s) counting up from `first`, all with the same attributes. */
-  | { op: 'bulk'; peer: string; first: string; count: number }
   | { op: 'peers'; peers: PeerSpec[] }
   | { op: 'status' };
 
@@ -101,10 +99,4 @@ export function toRoute(r: RouteSpec): AnnouncedRoute {
     ...(r.largeCommunities ? { largeCommunities: r.largeCommunities.map(parseLargeCommunity) } : {}),
     ...(r.localPref !== undefined ? { localPref: r.localPref } : {}),
   };
-}
-
-/** `count` host prefixes counting up from `first`. */
-export function hostRoutes(first: string, count: number): AnnouncedRoute[] {
-  const start = first.includes('/') ? mustParseCidr(first) : cidrOf(mustParseIp(first));
-  return Array.from({ length: count }, (_, i) => ({ prefix: { ...start, base: start.base + BigInt(i) } }));
 }

@@ -74,6 +74,24 @@ test('lists come in pages; the cache holds no managedFields; a watch the server 
   assert.deepEqual(seen.filter((s) => !s.startsWith('BOOKMARK')), ['ADDED late true']);
 });
 
+test('a transform decides what the cache keeps, in lists and watch events (not bookmarks)', async (t) => {
+  const cp = controlPlaneOrSkip(t);
+  if (!cp) return;
+  const core = cp.kubeconfig.makeApiClient(CoreV1Api);
+  const ns = await namespace(core, 'informer-transform');
+  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'a', labels: { x: '1' } }, data: { v: 'big' } } });
+  const transform = (o: V1ConfigMap): V1ConfigMap => ({ metadata: { name: o.metadata?.name, namespace: o.metadata?.namespace, resourceVersion: o.metadata?.resourceVersion } });
+  const lw = apiListWatch<V1ConfigMap>(new KubeApi(cp.clusterConfig), `/api/v1/namespaces/${ns}/configmaps`, { watchTimeoutSeconds: 1, transform });
+  const listed = await lw.list();
+  assert.deepEqual(listed.items.map((o) => [o.metadata?.name, o.data, o.metadata?.labels]), [['a', undefined, undefined]]);
+  assert.match(listed.items[0]?.metadata?.resourceVersion ?? '', /^\d+$/);
+  const seen: V1ConfigMap[] = [];
+  const watching = lw.watch(listed.resourceVersion, (e) => void (e.type === 'ADDED' && seen.push(e.object)), new AbortController().signal);
+  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'b', labels: { x: '2' } }, data: { v: 'big' } } });
+  assert.deepEqual(await watching, { kind: 'closed' });
+  assert.deepEqual(seen.map((o) => [o.metadata?.name, o.data, o.metadata?.labels]), [['b', undefined, undefined]]);
+});
+
 test('a watch from an expired resourceVersion gets 410 Gone and the informer relists', async (t) => {
   const cp = controlPlaneOrSkip(t);
   if (!cp) return;

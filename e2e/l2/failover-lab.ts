@@ -1,6 +1,7 @@
 // The L2 failover lab over the lab builder: three speaker nodes and a client on one switch,
 // both VIPs on each node's lo (the builder keeps its kernel from answering ARP/NDP for
-// them), and the workers, clients and probes the L2 tests and bench/l2.ts run in it.
+// them), and the workers, clients and probes the L2 tests run in it (bench/l2.ts takes the
+// client and the announcement watch).
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -95,9 +96,9 @@ export interface ClientResult {
   body: string;
 }
 
-/** First successful request to url served by `by` that started after `since`. */
+/** First successful request to url served by `by` (the body, less a trailing newline) that started after `since`. */
 export function firstServed(client: LabProcess, url: string, by: string, since: number): ClientResult | undefined {
-  return client.jsonLines<ClientResult>().find((r) => r.url === url && r.ok && r.body === by && r.t >= since);
+  return client.jsonLines<ClientResult>().find((r) => r.url === url && r.ok && r.body.trimEnd() === by && r.t >= since);
 }
 
 /** One request on a worker's control channel: new Services (endpoints moved) and/or a report. */

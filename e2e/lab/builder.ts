@@ -141,7 +141,13 @@ export interface LabSpec<S, C extends string> {
    * `bare`: neither the CRDs nor the liveness Secret — the test installs Portside itself
    * (the shipped manifests and the README's Secret, e2e/pods).
    */
-  controlPlane?: { controllerArgs?: readonly string[]; bare?: boolean };
+  controlPlane?: {
+    controllerArgs?: readonly string[];
+    bare?: boolean;
+    /** The controller's entry point and Node flags, as portsideSpeaker() takes them. */
+    controllerBin?: string;
+    controllerNodeFlags?: readonly string[];
+  };
   /** Wraps each build phase (progress lines, state records); default: runs it. */
   step?: Step;
 }
@@ -171,11 +177,19 @@ export interface BuiltLab<S, C extends string> {
 }
 
 /** The shipped `portside speaker` in the node's namespace, against the lab's control plane. */
-export function portsideSpeaker(opts: { args?: (node: LabHost) => readonly string[]; env?: Record<string, string>; nice?: number } = {}): NodeProgram<LabProcess> {
+export function portsideSpeaker(opts: {
+  args?: (node: LabHost) => readonly string[];
+  env?: Record<string, string>;
+  nice?: number;
+  /** The program's entry point: default bin/portside.ts; a benchmark passes the compiled build (bench/_compiled.ts). */
+  bin?: string;
+  /** Node flags before the entry point (a Pod's NODE_OPTIONS). */
+  nodeFlags?: readonly string[];
+} = {}): NodeProgram<LabProcess> {
   return (node, { plane }) => {
     if (!plane) throw new Error('portside speaker: the lab has no control plane');
     const args = [
-      BIN, 'speaker', '--node-name', node.name, '--kubeconfig', plane.kubeconfigPath, '--namespace', INSTALL_NAMESPACE,
+      ...(opts.nodeFlags ?? []), opts.bin ?? BIN, 'speaker', '--node-name', node.name, '--kubeconfig', plane.kubeconfigPath, '--namespace', INSTALL_NAMESPACE,
       ...(opts.args?.(node) ?? []),
     ];
     // `nice` execs in place: the PID is still the speaker's own.
@@ -331,7 +345,7 @@ export async function buildLab<S = never, C extends string = never>(lab: Lab, sp
     startController() {
       if (!plane) throw new Error('portside controller: the lab has no control plane');
       const proc = new LabProcess('controller', [
-        process.execPath, BIN, 'controller', '--kubeconfig', plane.kubeconfigPath, '--namespace', INSTALL_NAMESPACE,
+        process.execPath, ...(spec.controlPlane?.controllerNodeFlags ?? []), spec.controlPlane?.controllerBin ?? BIN, 'controller', '--kubeconfig', plane.kubeconfigPath, '--namespace', INSTALL_NAMESPACE,
         '--leader-elect=false', ...(spec.controlPlane?.controllerArgs ?? []),
       ], { logFile: join(lab.dir, 'controller.log') });
       lab.trackProcess(proc);

@@ -113,3 +113,60 @@ export class EventRecorder {
     }
   }
 }
+
+export interface EventQueueOptions {
+  /** Events being written at once, or a function asked before each start (a priority that changes). Default 4. */
+  inFlight?: number | (() => number);
+  /** Events waiting; past this the newest are dropped (and counted). Default 10,000. */
+  backlog?: number;
+}
+
+/**
+ * Events are best effort (as client-go's broadcaster): a few in flight, a bounded backlog,
+ * and the newest dropped when it is full, so a burst (thousands of Services at start-up)
+ * spends the apiserver on the real work first and never holds thousands of requests.
+ */
+export class EventQueue {
+  private readonly recorder: Pick<EventRecorder, 'record'>;
+  private readonly inFlightMax: () => number;
+  private readonly backlogMax: number;
+  private readonly backlog: (() => Promise<void>)[] = [];
+  private inFlight = 0;
+  private droppedCount = 0;
+
+  constructor(recorder: Pick<EventRecorder, 'record'>, opts: EventQueueOptions = {}) {
+    this.recorder = recorder;
+    const max = opts.inFlight ?? 4;
+    this.inFlightMax = typeof max === 'number' ? () => max : max;
+    this.backlogMax = opts.backlog ?? 10_000;
+  }
+
+  record(obj: EventTarget, type: EventType, reason: string, message: string): void {
+    if (this.backlog.length >= this.backlogMax) {
+      this.droppedCount++;
+      return;
+    }
+    // Only what the Event names: a backlog of thousands must not keep their objects alive.
+    const { name, namespace, uid } = obj.metadata ?? {};
+    const target: EventTarget = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name, namespace, uid } };
+    this.backlog.push(() => this.recorder.record(target, type, reason, message));
+    this.pump();
+  }
+
+  /** Events not written because the backlog was full. */
+  dropped(): number {
+    return this.droppedCount;
+  }
+
+  /** Starts waiting writes up to the limit (call when an inFlight function's answer grew). */
+  pump(): void {
+    while (this.inFlight < this.inFlightMax() && this.backlog.length > 0) {
+      const write = this.backlog.shift()!;
+      this.inFlight++;
+      void write().finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+}

@@ -5,8 +5,8 @@ export {
   apiFailureOf, isAlreadyExists, isConflict, isForbidden, isGone, isInvalid, isNotFound, statusCodeOf,
 } from './errors.ts';
 export type { ApiFailure } from './errors.ts';
-export { EventRecorder } from './events.ts';
-export type { EventRecorderOptions, EventTarget, EventType } from './events.ts';
+export { EventQueue, EventRecorder } from './events.ts';
+export type { EventQueueOptions, EventRecorderOptions, EventTarget, EventType } from './events.ts';
 export { InformerSupervisor, objectKey } from './informer.ts';
 export type { InformerEvent, InformerHandlers, InformerOptions, ObjectStore } from './informer.ts';
 export { ConnectionPool } from './connections.ts';

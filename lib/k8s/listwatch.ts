@@ -24,7 +24,7 @@ export interface ListWatch<T> {
   watch(resourceVersion: string, onEvent: (e: WatchEvent<T>) => void, signal: AbortSignal): Promise<WatchEnd>;
 }
 
-export interface ApiListWatchOptions {
+export interface ApiListWatchOptions<T = KubernetesObject> {
   labelSelector?: string;
   fieldSelector?: string;
   /** Server-side watch timeout; randomised per watch in [t, 2t) like client-go. Default 300 s. */
@@ -32,6 +32,12 @@ export interface ApiListWatchOptions {
   listTimeoutMs?: number;
   /** Objects per list page. Default 1000: 5,000 Services listed in 0.18–0.47 s, against 0.69–0.82 s in pages of 500. */
   pageSize?: number;
+  /**
+   * What the cache keeps of each object (client-go's SetTransform): only the fields its
+   * readers use, so thousands of objects cost less memory. It must keep metadata.name,
+   * namespace and resourceVersion. Not applied to bookmarks.
+   */
+  transform?: (obj: T) => T;
 }
 
 type ListPage<T> = { items?: T[]; metadata?: { resourceVersion?: string; continue?: string } };
@@ -55,12 +61,13 @@ interface StatusObject {
 export function apiListWatch<T extends KubernetesObject>(
   api: KubeApi,
   path: string,
-  opts: ApiListWatchOptions = {},
+  opts: ApiListWatchOptions<T> = {},
 ): ListWatch<T> {
   const selectors: Record<string, string> = {};
   if (opts.labelSelector) selectors.labelSelector = opts.labelSelector;
   if (opts.fieldSelector) selectors.fieldSelector = opts.fieldSelector;
   const baseTimeout = opts.watchTimeoutSeconds ?? 300;
+  const keep = opts.transform ?? ((obj: T): T => obj);
   return {
     // In pages, so thousands of objects never sit in memory as one response text and its parse.
     async list(signal) {
@@ -70,7 +77,7 @@ export function apiListWatch<T extends KubernetesObject>(
       for (;;) {
         const query: Record<string, string> = { ...selectors, limit, ...(token ? { continue: token } : {}) };
         const page = await api.json.request<ListPage<T>>('GET', path, { query, timeoutMs: opts.listTimeoutMs ?? 60_000, signal });
-        for (const item of page.items ?? []) items.push(withoutManagedFields(item));
+        for (const item of page.items ?? []) items.push(keep(withoutManagedFields(item)));
         token = page.metadata?.continue;
         // A continue token that expired (410) makes the informer list again from the start.
         if (!token) return { items, resourceVersion: page.metadata?.resourceVersion ?? '' };
@@ -94,7 +101,8 @@ export function apiListWatch<T extends KubernetesObject>(
           local.abort();
           return;
         }
-        onEvent({ type: type as WatchEventType, object: withoutManagedFields(object as T) });
+        const obj = withoutManagedFields(object as T);
+        onEvent({ type: type as WatchEventType, object: type === 'BOOKMARK' ? obj : keep(obj) });
       };
       try {
         // Quiet for longer than the server's own timeout (bookmarks come about once a minute): the connection is gone.
