@@ -40,7 +40,7 @@ export interface BenchCluster<C extends string> {
 export async function benchCluster<C extends string>(lab: Lab, spec: BenchClusterSpec<C>): Promise<BenchCluster<C>> {
   const build = process.env.BENCH_BUILD ?? 'compiled';
   if (build !== 'compiled' && build !== 'source') throw new Error(`BENCH_BUILD must be compiled or source, not ${build}`);
-  const compiled = build === 'compiled' ? compileShipped() : undefined;
+  const compiled = build === 'compiled' ? await compileShipped() : undefined;
   const flags = [
     ...(process.env.BENCH_NODE_OPTIONS !== undefined ? process.env.BENCH_NODE_OPTIONS.split(/\s+/).filter(Boolean) : POD_FLAGS.speaker),
     ...(spec.speakerExtraFlags ?? []),
