@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debian_pkgs=(frr gobgpd bird2 iproute2 nftables tcpdump openssl curl shellcheck)
+# `make lab BGP_BACKEND=frr`: the sidecar FRR's reloader (frr-image/reloader.sh) on the host.
+debian_pkgs+=(frr-pythontools python3 inotify-tools)
 # Real lab nodes (e2e/nodes): the container runtime and the pod network's CNI plugins; gcc
 # and a static libc build the pause image (hack/nodes/pause-image.sh).
 debian_pkgs+=(containerd runc containernetworking-plugins gcc libc6-dev)
