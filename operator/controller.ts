@@ -177,7 +177,8 @@ export class Controller {
   /** Builds the configuration; an invalid one is reported and the last valid one keeps serving. */
   private async loadConfig(): Promise<void> {
     const { log, metrics } = this.opts;
-    const result = buildConfig(this.config.snapshot());
+    // The controller speaks no BGP: what a backend cannot do is each speaker's to report.
+    const result = buildConfig({ ...this.config.snapshot(), bgpBackend: 'none' });
     const now = new Date();
     const { warnings } = result;
     const warningsText = JSON.stringify(warnings);

@@ -10,6 +10,7 @@ import { createLogger } from '../lib/log/index.ts';
 import { createRegistry, startMetricsServer } from '../lib/metrics/index.ts';
 import type { Logger } from '../lib/log/index.ts';
 import { IprouteInterface } from './frr/interface-addresses.ts';
+import { ReloadFiles } from './frr/reload-files.ts';
 import { VtyshProcess } from './frr/vtysh.ts';
 import { RestartMarkerFile, restartedWithin } from './runtime/restart-marker.ts';
 import { Speaker, type SpeakerOptions } from './speaker.ts';
@@ -57,7 +58,7 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
   const registry = createRegistry({ defaultMetricsPrefix: 'portside_speaker_' });
   const owner = podOwner(env);
   const backend = flags.bgpBackend;
-  // host-frr: FRR holds the routes across our restarts; the RFC 4724 marker is the native backend's.
+  // frr and host-frr: FRR holds the routes across our restarts; the RFC 4724 marker is the native backend's.
   const restart = backend.kind === 'native' ? await restartState(flags.stateDir, flags.nodeName, log) : undefined;
   const speaker = new Speaker({
     api,
@@ -78,6 +79,15 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
           iface: new IprouteInterface(backend.interface),
           exclude: backend.exclude,
           reconcileMs: backend.reconcileMs,
+        },
+      }
+      : {}),
+    ...(backend.kind === 'frr'
+      ? {
+        frr: {
+          vtysh: new VtyshProcess({ bin: backend.vtysh, socketDir: backend.vtySocket }),
+          files: new ReloadFiles(backend.configDir),
+          pollMs: backend.pollMs,
         },
       }
       : {}),

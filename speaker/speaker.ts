@@ -18,6 +18,7 @@ import type { NodePlan } from './planner/index.ts';
 import { BgpAnnouncer } from './runtime/bgp-announcer.ts';
 import type { BgpAnnouncerOptions } from './runtime/bgp-announcer.ts';
 import type { BgpBackend } from './runtime/bgp-backend.ts';
+import { FrrAnnouncer, type FrrAnnouncerOptions } from './runtime/frr-announcer.ts';
 import { HostFrrAnnouncer, type HostFrrAnnouncerOptions } from './runtime/host-frr-announcer.ts';
 import { exitMode } from './runtime/exit-mode.ts';
 import { SpeakerInformers } from './runtime/informers.ts';
@@ -46,6 +47,8 @@ export interface SpeakerOptions {
   bgp?: Partial<Pick<BgpAnnouncerOptions, 'listenPort' | 'bfdPort' | 'defaults'>>;
   /** BGP through the node's own FRR (the host-frr backend) instead of Portside's own sessions. */
   hostFrr?: Omit<HostFrrAnnouncerOptions, 'logger' | 'registry'>;
+  /** BGP through a sidecar FRR whose whole configuration Portside renders (the frr backend). */
+  frr?: Omit<FrrAnnouncerOptions, 'logger' | 'registry'>;
   /** Graceful restart across speaker processes (RFC 4724); without it a new speaker never sets the Restart State bit. */
   restart?: {
     /** Where the restart marker of this node lives (runtime/restart-marker.ts). */
@@ -104,6 +107,8 @@ export class Speaker {
     });
     this.bgp = opts.hostFrr
       ? new HostFrrAnnouncer({ logger: log.child({ part: 'host-frr' }), registry: opts.registry, ...opts.hostFrr })
+      : opts.frr
+      ? new FrrAnnouncer({ logger: log.child({ part: 'frr' }), registry: opts.registry, ...opts.frr })
       : new BgpAnnouncer({ logger: log.child({ part: 'bgp' }), registry: opts.registry, ...opts.bgp, restarted: opts.restart?.restarted ?? false });
     this.l2 = new L2Announcer({
       node: nodeName,
@@ -159,6 +164,8 @@ export class Speaker {
     const mode = exitMode(this.informers.nodes.get(nodeName), this.bgp.configuredPeers, { gracefulRestartNeeded: this.bgp.kind === 'native' });
     if (mode.restart && this.bgp.kind === 'host-frr') {
       this.log.info('host_frr_keep_exit', { msg: 'the node stays: its FRR keeps announcing our prefixes, the next speaker reconciles them' });
+    } else if (mode.restart && this.bgp.kind === 'frr') {
+      this.log.info('frr_keep_exit', { msg: 'the node stays: the FRR sidecar keeps its configuration and sessions, the next speaker renders the same' });
     } else if (mode.restart) {
       this.log.info('bgp_graceful_restart_exit', {
         peers: mode.peers, restartTime: this.bgp.restartTime,
@@ -206,7 +213,7 @@ export class Speaker {
     const inf = this.informers;
     const nodes = inf.nodes.list();
     const self = inf.nodes.get(nodeName);
-    const result = buildConfig({ ...inf.config.snapshot(), nodes });
+    const result = buildConfig({ ...inf.config.snapshot(), nodes, bgpBackend: this.bgp.kind });
     if (JSON.stringify(result.warnings) !== JSON.stringify(this.configWarnings)) for (const w of result.warnings) this.log.warn('config_warning', { ...w });
     this.configWarnings = result.warnings;
     if (result.ok) {

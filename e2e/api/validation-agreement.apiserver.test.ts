@@ -21,7 +21,7 @@ sharedControlPlane();
 type Obj = Record<string, unknown>;
 
 /** The config model's input slot of each configuration kind. */
-const SLOTS: Partial<Record<string, keyof Omit<BuildInput, 'secrets' | 'namespaces' | 'nodes'>>> = {
+const SLOTS: Partial<Record<string, keyof Omit<BuildInput, 'secrets' | 'namespaces' | 'nodes' | 'bgpBackend'>>> = {
   IPAddressPool: 'pools',
   L2Advertisement: 'l2Advertisements',
   BGPAdvertisement: 'bgpAdvertisements',

@@ -98,7 +98,7 @@ test('listen addresses', () => {
   assert.equal(parseListenAddr(':99999'), undefined);
 });
 
-test('--bgp-backend: native by default, host-frr with its options, frr refused for now, $PORTSIDE_BGP_BACKEND stands in', () => {
+test('--bgp-backend: native by default, host-frr and frr with their options, $PORTSIDE_BGP_BACKEND stands in', () => {
   const dflt = parseSpeakerFlags([], { NODE_NAME: 'n' });
   assert.ok(dflt.ok);
   assert.deepEqual(dflt.flags.bgpBackend, { kind: 'native' });
@@ -115,8 +115,14 @@ test('--bgp-backend: native by default, host-frr with its options, frr refused f
   const flagWins = parseSpeakerFlags(['--bgp-backend', 'native'], { NODE_NAME: 'n', PORTSIDE_BGP_BACKEND: 'host-frr' });
   assert.ok(flagWins.ok && flagWins.flags.bgpBackend.kind === 'native');
   const frr = parseSpeakerFlags(['--bgp-backend', 'frr'], { NODE_NAME: 'n' });
-  assert.ok(!frr.ok);
-  assert.match(frr.error, /not yet implemented \(issue #16/);
+  assert.ok(frr.ok);
+  assert.deepEqual(frr.flags.bgpBackend, { kind: 'frr', vtysh: 'vtysh', vtySocket: '/var/run/frr', configDir: '/etc/frr-portside', pollMs: 3_000 });
+  const frrEnv = parseSpeakerFlags(['--frr-vty-socket', '/run/frr-x'], { NODE_NAME: 'n', PORTSIDE_BGP_BACKEND: 'frr', PORTSIDE_FRR_CONFIG_DIR: '/shared', PORTSIDE_FRR_POLL_MS: '500' });
+  assert.ok(frrEnv.ok);
+  assert.deepEqual(frrEnv.flags.bgpBackend, { kind: 'frr', vtysh: 'vtysh', vtySocket: '/run/frr-x', configDir: '/shared', pollMs: 500 });
+  const dirFlag = parseSpeakerFlags(['--bgp-backend', 'frr', '--frr-config-dir', '/a'], { NODE_NAME: 'n', PORTSIDE_FRR_CONFIG_DIR: '/b' });
+  assert.ok(dirFlag.ok && dirFlag.flags.bgpBackend.kind === 'frr' && dirFlag.flags.bgpBackend.configDir === '/a', 'the flag wins over the environment');
+  assert.ok(!parseSpeakerFlags(['--bgp-backend', 'frr'], { NODE_NAME: 'n', PORTSIDE_FRR_POLL_MS: '10' }).ok, 'a poll under 100 ms is refused');
   assert.deepEqual(parseSpeakerFlags(['--bgp-backend', 'bird'], { NODE_NAME: 'n' }), { ok: false, error: '--bgp-backend "bird" must be one of native, host-frr, frr' });
   assert.deepEqual(parseSpeakerFlags(['--bgp-backend', 'host-frr', '--host-frr-exclude', 'x'], { NODE_NAME: 'n' }), { ok: false, error: '--host-frr-exclude: "x" is not an address or CIDR' });
   assert.deepEqual(parseSpeakerFlags(['--bgp-backend', 'host-frr', '--host-frr-interface', 'a b'], { NODE_NAME: 'n' }), { ok: false, error: '--host-frr-interface "a b" is not an interface name' });

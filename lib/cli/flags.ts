@@ -49,9 +49,20 @@ export interface SpeakerFlags extends CommonFlags {
   bgpBackend: BgpBackendFlags;
 }
 
-/** Who speaks BGP for this node: Portside itself, or the node's own FRR (Portside only feeds it prefixes). */
+/** Who speaks BGP for this node: Portside itself, a sidecar FRR Portside configures, or the node's own FRR (Portside only feeds it prefixes). */
 export type BgpBackendFlags =
   | { kind: 'native' }
+  | {
+    kind: 'frr';
+    /** --frr-vtysh: the vtysh binary. */
+    vtysh: string;
+    /** --frr-vty-socket: the sidecar's vty socket directory (default /var/run/frr). */
+    vtySocket: string;
+    /** --frr-config-dir / $PORTSIDE_FRR_CONFIG_DIR: the directory shared with the reloader (frr.conf, reload.request, reload.status). */
+    configDir: string;
+    /** $PORTSIDE_FRR_POLL_MS: how often the reloader's answer and FRR's sessions are read. */
+    pollMs: number;
+  }
   | {
     kind: 'host-frr';
     /** --frr-vtysh: the vtysh binary. */
@@ -69,6 +80,9 @@ export type BgpBackendFlags =
 export const BGP_BACKENDS = ['native', 'host-frr', 'frr'] as const;
 export const DEFAULT_HOST_FRR_INTERFACE = 'portside0';
 export const DEFAULT_HOST_FRR_RECONCILE_MS = 10_000;
+export const DEFAULT_FRR_VTY_SOCKET = '/var/run/frr';
+export const DEFAULT_FRR_CONFIG_DIR = '/etc/frr-portside';
+export const DEFAULT_FRR_POLL_MS = 3_000;
 
 export type FlagsResult<T> = { ok: true; flags: T } | { ok: false; error: string };
 
@@ -148,6 +162,7 @@ export const SPEAKER_OPTIONS = {
   ...common, 'node-name': { type: 'string' }, 'liveness-port': { type: 'string', default: '7946' }, 'state-dir': { type: 'string' },
   'bgp-backend': { type: 'string' }, 'frr-vtysh': { type: 'string', default: 'vtysh' }, 'frr-vty-socket': { type: 'string' },
   'host-frr-interface': { type: 'string', default: DEFAULT_HOST_FRR_INTERFACE }, 'host-frr-exclude': { type: 'string' },
+  'frr-config-dir': { type: 'string' },
 } as const;
 
 /** `portside migrate`: positionals are the files to read ("-" or none: stdin). */
@@ -200,7 +215,15 @@ function parseBgpBackend(values: Record<string, unknown>, env: NodeJS.ProcessEnv
   const kind = (values['bgp-backend'] as string | undefined) || env.PORTSIDE_BGP_BACKEND || 'native';
   if (kind === 'native') return { ok: true, flags: { kind } };
   if (kind === 'frr') {
-    return { ok: false, error: '--bgp-backend frr (a sidecar FRR that Portside configures) is not yet implemented (issue #16 item 1): use native or host-frr' };
+    const poll = envWholeNumber(env, 'PORTSIDE_FRR_POLL_MS', DEFAULT_FRR_POLL_MS, { ...MILLISECONDS, min: 100 });
+    if (!poll.ok) return poll;
+    return {
+      ok: true,
+      flags: {
+        kind, vtysh: values['frr-vtysh'] as string, vtySocket: (values['frr-vty-socket'] as string | undefined) || DEFAULT_FRR_VTY_SOCKET,
+        configDir: (values['frr-config-dir'] as string | undefined) || env.PORTSIDE_FRR_CONFIG_DIR || DEFAULT_FRR_CONFIG_DIR, pollMs: poll.value,
+      },
+    };
   }
   if (kind !== 'host-frr') return { ok: false, error: `--bgp-backend "${kind}" must be one of ${BGP_BACKENDS.join(', ')}` };
   const ifname = values['host-frr-interface'] as string;

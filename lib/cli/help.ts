@@ -1,7 +1,7 @@
 // `portside --help` and `portside <command> --help`: the commands, every flag
 // lib/cli/flags.ts accepts (help.test.ts checks that none is left out) and the environment
 // variables that stand in for flags.
-import { CONTROLLER_OPTIONS, DEFAULT_GRACEFUL_SHUTDOWN_MS, DEFAULT_HOST_FRR_RECONCILE_MS, MIGRATE_OPTIONS, SPEAKER_OPTIONS } from './flags.ts';
+import { CONTROLLER_OPTIONS, DEFAULT_FRR_POLL_MS, DEFAULT_GRACEFUL_SHUTDOWN_MS, DEFAULT_HOST_FRR_RECONCILE_MS, MIGRATE_OPTIONS, SPEAKER_OPTIONS } from './flags.ts';
 
 export type Command = 'controller' | 'speaker' | 'migrate';
 
@@ -31,9 +31,10 @@ const FLAG_TEXT: Record<string, string> = {
   'node-name': 'this node (default: $NODE_NAME)',
   'liveness-port': 'UDP port of the speakers\' L2 liveness mesh',
   check: 'convert nothing: exit 1 if any field would be lost, listing them (for CI)',
-  'bgp-backend': 'who speaks BGP for this node: native (Portside\'s own sessions, the default) or host-frr (the node\'s own FRR, fed through vtysh; see docs/bgp-backends.md); else $PORTSIDE_BGP_BACKEND',
-  'frr-vtysh': 'host-frr: the vtysh binary',
-  'frr-vty-socket': 'host-frr: the directory of FRR\'s vty sockets (vtysh --vty_socket; a hostPath in a Pod); default vtysh\'s own',
+  'bgp-backend': 'who speaks BGP for this node: native (Portside\'s own sessions, the default), frr (a sidecar FRR whose configuration Portside renders) or host-frr (the node\'s own FRR, fed through vtysh); see docs/bgp-backends.md; else $PORTSIDE_BGP_BACKEND',
+  'frr-vtysh': 'frr and host-frr: the vtysh binary',
+  'frr-vty-socket': 'frr and host-frr: the directory of FRR\'s vty sockets (vtysh --vty_socket; frr: default /var/run/frr, host-frr: a hostPath, default vtysh\'s own)',
+  'frr-config-dir': 'frr: the directory shared with the FRR container\'s reloader (frr.conf, reload.request, reload.status); default /etc/frr-portside, else $PORTSIDE_FRR_CONFIG_DIR',
   'host-frr-interface': 'host-frr connected mode: the interface that carries the announced /32 and /128 (a dummy, created when absent; or lo)',
   'host-frr-exclude': 'host-frr: comma-separated addresses or CIDRs Portside never adds or removes; else $PORTSIDE_HOST_FRR_EXCLUDE',
   'state-dir': 'directory kept across speaker restarts on this node (a hostPath); a restarted speaker finds its BGP restart marker there and reopens sessions with the Restart State bit',
@@ -52,7 +53,9 @@ const ENV_TEXT: Record<Command, [string, string][]> = {
     ['PORTSIDE_BGP_PORT', 'TCP port of BGP sessions (default 179)'],
     ['PORTSIDE_LIVENESS_TIMEOUT_MS', 'silence after which a peer speaker counts as gone'],
     ['PORTSIDE_GRACEFUL_SHUTDOWN_MS', `on SIGTERM, announce GRACEFUL_SHUTDOWN this long before withdrawing (default ${DEFAULT_GRACEFUL_SHUTDOWN_MS})`],
-    ['PORTSIDE_BGP_BACKEND', 'native or host-frr, when --bgp-backend is not given'],
+    ['PORTSIDE_BGP_BACKEND', 'native, frr or host-frr, when --bgp-backend is not given'],
+    ['PORTSIDE_FRR_CONFIG_DIR', 'frr: the shared directory, when --frr-config-dir is not given'],
+    ['PORTSIDE_FRR_POLL_MS', `frr: how often the reloader's answer and FRR's sessions are read (default ${DEFAULT_FRR_POLL_MS})`],
     ['PORTSIDE_HOST_FRR_EXCLUDE', 'host-frr: the exclude list, when --host-frr-exclude is not given'],
     ['PORTSIDE_HOST_FRR_RECONCILE_MS', `host-frr: how often FRR is compared with the plan (default ${DEFAULT_HOST_FRR_RECONCILE_MS})`],
   ],

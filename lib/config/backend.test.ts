@@ -33,3 +33,34 @@ test('a plain profile and peer carry no warning', () => {
   assert.ok(r.ok);
   assert.deepEqual(r.warnings, []);
 });
+
+const frr = { bgpBackend: 'frr' as const };
+
+test('--bgp-backend frr honours vrf, unnumbered, multi-hop BFD and echo mode', () => {
+  const r = buildConfig(input({
+    ...frr,
+    bgpPeers: [peer('v', { vrf: 'red' }), peer('u', { peerAddress: undefined, interface: 'eth1' }), peer('m', { ...ebgp, ebgpMultiHop: true, bfdProfile: 'b' })],
+    bfdProfiles: [bfd('b', { echoMode: true, echoInterval: 100, minimumTtl: 10 })],
+  }));
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+  assert.deepEqual(r.warnings, [], 'minimumTtl and echoInterval have an effect in FRR');
+  assert.equal(r.config.bgpPeers.get('v')?.vrf, 'red');
+});
+
+test('--bgp-backend frr refuses what an FRR configuration line cannot carry, and the contradictions of every backend', () => {
+  const cases: ErrorCase[] = [
+    { name: 'a password with a line break', input: input({ ...frr, bgpPeers: [peer('p', { password: 'a\nb' })] }), want: { kind: K, name: 'p', field: 'spec.password', message: /neighbor X password WORD/ } },
+    { name: 'a password with a space', input: input({ ...frr, bgpPeers: [peer('p', { password: 'a b' })] }), want: { kind: K, name: 'p', field: 'spec.password', message: /whitespace/ } },
+    { name: 'punctuation is fine', input: input({ ...frr, bgpPeers: [peer('p', { password: 'a!#b$"' })] }) },
+    { name: 'disableMP with dualStackAddressFamily', input: input({ ...frr, bgpPeers: [peer('p', { disableMP: true, dualStackAddressFamily: true })] }),
+      want: { kind: K, name: 'p', field: 'spec.disableMP', message: /dualStackAddressFamily/ } },
+  ];
+  for (const c of cases) assertCase(c, buildConfig(c.input));
+});
+
+test('host-frr keeps the native rules; the controller (no BGP) leaves them to the speakers', () => {
+  assertCase({ name: 'host-frr vrf', input: input({ bgpBackend: 'host-frr', bgpPeers: [peer('p', { vrf: 'red' })] }), want: { kind: K, name: 'p', field: 'spec.vrf', message: FRR } },
+    buildConfig(input({ bgpBackend: 'host-frr', bgpPeers: [peer('p', { vrf: 'red' })] })));
+  const none = buildConfig(input({ bgpBackend: 'none', bgpPeers: [peer('p', { vrf: 'red' })], bfdProfiles: [bfd('b', { echoMode: true })] }));
+  assert.ok(none.ok, JSON.stringify(!none.ok && none.errors));
+});

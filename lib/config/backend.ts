@@ -1,5 +1,7 @@
-// What Portside's native BGP speaker cannot do, refused by name instead of ignored: each
-// field is either honoured or an error on ConfigurationState saying what serves it.
+// What each BGP backend cannot do, refused by name instead of ignored: each field is either
+// honoured or an error on ConfigurationState saying what serves it. The native speaker runs
+// no VRF, no unnumbered session, no multi-hop BFD and no BFD echo; the FRR sidecar
+// (--bgp-backend frr) renders all of them into FRR's configuration (speaker/frr/render.ts).
 import { BFD_PROFILE_DEFAULTS } from '../../crds/index.ts';
 import type { Issues } from './issues.ts';
 import type { ValidBFDProfile } from './resources.ts';
@@ -8,28 +10,51 @@ import type { BgpPeer } from './types.ts';
 /** The backend that serves what the native speaker refuses (MetalLB's FRR mode). */
 export const FRR_BACKEND = 'the FRR backend (--bgp-backend frr)';
 
-/** Refuses the BGPPeer fields the native speaker cannot honour, and says which ones have no effect. */
-export function checkNativePeer(peer: BgpPeer, issues: Issues): void {
+/**
+ * Whose limits the configuration is checked against: a speaker's backend (host-frr keeps the
+ * native speaker's rules), or 'none' for a program that speaks no BGP (the controller), where
+ * each speaker reports what its own backend cannot do.
+ */
+export type BackendChecks = 'native' | 'host-frr' | 'frr' | 'none';
+
+/** Refuses the BGPPeer fields the backend cannot honour. */
+export function checkPeerForBackend(peer: BgpPeer, backend: BackendChecks, issues: Issues): void {
+  if (peer.disableMP && peer.dualStackAddressFamily) {
+    issues.error('BGPPeer', peer.name, 'spec.disableMP',
+      'disableMP (one family per session) contradicts dualStackAddressFamily (both families on this session): set only one');
+  }
+  if (backend === 'frr') checkFrrPeer(peer, issues);
+  if (backend === 'native' || backend === 'host-frr') checkNativePeer(peer, issues);
+}
+
+function checkNativePeer(peer: BgpPeer, issues: Issues): void {
   const refuse = (field: string, what: string): void =>
     issues.error('BGPPeer', peer.name, field, `${what} is not supported by the native BGP speaker; it is served by ${FRR_BACKEND}: remove the field or run that backend`);
   if (peer.vrf !== '') refuse('spec.vrf', `a session in VRF "${peer.vrf}"`);
   if (peer.interface !== undefined) refuse('spec.interface', `unnumbered BGP over interface "${peer.interface}"`);
   if (peer.ebgpMultiHop && peer.bfdProfile) refuse('spec.bfdProfile', 'multi-hop BFD (RFC 5883) for an ebgpMultiHop session');
-  if (peer.disableMP && peer.dualStackAddressFamily) {
-    issues.error('BGPPeer', peer.name, 'spec.disableMP',
-      'disableMP (one family per session) contradicts dualStackAddressFamily (both families on this session): set only one');
+}
+
+/** What FRR's configuration language cannot carry. */
+function checkFrrPeer(peer: BgpPeer, issues: Issues): void {
+  const pw = peer.password;
+  // `neighbor X password WORD`: FRR takes one word.
+  if (pw !== undefined && [...pw].some((ch) => /\s/.test(ch) || ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) {
+    issues.error('BGPPeer', peer.name, 'spec.password',
+      'the password (spec.password, or the passwordSecret\'s) has whitespace or a control character, which FRR\'s `neighbor X password WORD` cannot carry: choose another password');
   }
 }
 
-/** Echo mode is refused; the fields that only matter for echo or multi-hop sessions are reported when set. */
-export function checkNativeBfdProfile(name: string, spec: ValidBFDProfile['spec'], issues: Issues): void {
-  if (spec.echoMode) {
+/** Echo mode is refused by the native speaker; the fields that only matter for echo or multi-hop sessions are reported when set. */
+export function checkBfdProfileForBackend(name: string, spec: ValidBFDProfile['spec'], backend: BackendChecks, issues: Issues): void {
+  const native = backend === 'native' || backend === 'host-frr';
+  if (spec.echoMode && native) {
     issues.error('BFDProfile', name, 'spec.echoMode',
       `BFD echo mode is not supported by the native BFD; it is served by ${FRR_BACKEND}: set echoMode to false or run that backend`);
-  } else if (spec.echoInterval !== BFD_PROFILE_DEFAULTS.echoIntervalMs) {
+  } else if (!spec.echoMode && spec.echoInterval !== BFD_PROFILE_DEFAULTS.echoIntervalMs) {
     issues.warn('BFDProfile', name, 'spec.echoInterval', 'has no effect: echo packets are sent only with echoMode (as in FRR)');
   }
-  if (spec.minimumTtl !== undefined) {
+  if (spec.minimumTtl !== undefined && native) {
     issues.warn('BFDProfile', name, 'spec.minimumTtl',
       'applies to multi-hop sessions only; the single-hop sessions Portside runs require TTL 255 (RFC 5881), as in FRR');
   }

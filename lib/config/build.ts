@@ -3,7 +3,7 @@
 import {
   parseBFDProfile, parseBGPAdvertisement, parseBGPPeer, parseCommunity, parseIPAddressPool, parseL2Advertisement,
 } from '../../crds/index.ts';
-import { checkNativeBfdProfile, checkNativePeer } from './backend.ts';
+import { checkBfdProfileForBackend, checkPeerForBackend } from './backend.ts';
 import { buildBfdProfile } from './bfd.ts';
 import { buildBgpAdvert } from './bgpadvert.ts';
 import { buildCommunityAliases } from './community.ts';
@@ -38,7 +38,8 @@ function build(input: BuildInput, issues: Issues): Config {
   const catalog = { pools: byName(pools), allNames: poolObjects.names };
 
   const bfdObjects = parseObjects('BFDProfile', input.bfdProfiles, parseBFDProfile, issues).valid;
-  for (const o of bfdObjects) checkNativeBfdProfile(o.name, o.object.spec, issues);
+  const backend = input.bgpBackend ?? 'native';
+  for (const o of bfdObjects) checkBfdProfileForBackend(o.name, o.object.spec, backend, issues);
   const bfdProfiles = byName(defined(bfdObjects.map((o) => issues.guard('BFDProfile', o.name, () => buildBfdProfile(o)))));
 
   const communityAliases = buildCommunityAliases(parseObjects('Community', input.communities, parseCommunity, issues).valid, issues);
@@ -47,7 +48,7 @@ function build(input: BuildInput, issues: Issues): Config {
   const peers: BgpPeer[] = defined(peerObjects.valid.map((o) => issues.guard('BGPPeer', o.name, () =>
     buildPeer(o, issues, { bfdProfiles, secrets: input.secrets }))));
   checkDuplicatePeers(peers, issues);
-  for (const p of peers) checkNativePeer(p, issues);
+  for (const p of peers) checkPeerForBackend(p, backend, issues);
 
   const l2: L2Advert[] = defined(parseObjects('L2Advertisement', input.l2Advertisements, parseL2Advertisement, issues).valid
     .map((o) => issues.guard('L2Advertisement', o.name, () => buildL2Advert(o, issues, catalog))));

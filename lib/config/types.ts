@@ -2,6 +2,7 @@
 import type { V1Namespace, V1Node, V1Secret } from '@kubernetes/client-node';
 import type { IpAddress, IpRange } from '../ip/index.ts';
 import type { LabelSelector } from '../selector/index.ts';
+import type { BackendChecks } from './backend.ts';
 
 export type ConfigKind =
   | 'IPAddressPool' | 'L2Advertisement' | 'BGPAdvertisement' | 'BGPPeer' | 'BFDProfile' | 'Community'
@@ -37,6 +38,8 @@ export interface BuildInput {
   namespaces?: readonly V1Namespace[];
   /** When given, localPref conflicts compare the nodes selectors match rather than the selectors. */
   nodes?: readonly V1Node[];
+  /** Whose limits BGPPeer and BFDProfile fields are checked against (lib/config/backend.ts); default 'native'. */
+  bgpBackend?: BackendChecks;
 }
 
 export type BuildResult =

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BgpPeer } from '../../lib/config/index.ts';
 import { mustParseIp } from '../../lib/ip/index.ts';
-import { frrPeerSessions, parseNeighbors } from './sessions.ts';
+import { frrPeerSessions, hostNeighbors, parseNeighbors } from './sessions.ts';
 
 const peer = (name: string, address: string, bfd = false): BgpPeer => ({
   name, peerAddress: mustParseIp(address), interface: undefined,
@@ -20,7 +20,7 @@ const NEIGHBORS = JSON.stringify({
 test('BGPPeers map to FRR neighbours by address: state, BFD, prefixes sent, last error', () => {
   const parsed = parseNeighbors(NEIGHBORS);
   assert.ok(parsed.ok);
-  const views = frrPeerSessions([peer('tor', '198.51.100.2', true), peer('tor6', '2001:db8:1::2'), peer('ghost', '198.51.100.99')], parsed.neighbors);
+  const views = frrPeerSessions([peer('tor', '198.51.100.2', true), peer('tor6', '2001:db8:1::2'), peer('ghost', '198.51.100.99')], hostNeighbors(parsed.neighbors));
   assert.deepEqual(views[0], { name: 'tor', peerAddress: '198.51.100.2', state: 'Established', prefixesSent: 3, established: true, bfd: { state: 'Up' } });
   assert.deepEqual(views[1], { name: 'tor6', peerAddress: '2001:db8:1::2', state: 'Active', prefixesSent: 0, established: false, lastError: 'Waiting for peer OPEN' });
   assert.equal(views[2]?.state, 'Idle');

@@ -1,13 +1,14 @@
 // The port the speaker drives BGP through: the native backend (BgpAnnouncer: Portside's own
-// sessions) or host-frr (HostFrrAnnouncer: the node's own FRR announces, Portside feeds it the
-// prefixes). Both take the planner's routes per peer and report sessions the same way, so
-// ServiceBGPStatus, BGPSessionState and ConfigurationState read the same in either.
+// sessions), frr (FrrAnnouncer: a sidecar FRR whose whole configuration Portside renders) or
+// host-frr (HostFrrAnnouncer: the node's own FRR announces, Portside feeds it the prefixes).
+// All take the planner's routes per peer and report sessions the same way, so
+// ServiceBGPStatus, BGPSessionState and ConfigurationState read the same in each.
 import type { BgpPeer } from '../../lib/config/index.ts';
 import type { PeerSessionView } from '../status/desired.ts';
 import type { BgpApply } from './bgp-announcer.ts';
 
 export interface BgpBackend {
-  readonly kind: 'native' | 'host-frr';
+  readonly kind: 'native' | 'frr' | 'host-frr';
   /** Seconds a graceful-restart peer keeps our routes (native); 0 where it means nothing. */
   readonly restartTime: number;
   /** The BGPPeers of the last apply(). */

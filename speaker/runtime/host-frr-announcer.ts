@@ -10,14 +10,14 @@ import type { BgpPeer } from '../../lib/config/index.ts';
 import { formatCidr, parseCidr, type Cidr, type IpRange } from '../../lib/ip/index.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import type { Registry } from '../../lib/metrics/index.ts';
-import { BgpStats } from '../bgp/index.ts';
 import { networkCommands, noChanges, planHostFrr, type HostFrrChanges, type HostFrrMode, type Ownership } from '../frr/host-plan.ts';
 import type { InterfaceAddresses } from '../frr/interface-addresses.ts';
 import { parseRunningConfig } from '../frr/running-config.ts';
-import { frrPeerSessions, parseNeighbors, type FrrPeerSession } from '../frr/sessions.ts';
+import { frrPeerSessions, hostNeighbors, parseNeighbors, type FrrPeerSession } from '../frr/sessions.ts';
 import type { Vtysh } from '../frr/vtysh.ts';
 import type { BgpApply } from './bgp-announcer.ts';
 import type { BgpBackend } from './bgp-backend.ts';
+import { FrrSessionReports } from './frr-sessions.ts';
 
 export interface HostFrrAnnouncerOptions {
   logger: Logger;
@@ -41,7 +41,7 @@ export class HostFrrAnnouncer implements BgpBackend {
   readonly restartTime = 0;
   private readonly opts: HostFrrAnnouncerOptions;
   private readonly log: Logger;
-  private readonly stats: BgpStats;
+  private readonly reports: FrrSessionReports;
   private readonly exclude: Cidr[];
   private want: Wanted | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -52,15 +52,12 @@ export class HostFrrAnnouncer implements BgpBackend {
   private modes: Record<'ipv4' | 'ipv6', HostFrrMode> | undefined;
   /** What we added and FRR should still have: a line gone from it means FRR restarted (or was changed by hand). */
   private installed = new Set<string>();
-  private views: FrrPeerSession[] = [];
   private attributesWarned = false;
-  private readonly changeListeners: (() => void)[] = [];
-  private readonly upListeners: (() => void)[] = [];
 
   constructor(opts: HostFrrAnnouncerOptions) {
     this.opts = opts;
     this.log = opts.logger;
-    this.stats = new BgpStats(opts.registry);
+    this.reports = new FrrSessionReports(opts.registry);
     this.exclude = opts.exclude.map((e) => parseCidr(e.includes('/') ? e : `${e}/${e.includes(':') ? 128 : 32}`)).flatMap((r) => (r.ok ? [r.value] : []));
   }
 
@@ -93,7 +90,7 @@ export class HostFrrAnnouncer implements BgpBackend {
   }
 
   sessions(): FrrPeerSession[] {
-    return this.views;
+    return this.reports.views;
   }
 
   echoModeProfiles(): string[] {
@@ -105,11 +102,11 @@ export class HostFrrAnnouncer implements BgpBackend {
   }
 
   onSessionChange(listener: () => void): void {
-    this.changeListeners.push(listener);
+    this.reports.onChange(listener);
   }
 
   onSessionUp(listener: () => void): void {
-    this.upListeners.push(listener);
+    this.reports.onUp(listener);
   }
 
   problem(): string | undefined {
@@ -129,7 +126,7 @@ export class HostFrrAnnouncer implements BgpBackend {
   async shutdown(_graceMs: number, { restart = false }: { restart?: boolean } = {}): Promise<string[]> {
     clearInterval(this.timer);
     await this.running;
-    const peers = this.views.filter((v) => v.established).map((v) => v.name);
+    const peers = this.reports.views.filter((v) => v.established).map((v) => v.name);
     if (restart || !this.want) {
       this.stopping = true;
       return restart ? peers : [];
@@ -164,7 +161,7 @@ export class HostFrrAnnouncer implements BgpBackend {
     if (error === this.error) return;
     this.log.error(event, { msg: `${error}: nothing changed in FRR` });
     this.error = error;
-    this.notify(this.changeListeners);
+    this.reports.changed();
   }
 
   private async reconcile(): Promise<void> {
@@ -249,23 +246,9 @@ export class HostFrrAnnouncer implements BgpBackend {
     if (!shown.ok) return this.fail('host_frr_unreachable', shown.error);
     const parsed = parseNeighbors(shown.stdout);
     if (!parsed.ok) return this.fail('host_frr_unexpected_output', parsed.error);
-    const views = frrPeerSessions(peers, parsed.neighbors);
-    const before = JSON.stringify(this.views);
-    const wasUp = new Set(this.views.filter((v) => v.established).map((v) => v.name));
-    for (const v of this.views) if (!views.some((n) => n.name === v.name)) this.stats.removePeer(v.name);
-    for (const v of views) {
-      this.stats.sessionUp(v.name, v.established);
-      this.stats.prefixes(v.name, v.prefixesSent, 0);
-    }
-    this.views = views;
     const recovered = this.error !== undefined;
     if (recovered) this.log.info('host_frr_ok', { msg: 'FRR answers as expected again' });
     this.error = undefined;
-    if (views.some((v) => v.established && !wasUp.has(v.name))) this.notify(this.upListeners);
-    if (recovered || JSON.stringify(views) !== before) this.notify(this.changeListeners);
-  }
-
-  private notify(listeners: readonly (() => void)[]): void {
-    for (const l of listeners) l();
+    this.reports.publish(frrPeerSessions(peers, hostNeighbors(parsed.neighbors)), { changed: recovered });
   }
 }
