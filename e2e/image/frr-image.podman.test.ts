@@ -5,10 +5,12 @@
 // capability dropped but the manifest's, no new privileges, read-only root, the Pod's
 // supplementalGroups, an emptyDir-like socket dir), watchfrr starts zebra, bgpd, staticd and
 // bfdd, and they answer vtysh — the FRR image's own and, through the shared socket dir, the
-// Portside image's as the speaker runs it. Needs root (podman runs rootful here): skips loudly
-// without it, fails under CI=true.
+// Portside image's as the speaker runs it; and the reloader container, run as the manifest
+// runs it, applies a configuration written as the speaker writes it (frr-reload.py) and
+// answers in reload.status. Needs root (podman runs rootful here): skips loudly without it,
+// fails under CI=true.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -19,6 +21,8 @@ import { buildImages, PODMAN, ROOT, run } from './build.ts';
 
 interface PodContainer {
   name: string;
+  command?: string[];
+  env?: { name: string; value?: string }[];
   volumeMounts?: { name: string; mountPath: string }[];
   securityContext: { runAsUser?: number; allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; capabilities: { drop: string[]; add?: string[] } };
 }
@@ -128,5 +132,49 @@ test('the FRR image, built here from frr-image/Dockerfile, runs FRR as the frr m
     const withoutGroup = asSpeaker(securityFlags({ ...pod, securityContext: {} }, speaker));
     assert.notEqual(withoutGroup.status, 0, withoutGroup.stdout);
     assert.match(withoutGroup.stdout + withoutGroup.stderr, /bgpd is not running/, 'vtysh cannot open bgpd.vty');
+
+    // The reloader container as the manifest runs it (its command, env, mounts, security), with
+    // the test playing the speaker's side of the reload protocol: frr.conf (a golden file of the
+    // renderer), then reload.request; the answer in reload.status, FRR running that file.
+    const reloader = container('reloader');
+    const configDir = mkdtempSync(join(tmpdir(), 'portside-frr-config-'));
+    chmodSync(configDir, 0o777);
+    const reloaderName = `${name}-reloader`;
+    t.after(() => {
+      run(PODMAN, ['rm', '-f', '-t', '0', reloaderName]);
+      rmSync(configDir, { recursive: true, force: true });
+    });
+    const [command, ...commandArgs] = reloader.command ?? [];
+    assert.ok(command, 'the reloader container names its command');
+    const reloaderStarted = run(PODMAN, [
+      'run', '-d', '--name', reloaderName, '--network', 'none', ...securityFlags(pod, reloader),
+      ...(reloader.env ?? []).flatMap((e) => ['--env', `${e.name}=${e.value ?? ''}`]),
+      '-v', `${sockets}:${mountOf(reloader, 'frr-sockets')}`, '-v', `${configDir}:${mountOf(reloader, 'frr-config')}`,
+      '--tmpfs', `${mountOf(reloader, 'reloader-tmp')}:mode=1777`, '--entrypoint', command, frr.id, ...commandArgs,
+    ]);
+    assert.equal(reloaderStarted.status, 0, reloaderStarted.stderr);
+    const wanted = readFileSync(join(ROOT, 'speaker/frr/fixtures/render-basic.conf'), 'utf8');
+    const atomically = (file: string, text: string) => {
+      writeFileSync(join(configDir, `.${file}.tmp`), text);
+      renameSync(join(configDir, `.${file}.tmp`), join(configDir, file));
+    };
+    atomically('frr.conf', wanted);
+    atomically('reload.request', '1\n');
+    const status = await waitFor(() => {
+      try {
+        const answer = JSON.parse(readFileSync(join(configDir, 'reload.status'), 'utf8')) as { generation: number; ok: boolean; output: string };
+        return answer.generation === 1 && answer;
+      } catch {
+        return undefined;
+      }
+    }, { timeoutMs: 60_000, intervalMs: 250, what: 'the reloader\'s answer to generation 1' }).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; reloader logs:\n${run(PODMAN, ['logs', reloaderName]).stderr.slice(-2000)}`, { cause: err });
+    });
+    assert.equal(status.ok, true, status.output);
+    const running = vtysh('show running-config').stdout;
+    for (const line of ['router bgp 64513', '  network 203.0.113.7/32', ' neighbor 198.51.100.2 remote-as 64512', 'route-map portside-tor-ipv4-out permit 10']) {
+      assert.ok(running.split('\n').includes(line), `FRR runs "${line}":\n${running}`);
+    }
+    assert.ok(!running.includes('router bgp 64512'), 'what the file does not hold is gone (the test\'s own router bgp)');
   });
 });
