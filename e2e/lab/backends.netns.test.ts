@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { FrrRouter } from '../routers/index.ts';
+import { sharedDir } from '../speaker/frr-sidecar.ts';
 import type { LabBgpBackend } from './backends.ts';
 import type { PortsideLab } from './lab.ts';
 import { NODE_ASN, SERVICES, TOR_V4 } from './plan.ts';
@@ -51,6 +52,8 @@ test('make lab BGP_BACKEND=frr: the sidecar FRR carries what the speaker rendere
   assert.match(running, line(`router bgp ${NODE_ASN}`), `${node}: the speaker's router bgp`);
   assert.match(running, new RegExp(`^ neighbor ${TOR_V4.replaceAll('.', '\\.')} remote-as `, 'm'), `${node}: the BGPPeer tor`);
   assert.match(running, line(`  network ${vip}/32`), `${node}: announces ${vip}`);
-  const status = JSON.parse(await readFile(join(lab.lab.dir, 'frr-portside', node, 'reload.status'), 'utf8')) as { ok: boolean; generation: number };
+  const host = lab.net.nodes.find((n) => n.name === node);
+  assert.ok(host);
+  const status = JSON.parse(await readFile(join(sharedDir(host), 'reload.status'), 'utf8')) as { ok: boolean; generation: number };
   assert.equal(status.ok, true, `${node}: the reloader applied generation ${status.generation}`);
 }));

@@ -1,22 +1,21 @@
 // Who speaks BGP for each lab node (`make lab BGP_BACKEND=native|frr|host-frr`, issue #16):
 // - native: the speaker's own sessions, nothing else on the node;
 // - frr: the sidecar FRR that the frr manifest puts in the speaker Pod, as processes in the
-//   node's namespace — zebra, bgpd and bfdd started with no configuration, and
-//   frr-image/reloader.sh applying what the speaker writes to its config dir;
+//   node's namespace (e2e/speaker/frr-sidecar.ts) — zebra, bgpd and bfdd started with no
+//   configuration, and frr-image/reloader.sh applying what the speaker writes to its config dir;
 // - host-frr: an operator's FRR on the node, `router bgp` peering the ToR, to which the
 //   speaker only hands the node's prefixes (dynamic mode: `network` lines).
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Lab } from '../netns/index.ts';
 import { startFrr, type FrrRouter } from '../routers/index.ts';
+import { frrSpeakerArgs, RELOADER, startSidecar } from '../speaker/frr-sidecar.ts';
 import type { LabHost } from './builder.ts';
 import { BFD_PROFILE, NODE_ASN, TOR_ASN, TOR_V4 } from './plan.ts';
 
 export const LAB_BGP_BACKENDS = ['native', 'frr', 'host-frr'] as const;
 export type LabBgpBackend = (typeof LAB_BGP_BACKENDS)[number];
 
-export const RELOADER = new URL('../../frr-image/reloader.sh', import.meta.url).pathname;
+export { RELOADER };
 
 export function isLabBgpBackend(value: string): value is LabBgpBackend {
   return (LAB_BGP_BACKENDS as readonly string[]).includes(value);
@@ -37,7 +36,6 @@ const BFD = { name: BFD_PROFILE.name, receiveIntervalMs: BFD_PROFILE.intervalMs,
 
 export function nodeBackend(lab: Lab, backend: LabBgpBackend): NodeBackend {
   const frr = new Map<string, FrrRouter>();
-  const configDir = (node: LabHost) => join(lab.dir, 'frr-portside', node.name);
   const vtyOf = (node: LabHost): string => {
     const router = frr.get(node.name);
     if (!router) throw new Error(`lab: no FRR on ${node.name} (its setup has not run)`);
@@ -52,15 +50,9 @@ export function nodeBackend(lab: Lab, backend: LabBgpBackend): NodeBackend {
         frr,
         async setup(node) {
           if (!existsSync(RELOADER)) throw new Error(`${RELOADER} is missing: the frr backend's reloader has not landed (issue #16 item 1)`);
-          const sidecar = await startFrr(lab, node.ns, { asn: NODE_ASN, routerId: node.v4, unconfigured: true, daemons: ['zebra', 'bgpd', 'bfdd'] });
-          frr.set(node.name, sidecar);
-          await mkdir(configDir(node), { recursive: true });
-          // As the Pod's reloader container runs it (config/components/frr): the same two variables.
-          node.ns.spawn('sh', [RELOADER], {
-            name: 'frr-reloader', env: { ...process.env, PORTSIDE_FRR_CONFIG_DIR: configDir(node), FRR_VTY_SOCKET: sidecar.runDir },
-          });
+          frr.set(node.name, (await startSidecar(lab, node)).frr);
         },
-        speakerArgs: (node) => ['--bgp-backend', 'frr', '--frr-vty-socket', vtyOf(node), '--frr-config-dir', configDir(node)],
+        speakerArgs: (node) => frrSpeakerArgs(node),
       };
     case 'host-frr':
       return {

@@ -99,7 +99,8 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
     Object.assign(state, {
       namespaces: lab.namespaces.map((n) => n.name),
       processes: procs,
-      dirs: [lab.dir, ...(plane ? [plane.dir] : []), ...lab.namespaces.map((n) => `/var/run/frr/${n.name}-frr`)],
+      // FRR's run dirs: the ToR's and host-frr's (-frr), the frr backend's sidecar and shared dir (e2e/speaker/frr-sidecar.ts).
+      dirs: [lab.dir, ...(plane ? [plane.dir] : []), ...lab.namespaces.flatMap((n) => ['frr', 'sidecar', 'portside'].map((s) => `/var/run/frr/${n.name}-${s}`))],
       kubeletNodes: nodes.flatMap((x) => (x.kubelet ? [x.kubelet.leftovers] : [])),
     });
     await writeState(state);
