@@ -69,8 +69,9 @@ bench: deps
 	node bench/run.ts
 
 # `make lab KUBELET=1`: the nodes are real kubelets with containerd and kube-proxy.
+# `make lab BGP_BACKEND=native|frr|host-frr`: who speaks BGP for the nodes (e2e/lab/backends.ts).
 lab: deps
-	node e2e/lab/main.ts up $(if $(KUBELET),--kubelet)
+	node e2e/lab/main.ts up $(if $(KUBELET),--kubelet) $(if $(BGP_BACKEND),--bgp-backend=$(BGP_BACKEND))
 
 lab-down: node_modules/.installed
 	node e2e/lab/main.ts down

@@ -1,7 +1,7 @@
 // Lints the Dockerfile: multi-stage on a pinned Node 24 image that one build argument
 // (BASE) swaps for every stage, the native addon built in the build stage, a non-root final
 // stage, exec-form ENTRYPOINT, and every COPY source present and not excluded by
-// .dockerignore. `make image` builds it for real (e2e/image/image.podman.test.ts).
+// .dockerignore; and frr-image/Dockerfile. `make image` builds both for real (e2e/image/*.podman.test.ts).
 import assert from 'node:assert/strict';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -87,7 +87,10 @@ test('the final stage takes the built addon and the bundle from the build stage,
   assert.ok(fromBuild.some((a) => a.includes('portside_native.node')));
   assert.ok(fromBuild.some((a) => /^--from=build \/app\/dist\/ \.\/$/.test(a)), 'the bundled programs');
   assert.ok(!final.body.some((i) => i.op === 'COPY' && !i.args.startsWith('--from=') && /\b(bin|lib|operator|speaker|crds)\//.test(i.args)), 'no TypeScript source');
-  assert.ok(!runs(final).includes('apt-get install'), 'no build tools in the runtime image');
+  // The runtime installs only what the FRR backends run (vtysh, ip): no build tools.
+  const installed = [...runs(final).matchAll(/apt-get install ([^&\n]*)/g)].flatMap((m) => m[1]!.split(/\s+/).filter((w) => w && !w.startsWith('-')));
+  assert.deepEqual(installed.sort(), ['frr', 'iproute2'], 'no build tools in the runtime image');
+  for (const tool of ['python3', 'make', 'g++', 'gcc']) assert.ok(!installed.includes(tool), tool);
 });
 
 test('the final stage runs as a non-root user', () => {
@@ -119,4 +122,22 @@ test('every host COPY source exists and .dockerignore keeps host builds out', as
       }
     }
   }
+});
+
+// The FRR image of `--bgp-backend frr` (frr-image/Dockerfile): e2e/image/frr-image.podman.test.ts builds and runs it.
+test('frr-image/Dockerfile: one stage on BASE (Debian bookworm by default), Debian\'s FRR with its reload tool, its scripts, watchfrr as the entrypoint', async () => {
+  const frr = parseDockerfile(await readFile(join(ROOT, 'frr-image/Dockerfile'), 'utf8'));
+  assert.equal(frr.args.get('BASE'), 'debian:bookworm-slim');
+  assert.deepEqual(frr.stages.map((s) => s.from), ['${BASE}']);
+  const [stage] = frr.stages;
+  assert.ok(stage);
+  const installed = [...runs(stage).matchAll(/apt-get install ([^&\n]*)/g)].flatMap((m) => m[1]!.split(/\s+/).filter((w) => w && !w.startsWith('-')));
+  assert.deepEqual(installed.sort(), ['frr', 'frr-pythontools', 'inotify-tools', 'python3']);
+  assert.match(runs(stage), /groupadd --system --gid 901 frrvty/, 'frrvty\'s gid is the one the Portside image and the manifests use');
+  assert.match(runs(final), /groupadd --system --gid 901 frrvty/, 'the Portside image has the same frrvty');
+  for (const i of stage.body.filter((x) => x.op === 'COPY')) {
+    const sources = i.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1);
+    for (const src of sources.filter((x) => !x.includes('*'))) await access(join(ROOT, 'frr-image', src)).catch(() => assert.fail(`COPY ${src}: not in frr-image/`));
+  }
+  assert.deepEqual(JSON.parse(stage.body.filter((i) => i.op === 'ENTRYPOINT').at(-1)?.args ?? 'null'), ['/usr/lib/portside-frr/start.sh']);
 });

@@ -20,6 +20,7 @@ const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'
 const load = async (path: string): Promise<KubeObject[]> => parseObjects(await readFile(join(ROOT, path), 'utf8'), path);
 const base = await load('config/manifests/portside.yaml');
 const withPrometheus = await load('config/manifests/portside-prometheus.yaml');
+const withFrr = await load('config/manifests/portside-frr.yaml');
 
 function find(objects: KubeObject[], kind: string, name: string): KubeObject {
   const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
@@ -61,7 +62,8 @@ test('generated files are current (run `node hack/render-manifests.ts`)', async 
 });
 
 test('every object has apiVersion, kind, metadata.name, and the right namespace', () => {
-  for (const [path, objects] of [[Object.keys(RENDERED)[0], base], [Object.keys(RENDERED)[1], withPrometheus]] as const) {
+  const [basePath, prometheusPath, frrPath] = Object.keys(RENDERED);
+  for (const [path, objects] of [[basePath, base], [prometheusPath, withPrometheus], [frrPath, withFrr]] as const) {
     assert.ok(objects.length > 0, path);
     for (const o of objects) {
       assert.match(o.apiVersion, /^([a-z0-9.-]+\/)?v[0-9]+((alpha|beta)[0-9]+)?$/, `${path}: ${idOf(o)}`);
@@ -248,7 +250,7 @@ test('Chart.yaml and values.yaml follow package.json\'s version', async () => {
   assert.match(await readFile(join(CHART, 'values.yaml'), 'utf8'), new RegExp(`^  tag: "${version.replaceAll('.', '\\.')}"$`, 'm'));
 });
 
-const { defaults, monitoring, custom, hostFrr } = CHART_CASES;
+const { defaults, monitoring, custom, hostFrr, frr } = CHART_CASES;
 
 test('the chart with default values renders the base (helm template)', async () => {
   assert.deepEqual(byId(await helmTemplate(CHART, defaults)), chartPart(base));
@@ -270,7 +272,55 @@ test('the host-frr overlay and speaker.bgpBackend=host-frr: the base plus the ba
   assert.deepEqual(byId(await helmTemplate(CHART, hostFrr)), chartPart(overlay), 'the chart renders the overlay');
   const grouped = await helmTemplate(CHART, { ...hostFrr, values: { speaker: { bgpBackend: 'host-frr', hostFrr: { vtyGroup: 105 } } } });
   assert.deepEqual((podOf(find(grouped, 'DaemonSet', 'portside-speaker')) as { securityContext?: { supplementalGroups?: number[] } }).securityContext?.supplementalGroups, [105]);
-  await assert.rejects(helmTemplate(CHART, { ...defaults, values: { speaker: { bgpBackend: 'frr' } } }), /not yet implemented: issue #16/);
+  await assert.rejects(helmTemplate(CHART, { ...defaults, values: { speaker: { bgpBackend: 'bird' } } }), /speaker\.bgpBackend "bird": native, frr or host-frr/);
+});
+
+interface SidecarContainer {
+  name: string; image: string; command?: string[]; args?: string[];
+  env?: { name: string; value?: string }[];
+  volumeMounts?: { name: string; mountPath: string }[];
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext: Container['securityContext'];
+}
+interface FrrPodSpec { securityContext?: { supplementalGroups?: number[] }; containers: SidecarContainer[]; volumes?: { name: string; emptyDir?: object }[] }
+
+test('the frr overlay and speaker.bgpBackend=frr: the base plus the sidecar FRR, its reloader, shared emptyDirs and the backend flags', async () => {
+  const ds = find(withFrr, 'DaemonSet', 'portside-speaker');
+  const pod = podOf(ds) as unknown as FrrPodSpec;
+  assert.deepEqual(pod.containers.map((c) => c.name), ['speaker', 'frr', 'reloader']);
+  const [speaker, frrc, reloader] = pod.containers as [SidecarContainer, SidecarContainer, SidecarContainer];
+  assert.deepEqual(speaker.args?.slice(-3), ['--bgp-backend=frr', '--frr-vty-socket=/var/run/frr', '--frr-config-dir=/etc/frr-portside']);
+  // frrvty (gid 901 in both images): the vty sockets are 0770 frr:frrvty and no container has CAP_DAC_OVERRIDE.
+  assert.deepEqual(pod.securityContext?.supplementalGroups, [901]);
+  const mounts = (c: SidecarContainer) => Object.fromEntries((c.volumeMounts ?? []).map((m) => [m.name, m.mountPath]));
+  assert.equal(mounts(speaker)['frr-sockets'], '/var/run/frr');
+  assert.equal(mounts(speaker)['frr-config'], '/etc/frr-portside');
+  assert.deepEqual(mounts(frrc), { 'frr-sockets': '/var/run/frr', 'frr-tmp': '/var/tmp/frr' }, 'FRR sees no config dir: only the reloader applies it');
+  assert.deepEqual(mounts(reloader), { 'frr-sockets': '/var/run/frr', 'frr-config': '/etc/frr-portside', 'reloader-tmp': '/tmp' });
+  assert.deepEqual(pod.volumes?.filter((v) => v.emptyDir).map((v) => v.name), ['frr-sockets', 'frr-config', 'frr-tmp', 'reloader-tmp']);
+  for (const c of [frrc, reloader]) {
+    assert.equal(c.image, `ghcr.io/portside/portside-frr:${version}`, c.name);
+    assert.equal(c.securityContext.allowPrivilegeEscalation, false, c.name);
+    assert.equal(c.securityContext.readOnlyRootFilesystem, true, c.name);
+    assert.deepEqual(c.securityContext.capabilities.drop, ['ALL'], c.name);
+    assert.ok(c.resources?.requests?.cpu && c.resources.limits?.memory, `${c.name}: requests and a memory limit`);
+  }
+  // As MetalLB's FRR container (NET_ADMIN, NET_RAW, SYS_ADMIN, NET_BIND_SERVICE), plus SETUID/SETGID to drop to user frr.
+  assert.deepEqual([...(frrc.securityContext.capabilities.add ?? [])].sort(), ['NET_ADMIN', 'NET_BIND_SERVICE', 'NET_RAW', 'SETGID', 'SETUID', 'SYS_ADMIN']);
+  assert.equal(frrc.command, undefined, 'the image\'s entrypoint runs the daemons');
+  assert.deepEqual(reloader.command, ['/usr/lib/portside-frr/reloader.sh']);
+  assert.equal(reloader.securityContext.capabilities.add, undefined, 'the reloader needs no capability');
+  assert.deepEqual(Object.fromEntries((reloader.env ?? []).map((e) => [e.name, e.value])), { PORTSIDE_FRR_CONFIG_DIR: '/etc/frr-portside', FRR_VTY_SOCKET: '/var/run/frr' });
+  // The speaker container itself is the base's, with the flags and mounts added.
+  const baseSpeaker = podOf(find(base, 'DaemonSet', 'portside-speaker')).containers[0];
+  assert.deepEqual(speaker.securityContext, baseSpeaker?.securityContext);
+  assert.deepEqual(speaker.args?.slice(0, -3), baseSpeaker?.args);
+  for (const o of base) if (idOf(o) !== idOf(ds)) assert.deepEqual(withFrr.find((x) => idOf(x) === idOf(o)), o);
+  assert.equal(withFrr.length, base.length);
+  assert.deepEqual(byId(await helmTemplate(CHART, frr)), chartPart(withFrr), 'the chart renders the overlay');
+  const tagged = await helmTemplate(CHART, { ...frr, values: { speaker: { bgpBackend: 'frr', frr: { image: { repository: 'registry.example/frr', tag: '8.4' } } } } });
+  const images = (podOf(find(tagged, 'DaemonSet', 'portside-speaker')) as unknown as FrrPodSpec).containers.map((c) => c.image);
+  assert.deepEqual(images, [`ghcr.io/portside/portside:${version}`, 'registry.example/frr:8.4', 'registry.example/frr:8.4']);
 });
 
 test('the chart\'s values reach the objects', async () => {

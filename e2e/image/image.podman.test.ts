@@ -5,34 +5,13 @@
 // imports, the production packages inside), the addon's loader and the native addon. Needs root (podman runs rootful here):
 // skips loudly without it, fails under CI=true.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { requireRoot } from '../netns/skip.ts';
+import { buildImages, PODMAN, ROOT, run, type Built } from './build.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const PODMAN = join(ROOT, 'hack/image/podman.sh');
 const APP_TOP = ['THIRD-PARTY-LICENSES.txt', 'bin', 'native', 'package.json'];
-
-interface Built { id: string; ref: string; archive: string }
-
-function run(cmd: string, args: readonly string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, ...(input !== undefined ? { input } : {}) });
-  assert.ok(!r.error, `${cmd}: ${r.error?.message}`);
-  return r;
-}
-
-/** Builds the image, or finds it built: the ID names what this clone built, whatever the tag. */
-function buildImage(): Built {
-  const r = run(join(ROOT, 'hack/image/build.sh'), []);
-  assert.equal(r.status, 0, `hack/image/build.sh failed:\n${r.stderr.slice(-4000)}`);
-  const out = new Map(r.stdout.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
-  const built = { id: out.get('PORTSIDE_IMAGE_ID') ?? '', ref: out.get('PORTSIDE_IMAGE_REF') ?? '', archive: out.get('PORTSIDE_IMAGE_ARCHIVE') ?? '' };
-  assert.match(built.id, /^[0-9a-f]{64}$/, r.stdout);
-  return built;
-}
 
 /** `portside ARGS` in the image as the Deployment runs it: uid 65532, no network, runc; `input` on stdin. */
 function portside(image: Built, args: readonly string[], entrypoint?: string, input?: string) {
@@ -70,7 +49,7 @@ function reachable(app: string, entry: string): { reached: Set<string>; missing:
 
 test('the image, built here from the Dockerfile, as users run it', async (t) => {
   if (!requireRoot(t)) return;
-  const image = buildImage();
+  const image = buildImages().portside;
 
   await t.test('portside --help as uid 65532 with no network lists the controller and speaker commands', () => {
     const r = portside(image, ['--help']);
@@ -115,6 +94,21 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
     const version = portside(image, ['--version'], 'portside');
     assert.equal(version.status, 0, version.stderr);
     assert.match(version.stdout, /^portside \S+ \(node v24\./);
+  });
+
+  await t.test('vtysh (Debian\'s FRR) and ip (iproute2) for the FRR backends run as the speaker runs: root, no capability, read-only', () => {
+    const asSpeaker = (entrypoint: string, args: readonly string[]) => run(PODMAN, [
+      'run', '--rm', '--network', 'none', '--user', '0:0', '--cap-drop', 'ALL', '--read-only', '--entrypoint', entrypoint, image.id, ...args,
+    ]);
+    // Against FRR's daemons: e2e/image/frr-image.podman.test.ts.
+    const vtysh = asSpeaker('vtysh', ['--help']);
+    assert.equal(vtysh.status, 0, vtysh.stderr);
+    assert.match(vtysh.stdout, /^Integrated shell for FRR \(version 8\.4/m);
+    const ip = asSpeaker('ip', ['-j', 'link', 'show', 'lo']);
+    assert.equal(ip.status, 0, ip.stderr);
+    assert.equal((JSON.parse(ip.stdout) as { ifname: string }[])[0]?.ifname, 'lo');
+    const groups = asSpeaker('getent', ['group', 'frrvty']);
+    assert.match(groups.stdout, /^frrvty:x:901:/, 'frrvty has the FRR image\'s gid (the Pod\'s supplementalGroups)');
   });
 
   await t.test('Node 24 at /usr/local/bin/node runs it as 65532:65532, and the native addon loads there', () => {

@@ -1,5 +1,5 @@
 // The install manifests against a real kube-apiserver: every object that the real
-// `kustomize build` renders from the base and the prometheus overlay, and that the real
+// `kustomize build` renders from the base and the prometheus and frr overlays, and that the real
 // `helm template` renders from the chart (each case of hack/render/chart-cases.ts),
 // passes a server-side dry-run apply, and the RBAC, applied for real, grants exactly what
 // the design says (SubjectAccessReview). The Prometheus Operator is not installed here:
@@ -28,7 +28,7 @@ const shared = sharedControlPlane();
 const NS = INSTALL_NAMESPACE;
 const FIELD_MANAGER = 'portside-install-test';
 const CHART = join(ROOT, 'config/charts/portside');
-const [BASE_FILE, PROMETHEUS_FILE] = Object.keys(RENDERED) as [keyof typeof RENDERED, keyof typeof RENDERED];
+const [BASE_FILE, PROMETHEUS_FILE, FRR_FILE] = Object.keys(RENDERED) as [keyof typeof RENDERED, keyof typeof RENDERED, keyof typeof RENDERED];
 
 const load = async (path: string): Promise<KubeObject[]> => parseObjects(await readFile(join(ROOT, path), 'utf8'), path);
 
@@ -108,6 +108,14 @@ test('every object of `kustomize build config/overlays/prometheus` passes a serv
   const cp = await prepare(t);
   if (!cp) return;
   assert.deepEqual(await applyAll(cp, await built(PROMETHEUS_FILE), true), []);
+});
+
+test('every object of `kustomize build config/overlays/frr` (the sidecar FRR) passes a server-side dry-run apply', async (t) => {
+  const cp = await prepare(t);
+  if (!cp) return;
+  const objects = await built(FRR_FILE);
+  assert.ok(objects.some((o) => o.kind === 'DaemonSet' && JSON.stringify(o).includes('portside-frr')));
+  assert.deepEqual(await applyAll(cp, objects, true), []);
 });
 
 for (const c of Object.values(CHART_CASES)) {

@@ -2,7 +2,8 @@
 // topology over the lab builder (switch with the root namespace's foot, three nodes with
 // kube-proxy stand-ins, a ToR with client-out behind it, client-l2, a real control plane on
 // the root foot), FRR on the ToR, the API objects (objects.ts), `portside controller` and
-// one `portside speaker` per node. With `kubelet` (`make lab KUBELET=1`) the nodes are real
+// one `portside speaker` per node, with the BGP backend asked for (backends.ts: the node's
+// sidecar or operator FRR starts beside it). With `kubelet` (`make lab KUBELET=1`) the nodes are real
 // kubelets with containerd and kube-proxy (e2e/nodes) that register themselves and run
 // Pods; the speakers and the controller are still processes. A failed step tears
 // everything down and says which.
@@ -15,6 +16,7 @@ import type { KubeletNodes } from '../nodes/index.ts';
 import { startFrr, type FrrRouter } from '../routers/index.ts';
 import { waitReady } from '../routers/ready.ts';
 import { waitFor } from '../wait.ts';
+import { nodeBackend, type LabBgpBackend, type NodeBackend } from './backends.ts';
 import { buildLab, portsideSpeaker, type LabNode } from './builder.ts';
 import type { ProbeSummary } from './http-probe.ts';
 import { startKubeProxyStandIn } from './kube-proxy.ts';
@@ -36,6 +38,8 @@ export interface StartLabOptions {
   services?: boolean;
   /** Real kubelet nodes (containerd, kubelet, kube-proxy) instead of Node objects the lab writes. */
   kubelet?: boolean;
+  /** Who speaks BGP for the nodes; default native. */
+  bgpBackend?: LabBgpBackend;
 }
 
 export interface PortsideLab {
@@ -45,6 +49,8 @@ export interface PortsideLab {
   /** The real kubelet nodes (`kubelet`). */
   kubelets?: KubeletNodes;
   objects: LabObjects;
+  /** Who speaks BGP for the nodes, and their FRR (frr, host-frr). */
+  backend: NodeBackend;
   controller: LabProcess;
   /** Each node's current speaker. */
   speakers: Map<string, LabProcess>;
@@ -82,6 +88,7 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
   process.on('exit', () => { try { dropStateOnExit(); } catch { /* already gone */ } });
 
   const lab = await Lab.create({ prefix });
+  const backend = nodeBackend(lab, opts.bgpBackend ?? 'native');
   let plane: ControlPlane | undefined;
   let nodes: readonly LabNode<LabProcess>[] = [];
   const record = async (): Promise<void> => {
@@ -92,7 +99,8 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
     Object.assign(state, {
       namespaces: lab.namespaces.map((n) => n.name),
       processes: procs,
-      dirs: [lab.dir, ...(plane ? [plane.dir] : []), ...lab.namespaces.map((n) => `/var/run/frr/${n.name}-frr`)],
+      // FRR's run dirs: the ToR's and host-frr's (-frr), the frr backend's sidecar and shared dir (e2e/speaker/frr-sidecar.ts).
+      dirs: [lab.dir, ...(plane ? [plane.dir] : []), ...lab.namespaces.flatMap((n) => ['frr', 'sidecar', 'portside'].map((s) => `/var/run/frr/${n.name}-${s}`))],
       kubeletNodes: nodes.flatMap((x) => (x.kubelet ? [x.kubelet.leftovers] : [])),
     });
     await writeState(state);
@@ -123,11 +131,17 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
         // A MAC that names its node on the board: 02:00:00:00:01:0<i>.
         mac: (i) => `02:00:00:00:01:${(i + 1).toString(16).padStart(2, '0')}`,
         labels: (i) => ({ 'topology.kubernetes.io/zone': NODES[i]?.zone ?? '' }),
-        setup: startKubeProxyStandIn,
+        setup: async (node) => {
+          await startKubeProxyStandIn(node);
+          await backend.setup(node);
+        },
         kubelet: opts.kubelet === true,
         runs: portsideSpeaker({
           // --state-dir: the node's hostPath, where a restarted speaker finds its restart marker.
-          args: (node) => ['--metrics-addr', `${node.v4}:${SPEAKER_METRICS_PORT}`, '--liveness-port', String(LIVENESS_PORT), '--state-dir', join(lab.dir, 'state', node.name)],
+          args: (node) => [
+            '--metrics-addr', `${node.v4}:${SPEAKER_METRICS_PORT}`, '--liveness-port', String(LIVENESS_PORT), '--state-dir', join(lab.dir, 'state', node.name),
+            ...backend.speakerArgs(node),
+          ],
           env: { PORTSIDE_GRACEFUL_SHUTDOWN_MS: '300' },
         }),
       },
@@ -169,7 +183,8 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
       return proc;
     };
     await step('portside controller', async () => startController());
-    await step('portside speaker on node-1..3 (BGP sessions with the ToR)', async () => {
+    const sessions = backend.backend === 'native' ? 'BGP sessions with the ToR' : `--bgp-backend ${backend.backend}: the nodes' FRR Established with the ToR`;
+    await step(`portside speaker on node-1..3 (${sessions})`, async () => {
       const speakers = await built.startNodes();
       await waitReady(speakers, async () => {
         const peers = await frr.bgpNeighbors();
@@ -178,7 +193,7 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
     });
 
     const self: PortsideLab = {
-      lab, net, plane: cp, kubelets: built.kubelets, objects, state, startSpeaker, startController,
+      lab, net, plane: cp, kubelets: built.kubelets, objects, backend, state, startSpeaker, startController,
       get controller() {
         return built.controller as LabProcess;
       },

@@ -2,6 +2,9 @@
 //   node e2e/lab/main.ts up            build the lab, print the board, stay up until Ctrl-C
 //   node e2e/lab/main.ts up --detach   same, but return after the board (the lab keeps running)
 //   node e2e/lab/main.ts up --kubelet  the nodes are real kubelets (`make lab KUBELET=1`)
+//   node e2e/lab/main.ts up --bgp-backend native|frr|host-frr
+//                                      who speaks BGP for the nodes (`make lab BGP_BACKEND=frr`):
+//                                      e2e/lab/backends.ts
 //   node e2e/lab/main.ts down          tear down the running lab (found via its state file)
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
@@ -10,6 +13,8 @@ import { join } from 'node:path';
 import { run } from '../netns/index.ts';
 import { NODE_COMMANDS } from '../nodes/index.ts';
 import { waitFor } from '../wait.ts';
+import { labArgs, parseLabArgs, type LabCommand } from './args.ts';
+import { RELOADER } from './backends.ts';
 import { renderBoard } from './board.ts';
 import { startPortsideLab, type PortsideLab } from './lab.ts';
 import { alive, LabBusy, PREFIX_PATTERN, readState, STATE_DIR, sweep, writeState, type LabState } from './state.ts';
@@ -26,9 +31,11 @@ function onPath(cmd: string): boolean {
   return cmd.includes('/') ? existsSync(cmd) : ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].some((d) => existsSync(join(d, cmd)));
 }
 
-function preflight(kubelet: boolean): string | undefined {
+function preflight(c: LabCommand): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root for network namespaces: run `sudo make lab` (and `sudo make lab-down`)';
-  const missing = [...NEEDS, ...(kubelet ? NODE_COMMANDS : [])].filter((p) => !onPath(p));
+  // The frr backend's reloader runs FRR's frr-reload.py (frr-pythontools) on inotifywait (inotify-tools).
+  const frr = c.bgpBackend === 'frr' ? ['/usr/lib/frr/frr-reload.py', 'inotifywait', RELOADER] : [];
+  const missing = [...NEEDS, ...(c.kubelet ? NODE_COMMANDS : []), ...frr].filter((p) => !onPath(p));
   if (missing.length > 0) return `missing ${missing.join(', ')}: install them with \`hack/deps.sh\` (as root)`;
   return undefined;
 }
@@ -45,7 +52,7 @@ function explain(err: unknown): string {
   return msg.split('\n').slice(0, 3).join('\n');
 }
 
-async function upHere(daemon: boolean, kubelet: boolean): Promise<number> {
+async function upHere(c: LabCommand): Promise<number> {
   const began = Date.now();
   let lab: PortsideLab | undefined;
   let stopping = false;
@@ -62,24 +69,24 @@ async function upHere(daemon: boolean, kubelet: boolean): Promise<number> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   try {
-    lab = await startPortsideLab({ kind: 'make', say, kubelet });
+    lab = await startPortsideLab({ kind: 'make', say, kubelet: c.kubelet, bgpBackend: c.bgpBackend });
   } catch (err) {
     return fail(err instanceof LabBusy ? err.message : `${explain(err)}\nnothing is left behind.`);
   }
   const board = await renderBoard(lab, Date.now() - began);
   say(board);
   await writeState({ ...lab.state, board });
-  say(daemon ? READY_MARK : 'The lab stays up: Ctrl-C (or `make lab-down` from another shell) tears it down.');
+  say(c.daemon ? READY_MARK : 'The lab stays up: Ctrl-C (or `make lab-down` from another shell) tears it down.');
   setInterval(() => undefined, 1 << 30); // the lab's children are unref'd: stay up until a signal
   return new Promise<number>(() => undefined);
 }
 
 /** Starts `up` as a detached daemon, relays its progress, returns after the board. */
-async function upDetached(kubelet: boolean): Promise<number> {
+async function upDetached(c: LabCommand): Promise<number> {
   await mkdir(STATE_DIR, { recursive: true });
   const logPath = join(STATE_DIR, 'up.log');
   const fd = openSync(logPath, 'w');
-  const args = [import.meta.filename, 'up', '--daemon', ...(kubelet ? ['--kubelet'] : [])];
+  const args = [import.meta.filename, ...labArgs({ ...c, detach: false, daemon: true })];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   child.unref();
@@ -128,16 +135,16 @@ async function down(): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...flags] = argv;
-  if (command === 'down') return down();
-  if (command !== 'up') return fail('usage: node e2e/lab/main.ts up [--detach] [--kubelet] | down');
-  const kubelet = flags.includes('--kubelet');
-  const problem = preflight(kubelet);
+  const parsed = parseLabArgs(argv);
+  if (!parsed.ok) return fail(parsed.error);
+  const c = parsed.value;
+  if (c.command === 'down') return down();
+  const problem = preflight(c);
   if (problem) return fail(problem);
   const held = readState();
   if (held) return fail(busyLine(held));
-  if (flags.includes('--detach')) return upDetached(kubelet);
-  return upHere(flags.includes('--daemon'), kubelet);
+  if (c.detach) return upDetached(c);
+  return upHere(c);
 }
 
 main(process.argv.slice(2)).then(

@@ -4,18 +4,19 @@ import type { TestContext } from 'node:test';
 import { requireCommands, requireRoot } from '../netns/index.ts';
 import { waitFor } from '../wait.ts';
 import { controlPlaneSkipped } from './builder.ts';
+import type { LabBgpBackend } from './backends.ts';
 import { startPortsideLab, type PortsideLab } from './lab.ts';
 import { NODES } from './plan.ts';
 
 export const LAB_COMMANDS = ['nft', 'vtysh', '/usr/lib/frr/zebra', '/usr/lib/frr/bgpd', '/usr/lib/frr/bfdd'] as const;
 
 /** The lab for this test (destroyed after it), or undefined when skipped. */
-export async function labOrSkip(t: TestContext): Promise<PortsideLab | undefined> {
+export async function labOrSkip(t: TestContext, bgpBackend: LabBgpBackend = 'native'): Promise<PortsideLab | undefined> {
   if (!requireRoot(t) || !requireCommands(t, LAB_COMMANDS)) return undefined;
   const began = Date.now();
   try {
     // Another lab e2e file may hold the lab (it owns 198.51.100.1): wait for it.
-    const lab = await startPortsideLab({ kind: 'test', waitLockMs: 240_000, say: (l) => t.diagnostic(l.trim()) });
+    const lab = await startPortsideLab({ kind: 'test', waitLockMs: 240_000, bgpBackend, say: (l) => t.diagnostic(l.trim()) });
     t.after(() => lab.destroy());
     t.diagnostic(`lab up in ${Date.now() - began} ms`);
     return lab;

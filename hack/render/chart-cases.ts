@@ -26,4 +26,8 @@ const hostFrr: ChartCase = {
   ...defaults, name: 'speaker.bgpBackend host-frr', values: { speaker: { bgpBackend: 'host-frr' } },
 };
 
-export const CHART_CASES = { defaults, monitoring, custom, hostFrr } as const;
+const frr: ChartCase = {
+  ...defaults, name: 'speaker.bgpBackend frr', values: { speaker: { bgpBackend: 'frr' } },
+};
+
+export const CHART_CASES = { defaults, monitoring, custom, hostFrr, frr } as const;

@@ -18,6 +18,7 @@ export const GENERATED_DIRS = ['config/crd', 'config/charts/portside/crds', 'con
 export const RENDERED = {
   'config/manifests/portside.yaml': 'config/base',
   'config/manifests/portside-prometheus.yaml': 'config/overlays/prometheus',
+  'config/manifests/portside-frr.yaml': 'config/overlays/frr',
 } as const;
 
 const doNotEdit = (from: string): string =>
