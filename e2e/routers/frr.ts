@@ -31,6 +31,11 @@ import { waitReady } from './ready.ts';
 export type FrrDaemon = 'zebra' | 'bgpd' | 'bfdd';
 
 export interface StartFrrOptions extends FrrOptions {
+  /**
+   * zebra's VRF backend is network namespaces (`zebra -n`): each namespace in /var/run/netns
+   * is a VRF of that name. For kernels without VRF devices (CONFIG_NET_VRF unset).
+   */
+  vrfNetns?: boolean;
   /** Instance name suffix; the `-N` pathspace is `<ns name>-<name>`. Default 'frr'. */
   name?: string;
   /** Default all three. */
@@ -144,7 +149,7 @@ export class FrrRouter {
     const startDaemon = (d: FrrDaemon): LabProcess => {
       const proc = ns.spawn(
         join(FRR_DIR, d),
-        ['-N', instance, '--vty_socket', router.runDir, '-u', 'frr', '-g', 'frr', '-f', empty,
+        ['-N', instance, '--vty_socket', router.runDir, '-u', 'frr', '-g', 'frr', '-f', empty, ...(d === 'zebra' && options.vrfNetns ? ['-n'] : []),
           '-i', join(router.runDir, `${d}.pid`), '--log', 'stdout', '--log-level', 'info'],
         { name: `${options.name ?? 'frr'}-${d}` },
       );
