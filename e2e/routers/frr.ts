@@ -108,7 +108,7 @@ const FRR_DIR = '/usr/lib/frr';
 const NETNS_VIEW = [
   'set -e; view=$1; shift',
   'while [ "$1" != -- ]; do : > "$view/$1"; mount --bind "/run/netns/$2" "$view/$1"; shift 2; done',
-  'shift; mount --bind "$view" /run/netns; exec "$@"',
+  'shift; mount --rbind "$view" /run/netns; exec "$@"',
 ].join('\n');
 const RUN_DIR = '/var/run/frr';
 
