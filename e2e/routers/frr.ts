@@ -43,6 +43,8 @@ export interface StartFrrOptions extends FrrOptions {
   name?: string;
   /** Default all three. */
   daemons?: readonly FrrDaemon[];
+  /** Start the daemons with no configuration at all: another program configures them (the frr backend's sidecar). */
+  unconfigured?: boolean;
 }
 
 /** One path of `show bgp <afi> unicast json` → routes[prefix][]. */
@@ -179,7 +181,7 @@ export class FrrRouter {
       async () => (await Promise.all(daemons.map((d) => exists(join(router.runDir, `${d}.vty`))))).every(Boolean),
       `${instance} vty sockets`,
     );
-    await run('vtysh', ['--vty_socket', router.runDir, '-f', router.configFile]);
+    if (!options.unconfigured) await run('vtysh', ['--vty_socket', router.runDir, '-f', router.configFile]);
     return router;
   }
 
