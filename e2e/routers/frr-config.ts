@@ -31,7 +31,10 @@ export interface FrrPeerOptions {
 }
 
 export interface FrrNeighbor extends FrrPeerOptions {
+  /** An address, or an interface name with `interface`. */
   address: string;
+  /** Unnumbered: `neighbor IFNAME interface`, the peer found by its IPv6 link-local address; both families by default. */
+  interface?: boolean;
 }
 
 /** `bgp listen range <range> peer-group <peerGroup>`: dynamic neighbors. */
@@ -84,10 +87,10 @@ export interface FrrOptions {
 
 const afiOf = (prefix: string): Afi => (prefix.includes(':') ? 'ipv6' : 'ipv4');
 
-function peerLines(peer: string, o: FrrPeerOptions, isGroup: boolean): string[] {
+function peerLines(peer: string, o: FrrPeerOptions, isGroup: boolean, unnumbered = false): string[] {
   const lines: string[] = [];
   if (isGroup) lines.push(`neighbor ${peer} peer-group`);
-  lines.push(`neighbor ${peer} remote-as ${o.remoteAs}`);
+  lines.push(`neighbor ${peer}${unnumbered ? ' interface' : ''} remote-as ${o.remoteAs}`);
   if (o.description) lines.push(`neighbor ${peer} description ${o.description}`);
   if (o.password) lines.push(`neighbor ${peer} password ${o.password}`);
   if (o.ebgpMultihop) lines.push(`neighbor ${peer} ebgp-multihop ${o.ebgpMultihop}`);
@@ -142,8 +145,8 @@ export function renderFrrConfig(o: FrrOptions): string {
 
   const activate: Record<Afi, string[]> = { ipv4: [], ipv6: [] };
   for (const n of o.neighbors ?? []) {
-    bgp.push(...peerLines(n.address, n, false));
-    for (const afi of n.families ?? [afiOf(n.address)]) activate[afi].push(n.address);
+    bgp.push(...peerLines(n.address, n, false, n.interface));
+    for (const afi of n.families ?? (n.interface ? ['ipv4', 'ipv6'] as const : [afiOf(n.address)])) activate[afi].push(n.address);
   }
   for (const r of o.listenRanges ?? []) {
     bgp.push(...peerLines(r.peerGroup, r, true));

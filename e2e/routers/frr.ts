@@ -31,6 +31,14 @@ import { waitReady } from './ready.ts';
 export type FrrDaemon = 'zebra' | 'bgpd' | 'bfdd';
 
 export interface StartFrrOptions extends FrrOptions {
+  /**
+   * VRFs as network namespaces, for kernels without VRF devices (CONFIG_NET_VRF unset): VRF
+   * name → lab namespace. zebra runs FRR's netns VRF backend (`zebra -n`), and every daemon
+   * runs in a private mount namespace whose /run/netns holds only these, by VRF name: `zebra
+   * -n` takes every namespace in /run/netns for a VRF and, starting, deletes the routes its
+   * protocols left in each (another lab's ToR included).
+   */
+  vrfNetns?: Readonly<Record<string, string>>;
   /** Instance name suffix; the `-N` pathspace is `<ns name>-<name>`. Default 'frr'. */
   name?: string;
   /** Default all three. */
@@ -111,6 +119,12 @@ export interface FrrRibRoute {
 }
 
 const FRR_DIR = '/usr/lib/frr';
+/** sh -c: VIEW [VRF NETNS]... -- CMD ARGS: /run/netns shows only NETNS, as VRF (this mount namespace only), then exec. */
+const NETNS_VIEW = [
+  'set -e; view=$1; shift',
+  'while [ "$1" != -- ]; do : > "$view/$1"; mount --bind "/run/netns/$2" "$view/$1"; shift 2; done',
+  'shift; mount --rbind "$view" /run/netns; exec "$@"',
+].join('\n');
 const RUN_DIR = '/var/run/frr';
 
 async function frrIds(): Promise<{ uid: number; gid: number }> {
@@ -156,13 +170,15 @@ export class FrrRouter {
     await writeFile(empty, '', { mode: 0o644 });
     await writeFile(router.configFile, renderFrrConfig(options), { mode: 0o644 });
 
+    const vrfs = Object.entries(options.vrfNetns ?? {});
+    for (const d of vrfs.length > 0 ? daemons : []) await mkdir(join(dir, `netns-${d}`), { recursive: true });
     const startDaemon = (d: FrrDaemon): LabProcess => {
-      const proc = ns.spawn(
-        join(FRR_DIR, d),
-        ['-N', instance, '--vty_socket', router.runDir, '-u', 'frr', '-g', 'frr', '-f', empty,
-          '-i', join(router.runDir, `${d}.pid`), '--log', 'stdout', '--log-level', 'info'],
-        { name: `${options.name ?? 'frr'}-${d}` },
-      );
+      const cmd = join(FRR_DIR, d);
+      const args = ['-N', instance, '--vty_socket', router.runDir, '-u', 'frr', '-g', 'frr', '-f', empty, ...(d === 'zebra' && vrfs.length > 0 ? ['-n'] : []),
+        '-i', join(router.runDir, `${d}.pid`), '--log', 'stdout', '--log-level', 'info'];
+      const name = `${options.name ?? 'frr'}-${d}`;
+      const proc = vrfs.length === 0 ? ns.spawn(cmd, args, { name })
+        : ns.spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', NETNS_VIEW, 'sh', join(dir, `netns-${d}`), ...vrfs.flat(), '--', cmd, ...args], { name });
       router.processes[d] = proc;
       return proc;
     };

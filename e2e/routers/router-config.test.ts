@@ -36,6 +36,15 @@ test('FRR config activates each peer only in its family and turns off blocking d
   assert.match(v6, /neighbor V6 activate/);
 });
 
+test('FRR config: an unnumbered neighbour is `neighbor IFNAME interface`, active in both families', () => {
+  const conf = renderFrrConfig({ asn: 64514, routerId: '198.51.100.9', neighbors: [{ address: 'eth1', interface: true, remoteAs: 'external' }] });
+  assert.ok(conf.split('\n').includes(' neighbor eth1 interface remote-as external'), conf);
+  for (const afi of ['ipv4', 'ipv6']) {
+    const block = conf.slice(conf.indexOf(`address-family ${afi}`));
+    assert.match(block.slice(0, block.indexOf('exit-address-family')), /neighbor eth1 activate/, `${afi} in\n${conf}`);
+  }
+});
+
 test('GoBGP config lists one afi-safi per neighbor family', () => {
   const conf = renderGobgpConfig({
     asn: 64513,

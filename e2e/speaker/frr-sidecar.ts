@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { LabHost } from '../lab/builder.ts';
 import type { Lab, LabProcess } from '../netns/index.ts';
-import { startFrr, type FrrRouter } from '../routers/index.ts';
+import { startFrr, type FrrRouter, type StartFrrOptions } from '../routers/index.ts';
 
 export const RELOADER = fileURLToPath(new URL('../../frr-image/reloader.sh', import.meta.url));
 
@@ -24,8 +24,9 @@ export interface Sidecar {
   reloader: LabProcess;
 }
 
-export function startSidecarFrr(lab: Lab, node: LabHost): Promise<FrrRouter> {
-  return startFrr(lab, node.ns, { name: 'sidecar', unconfigured: true, asn: 0, routerId: node.v4, forwarding: false });
+/** `frr`: how the node's FRR differs from the FRR image's (e.g. zebra's netns VRF backend). */
+export function startSidecarFrr(lab: Lab, node: LabHost, frr: Pick<StartFrrOptions, 'vrfNetns'> = {}): Promise<FrrRouter> {
+  return startFrr(lab, node.ns, { name: 'sidecar', unconfigured: true, asn: 0, routerId: node.v4, forwarding: false, ...frr });
 }
 
 /** The reloader as the FRR container runs it; `reload` replaces frr-reload.py (a test makes it fail). */
@@ -40,7 +41,7 @@ export function startReloader(lab: Lab, node: LabHost, reload?: string): LabProc
   });
 }
 
-export async function startSidecar(lab: Lab, node: LabHost): Promise<Sidecar> {
-  const frr = await startSidecarFrr(lab, node);
+export async function startSidecar(lab: Lab, node: LabHost, frrOptions: Pick<StartFrrOptions, 'vrfNetns'> = {}): Promise<Sidecar> {
+  const frr = await startSidecarFrr(lab, node, frrOptions);
   return { frr, reloader: startReloader(lab, node) };
 }
