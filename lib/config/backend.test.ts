@@ -61,6 +61,8 @@ test('--bgp-backend frr refuses what an FRR configuration line cannot carry, and
 test('host-frr keeps the native rules; the controller (no BGP) leaves them to the speakers', () => {
   assertCase({ name: 'host-frr vrf', input: input({ bgpBackend: 'host-frr', bgpPeers: [peer('p', { vrf: 'red' })] }), want: { kind: K, name: 'p', field: 'spec.vrf', message: FRR } },
     buildConfig(input({ bgpBackend: 'host-frr', bgpPeers: [peer('p', { vrf: 'red' })] })));
+  assertCase({ name: 'host-frr names itself', input: input({ bgpBackend: 'host-frr', bgpPeers: [peer('p', { vrf: 'red' })] }), want: { kind: K, name: 'p', field: 'spec.vrf', message: /not supported by the host-frr backend/ } },
+    buildConfig(input({ bgpBackend: 'host-frr', bgpPeers: [peer('p', { vrf: 'red' })] })));
   const none = buildConfig(input({ bgpBackend: 'none', bgpPeers: [peer('p', { vrf: 'red' })], bfdProfiles: [bfd('b', { echoMode: true })] }));
   assert.ok(none.ok, JSON.stringify(!none.ok && none.errors));
 });

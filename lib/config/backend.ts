@@ -24,12 +24,13 @@ export function checkPeerForBackend(peer: BgpPeer, backend: BackendChecks, issue
       'disableMP (one family per session) contradicts dualStackAddressFamily (both families on this session): set only one');
   }
   if (backend === 'frr') checkFrrPeer(peer, issues);
-  if (backend === 'native' || backend === 'host-frr') checkNativePeer(peer, issues);
+  if (backend === 'native' || backend === 'host-frr') checkNativePeer(peer, backend, issues);
 }
 
-function checkNativePeer(peer: BgpPeer, issues: Issues): void {
+function checkNativePeer(peer: BgpPeer, backend: 'native' | 'host-frr', issues: Issues): void {
+  const who = backend === 'native' ? 'the native BGP speaker' : 'the host-frr backend (Portside adds its prefixes to the default VRF\'s router bgp of the node\'s FRR)';
   const refuse = (field: string, what: string): void =>
-    issues.error('BGPPeer', peer.name, field, `${what} is not supported by the native BGP speaker; it is served by ${FRR_BACKEND}: remove the field or run that backend`);
+    issues.error('BGPPeer', peer.name, field, `${what} is not supported by ${who}; it is served by ${FRR_BACKEND}: remove the field or run that backend`);
   if (peer.vrf !== '') refuse('spec.vrf', `a session in VRF "${peer.vrf}"`);
   if (peer.interface !== undefined) refuse('spec.interface', `unnumbered BGP over interface "${peer.interface}"`);
   if (peer.ebgpMultiHop && peer.bfdProfile) refuse('spec.bfdProfile', 'multi-hop BFD (RFC 5883) for an ebgpMultiHop session');
