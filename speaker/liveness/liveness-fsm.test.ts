@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Heartbeat } from './heartbeat.ts';
-import { freshClaims, heardPeers, leftNodes, liveNodes, nextDeadline, onHeartbeat, onTick, readyNodes, watchPeers, type LivenessConfig, type LivenessState } from './liveness-fsm.ts';
+import { freshClaims, heardPeers, partlyKnownPeers, leftNodes, liveNodes, nextDeadline, onHeartbeat, onTick, readyNodes, watchPeers, type LivenessConfig, type LivenessState } from './liveness-fsm.ts';
 
 const cfg: LivenessConfig = { timeoutMs: 400, riseCount: 3, maxClockSkewMs: 5_000 };
 const T0 = 1_700_000_000_000;
@@ -84,6 +84,26 @@ test('links from the newest heartbeat are kept (MACs for conflict checks)', () =
   const links = [{ name: 'eth0', mac: '02:00:00:00:00:0a' }];
   const state = feed(watchPeers(new Map(), ['a']), a(T0, { links }), T0).state;
   assert.deepEqual(state.get('a')?.links, links);
+});
+
+test('a peer heard only in parts, never whole, is partly known until its first whole set arrives', () => {
+  const a = sender('a');
+  let state = watchPeers(new Map(), ['a']);
+  const part = (version: string, index: number, count: number, claims: string[], t: number) => a(t, { claims, claimsPart: { version, index, count } });
+  // Heard mid-burst (we just started, or it did): part 0 of 2 is all we know of what it answers.
+  state = feed(state, part('v1', 0, 2, ['203.0.113.1'], T0), T0).state;
+  assert.deepEqual(heardPeers(state, T0, cfg), new Set(['a']));
+  assert.deepEqual(partlyKnownPeers(state, T0, cfg), new Set(['a']), 'what part 1 lists may be answered too');
+  state = feed(state, part('v1', 1, 2, ['203.0.113.9'], T0 + 1), T0 + 1).state;
+  assert.deepEqual(partlyKnownPeers(state, T0 + 1, cfg), new Set());
+  assert.deepEqual(freshClaims(state, T0 + 1, cfg).get('a'), new Set(['203.0.113.1', '203.0.113.9']));
+  // A newer set in parts after a whole one is not "partly known": the whole one plus the parts count.
+  state = feed(state, part('v2', 0, 2, ['203.0.113.2'], T0 + 10), T0 + 10).state;
+  assert.deepEqual(partlyKnownPeers(state, T0 + 10, cfg), new Set());
+  // A restart (new incarnation) forgets what the old one claimed: partly known again.
+  const restarted = sender('a', 'inc-2');
+  state = feed(state, restarted(T0 + 20, { claims: ['203.0.113.3'], claimsPart: { version: 'w1', index: 1, count: 2 } }), T0 + 20).state;
+  assert.deepEqual(partlyKnownPeers(state, T0 + 20, cfg), new Set(['a']));
 });
 
 test('claims in parts: a set replaces the known one only when whole; meanwhile every part seen counts too', () => {

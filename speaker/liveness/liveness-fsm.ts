@@ -170,6 +170,18 @@ export function heardPeers(state: LivenessState, now: number, cfg: LivenessConfi
   return new Set([...state].filter(([, p]) => p.status !== 'unknown' && !p.left && now - p.heardAt <= cfg.timeoutMs).map(([node]) => node));
 }
 
+/**
+ * Heard peers of which we know only parts of a claims set, never a whole one (a new
+ * incarnation, or us just started, heard mid-burst): they may answer IPs we have not seen
+ * listed yet, so nothing new may be taken while they are here.
+ */
+export function partlyKnownPeers(state: LivenessState, now: number, cfg: LivenessConfig = DEFAULT_LIVENESS): Set<string> {
+  return new Set([...heardPeers(state, now, cfg)].filter((node) => {
+    const peer = state.get(node);
+    return peer?.claims === undefined && peer?.claimParts !== undefined;
+  }));
+}
+
 /** The claims of the peers heard within the timeout: node → IPs it answers. */
 export function freshClaims(state: LivenessState, now: number, cfg: LivenessConfig = DEFAULT_LIVENESS): Map<string, ReadonlySet<string>> {
   const out = new Map<string, ReadonlySet<string>>();

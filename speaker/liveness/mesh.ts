@@ -21,6 +21,7 @@ import {
   liveNodes,
   nextDeadline,
   onHeartbeat,
+  partlyKnownPeers,
   onTick,
   readyNodes,
   watchPeers,
@@ -220,6 +221,11 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
   /** Peers heard from within the timeout (alive, or dead and rising again). */
   heardSet(): Set<string> {
     return heardPeers(this.#state, this.#clock.now(), this.#cfg);
+  }
+
+  /** Heard peers whose claims came only in parts so far: they may answer IPs not listed yet. */
+  partlyKnownSet(): Set<string> {
+    return partlyKnownPeers(this.#state, this.#clock.now(), this.#cfg);
   }
 
   /** What each peer heard within the timeout says it answers: the claims conflicts are settled by. */

@@ -242,9 +242,11 @@ export class L2Announcer {
       candidatesOf: (ip) => this.candidates.get(ip) ?? [],
     });
     // A peer we just started watching and have not heard yet may be answering anything: take nothing new until it speaks (or its grace ends).
+    // Nor while a heard peer's claims came only in parts: the IPs of the parts not seen yet may be answered by it.
     const now = Date.now();
     const heard = mesh.heardSet();
     const unheard = [...this.graceUntil].filter(([node, until]) => until > now && !heard.has(node)).map(([node]) => node);
+    for (const node of mesh.partlyKnownSet()) if (this.watched.has(node)) unheard.push(node);
     if (unheard.length > 0) {
       const answering = new Set(this.answering());
       for (const ip of settled.answer.filter((a) => !answering.has(a))) settled.waiting.push({ ip, on: unheard });
