@@ -1,7 +1,11 @@
 // `portside controller` at the command line: bad flags and bad numbers in the environment end
-// the process at once with one clear line and exit 2 (no root, no cluster).
+// the process at once with one clear line and exit 2 (no root, no cluster); an API server that
+// does not answer, exit 1 with one line.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 
@@ -22,4 +26,21 @@ test('lease timings that contradict each other: exit 2 with one line', async () 
   const r = await run(['--leader-elect=true'], { PORTSIDE_LEASE_DURATION_MS: '2000', PORTSIDE_LEASE_RENEW_DEADLINE_MS: '2000' });
   assert.equal(r.code, 2);
   assert.equal(r.stderr, 'portside controller: $PORTSIDE_LEASE_RENEW_DEADLINE_MS (2000) must be less than $PORTSIDE_LEASE_DURATION_MS (2000)\n');
+});
+
+test('unreachable API server: exit 1 with one line, though the informers started listing at once', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portside-controller-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const kubeconfig = join(dir, 'kc.yaml');
+  writeFileSync(kubeconfig, [
+    'apiVersion: v1', 'kind: Config', 'current-context: x',
+    'clusters: [{name: x, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]',
+    'users: [{name: x, user: {token: t}}]', 'contexts: [{name: x, context: {cluster: x, user: x}}]',
+  ].join('\n'));
+  for (const leaderElect of ['false', 'true']) {
+    const r = await run(['--kubeconfig', kubeconfig, '--metrics-addr', '127.0.0.1:0', `--leader-elect=${leaderElect}`, '--log-level', 'error']);
+    assert.equal(r.code, 1, `--leader-elect=${leaderElect}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^portside controller: cannot reach the Kubernetes API: .*https:\/\/127\.0\.0\.1:1.*ECONNREFUSED/);
+  }
 });

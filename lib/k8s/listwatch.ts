@@ -30,7 +30,11 @@ export interface ApiListWatchOptions<T = KubernetesObject> {
   /** Server-side watch timeout; randomised per watch in [t, 2t) like client-go. Default 300 s. */
   watchTimeoutSeconds?: number;
   listTimeoutMs?: number;
-  /** Objects per list page. Default 1000: 5,000 Services listed in 0.18–0.47 s, against 0.69–0.82 s in pages of 500. */
+  /**
+   * Objects per list page. Default 2500: 5,000 Services listed in 104–228 ms, against 173–269 ms
+   * in pages of 1000 and 154–295 ms in pages of 500 (one run, four rounds each, load 5–7;
+   * docs/benchmarks.md). A page of 2,500 Services is ≈ 3 MB of text, parsed once.
+   */
   pageSize?: number;
   /**
    * What the cache keeps of each object (client-go's SetTransform): only the fields its
@@ -72,7 +76,7 @@ export function apiListWatch<T extends KubernetesObject>(
     // In pages, so thousands of objects never sit in memory as one response text and its parse.
     async list(signal) {
       const items: T[] = [];
-      const limit = String(opts.pageSize ?? 1000);
+      const limit = String(opts.pageSize ?? 2500);
       let token: string | undefined;
       for (;;) {
         const query: Record<string, string> = { ...selectors, limit, ...(token ? { continue: token } : {}) };

@@ -1,0 +1,88 @@
+// Benchmark (not a test): how soon `portside controller` serves the first of N waiting
+// Services, and where its start goes. A real kube-apiserver holds N IPv6 LoadBalancer Services
+// without IPs; the compiled controller (what the image runs, the Pod's flags) is started
+// BENCH_STARTS times in turn (killed after its first IP; the IPs cleared for the next start),
+// without leader election as in bench/controller.ts. Per start: process start → first IP seen
+// by a watch, and the debug log's timeline (started, each informer listed, adopted,
+// configuration loaded), in ms from the spawn.
+// BENCH_SERVICES (default 5000), BENCH_STARTS (default 6), BENCH_NODE_OPTIONS (default the
+// Pod's: --max-semi-space-size=4 --max-old-space-size=96).
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import type { V1Service } from '@kubernetes/client-node';
+import { startControlPlane } from '../e2e/controlplane.ts';
+import { Cluster, ingressIPs } from '../e2e/controller/testkit.ts';
+import { timesBounded } from '../lib/async/bounded.ts';
+import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
+import { apiListWatch, InformerSupervisor, JsonClient, KubeApi } from '../lib/k8s/index.ts';
+import { compileShipped } from './_compiled.ts';
+
+const N = numberOrExit(envWholeNumber(process.env, 'BENCH_SERVICES', 5000, { min: 1 }), 'bench controller-start');
+const STARTS = numberOrExit(envWholeNumber(process.env, 'BENCH_STARTS', 6, { min: 1 }), 'bench controller-start');
+const FLAGS = (process.env.BENCH_NODE_OPTIONS ?? '--max-semi-space-size=4 --max-old-space-size=96').split(/\s+/).filter(Boolean);
+const POOL_ANNOTATION = 'portside.dev/ip-allocated-from-pool';
+
+const compiled = await compileShipped();
+const cp = await startControlPlane();
+const json = new JsonClient(cp.clusterConfig);
+const firstIps: number[] = [];
+try {
+  const cluster = new Cluster(cp.kubeconfig);
+  const install = await cluster.namespace('bench-portside');
+  const app = await cluster.namespace('bench-app');
+  await cluster.pool(install, 'bench', { addresses: ['2001:db8:b::/112'] });
+  const name = (i: number) => `s-${i}`;
+  const created = performance.now();
+  await timesBounded(N, 64, (i) => json.request('POST', `/api/v1/namespaces/${app}/services`, {
+    body: { metadata: { name: name(i) }, spec: { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ipFamilies: ['IPv6'], ports: [{ port: 80 }] } }, discardBody: true,
+  }));
+  console.log(`  ${N} Services created in ${((performance.now() - created) / 1000).toFixed(1)} s; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  let firstAt = 0;
+  const watch = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(new KubeApi(cp.clusterConfig), `/api/v1/namespaces/${app}/services`))
+    .on({ update: (_o, n) => void (!firstAt && ingressIPs(n).length > 0 && (firstAt = performance.now())) })
+    .start();
+  await watch.synced;
+  for (let run = 0; run < STARTS; run++) {
+    firstAt = 0;
+    const spawnedAt = performance.now();
+    const spawnedWall = Date.now();
+    const child = spawn(process.execPath, [...FLAGS, compiled.bin, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
+      '--metrics-addr', '127.0.0.1:0', '--leader-elect=false', '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const marks: string[] = [];
+    createInterface({ input: child.stdout! }).on('line', (l) => {
+      try {
+        const j = JSON.parse(l) as { time: string; event: string; kind?: string; items?: number };
+        const at = Date.parse(j.time) - spawnedWall;
+        if (j.event === 'started' || j.event === 'adopted' || j.event === 'config_loaded') marks.push(`${at} ${j.event}`);
+        // The informers' `listed` lines (the logger names them `informer`; a list has `items`).
+        else if (j.event === 'informer' && j.items !== undefined && (j.kind === 'services' || j.kind === 'ipaddresspools')) marks.push(`${at} ${j.kind} listed`);
+      } catch {
+        // not a log line
+      }
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    while (!firstAt) {
+      if (child.exitCode !== null) throw new Error(`the controller exited (${child.exitCode}) before its first IP`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    firstIps.push(firstAt - spawnedAt);
+    console.log(`  start ${run + 1}: first IP ${(firstAt - spawnedAt).toFixed(0)} ms after the spawn; ${marks.join(' | ')}`);
+    child.kill('SIGKILL');
+    await exited;
+    // Every Service back to waiting for the next start.
+    await timesBounded(N, 64, (i) => json.mergePatch(`/api/v1/namespaces/${app}/services/${name(i)}/status`, {
+      metadata: { annotations: { [POOL_ANNOTATION]: null } }, status: { loadBalancer: { ingress: [] }, conditions: [] },
+    }));
+    await timesBounded(N, 64, (i) => json.mergePatch(`/api/v1/namespaces/${app}/services/${name(i)}`, { metadata: { annotations: { [POOL_ANNOTATION]: null } } }));
+  }
+  await watch.stop();
+  const sorted = [...firstIps].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN;
+  console.log(`  first IP after the spawn: ${sorted.map((x) => x.toFixed(0)).join(' / ')} ms (median ${median.toFixed(0)}, goal ≤ 500); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+} finally {
+  json.close();
+  await cp.stop();
+  rmSync(compiled.dir, { recursive: true, force: true });
+}
