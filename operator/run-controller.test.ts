@@ -3,11 +3,9 @@
 // does not answer, exit 1 with one line.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { unreachableKubeconfig } from '../lib/k8s/testing.ts';
 
 const BIN = new URL('../bin/portside.ts', import.meta.url).pathname;
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
@@ -29,14 +27,7 @@ test('lease timings that contradict each other: exit 2 with one line', async () 
 });
 
 test('unreachable API server: exit 1 with one line, though the informers started listing at once', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'portside-controller-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const kubeconfig = join(dir, 'kc.yaml');
-  writeFileSync(kubeconfig, [
-    'apiVersion: v1', 'kind: Config', 'current-context: x',
-    'clusters: [{name: x, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]',
-    'users: [{name: x, user: {token: t}}]', 'contexts: [{name: x, context: {cluster: x, user: x}}]',
-  ].join('\n'));
+  const kubeconfig = unreachableKubeconfig(t);
   for (const leaderElect of ['false', 'true']) {
     const r = await run(['--kubeconfig', kubeconfig, '--metrics-addr', '127.0.0.1:0', `--leader-elect=${leaderElect}`, '--log-level', 'error']);
     assert.equal(r.code, 1, `--leader-elect=${leaderElect}`);

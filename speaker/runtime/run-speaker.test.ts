@@ -2,11 +2,9 @@
 // the process at once with one clear line (no root, no cluster).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { unreachableKubeconfig } from '../../lib/k8s/testing.ts';
 
 const BIN = new URL('../../bin/portside.ts', import.meta.url).pathname;
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
@@ -29,14 +27,7 @@ test('a bad number in the environment: exit 2 with one line naming it, before an
 });
 
 test('unreachable API server: exit 1 with one line', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'portside-speaker-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const kubeconfig = join(dir, 'kc.yaml');
-  writeFileSync(kubeconfig, [
-    'apiVersion: v1', 'kind: Config', 'current-context: x',
-    'clusters: [{name: x, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]',
-    'users: [{name: x, user: {token: t}}]', 'contexts: [{name: x, context: {cluster: x, user: x}}]',
-  ].join('\n'));
+  const kubeconfig = unreachableKubeconfig(t);
   const r = await run(['--node-name', 'n1', '--kubeconfig', kubeconfig, '--metrics-addr', '127.0.0.1:0']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
