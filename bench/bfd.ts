@@ -1,8 +1,11 @@
 // Benchmark (not a test): an FRR ToR (bgpd + bfdd) drops a silent node, BFD at 300 ms × 3 and
 // 100 ms × 3, with the node being the real `portside speaker` (configured through the API: a
-// real kube-apiserver, `portside controller`, BFDProfile + BGPPeer.bfdProfile) or FRR itself
-// (bgpd + bfdd, the same profile), in one lab (e2e/bfd/tor-lab.ts) and one run, trials
-// interleaved between the kinds. Then a soak at 100 ms × 3 under load.
+// real kube-apiserver, `portside controller`, BFDProfile + BGPPeer.bfdProfile), FRR itself
+// (bgpd + bfdd, the same profile), or `portside speaker --bgp-backend frr` with its sidecar FRR
+// (zebra + bgpd + bfdd started empty and the shipped reloader, e2e/speaker/frr-sidecar.ts: the
+// speaker renders the BFDProfile and BGPPeer from the API into the sidecar's bfdd), in one lab
+// (e2e/bfd/tor-lab.ts) and one run, trials interleaved between the kinds. Then a soak at
+// 100 ms × 3 under load.
 //
 // The fault: the node's eth0 gets a `pfifo limit 0` root qdisc, which drops every frame the node
 // sends at its egress queue (a limit of 0 also turns off the empty-queue bypass). It is below
@@ -21,8 +24,9 @@
 // and the gaps between consecutive BFD packets each node's sent, as captured at the ToR.
 //
 // Env: BENCH_BFD_TRIALS (per kind and profile, default 20; 0: the soak only), BENCH_BFD_NODES (per kind,
-// default 2), BENCH_BFD_SOAK_S, BENCH_BFD_KINDS (default `portside,frr`), BENCH_BFD_NICE
-// (default 10: every BFD endpoint — ToR, FRR nodes, speakers — runs at nice -10).
+// default 2), BENCH_BFD_SOAK_S, BENCH_BFD_KINDS (default `portside,frr`; `portside-frr` adds the
+// frr backend), BENCH_BFD_NICE (default 10: every BFD endpoint — ToR, FRR nodes, speakers, the
+// sidecar FRRs — runs at nice -10).
 // Needs root; `node bench/bfd.ts` runs it alone.
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +41,7 @@ import {
   VIP_PREFIX, waitConverged,
 } from '../e2e/bfd/tor-lab.ts';
 import { waitFor } from '../e2e/wait.ts';
+import { frrSpeakerArgs, startSidecar } from '../e2e/speaker/frr-sidecar.ts';
 
 const TRIALS = numberOrExit(envWholeNumber(process.env, 'BENCH_BFD_TRIALS', 20, { min: 0 }), 'bench bfd');
 const PER_KIND = numberOrExit(envWholeNumber(process.env, 'BENCH_BFD_NODES', 2, { min: 1, max: 5 }), 'bench bfd');
@@ -50,14 +55,12 @@ const NICE = numberOrExit(envWholeNumber(process.env, 'BENCH_BFD_NICE', 10, { mi
 /**
  * What runs BGP + BFD on a node. `speakerArgs`: the node runs the real `portside speaker` with
  * these flags (configured through the API, so its interval follows the BFDProfile); `start`:
- * anything else the node runs, its PIDs, and how its own side changes interval. The third
- * kind, `portside speaker --bgp-backend frr` (FRR's bfdd as its sidecar), is one more entry:
- * `speakerArgs: frrSpeakerArgs` and a start() that runs the sidecar FRR and the reloader
- * (branch frr-backend's e2e/speaker/frr-sidecar.ts) and returns their PIDs.
+ * anything else the node runs, the PIDs that run at the BFD endpoints' nice level, and how its
+ * own side changes interval (none: the BFDProfile through the API does it).
  */
 interface NodeKind {
   speakerArgs?: (node: LabHost) => readonly string[];
-  start?: (c: LabCluster, node: ClusterNode, intervalMs: number) => Promise<{ setInterval(ms: number): Promise<void>; pids: number[] }>;
+  start?: (c: LabCluster, node: ClusterNode, intervalMs: number) => Promise<{ setInterval?(ms: number): Promise<void>; pids: number[] }>;
 }
 
 const KINDS: Record<string, NodeKind> = {
@@ -66,6 +69,15 @@ const KINDS: Record<string, NodeKind> = {
     async start(c, node, intervalMs) {
       const frr: FrrRouter = await startFrrNode(c, node, intervalMs);
       return { setInterval: (ms) => setFrrInterval(frr, ms), pids: Object.values(frr.processes).map((p) => p.pid) };
+    },
+  },
+  // The frr backend as its Pod runs it: the speaker renders the BFDProfile into the sidecar's
+  // bfdd; the sidecar's daemons are the BFD endpoint, so they get the nice level.
+  'portside-frr': {
+    speakerArgs: frrSpeakerArgs,
+    async start(c, node) {
+      const { frr } = await startSidecar(c.lab, node);
+      return { pids: Object.values(frr.processes).map((p) => p.pid) };
     },
   },
 };
@@ -135,8 +147,10 @@ async function profileRun(b: Bench, intervalMs: number): Promise<Record<string, 
   for (const [kind, r] of Object.entries(results)) {
     out[kind] = { faultToRouteGoneMs: summary(r.fault), lastPacketToRouteGoneMs: summary(r.lastPacket), packetsAfterFault: r.leaked };
   }
-  const [p, f] = [results.portside, results.frr];
-  if (p && f) out.lastPacketP99PortsideMinusFrrMs = Math.round((summary(p.lastPacket).p99! - summary(f.lastPacket).p99!) * 10) / 10;
+  const f = results.frr;
+  const minusFrr = (r: { lastPacket: number[] }) => Math.round((summary(r.lastPacket).p99! - summary(f!.lastPacket).p99!) * 10) / 10;
+  if (f && results.portside) out.lastPacketP99PortsideMinusFrrMs = minusFrr(results.portside);
+  if (f && results['portside-frr']) out.lastPacketP99FrrBackendMinusFrrMs = minusFrr(results['portside-frr']);
   return out;
 }
 
@@ -231,14 +245,15 @@ export async function run(): Promise<Record<string, unknown>> {
     c.nodes.forEach((n, i) => (nodesOf[nodes[i]!] ??= []).push(n));
     const tor = await startTor(c, first);
     const setIntervals: Array<(ms: number) => Promise<void>> = [(ms) => setFrrInterval(tor, ms)];
-    if (nodesOf.portside) {
-      await configurePortside(c, first, nodesOf.portside);
+    const speakerNodes = c.nodes.filter((n) => n.speaker);
+    if (speakerNodes.length > 0) {
+      await configurePortside(c, first, speakerNodes);
       setIntervals.push((ms) => setPortsideInterval(c, ms));
     }
     const pids = [...Object.values(tor.processes).map((p) => p.pid), ...c.nodes.flatMap((n) => (n.speaker ? [n.speaker.pid] : []))];
     for (const [i, n] of c.nodes.entries()) {
       const started = await KINDS[nodes[i]!]!.start?.(c, n, first);
-      if (started) setIntervals.push(started.setInterval);
+      if (started?.setInterval) setIntervals.push(started.setInterval);
       pids.push(...(started?.pids ?? []));
     }
     if (NICE > 0) await reniceThreads(pids, -NICE);

@@ -43,12 +43,31 @@ EOF
   mv -f "$dir/.reload.status.tmp" "$dir/reload.status"
 }
 
-# Applies frr.conf under generation $1. --confdir is the shared directory, so frr-reload.py
-# never runs `write` (the file it reads is its target) and never touches /etc/frr.
+# zebra's netns-VRF bindings as its running configuration shows them: with `zebra -n` (kernels
+# without VRF devices) each namespace in /run/netns is a VRF, printed as `vrf NAME` /
+# ` netns PATH`. Portside knows VRF names only, so frr.conf has no such lines; without them
+# frr-reload.py would send `no netns PATH` and unbind the VRF (its sessions go). Empty output
+# with VRF devices or no VRF at all.
+netns_bindings() {
+  vtysh --vty_socket "$vty" -c 'show running-config' 2>/dev/null | awk '
+    /^vrf [^ ]+$/ { vrf = $0; next }
+    vrf != "" && /^ netns [^ ]+$/ { print vrf; print $0; print "exit-vrf"; print "!" }
+    /^[^ ]/ { vrf = "" }'
+}
+
+# Applies frr.conf under generation $1 (with zebra's netns-VRF bindings kept, above).
+# --confdir is the shared directory, so frr-reload.py never runs `write` (the file it reads is
+# its target) and never touches /etc/frr.
 apply() {
   out="$dir/.reload.out"
+  target=$conf
+  bindings=$(netns_bindings)
+  if [ -n "$bindings" ]; then
+    target="$dir/.frr.conf.netns"
+    { printf '%s\n' "$bindings"; cat "$conf"; } > "$target"
+  fi
   python3 "$reload" --reload --stdout --bindir /usr/bin --confdir "$dir" --rundir "$dir" \
-    --vty_socket "$vty" "$conf" > "$out" 2>&1
+    --vty_socket "$vty" "$target" > "$out" 2>&1
   code=$?
   answer "$1" "$code" "$out"
   if [ "$code" -eq 0 ]; then

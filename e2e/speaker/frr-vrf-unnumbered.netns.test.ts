@@ -7,16 +7,16 @@
 //   namespace holding the link (see StartFrrOptions.vrfNetns). bgpd and the rendered
 //   `router bgp ASN vrf red` are the same as with a VRF device. One difference: zebra then
 //   shows `vrf red / netns PATH` in its running configuration, which the rendered config
-//   (made for VRF devices) lacks, so frr-reload.py would unbind the VRF; the reloader here
-//   runs frr-reload.py on the rendered config plus that binding (netnsVrfReload).
+//   (Portside knows VRF names, not namespaces) lacks; the shipped reloader keeps that binding
+//   (frr-image/reloader.sh, netns_bindings), else frr-reload.py would unbind the VRF.
 // - an unnumbered peer (BGPPeer interface: eth1, no address): IPv6 link-local, `neighbor eth1
-//   interface` at both ends, IPv4 Service prefixes with an IPv6 next hop (RFC 5549), and BFD
-//   through bfdd with a BFDProfile in echo mode: the ToR sees the profile's timers, and when
-//   the node's link goes silent the ToR drops the route well before the hold time.
+//   interface` at both ends, a dual-stack Service: its IPv4 prefix with an IPv6 next hop
+//   (RFC 5549) and its IPv6 prefix via the node's link-local address (only the unnumbered
+//   session carries IPv6: the VRF peer's session is IPv4), and BFD through bfdd with a
+//   BFDProfile in echo mode: the ToR sees the profile's timers, and when the node's link goes
+//   silent the ToR drops both routes well before the hold time.
 // BGPSessionState and ServiceBGPStatus read as for native peers.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import type { FrrBfdPeer, FrrRouter } from '../routers/index.ts';
 import { startFrr } from '../routers/index.ts';
@@ -28,6 +28,7 @@ const NODE_ASN = 64513;
 const TOR_VRF_ASN = 64512;
 const TOR_UNNUMBERED_ASN = 64514;
 const POOL = '203.0.113.0/28';
+const POOL6 = '2001:db8:5:16::/124';
 // Hold 30 s: a route that leaves within a few seconds of the fault left through BFD.
 const HOLD = { keepaliveS: 10, holdS: 30 };
 const PROFILE = { receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3, echoMode: true, echoInterval: 80 };
@@ -37,25 +38,9 @@ async function bfdOn(tor: FrrRouter, ifname: string, status: 'up' | 'down'): Pro
   return (await tor.bfdPeers()).find((p) => p.interface === ifname && p.status === status);
 }
 
-/** frr-reload.py on the rendered config plus zebra's binding of each netns VRF (what a VRF device needs no line for). */
-async function netnsVrfReload(dir: string, vrfs: readonly string[]): Promise<string> {
-  const path = join(dir, 'frr-reload-netns-vrf.py');
-  const binding = vrfs.map((v) => `vrf ${v}\n netns /run/netns/${v}\nexit-vrf\n!\n`).join('');
-  await writeFile(path, [
-    'import runpy, sys',
-    'conf = sys.argv[-1]',
-    'with open(conf) as f: text = f.read()',
-    `with open(conf + '.netns', 'w') as f: f.write(${JSON.stringify(binding)} + text)`,
-    "sys.argv[-1] = conf + '.netns'",
-    "runpy.run_path('/usr/lib/frr/frr-reload.py', run_name='__main__')",
-    '',
-  ].join('\n'));
-  return path;
-}
-
 interface RouteJson { dst: string; via?: { family: string; host: string }; dev?: string; gateway?: string }
 
-test('frr backend: a VRF peer and an unnumbered peer (RFC 5549, BFD echo profile) reach Established, carry the Service, report status; BFD drops a silent link', async (t) => {
+test('frr backend: a VRF peer and an unnumbered peer (RFC 5549, BFD echo profile) reach Established, carry a dual-stack Service (IPv6 over the unnumbered session), report status; BFD drops a silent link', async (t) => {
   const c = await startLabCluster(t, {
     nodes: 1,
     commands: ['vtysh', '/usr/lib/frr/bgpd', '/usr/lib/frr/bfdd', '/usr/lib/frr/frr-reload.py', 'inotifywait', 'python3', 'nft'],
@@ -74,7 +59,7 @@ test('frr backend: a VRF peer and an unnumbered peer (RFC 5549, BFD echo profile
     await c.lab.veth(node.ns, torUnNs, { a: { ifname: 'eth1' }, b: { ifname: 'eth1' } });
 
     await startSidecarFrr(c.lab, node, { vrfNetns: { red: red.name } });
-    startReloader(c.lab, node, await netnsVrfReload(c.lab.dir, ['red']));
+    startReloader(c.lab, node);
     const torVrf = await startFrr(c.lab, torVrfNs, {
       asn: TOR_VRF_ASN, routerId: '198.51.100.2', neighbors: [{ address: '198.51.100.1', remoteAs: NODE_ASN, timers: HOLD }],
     });
@@ -84,7 +69,7 @@ test('frr backend: a VRF peer and an unnumbered peer (RFC 5549, BFD echo profile
       neighbors: [{ address: 'eth1', interface: true, remoteAs: 'external', timers: HOLD, bfdProfile: 'fast' }],
     });
 
-    await c.apply('ipaddresspools', 'IPAddressPool', 'lab', { addresses: [POOL] });
+    await c.apply('ipaddresspools', 'IPAddressPool', 'lab', { addresses: [POOL, POOL6] });
     await c.apply('bfdprofiles', 'BFDProfile', 'echo', PROFILE);
     await c.apply('bgppeers', 'BGPPeer', 'tor-vrf', {
       myASN: NODE_ASN, peerASN: TOR_VRF_ASN, peerAddress: '198.51.100.2', vrf: 'red', holdTime: '30s', keepaliveTime: '10s',
@@ -99,9 +84,12 @@ test('frr backend: a VRF peer and an unnumbered peer (RFC 5549, BFD echo profile
     await torUn.waitEstablished('eth1', { timeoutMs: 30_000 });
     t.diagnostic(`both sessions Established ${Date.now() - upSince} ms after the BGPPeers were applied`);
 
-    await serviceWithEndpoints(c, 'e2e', 'web', c.nodes);
-    const [vip] = await c.cluster.waitForIPs('e2e', 'web', 1, 20_000);
+    await serviceWithEndpoints(c, 'e2e', 'web', c.nodes, { ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4', 'IPv6'] });
+    const ips = await c.cluster.waitForIPs('e2e', 'web', 2, 20_000);
+    const vip = ips.find((ip) => !ip.includes(':')) ?? assert.fail(`no IPv4 VIP in ${ips.join()}`);
+    const vip6 = ips.find((ip) => ip.includes(':')) ?? assert.fail(`no IPv6 VIP in ${ips.join()}`);
     const prefix = `${vip}/32`;
+    const prefix6 = `${vip6}/128`;
     await torVrf.waitKernelRoute(prefix, ['198.51.100.1'], { timeoutMs: 20_000 });
     await torUn.waitKernelRoute(prefix, ['eth1'], { timeoutMs: 20_000 });
     // RFC 5549: an IPv4 route through the node's IPv6 link-local address.
@@ -110,6 +98,17 @@ test('frr backend: a VRF peer and an unnumbered peer (RFC 5549, BFD echo profile
     assert.deepEqual(route?.via, { family: 'inet6', host: nodeLinkLocal }, `IPv4 over the unnumbered session via the node's fe80:: (${JSON.stringify(route)})`);
     t.diagnostic(`ToR (VRF peer): ${prefix} via 198.51.100.1; ToR (unnumbered): ${prefix} via inet6 ${nodeLinkLocal} dev eth1`);
     assert.deepEqual(await red.ipJson<RouteJson[]>(['-4', 'route', 'show', 'exact', prefix]), [], 'nothing installed in the VRF for the Service IP');
+    // IPv6 over the same unnumbered session: the ToR's route goes through the node's fe80:: on eth1.
+    await torUn.waitKernelRoute(prefix6, [nodeLinkLocal], { timeoutMs: 20_000 });
+    const [route6] = await torUnNs.ipJson<RouteJson[]>(['-6', 'route', 'show', 'exact', prefix6]);
+    assert.equal(route6?.dev, 'eth1', `IPv6 over the unnumbered link (${JSON.stringify(route6)})`);
+    // The node's eth1 has no global address: FRR sends its link-local as the global next hop too.
+    const bgp6 = await torUn.vtyshJson<{ paths?: Array<{ nexthops?: Array<{ ip?: string; scope?: string; used?: boolean }> }> } | null>(`show bgp ipv6 unicast ${prefix6} json`);
+    const hops6 = bgp6?.paths?.flatMap((p) => p.nexthops ?? []) ?? [];
+    t.diagnostic(`ToR (unnumbered): ${prefix6} via ${nodeLinkLocal} dev eth1; BGP next hops ${JSON.stringify(hops6)}`);
+    assert.ok(hops6.some((h) => h.ip === nodeLinkLocal && h.scope === 'link-local' && h.used), `the ToR uses the node's link-local next hop: ${JSON.stringify(hops6)}`);
+    assert.ok(hops6.every((h) => h.ip === nodeLinkLocal), `every next hop is the node's link-local address: ${JSON.stringify(hops6)}`);
+    assert.deepEqual(await torVrfNs.ipJson<RouteJson[]>(['-6', 'route', 'show', 'exact', prefix6]), [], 'the VRF peer\'s IPv4 session carries no IPv6');
 
     // Status as for native peers, read from `show bgp vrf all neighbors json`.
     const sessions = await waitFor(async () => {
@@ -153,6 +152,7 @@ test('frr backend: a VRF peer and an unnumbered peer (RFC 5549, BFD echo profile
     });
     await torUn.waitKernelRoute(prefix, [], { timeoutMs: 10_000, intervalMs: 10 });
     const goneMs = Date.now() - silencedAt;
+    await torUn.waitKernelRoute(prefix6, [], { timeoutMs: 10_000 });
     t.diagnostic(`frr mode, BFD 100 ms x 3 (echo profile): fault → route gone at the ToR in ${goneMs} ms (hold time ${HOLD.holdS} s)`);
     assert.ok(goneMs < HOLD.holdS * 1000 / 3, `the route left through BFD (${goneMs} ms), not the hold timer`);
     assert.ok(await bfdOn(torUn, 'eth1', 'down') ?? !(await bfdOn(torUn, 'eth1', 'up')), 'the ToR\'s BFD session is down');
@@ -163,11 +163,13 @@ test('frr backend: a VRF peer and an unnumbered peer (RFC 5549, BFD echo profile
     await node.ns.exec('nft', ['delete', 'table', 'netdev', 'portside_silence']);
     await node.ns.exec('nft', ['delete', 'table', 'inet', 'portside_silence']);
     await torUn.waitKernelRoute(prefix, ['eth1'], { timeoutMs: 30_000 });
+    await torUn.waitKernelRoute(prefix6, [nodeLinkLocal], { timeoutMs: 20_000 });
     t.diagnostic(`link healed: route back at the ToR in ${Date.now() - healedAt} ms`);
 
     // A deleted Service leaves both ToRs.
     await c.cluster.deleteService('e2e', 'web');
     await torVrf.waitKernelRoute(prefix, [], { timeoutMs: 20_000 });
     await torUn.waitKernelRoute(prefix, [], { timeoutMs: 20_000 });
+    await torUn.waitKernelRoute(prefix6, [], { timeoutMs: 20_000 });
   });
 });
