@@ -24,8 +24,8 @@
 // and the gaps between consecutive BFD packets each node's sent, as captured at the ToR.
 //
 // Env: BENCH_BFD_TRIALS (per kind and profile, default 20; 0: the soak only), BENCH_BFD_NODES (per kind,
-// default 2), BENCH_BFD_SOAK_S, BENCH_BFD_KINDS (default `portside,frr`; `portside-frr` adds the
-// frr backend), BENCH_BFD_NICE (default 10: every BFD endpoint — ToR, FRR nodes, speakers, the
+// default 2), BENCH_BFD_SOAK_S, BENCH_BFD_KINDS (default `portside,frr,portside-frr`: the native
+// speaker, FRR, and the speaker's frr backend with its sidecar FRR), BENCH_BFD_NICE (default 10: every BFD endpoint — ToR, FRR nodes, speakers, the
 // sidecar FRRs — runs at nice -10).
 // Needs root; `node bench/bfd.ts` runs it alone.
 import { cpus, loadavg } from 'node:os';
@@ -82,7 +82,7 @@ const KINDS: Record<string, NodeKind> = {
   },
 };
 
-const kindNames = (process.env.BENCH_BFD_KINDS ?? 'portside,frr').split(',').map((k) => k.trim()).filter(Boolean);
+const kindNames = (process.env.BENCH_BFD_KINDS ?? 'portside,frr,portside-frr').split(',').map((k) => k.trim()).filter(Boolean);
 for (const k of kindNames) if (!KINDS[k]) throw new Error(`BENCH_BFD_KINDS: unknown kind ${k} (known: ${Object.keys(KINDS).join(', ')})`);
 
 const wallNow = (): number => performance.timeOrigin + performance.now();
