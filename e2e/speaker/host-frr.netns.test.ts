@@ -9,7 +9,8 @@
 // error that changes nothing. Dynamic mode with BGPAdvertisement attributes: communities and
 // large communities at the ToR, local-pref in the node's table, through Portside's own
 // `portside-…` route-maps, GRACEFUL_SHUTDOWN while cordoned, a field it cannot honour named on
-// ConfigurationState, and the route-maps gone with the advertisement.
+// ConfigurationState (a BGPAdvertisement's, and a BGPPeer's that differs from what the node's FRR
+// runs, with FRR's value), and the route-maps gone with the advertisement.
 import assert from 'node:assert/strict';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ import { serviceWithEndpoints, startLabCluster, type LabCluster } from './lab-cl
 
 const TOR_ASN = 64512;
 const NODE_ASN = 64513;
+/** The BGPPeer as the nodes' FRR has the ToR (its neighbour timers): nothing for host-frr to warn about. */
+const TOR_PEER = (address: string) => ({ myASN: NODE_ASN, peerASN: TOR_ASN, peerAddress: address, holdTime: '9s', keepaliveTime: '3s' });
 const POOL = '203.0.113.0/28';
 
 /** The host FRR's vty socket directory: the `-N <ns>-host` pathspace startFrr makes. */
@@ -68,7 +71,7 @@ async function startHostFrrLab(
 
 async function portsideObjects(c: LabCluster): Promise<void> {
   await c.apply('ipaddresspools', 'IPAddressPool', 'lab', { addresses: [POOL] });
-  await c.apply('bgppeers', 'BGPPeer', 'tor', { myASN: NODE_ASN, peerASN: TOR_ASN, peerAddress: c.addr(2) });
+  await c.apply('bgppeers', 'BGPPeer', 'tor', TOR_PEER(c.addr(2)));
   await c.apply('bgpadvertisements', 'BGPAdvertisement', 'lab', { ipAddressPools: ['lab'] });
 }
 
@@ -269,7 +272,7 @@ test('host-frr, dynamic mode: BGPAdvertisement communities, large communities an
   await c.lab.dumpOnFailure(async () => {
     const before = await Promise.all(hosts.map(runningConfig));
     await c.apply('ipaddresspools', 'IPAddressPool', 'lab', { addresses: [POOL] });
-    await c.apply('bgppeers', 'BGPPeer', 'tor', { myASN: NODE_ASN, peerASN: TOR_ASN, peerAddress: c.addr(2) });
+    await c.apply('bgppeers', 'BGPPeer', 'tor', TOR_PEER(c.addr(2)));
     const attrs = { ipAddressPools: ['lab'], communities: ['64512:100', 'large:64512:1:2'], localPref: 250 };
     await c.apply('bgpadvertisements', 'BGPAdvertisement', 'lab', { ...attrs, peers: ['tor'] });
     await serviceWithEndpoints(c, 'e2e', 'web', c.nodes);
@@ -299,6 +302,16 @@ test('host-frr, dynamic mode: BGPAdvertisement communities, large communities an
       const state = await c.configState(n.name);
       assert.equal(state?.conditions?.find((x) => x.type === 'ConfigurationWarnings'), undefined, `${n.name}: peers names every BGPPeer of the node: honoured, no warning`);
     }
+
+    // A BGPPeer that says other than the node's FRR runs: named, with FRR's value; gone when they agree.
+    await c.apply('bgppeers', 'BGPPeer', 'tor', { ...TOR_PEER(c.addr(2)), holdTime: '90s' });
+    const peerWarned = await waitFor(async () => {
+      const cond = (await c.configState('node1'))?.conditions?.find((x) => x.type === 'ConfigurationWarnings') as { message?: string } | undefined;
+      return cond?.message?.includes('BGPPeer/tor spec.holdTime') ? cond : undefined;
+    }, { what: 'node1 ConfigurationState names BGPPeer/tor spec.holdTime' });
+    assert.match(peerWarned.message ?? '', /BGPPeer\/tor spec\.holdTime: holdTime 90s is not what the node's FRR runs: its neighbor \S+ has hold time 9s/);
+    await c.apply('bgppeers', 'BGPPeer', 'tor', TOR_PEER(c.addr(2)));
+    await waitFor(async () => (await c.configState('node1'))?.conditions?.find((x) => x.type === 'ConfigurationWarnings') === undefined, { what: 'the BGPPeer warning goes when it agrees with FRR' });
 
     // A field host-frr cannot honour is a warning naming the object and the field.
     await c.apply('bgpadvertisements', 'BGPAdvertisement', 'agg', { ipAddressPools: ['lab'], aggregationLength: 28 });

@@ -3,10 +3,12 @@
 // FRR's `network` line goes to every neighbour its own policy allows, with one set of
 // attributes; connected mode leaves the attributes to the operator's redistribute policy;
 // Portside only ever adds whole Service IPs (/32, /128) to the node's FRR.
-import type { BgpAdvert, ConfigWarning } from '../../lib/config/index.ts';
+import type { BgpAdvert, BgpPeer, ConfigWarning } from '../../lib/config/index.ts';
+import { formatIp } from '../../lib/ip/index.ts';
 import type { AnnouncedRoute } from '../bgp/index.ts';
 import type { HostFrrMode } from './host-plan.ts';
 import type { Afi } from './running-config.ts';
+import type { FrrNeighborFacts } from './sessions.ts';
 
 export interface HostFrrLimitsInput {
   /** The BGPAdvertisements whose nodeSelectors select this node. */
@@ -47,6 +49,43 @@ export function hostFrrUnhonoured({ adverts, peers, routes, modes }: HostFrrLimi
     const large = advert.communities.some((c) => c.kind === 'large');
     if (standard || large) warn(advert, 'spec.communities', `${standard && large ? 'communities and large communities' : large ? 'large communities' : 'communities'} ${why}`);
     if (advert.localPref !== 0) warn(advert, 'spec.localPref', `local-pref ${advert.localPref} ${why}`);
+  }
+  return out;
+}
+
+/**
+ * The BGPPeer fields the host-frr backend cannot apply: the session is the node's FRR's, as its
+ * owner configured it. Where FRR shows the value (ASNs, configured timers, BFD on the neighbour)
+ * a warning says when it differs; a field FRR does not show (a password, multi-hop, the port…)
+ * is reported when set, since Portside cannot make it true.
+ */
+export function hostFrrPeerMismatches(peers: readonly BgpPeer[], neighbors: ReadonlyMap<string, FrrNeighborFacts>): ConfigWarning[] {
+  const out: ConfigWarning[] = [];
+  for (const peer of peers) {
+    if (!peer.peerAddress) continue; // unnumbered and VRF peers are refused for this backend (lib/config/backend.ts)
+    const address = formatIp(peer.peerAddress);
+    const n = neighbors.get(address);
+    if (!n) continue; // reported on the session itself: the node's FRR has no such neighbour
+    const warn = (field: string, message: string) => out.push({ kind: 'BGPPeer', name: peer.name, field, message });
+    const owned = `the session with ${address} is the node's FRR's, as its owner configured it (${BACKEND})`;
+    const differs = (field: string, ours: string, theirs: string) =>
+      warn(field, `${ours} is not what the node's FRR runs: its neighbor ${address} has ${theirs}; ${owned}: make the two agree`);
+    if (n.localAs !== undefined && n.localAs !== peer.myASN) differs('spec.myASN', `myASN ${peer.myASN}`, `local AS ${n.localAs}`);
+    if (peer.peerASN !== undefined && n.remoteAs !== undefined && n.remoteAs !== peer.peerASN) differs('spec.peerASN', `peerASN ${peer.peerASN}`, `remote-as ${n.remoteAs}`);
+    if (n.configuredHoldMs !== undefined && n.configuredHoldMs !== peer.holdTimeMs) differs('spec.holdTime', `holdTime ${peer.holdTimeMs / 1000}s`, `hold time ${n.configuredHoldMs / 1000}s`);
+    if (n.configuredKeepaliveMs !== undefined && n.configuredKeepaliveMs !== peer.keepaliveTimeMs) {
+      differs('spec.keepaliveTime', `keepaliveTime ${peer.keepaliveTimeMs / 1000}s`, `keepalive ${n.configuredKeepaliveMs / 1000}s`);
+    }
+    if (peer.bfdProfile && n.bfdState === undefined) differs('spec.bfdProfile', `bfdProfile ${peer.bfdProfile.name}`, 'no BFD');
+    const notApplied = (field: string, what: string) => warn(field, `${what} not applied: ${owned}; set it in FRR's configuration and remove the field`);
+    if (peer.password !== undefined) notApplied('spec.password', 'the TCP-MD5 password (spec.password or passwordSecret) is');
+    if (peer.ebgpMultiHop) notApplied('spec.ebgpMultiHop', 'ebgpMultiHop is');
+    if (peer.enableGracefulRestart) notApplied('spec.enableGracefulRestart', 'graceful restart is');
+    if (peer.peerPort !== 179) notApplied('spec.peerPort', `peerPort ${peer.peerPort} is`);
+    if (peer.sourceAddress) notApplied('spec.sourceAddress', 'sourceAddress is');
+    if (peer.connectTimeMs !== undefined) notApplied('spec.connectTime', 'connectTime is');
+    if (peer.routerID) notApplied('spec.routerID', 'routerID is');
+    if (peer.localASN !== undefined) notApplied('spec.localASN', 'localASN is');
   }
   return out;
 }

@@ -11,7 +11,7 @@ const peer = (name: string, address: string, bfd = false): BgpPeer => ({
 
 const NEIGHBORS = JSON.stringify({
   '198.51.100.2': {
-    remoteAs: 64512, bgpState: 'Established', peerBfdInfo: { status: 'Up' },
+    remoteAs: 64512, localAs: 64500, bgpTimerConfiguredHoldTimeMsecs: 9000, bgpTimerConfiguredKeepAliveIntervalMsecs: 3000, bgpState: 'Established', peerBfdInfo: { status: 'Up' },
     addressFamilyInfo: { ipv4Unicast: { acceptedPrefixCounter: 0, sentPrefixCounter: 3 } },
   },
   '2001:db8:1::2': { remoteAs: 64512, bgpState: 'Active', lastResetDueTo: 'Waiting for peer OPEN', addressFamilyInfo: { ipv6Unicast: {} } },
@@ -24,6 +24,8 @@ test('BGPPeers map to FRR neighbours by address: state, BFD, prefixes sent, last
   assert.deepEqual(views[0], { name: 'tor', peerAddress: '198.51.100.2', state: 'Established', prefixesSent: 3, established: true, bfd: { state: 'Up' } });
   assert.deepEqual(views[1], { name: 'tor6', peerAddress: '2001:db8:1::2', state: 'Active', prefixesSent: 0, established: false, lastError: 'Waiting for peer OPEN' });
   assert.equal(views[2]?.state, 'Idle');
+  // What FRR's configuration says of the session, for host-frr's comparison with the BGPPeer.
+  assert.deepEqual(parsed.neighbors.get('198.51.100.2'), { state: 'Established', prefixesSent: 3, bfdState: 'Up', localAs: 64500, remoteAs: 64512, configuredHoldMs: 9000, configuredKeepaliveMs: 3000 });
   assert.match(views[2]?.configError ?? '', /the node's FRR has no neighbor 198\.51\.100\.99/);
 });
 

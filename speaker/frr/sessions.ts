@@ -20,6 +20,11 @@ export interface FrrNeighborFacts {
   lastError?: string;
   bfdState?: string;
   prefixesSent: number;
+  /** As FRR's configuration has them (host-frr compares them with the BGPPeer's). */
+  localAs?: number;
+  remoteAs?: number;
+  configuredHoldMs?: number;
+  configuredKeepaliveMs?: number;
 }
 
 const STATES = new Set(['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established', 'Clearing', 'Deleted']);
@@ -52,7 +57,13 @@ function neighborsOf(json: Record<string, unknown>, command: string): ParseNeigh
         if (isObject(af) && typeof af.sentPrefixCounter === 'number') sent += af.sentPrefixCounter;
       }
     }
-    out.set(key, { state: value.bgpState, prefixesSent: sent, ...(reset ? { lastError: reset } : {}), ...(bfd ? { bfdState: bfd } : {}) });
+    const facts: FrrNeighborFacts = { state: value.bgpState, prefixesSent: sent, ...(reset ? { lastError: reset } : {}), ...(bfd ? { bfdState: bfd } : {}) };
+    const configured = [['localAs', 'localAs'], ['remoteAs', 'remoteAs'], ['configuredHoldMs', 'bgpTimerConfiguredHoldTimeMsecs'], ['configuredKeepaliveMs', 'bgpTimerConfiguredKeepAliveIntervalMsecs']] as const;
+    for (const [field, frrKey] of configured) {
+      const n = value[frrKey];
+      if (typeof n === 'number') facts[field] = n;
+    }
+    out.set(key, facts);
   }
   return { ok: true, neighbors: out };
 }

@@ -59,7 +59,7 @@ const pools = (['203.0.113.0/28', '2001:db8:ff::/120'] as const).map((t) => {
   if (!r.ok) throw new Error(r.error);
   return r.value;
 });
-const tor = { name: 'tor', peerAddress: mustParseIp('198.51.100.2'), interface: undefined, bfdProfile: undefined } as unknown as BgpPeer;
+const tor = { name: 'tor', peerAddress: mustParseIp('198.51.100.2'), interface: undefined, bfdProfile: undefined, peerPort: 179 } as unknown as BgpPeer;
 
 function announcer(vtysh: Vtysh, iface = new FakeInterface()) {
   return new HostFrrAnnouncer({

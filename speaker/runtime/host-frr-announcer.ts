@@ -12,7 +12,7 @@ import type { BgpPeer, ConfigWarning } from '../../lib/config/index.ts';
 import { formatCidr, parseCidr, type Cidr, type IpRange } from '../../lib/ip/index.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import type { Registry } from '../../lib/metrics/index.ts';
-import { hostFrrUnhonoured } from '../frr/host-limits.ts';
+import { hostFrrPeerMismatches, hostFrrUnhonoured } from '../frr/host-limits.ts';
 import { networkCommands, noChanges, planHostFrr, type HostFrrChanges, type HostFrrMode, type Ownership } from '../frr/host-plan.ts';
 import { mergeAttributes, withGracefulShutdown, type PrefixAttributes } from '../frr/host-route-maps.ts';
 import type { InterfaceAddresses } from '../frr/interface-addresses.ts';
@@ -62,6 +62,9 @@ export class HostFrrAnnouncer implements BgpBackend {
   /** What we added and FRR should still have: a line gone from it means FRR restarted (or was changed by hand). */
   private installed = new Set<string>();
   private unhonouredNow: ConfigWarning[] = [];
+  private advertWarnings: ConfigWarning[] = [];
+  /** BGPPeer fields the node's FRR does not run as they say (hostFrrPeerMismatches). */
+  private peerWarnings: ConfigWarning[] = [];
   private gshutWarned = false;
 
   constructor(opts: HostFrrAnnouncerOptions) {
@@ -271,6 +274,13 @@ export class HostFrrAnnouncer implements BgpBackend {
       this.log.warn('host_frr_graceful_shutdown_unavailable', { modes, msg: 'node cordoned: connected mode cannot add GRACEFUL_SHUTDOWN to our prefixes (the operator\'s redistribute policy decides their attributes)' });
     }
     this.gshutWarned = gshutLost;
+    this.advertWarnings = warnings;
+    this.publishUnhonoured();
+  }
+
+  /** The BGPAdvertisements' and the BGPPeers' warnings together, said when the set changes. */
+  private publishUnhonoured(): void {
+    const warnings = [...this.advertWarnings, ...this.peerWarnings];
     if (JSON.stringify(warnings) === JSON.stringify(this.unhonouredNow)) return;
     this.unhonouredNow = warnings;
     for (const w of warnings) this.log.warn('host_frr_unhonoured', { ...w });
@@ -294,6 +304,8 @@ export class HostFrrAnnouncer implements BgpBackend {
     const recovered = this.error !== undefined;
     if (recovered) this.log.info('host_frr_ok', { msg: 'FRR answers as expected again' });
     this.error = undefined;
+    this.peerWarnings = hostFrrPeerMismatches(peers, parsed.neighbors);
+    this.publishUnhonoured();
     this.reports.publish(frrPeerSessions(peers, hostNeighbors(parsed.neighbors)), { changed: recovered });
   }
 }
