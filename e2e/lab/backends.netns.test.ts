@@ -43,12 +43,16 @@ async function labWith(t: TestContext, backend: LabBgpBackend, perNode: (lab: Po
 
 const line = (text: string): RegExp => new RegExp(`^${text.replaceAll('.', '\\.')}$`, 'm');
 
-test('make lab BGP_BACKEND=host-frr: the nodes\' own FRR announce what the speakers hand them', { timeout: 300_000 }, (t) => labWith(t, 'host-frr', async (_lab, node, frr, vip) => {
+test('make lab BGP_BACKEND=host-frr: the nodes\' own FRR announce what the speakers hand them', { timeout: 300_000 }, (t) => labWith(t, 'host-frr', async (lab, node, frr, vip) => {
   // The lab's advertisement carries communities: Portside's own route-map goes on its line.
   const running = await frr.vtysh('show running-config');
   const map = new RegExp(`^  network ${vip.replaceAll('.', '\\.')}/32 route-map (portside-[0-9a-f]+)$`, 'm').exec(running)?.[1];
   assert.ok(map, `${node}'s FRR announces ${vip} through a portside- route-map:\n${running}`);
   assert.match(running, new RegExp(`^route-map ${map} permit 10\\n set community [^\\n]*additive$`, 'm'), `${node}: the route-map sets the lab's communities`);
+  // The lab's BGPPeer says what the node's FRR runs (timers, BFD): host-frr has nothing to name.
+  const state = (await lab.objects.list('configurationstates')).find((i) => i.metadata?.name === `speaker-${node}`) as { status?: { conditions?: { type: string; message?: string }[] } } | undefined;
+  const warned = state?.status?.conditions?.find((c) => c.type === 'ConfigurationWarnings');
+  assert.equal(warned, undefined, `${node}: no ConfigurationWarnings: ${warned?.message ?? ''}`);
 }));
 
 test('make lab BGP_BACKEND=frr: the sidecar FRR carries what the speaker rendered, applied by the reloader', { timeout: 300_000 }, (t) => labWith(t, 'frr', async (lab, node, frr, vip) => {

@@ -165,7 +165,7 @@ export async function startPortsideLab(opts: StartLabOptions): Promise<PortsideL
     }));
     const net = { nodes: built.nodes, frr, clientOut: router.behind.ns, clientL2: clients['client-l2'].ns };
     const objects = new LabObjects(cp.kubeconfig);
-    await step('pools, BGPPeer, BFDProfile and advertisements', () => objects.applyConfig());
+    await step('pools, BGPPeer, BFDProfile and advertisements', () => objects.applyConfig({ hostFrr: backend.backend === 'host-frr' }));
 
     const node = (name: string) => {
       const found = built.nodes.find((x) => x.name === name);

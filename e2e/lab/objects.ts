@@ -57,15 +57,19 @@ export class LabObjects {
     return list.items;
   }
 
-  async applyConfig(): Promise<void> {
+  /**
+   * The lab's configuration. `hostFrr`: the nodes' own FRR owns the sessions, so the BGPPeer says
+   * only what that FRR runs (its timers and BFD), nothing host-frr would name as not applied.
+   */
+  async applyConfig({ hostFrr = false }: { hostFrr?: boolean } = {}): Promise<void> {
     await this.apply('ipaddresspools', 'IPAddressPool', POOLS.bgp.name, { addresses: [...POOLS.bgp.addresses], autoAssign: false });
     await this.apply('ipaddresspools', 'IPAddressPool', POOLS.l2.name, { addresses: [...POOLS.l2.addresses], autoAssign: false });
     await this.apply('bfdprofiles', 'BFDProfile', BFD_PROFILE.name, {
       receiveInterval: BFD_PROFILE.intervalMs, transmitInterval: BFD_PROFILE.intervalMs, detectMultiplier: BFD_PROFILE.multiplier,
     });
     await this.apply('bgppeers', 'BGPPeer', 'tor', {
-      myASN: NODE_ASN, peerASN: TOR_ASN, peerAddress: TOR_V4, holdTime: '9s', keepaliveTime: '3s', connectTime: '1s',
-      bfdProfile: BFD_PROFILE.name, enableGracefulRestart: true,
+      myASN: NODE_ASN, peerASN: TOR_ASN, peerAddress: TOR_V4, holdTime: '9s', keepaliveTime: '3s', bfdProfile: BFD_PROFILE.name,
+      ...(hostFrr ? {} : { connectTime: '1s', enableGracefulRestart: true }),
     });
     await this.apply('bgpadvertisements', 'BGPAdvertisement', 'bgp', {
       ipAddressPools: [POOLS.bgp.name], peers: ['tor'], communities: [COMMUNITY, LARGE_COMMUNITY],

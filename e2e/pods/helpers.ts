@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
-import { cgroupPids } from '../nodes/cgroups.ts';
+import { cgroupMounts, cgroupPids } from '../nodes/cgroups.ts';
 import type { ProbeSummary } from '../lab/http-probe.ts';
 
 /** What these helpers need of a lab node running a kubelet. */
@@ -128,4 +128,45 @@ export function failureGaps(records: ReadonlyArray<Pick<ProbeSummary, 'answers' 
     gaps.push({ failed: i - first, ms: to - from });
   }
   return gaps;
+}
+
+/**
+ * Each container of a Pod by its memory cgroup (the kubelet gives every container its own,
+ * under the Pod's): the command names of its processes, and the cgroup's usage and high-water
+ * mark in bytes — what the container's memory limit is enforced on. cgroup v2
+ * (memory.current, memory.peak) or the v1 memory hierarchy (memory.usage_in_bytes,
+ * memory.max_usage_in_bytes).
+ */
+export function podContainerMemory(nodes: readonly KubeletHost[], pod: V1Pod): { commands: string[]; current: number | undefined; peak: number | undefined }[] {
+  const node = nodes.find((n) => n.name === pod.spec?.nodeName);
+  const root = node?.kubelet?.cgroupRoot;
+  if (!root) return [];
+  const mounts = cgroupMounts();
+  const v1 = mounts.find((m) => !m.v2 && m.options.includes('memory'));
+  const v2 = mounts.find((m) => m.v2);
+  const byCgroup = new Map<string, string[]>();
+  for (const pid of cgroupPids(root)) {
+    if (podUidOf(pid) !== pod.metadata?.uid) continue;
+    try {
+      const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
+      const dir = v1 ? lines.find((l) => /^\d+:([^:]*,)?memory(,[^:]*)?:/.test(l))?.split(':')[2] : lines.find((l) => l.startsWith('0::'))?.slice(3);
+      if (!dir) continue;
+      byCgroup.set(dir, [...(byCgroup.get(dir) ?? []), readFileSync(`/proc/${pid}/comm`, 'utf8').trim()]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const read = (path: string) => {
+    try {
+      return Number(readFileSync(path, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  };
+  return [...byCgroup].map(([dir, commands]) => {
+    const [current, peak] = v1
+      ? [read(join(v1.path, dir, 'memory.usage_in_bytes')), read(join(v1.path, dir, 'memory.max_usage_in_bytes'))]
+      : [read(join(v2?.path ?? '/sys/fs/cgroup', dir, 'memory.current')), read(join(v2?.path ?? '/sys/fs/cgroup', dir, 'memory.peak'))];
+    return { commands: commands.sort(), current, peak };
+  });
 }

@@ -24,53 +24,26 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type V1Container, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { buildLab, controlPlaneSkipped, type BuiltLab } from '../lab/builder.ts';
 import { LabObjects } from '../lab/objects.ts';
-import { NODE_ASN, POOLS, TOR_ASN, UPLINK } from '../lab/plan.ts';
-import { Lab, requireCommands, requireRoot, run, type Netns } from '../netns/index.ts';
-import { startFrr, type FrrRouter } from '../routers/index.ts';
+import { NODE_ASN, POOLS, TOR_ASN } from '../lab/plan.ts';
+import { run, type Netns } from '../netns/index.ts';
 import { capMask, containerLogs, failureGaps, inCidr, metrics, portsidePid, procCpu, procStatus, ready } from './helpers.ts';
-import { NODE_COMMANDS } from '../nodes/index.ts';
+import { IMAGE, kubeletLab, NS, ROOT, webContainer } from './kubelet-lab.ts';
 import type { ProbeSummary } from '../lab/http-probe.ts';
 import { waitFor } from '../wait.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MANIFEST = join(ROOT, 'config/manifests/portside.yaml');
-const NS = 'portside-system';
-const IMAGE = { name: 'localhost/portside', tag: 'dev' };
 /** The sample pool (config/samples/metallb-l2.yaml): inside the lab's switch subnet. */
 const SAMPLE_POOL = '198.51.100.240/28';
-const LAN_V4 = '198.51.100.0/24';
 const PROBE = fileURLToPath(new URL('../lab/http-probe.ts', import.meta.url));
-/** The endpoint Pods' server: answers every request with its node's name (what the lab's probe counts); as PID 1 it must handle SIGTERM itself. */
-const WEB_SERVER = "process.on('SIGTERM', () => process.exit(0)); require('node:http').createServer((q, r) => r.end(process.env.NODE_NAME)).listen(8080)";
-/** An endpoint container: WEB_SERVER on the Portside image (it has Node), Ready once it answers. */
-function webContainer(extra: Partial<V1Container> = {}): V1Container {
-  return {
-    name: 'web', image: `${IMAGE.name}:${IMAGE.tag}`, imagePullPolicy: 'IfNotPresent',
-    command: ['/usr/local/bin/node', '-e', WEB_SERVER],
-    env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
-    ports: [{ containerPort: 8080 }],
-    readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
-    ...extra,
-  };
-}
 /** The speaker's --state-dir, a hostPath: the lab's nodes share the host's /run. */
 const STATE_DIR = '/run/portside';
-
-type Built = BuiltLab<never, 'client-l2'>;
 const exec = promisify(execFile);
-
-/** `KEY=value` lines a hack/ script prints on stdout. */
-async function script(path: string): Promise<string> {
-  const { stdout } = await run(join(ROOT, path), [], { timeoutMs: 1_800_000 });
-  return stdout.trim();
-}
 
 /** The README's install block: each command, backslash continuations joined. */
 function readmeInstall(): string[] {
@@ -80,41 +53,9 @@ function readmeInstall(): string[] {
   return block.replace(/\\\n\s*/g, '').split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
 }
 
-async function setup(t: TestContext): Promise<{ lab: Lab; built: Built; frr: FrrRouter; archive: string; tools: string } | undefined> {
-  if (!requireRoot(t) || !requireCommands(t, [...NODE_COMMANDS, 'openssl', 'bash', 'vtysh', '/usr/lib/frr/bgpd'])) return undefined;
-  const image = new Map((await script('hack/image/build.sh')).split('\n').map((l) => l.split('=', 2) as [string, string]));
-  assert.equal(image.get('PORTSIDE_IMAGE_REF'), `${IMAGE.name}:${IMAGE.tag}`);
-  const archive = image.get('PORTSIDE_IMAGE_ARCHIVE') ?? '';
-  const tools = await script('hack/tools/build.sh');
-  const lab = await Lab.create();
-  t.after(() => lab.destroy());
-  try {
-    const built = await buildLab<never, 'client-l2'>(lab, {
-      lan: { v4: LAN_V4 },
-      root: { host: 1 },
-      nodes: { count: 2, kubelet: true },
-      // The ToR the nodes route through, a client behind it; a client on the switch for L2.
-      router: { host: 2, gateway: true, behind: { name: 'client-out', v4: UPLINK.v4 } },
-      clients: { 'client-l2': { host: 50 } },
-      controlPlane: { bare: true },
-    });
-    const router = built.router;
-    assert.ok(router);
-    // As `make lab` configures it: dynamic neighbours from the switch subnet, ECMP; GR helper (FRR's default).
-    const frr = await startFrr(lab, router.ns, {
-      asn: TOR_ASN, routerId: router.v4, maximumPaths: 8,
-      listenRanges: [{ range: LAN_V4, peerGroup: 'NODES', remoteAs: NODE_ASN, timers: { keepaliveS: 3, holdS: 9 } }],
-    });
-    return { lab, built, frr, archive, tools };
-  } catch (err) {
-    if (controlPlaneSkipped(t, err)) return undefined;
-    throw err;
-  }
-}
-
 test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metrics, capabilities, an IP from the sample pool', { timeout: 900_000 }, async (t) => {
   const stateDirBefore = existsSync(STATE_DIR);
-  const env = await setup(t);
+  const env = await kubeletLab(t);
   if (!env) return;
   // After the lab (hooks run in order): the kubelet made the hostPath; each speaker removed its marker.
   t.after(() => {
@@ -122,7 +63,7 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
     assert.deepEqual(readdirSync(STATE_DIR), [], 'no restart marker left after a full withdraw');
     rmdirSync(STATE_DIR);
   });
-  const { lab, built, archive, tools } = env;
+  const { lab, built, archives, tools } = env;
   const plane = built.plane;
   const kubelets = built.kubelets;
   assert.ok(plane && kubelets);
@@ -137,7 +78,7 @@ test('the shipped manifests on kubelet nodes: Pods Ready by their probes, metric
   t.after(() => rmSync(work, { recursive: true, force: true }));
 
   await lab.dumpOnFailure(async () => {
-    for (const n of built.nodes) await n.kubelet?.importImage(archive);
+    for (const n of built.nodes) await n.kubelet?.importImage(archives.portside);
 
     // The shipped manifest, only the image reference overridden (its name as the manifest has it, tag = the release).
     const shippedImage = /^\s+image: (\S+)$/m.exec(readFileSync(MANIFEST, 'utf8'))?.[1] ?? '';
