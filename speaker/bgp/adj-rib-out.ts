@@ -78,7 +78,11 @@ export class AdjRibOut {
       const had = this.sent.get(k);
       if (want && attributes) {
         const fresh = attributesKey(attributes);
-        if (had?.key === fresh) continue;
+        if (had?.key === fresh) {
+          // Unchanged: hold the newest plan's prefix object, so the older one can be collected.
+          if (had.route.prefix !== want.prefix) had.route = { prefix: want.prefix, attributes: had.route.attributes };
+          continue;
+        }
         const shared = this.intern(fresh, attributes);
         const route = { prefix: want.prefix, attributes: shared.attributes };
         this.sent.set(k, { route, key: shared.key });

@@ -78,6 +78,9 @@ export function slimService(s: V1Service): V1Service {
   };
 }
 
+/** Every kept endpoint's addresses: one shared empty list. */
+const NO_ADDRESSES: string[] = Object.freeze([]) as unknown as string[];
+
 /** The conditions the planner reads (endpointCanServe), one shared object per combination. */
 const CONDITIONS = new Map<string, V1EndpointConditions>();
 function sharedConditions(c: V1EndpointConditions): V1EndpointConditions {
@@ -107,7 +110,7 @@ export function slimEndpointSlice(e: V1EndpointSlice): V1EndpointSlice {
     const key = `${ep.nodeName ?? ''}|${conditions?.ready}|${conditions?.serving}`;
     if (endpoints.has(key)) continue;
     endpoints.set(key, {
-      addresses: [],
+      addresses: NO_ADDRESSES,
       ...(ep.nodeName ? { nodeName: intern(ep.nodeName) } : {}),
       ...(conditions ? { conditions } : {}),
     });
