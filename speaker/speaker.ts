@@ -72,6 +72,9 @@ const PLAN_DELAY_MAX_MS = 1_000;
 
 type Key = 'plan' | 'status';
 
+const ANNOUNCED_BGP = 1;
+const ANNOUNCED_L2 = 2;
+
 export class Speaker {
   private readonly opts: SpeakerOptions;
   private readonly log: Logger;
@@ -88,8 +91,11 @@ export class Speaker {
   private configErrors: readonly ConfigError[] = [];
   private configWarnings: readonly ConfigError[] = [];
   private plan: NodePlan | undefined;
-  /** "service|protocol" announced by the last plan: a new one gets a nodeAssigned event. */
-  private announced = new Set<string>();
+  /**
+   * Service key → the protocols the last plan announced it by (ANNOUNCED_BGP | ANNOUNCED_L2): a
+   * new one gets a nodeAssigned event. Keyed by the plan's own key strings, not new ones.
+   */
+  private announced = new Map<string, number>();
   private ready = false;
   /** How long the last plan took (ms): informer changes wait at least twice that (planDelay). */
   private lastPlanMs = 0;
@@ -282,13 +288,12 @@ export class Speaker {
       ...l2.map((ip) => ({ service, protocol: 'layer2' as const, ip })),
     ]);
     this.stats.setAnnounced(nodeName, entries);
-    const now = new Set<string>();
+    const now = new Map<string, number>();
     for (const [service, { bgp, l2 }] of byService) {
-      for (const [protocol, ips] of [['BGP', bgp], ['L2', l2]] as const) {
+      for (const [protocol, ips, bit] of [['BGP', bgp, ANNOUNCED_BGP], ['L2', l2, ANNOUNCED_L2]] as const) {
         if (ips.length === 0) continue;
-        const key = `${service}|${protocol}`;
-        now.add(key);
-        if (this.announced.has(key)) continue;
+        now.set(service, (now.get(service) ?? 0) | bit);
+        if (((this.announced.get(service) ?? 0) & bit) !== 0) continue;
         const svc = this.informers.services.get(service);
         this.log.info('node_assigned', { service, protocol, ips });
         if (svc) this.events.record(serviceRef(svc), 'Normal', 'nodeAssigned', `announcing from node "${nodeName}" via ${protocol} (${ips.join(', ')})`);
