@@ -11,9 +11,13 @@ import { LabObjects } from '../e2e/lab/objects.ts';
 import type { Lab, LabProcess } from '../e2e/netns/index.ts';
 import { compileShipped } from './_compiled.ts';
 
-/** The manifests' NODE_OPTIONS (`--max-old-space-size-percentage=50`) resolved for each Pod's memory limit (speaker 256Mi, controller 192Mi). */
+/**
+ * The manifests' NODE_OPTIONS (`--max-old-space-size-percentage=50`) resolved for each Pod's
+ * memory limit (speaker 256Mi, controller 192Mi), and the speaker container's command flag
+ * (`node --optimize-for-size`, which NODE_OPTIONS cannot carry).
+ */
 export const POD_FLAGS = {
-  speaker: ['--max-semi-space-size=4', '--max-old-space-size=128'],
+  speaker: ['--max-semi-space-size=4', '--max-old-space-size=128', '--optimize-for-size'],
   controller: ['--max-semi-space-size=4', '--max-old-space-size=96'],
 } as const;
 

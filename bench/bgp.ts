@@ -19,7 +19,7 @@
 // - restarts with the Services waiting, one per Node flag set (BENCH_RESTART_NODE_OPTIONS,
 //   `|` between sets; default the Pod flags): RSS and high-water once it is quiet again.
 // BENCH_BUILD=source runs the TypeScript instead; BENCH_NODE_OPTIONS replaces the Pod flags
-// (e.g. `--max-semi-space-size=4 --max-old-space-size=128` are the default; `NAME=value` entries
+// (e.g. `--max-semi-space-size=4 --max-old-space-size=128 --optimize-for-size` are the default; `NAME=value` entries
 // there and in BENCH_RESTART_NODE_OPTIONS go in the speaker's environment, e.g. MALLOC_ARENA_MAX=2); BENCH_CPU_PROF=<dir>
 // and BENCH_HEAP_SNAPSHOT=<dir> profile the speaker (a heap snapshot there after the transfers).
 //   flock /tmp/portside-netns.lock node bench/bgp.ts
