@@ -257,7 +257,10 @@ export class Speaker {
         pools: [...config.pools.values()].flatMap((p) => p.ranges),
         adverts: config.bgpAdvertisements.filter((a) => selects(a.nodeSelectors, self?.metadata?.labels ?? {})),
       });
-      this.plan = plan; // before l2.apply: announceFailed looks the newly owned IPs up in it
+      // Before l2.apply: announceFailed looks the newly owned IPs up in it. Without its routes:
+      // the BGP backend keeps its own (from the plan that last changed them), and kept here
+      // too they were a second copy of every prefix (≈ 2 MB at 10,000, docs/benchmarks.md).
+      this.plan = { ...plan, bgp: new Map() };
       this.l2.apply(plan.l2, plan.l2Owned);
       this.log.debug('planned', { bgpPeers: plan.bgp.size, l2Owned: plan.l2Owned.map((p) => p.ip), live: liveNodes ? [...liveNodes] : 'all' });
       this.reportAnnounced(plan);
