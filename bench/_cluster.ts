@@ -2,7 +2,7 @@
 // its root foot and nodes running the shipped `portside speaker` — by default the compiled
 // JavaScript the image runs, with the Pods' NODE_OPTIONS — and `portside controller` the same
 // way; configured only through the API (LabObjects). BENCH_BUILD=source runs the TypeScript;
-// BENCH_NODE_OPTIONS replaces the speaker's Node flags.
+// BENCH_NODE_OPTIONS replaces the speaker's Node flags (`NAME=value` entries among them go in its environment).
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -11,11 +11,18 @@ import { LabObjects } from '../e2e/lab/objects.ts';
 import type { Lab, LabProcess } from '../e2e/netns/index.ts';
 import { compileShipped } from './_compiled.ts';
 
-/** The manifests' NODE_OPTIONS (`--max-old-space-size-percentage=50`) resolved for each Pod's memory limit (speaker 256Mi, controller 192Mi). */
+/**
+ * The manifests' NODE_OPTIONS (`--max-old-space-size-percentage=50`) resolved for each Pod's
+ * memory limit (speaker 256Mi, controller 192Mi), and the speaker container's command flag
+ * (`node --optimize-for-size`, which NODE_OPTIONS cannot carry).
+ */
 export const POD_FLAGS = {
-  speaker: ['--max-semi-space-size=4', '--max-old-space-size=128'],
+  speaker: ['--max-semi-space-size=4', '--max-old-space-size=128', '--optimize-for-size'],
   controller: ['--max-semi-space-size=4', '--max-old-space-size=96'],
 } as const;
+
+/** A `NAME=value` among a speaker's flags (BENCH_NODE_OPTIONS, speakerWith): an environment variable. */
+const ENV_ENTRY = /^[A-Z_][A-Z0-9_]*=/;
 
 export interface BenchClusterSpec<C extends string> extends Omit<LabSpec<LabProcess, C>, 'nodes' | 'controlPlane' | 'root'> {
   nodes: Omit<NodesSpec<LabProcess>, 'runs'>;
@@ -31,7 +38,10 @@ export interface BenchCluster<C extends string> {
   objects: LabObjects;
   /** What the speakers run, for the report. */
   describe: string;
-  /** The same speaker program with other Node flags (Pod flags replaced; the extra flags kept). */
+  /**
+   * The same speaker program with other Node flags (Pod flags replaced; the extra flags kept);
+   * `NAME=value` entries among them are set in its environment instead (e.g. MALLOC_ARENA_MAX=2).
+   */
   speakerWith(nodeFlags: readonly string[]): NodeProgram<LabProcess>;
   /** Removes the compiled build (the lab is the caller's). */
   cleanup(): void;
@@ -47,9 +57,10 @@ export async function benchCluster<C extends string>(lab: Lab, spec: BenchCluste
   ];
   try {
     const { speakerArgs, speakerExtraFlags: _extra, speakerNice, nodes, ...rest } = spec;
-    const program = (nodeFlags: readonly string[]) => portsideSpeaker({
+    const program = (flagsAndEnv: readonly string[]) => portsideSpeaker({
       args: speakerArgs,
-      nodeFlags,
+      nodeFlags: flagsAndEnv.filter((f) => !ENV_ENTRY.test(f)),
+      env: Object.fromEntries(flagsAndEnv.filter((f) => ENV_ENTRY.test(f)).map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)])),
       ...(compiled ? { bin: compiled.bin } : {}),
       ...(speakerNice ? { nice: speakerNice } : {}),
     });

@@ -19,7 +19,8 @@
 // - restarts with the Services waiting, one per Node flag set (BENCH_RESTART_NODE_OPTIONS,
 //   `|` between sets; default the Pod flags): RSS and high-water once it is quiet again.
 // BENCH_BUILD=source runs the TypeScript instead; BENCH_NODE_OPTIONS replaces the Pod flags
-// (e.g. `--max-semi-space-size=4 --max-old-space-size=128` are the default); BENCH_CPU_PROF=<dir>
+// (e.g. `--max-semi-space-size=4 --max-old-space-size=128 --optimize-for-size` are the default; `NAME=value` entries
+// there and in BENCH_RESTART_NODE_OPTIONS go in the speaker's environment, e.g. MALLOC_ARENA_MAX=2); BENCH_CPU_PROF=<dir>
 // and BENCH_HEAP_SNAPSHOT=<dir> profile the speaker (a heap snapshot there after the transfers).
 //   flock /tmp/portside-netns.lock node bench/bgp.ts
 import { randomInt } from 'node:crypto';
@@ -191,7 +192,7 @@ export async function run(): Promise<Record<string, unknown>> {
     await quiet(speaker.pid);
     const statuses = (await api.get<{ items?: unknown[] }>(`/apis/${GROUP}/${VERSION}/namespaces/${INSTALL_NAMESPACE}/servicebgpstatuses`).catch(() => ({ items: [] }))).items?.length ?? 0;
     const held = memoryOf(speaker.pid);
-    lines.push(`speaker holding ${COUNT} (${fmt((performance.now() - tAll) / 1000)} s after; ${statuses} ServiceBGPStatus written): RSS ${fmt(held.rss)} MB, high-water ${fmt(held.hwm)} MB; CPU ${fmt(cpuSeconds(speaker.pid) - cpu0)} s since ${LIVE ? 'the first create' : 'Established'} (load ${load1()})`);
+    lines.push(`speaker holding ${COUNT} (${fmt((performance.now() - tAll) / 1000)} s after; ${statuses} ServiceBGPStatus written): RSS ${fmt(held.rss)} MB (anonymous ${fmt(held.anon)}, file ${fmt(held.file)}), high-water ${fmt(held.hwm)} MB; CPU ${fmt(cpuSeconds(speaker.pid) - cpu0)} s since ${LIVE ? 'the first create' : 'Established'} (load ${load1()})`);
 
     const ours: number[] = [];
     for (let i = 0; i < TRIALS; i++) {
@@ -212,7 +213,7 @@ export async function run(): Promise<Record<string, unknown>> {
       await tor.waitEstablished(peer, { timeoutMs: 300_000 });
       await quiet(current.pid);
       const m = memoryOf(current.pid);
-      lines.push(`restart [${flags.join(' ') || 'no flags'}]: quiet ${fmt((performance.now() - r0) / 1000)} s after start, CPU ${fmt(cpuSeconds(current.pid), 1)} s; RSS ${fmt(m.rss)} MB, high-water ${fmt(m.hwm)} MB (load ${load1()})`);
+      lines.push(`restart [${flags.join(' ') || 'no flags'}]: quiet ${fmt((performance.now() - r0) / 1000)} s after start, CPU ${fmt(cpuSeconds(current.pid), 1)} s; RSS ${fmt(m.rss)} MB (anonymous ${fmt(m.anon)}, file ${fmt(m.file)}), high-water ${fmt(m.hwm)} MB (load ${load1()})`);
     }
     if (process.env.BENCH_HEAP_SNAPSHOT) {
       // After every figure: writing a snapshot raises the high-water mark.

@@ -67,7 +67,13 @@ export interface RestartMarkerStore {
 /** The marker is refreshed this often while graceful-restart sessions are up, so a crash counts as a restart too. */
 const MARKER_REFRESH_MS = 10_000;
 
+/** The longest an informer change waits for the next plan (planDelay). */
+const PLAN_DELAY_MAX_MS = 1_000;
+
 type Key = 'plan' | 'status';
+
+const ANNOUNCED_BGP = 1;
+const ANNOUNCED_L2 = 2;
 
 export class Speaker {
   private readonly opts: SpeakerOptions;
@@ -85,9 +91,14 @@ export class Speaker {
   private configErrors: readonly ConfigError[] = [];
   private configWarnings: readonly ConfigError[] = [];
   private plan: NodePlan | undefined;
-  /** "service|protocol" announced by the last plan: a new one gets a nodeAssigned event. */
-  private announced = new Set<string>();
+  /**
+   * Service key → the protocols the last plan announced it by (ANNOUNCED_BGP | ANNOUNCED_L2): a
+   * new one gets a nodeAssigned event. Keyed by the plan's own key strings, not new ones.
+   */
+  private announced = new Map<string, number>();
   private ready = false;
+  /** How long the last plan took (ms): informer changes wait at least twice that (planDelay). */
+  private lastPlanMs = 0;
   private stopping = false;
   private markerTimer: NodeJS.Timeout | undefined;
   /** The last marker write; writes never overlap. */
@@ -103,7 +114,7 @@ export class Speaker {
     this.queue = new WorkQueue<Key>({ onError: (key, err, outcome, requeues) => log.warn('reconcile_failed', { key, outcome, requeues, msg: briefError(err) }) });
     this.informers = new SpeakerInformers(api, {
       namespace,
-      onChange: () => this.queue.addAfter('plan', opts.debounceMs ?? 50),
+      onChange: () => this.queue.addAfter('plan', this.planDelay()),
       onEvent: (kind, e) => log.debug('informer', { kind, ...e }),
     });
     this.bgp = opts.hostFrr
@@ -136,9 +147,12 @@ export class Speaker {
     await this.bgp.start();
     this.informers.start();
     await this.informers.synced();
-    this.queue.run((key) => this.stats.counted(() => (key === 'plan' ? this.applyPlan() : this.writeStatus())), 2);
+    const firstPlan = Promise.withResolvers<void>();
+    this.queue.run((key) => this.stats.counted(() => (key === 'plan' ? this.applyPlan().finally(firstPlan.resolve) : this.writeStatus())), 2);
     this.queue.add('plan');
-    await this.queue.idle();
+    // Ready once the first plan is applied (announcing), not once its reports are written:
+    // with 10,000 Services those writes took ≈ 80 s (bench/bgp.ts).
+    await firstPlan.promise;
     this.ready = true;
     this.log.info('speaker_ready', { node: this.opts.nodeName });
     // BGPSessionState follows each session and its BFD.
@@ -243,14 +257,28 @@ export class Speaker {
         pools: [...config.pools.values()].flatMap((p) => p.ranges),
         adverts: config.bgpAdvertisements.filter((a) => selects(a.nodeSelectors, self?.metadata?.labels ?? {})),
       });
-      this.plan = plan; // before l2.apply: announceFailed looks the newly owned IPs up in it
+      // Before l2.apply: announceFailed looks the newly owned IPs up in it. Without its routes:
+      // the BGP backend keeps its own (from the plan that last changed them), and kept here
+      // too they were a second copy of every prefix (≈ 2 MB at 10,000, docs/benchmarks.md).
+      this.plan = { ...plan, bgp: new Map() };
       this.l2.apply(plan.l2, plan.l2Owned);
       this.log.debug('planned', { bgpPeers: plan.bgp.size, l2Owned: plan.l2Owned.map((p) => p.ip), live: liveNodes ? [...liveNodes] : 'all' });
       this.reportAnnounced(plan);
       this.stats.liveness(liveNodes?.size ?? 0, this.l2.watchedCount());
     }
-    this.stats.planned((performance.now() - started) / 1000);
+    this.lastPlanMs = performance.now() - started;
+    this.stats.planned(this.lastPlanMs / 1000);
     this.queue.add('status');
+  }
+
+  /**
+   * Informer changes are batched for debounceMs, or twice the last plan's time if longer (at
+   * most PLAN_DELAY_MAX_MS): every plan reads every Service, so with 10,000 Services created
+   * 8 a second, planning per 50 ms batch took 249 s of CPU (bench/bgp.ts). Now at most about
+   * a third of a core plans. Liveness and link changes still plan at once.
+   */
+  private planDelay(): number {
+    return Math.max(this.opts.debounceMs ?? 50, Math.min(2 * this.lastPlanMs, PLAN_DELAY_MAX_MS));
   }
 
   private reportAnnounced(plan: NodePlan): void {
@@ -263,13 +291,12 @@ export class Speaker {
       ...l2.map((ip) => ({ service, protocol: 'layer2' as const, ip })),
     ]);
     this.stats.setAnnounced(nodeName, entries);
-    const now = new Set<string>();
+    const now = new Map<string, number>();
     for (const [service, { bgp, l2 }] of byService) {
-      for (const [protocol, ips] of [['BGP', bgp], ['L2', l2]] as const) {
+      for (const [protocol, ips, bit] of [['BGP', bgp, ANNOUNCED_BGP], ['L2', l2, ANNOUNCED_L2]] as const) {
         if (ips.length === 0) continue;
-        const key = `${service}|${protocol}`;
-        now.add(key);
-        if (this.announced.has(key)) continue;
+        now.set(service, (now.get(service) ?? 0) | bit);
+        if (((this.announced.get(service) ?? 0) & bit) !== 0) continue;
         const svc = this.informers.services.get(service);
         this.log.info('node_assigned', { service, protocol, ips });
         if (svc) this.events.record(serviceRef(svc), 'Normal', 'nodeAssigned', `announcing from node "${nodeName}" via ${protocol} (${ips.join(', ')})`);

@@ -1,7 +1,7 @@
 // Records core/v1 Events about objects. Repeats of the same (object, type, reason, message)
 // bump count and lastTimestamp on the existing Event instead of creating a new one.
 // Recording never throws: a failed event is reported to onError and otherwise dropped.
-import { randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { CoreV1Event, V1ObjectReference } from '@kubernetes/client-node';
 import { isNotFound } from './errors.ts';
 import type { JsonClient } from './json-client.ts';
@@ -68,7 +68,8 @@ export class EventRecorder {
       apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata?.name,
       namespace: obj.metadata?.namespace, uid: obj.metadata?.uid,
     };
-    const key = JSON.stringify([ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid, type, reason, message]);
+    // A digest, not the JSON: 4,096 remembered keys of ≈ 180 characters were 0.7 MB of a speaker's heap.
+    const key = hash('sha1', JSON.stringify([ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid, type, reason, message]), 'base64');
     const nowIso = new Date((this.opts.clock ?? systemClock).now()).toISOString();
     const prior = this.seen.get(key);
     if (prior) {

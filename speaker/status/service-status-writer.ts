@@ -2,6 +2,7 @@
 // create (the identity fields are immutable, so status is written once after create),
 // patch the status when it changes, delete what is no longer announced. Objects from an
 // earlier run of this node are found by the node label and reused or deleted.
+import { hash } from 'node:crypto';
 import type { KubernetesObject, V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, VERSION } from '../../crds/index.ts';
 import { eachBounded } from '../../lib/async/bounded.ts';
@@ -16,9 +17,15 @@ export interface ServiceStatusWriterOptions {
   owner?: V1OwnerReference;
 }
 
-interface Known {
-  /** Status JSON last written; undefined = exists, status unknown (found by list). */
-  status: string | undefined;
+/**
+ * Per object: a digest of the status JSON last written, or undefined = exists, status unknown
+ * (found by list). A digest, not the JSON: at 10,000 Services the JSON was 1 MB of live heap.
+ */
+type Known = string | undefined;
+
+/** Equal statuses, equal digests (sha1 of the JSON, base64: 28 characters). */
+function digest(status: object): string {
+  return hash('sha1', JSON.stringify(status), 'base64');
 }
 
 const KINDS: readonly StatusKind[] = ['ServiceBGPStatus', 'ServiceL2Status', 'BGPSessionState'];
@@ -50,10 +57,10 @@ export class ServiceStatusWriter {
       await this.remove(kind, name);
       counts.deleted++;
     });
-    const changed = desired.filter((d) => this.known.get(keyOf(d.kind, d.name))?.status !== JSON.stringify(d.status));
+    const changed = desired.filter((d) => this.known.get(keyOf(d.kind, d.name)) !== digest(d.status));
     await eachBounded(changed, WRITES_IN_FLIGHT, async (d) => {
       const key = keyOf(d.kind, d.name);
-      const known = this.known.get(key);
+      const known = this.known.has(key);
       if (!known) {
         await this.create(d);
         counts.created++;
@@ -64,7 +71,7 @@ export class ServiceStatusWriter {
         if (isNotFound(err)) this.known.delete(key); // deleted behind our back: create it again on retry
         throw err;
       }
-      this.known.set(key, { status: JSON.stringify(d.status) });
+      this.known.set(key, digest(d.status));
       if (known) counts.patched++;
     });
     return counts;
@@ -88,7 +95,7 @@ export class ServiceStatusWriter {
         const name = item.metadata?.name;
         // Label values may be cut at 63 chars: confirm the node from status when present.
         const node = (item as { status?: { node?: string } }).status?.node;
-        if (name && (node === undefined || node === this.opts.node)) this.known.set(keyOf(kind, name), { status: undefined });
+        if (name && (node === undefined || node === this.opts.node)) this.known.set(keyOf(kind, name), undefined);
       }
     }
     this.listed = true;
