@@ -1,6 +1,6 @@
 // Bad input around BFD for the shipped `portside speaker`, configured through the API, with
-// two BGPPeers towards an FRR ToR: `tor` with a 300 ms × 3 BFDProfile, `plain` (from a second
-// node address) without BFD. Each bad input gets a clear report, nothing crashes, the
+// two BGPPeers: `tor` (the FRR ToR, the node's gateway) with a 300 ms × 3 BFDProfile, and
+// `plain`, a second FRR router on the segment, without BFD. Each bad input gets a clear report, nothing crashes, the
 // speaker process is the same one throughout, and `plain` stays up:
 // - a BFDProfile asking for echo mode (which the native BFD does not run): the configuration
 //   is refused on ConfigurationState naming BFDProfile, object and spec.echoMode, and the last
@@ -12,9 +12,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { run } from '../netns/index.ts';
 import { waitFor } from '../wait.ts';
-import { lineTime, resilienceLab, speakerEvents, waitSpeakerLine, NODE_ASN, TOR_ASN, VIP_PREFIX } from './lab.ts';
+import { startFrr } from '../routers/index.ts';
+import { lineTime, resilienceLab, speakerEvents, waitSpeakerLine, NODE_ASN, VIP_PREFIX } from './lab.ts';
 
 const PROFILE = { receiveIntervalMs: 300, transmitIntervalMs: 300, detectMultiplier: 3 };
+const PLAIN_ASN = 64514;
 
 // Garbage, a truncated header, version 0, detect multiplier 0, and a well-formed packet for a session we do not have.
 const SENDER = `
@@ -32,13 +34,18 @@ test('`portside speaker`: an echo-mode BFDProfile, malformed BFD packets, a sile
   await c.lab.dumpOnFailure(async () => {
     const node = r.nodes[0]!;
     const speaker = node.speaker!;
-    const second = c.addr(12);
-    await node.ns.addAddress('eth0', `${second}/28`);
-    await c.apply('bgppeers', 'BGPPeer', 'plain', {
-      myASN: NODE_ASN, peerASN: TOR_ASN, peerAddress: r.torV4, sourceAddress: second, connectTime: '1s', holdTime: '9s', keepaliveTime: '3s',
+    // A second router: one BGPPeer per address and node (two for one address are refused, as in MetalLB).
+    const plainV4 = c.addr(10);
+    const plainFrr = await startFrr(c.lab, await c.host('plain', 10), {
+      asn: PLAIN_ASN, routerId: plainV4, neighbors: [{ address: node.v4, remoteAs: NODE_ASN, timers: { keepaliveS: 3, holdS: 9 } }],
     });
-    await frr.waitKernelRoute(VIP_PREFIX, [node.v4, second].sort(), { timeoutMs: 30_000 });
-    await waitSpeakerLine(node, (l) => l.event === 'bfd_session_state' && l.peer === 'tor' && l.to === 'Up', 'our BFD Up with tor');
+    await c.apply('bgppeers', 'BGPPeer', 'plain', {
+      myASN: NODE_ASN, peerASN: PLAIN_ASN, peerAddress: plainV4, connectTime: '1s', holdTime: '9s', keepaliveTime: '3s',
+    });
+    await plainFrr.waitBgpRoute(VIP_PREFIX, [node.v4], { timeoutMs: 30_000 });
+    const plainDrops = async () => (await plainFrr.bgpNeighbors())[node.v4]?.connectionsDropped;
+    const plainDropsBefore = await plainDrops();
+    await waitSpeakerLine(node, (l) => l.event === 'bfd_session_state' && l.peer === r.torV4 && l.to === 'Up', 'our BFD Up with tor');
     const sessionDowns = () => speakerEvents(node, 'bgp_session_down');
     const bfdFlaps = () => speakerEvents(node, 'bfd_session_state').filter((l) => l.from === 'Up');
 
@@ -52,7 +59,8 @@ test('`portside speaker`: an echo-mode BFDProfile, malformed BFD packets, a sile
     await waitSpeakerLine(node, (l) => l.event === 'config_invalid' && l.stale === true, 'config_invalid, running on the last good configuration');
     await c.remove('bfdprofiles', 'echoing');
     await waitFor(async () => (await c.configState(node.name))?.result === 'Valid', { what: `speaker-${node.name} Valid again` });
-    assert.deepEqual(await frr.kernelNextHops(VIP_PREFIX), [node.v4, second].sort(), 'both paths stayed');
+    assert.deepEqual(await frr.kernelNextHops(VIP_PREFIX), [node.v4], 'the ToR kept the path');
+    assert.deepEqual(await plainFrr.bgpNextHops(VIP_PREFIX), [node.v4], 'the second router kept the path');
     assert.deepEqual(sessionDowns(), [], 'no session dropped over the invalid profile');
     assert.deepEqual(bfdFlaps(), [], 'no BFD flap over the invalid profile');
 
@@ -83,10 +91,12 @@ test('`portside speaker`: an echo-mode BFDProfile, malformed BFD packets, a sile
     t.diagnostic(`silent BFD peer noticed after ${lineTime(down) - silentAt} ms`);
 
     await run('ip', ['netns', 'exec', r.tor.name, 'nft', 'delete', 'table', 'inet', 'bfdmute']);
-    await waitFor(() => speakerEvents(node, 'bfd_session_state', 'tor').filter((l) => l.to === 'Up').length >= 2, { what: 'BFD Up again', timeoutMs: 30_000 });
+    await waitFor(() => speakerEvents(node, 'bfd_session_state', r.torV4).filter((l) => l.to === 'Up').length >= 2, { what: 'BFD Up again', timeoutMs: 30_000 });
     await waitFor(() => speakerEvents(node, 'bgp_session_established', 'tor').length >= 2, { what: 'BGP with tor Established again', timeoutMs: 30_000 });
-    await frr.waitKernelRoute(VIP_PREFIX, [node.v4, second].sort(), { timeoutMs: 30_000 });
+    await frr.waitKernelRoute(VIP_PREFIX, [node.v4], { timeoutMs: 30_000 });
     assert.deepEqual(speakerEvents(node, 'bgp_session_down', 'plain'), [], 'the peer without BFD stayed up');
+    assert.equal(await plainDrops(), plainDropsBefore, 'the second router counted no dropped session');
+    assert.deepEqual(await plainFrr.bgpNextHops(VIP_PREFIX), [node.v4]);
     assert.ok(speaker.running && node.speaker === speaker, 'the same speaker process throughout');
     assert.equal((await c.configState(node.name))?.result, 'Valid');
   });

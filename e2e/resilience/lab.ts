@@ -135,7 +135,7 @@ export function speakerLines(node: ClusterNode): SpeakerLine[] {
   return node.speaker?.jsonLines<SpeakerLine>() ?? [];
 }
 
-/** Lines of `event` (for `peer`, when given). */
+/** Lines of `event` (for `peer`, when given: a BGPPeer's name, or for BFD lines the peer's address). */
 export function speakerEvents(node: ClusterNode, event: string, peer?: string): SpeakerLine[] {
   return speakerLines(node).filter((l) => l.event === event && (peer === undefined || l.peer === peer));
 }
