@@ -1,9 +1,11 @@
 // The router interop tests' lab: one dual-stack node running the shipped `portside speaker`
 // and a router namespace at host 2 (FRR, GoBGP or BIRD, started by the test), over
 // e2e/speaker/lab-cluster.ts. Portside is configured through the API: BGPPeers `tor4` and
-// `tor6` (eBGP to the router's IPv4 and IPv6 addresses) and, on request, `ibgp` (iBGP with the
-// router's own ASN, sourced from a second node address), one pool and one Service per route,
-// and BGPAdvertisements with our communities (and LOCAL_PREF 200 towards `ibgp`).
+// `tor6` (eBGP to the router's IPv4 and IPv6 addresses), then (switchToIbgp) `ibgp` in place
+// of `tor4` (iBGP with the router's own ASN to the same address, sourced from a second node
+// address: two BGPPeers for one address on one node are refused, as in MetalLB), one pool
+// and one Service per route, and BGPAdvertisements with our communities (and LOCAL_PREF 200
+// towards `ibgp`).
 import type { TestContext } from 'node:test';
 import { serviceWithEndpoints, startLabCluster, type ClusterNode, type LabCluster } from '../speaker/lab-cluster.ts';
 import type { Netns } from '../netns/index.ts';
@@ -16,7 +18,7 @@ export const LARGE_COMMUNITY = '64600:1:2';
 export const V4 = '203.0.113.10/32';
 export const V6 = '2001:db8:ff::10/128';
 export const IBGP_ROUTE = '203.0.113.20/32';
-const V6_LAN = '2001:db8:100::';
+const V6_LAN = '2001:db8:100::/64';
 const NAMESPACE = 'interop';
 const TIMERS = { connectTime: '1s', holdTime: '9s', keepaliveTime: '3s' };
 
@@ -42,7 +44,7 @@ export async function interopLab(t: TestContext, commands: readonly string[]): P
 }
 
 /** What the router is to learn: `ebgp` = V4 over tor4 and V6 over tor6; `ibgp` = IBGP_ROUTE over ibgp with LOCAL_PREF 200. */
-export async function configureInterop(lab: InteropLab, sessions: { ebgp?: boolean; ibgp?: boolean }): Promise<void> {
+async function configureInterop(lab: InteropLab, sessions: { ebgp?: boolean; ibgp?: boolean }): Promise<void> {
   const { c, router } = lab;
   const communities = [COMMUNITY, `large:${LARGE_COMMUNITY}`];
   const routes: Array<{ pool: string; prefix: string; family: 'IPv4' | 'IPv6' }> = [];
@@ -67,4 +69,15 @@ export async function configureInterop(lab: InteropLab, sessions: { ebgp?: boole
 /** Withdraws V4 the way a cluster does: its Service is deleted. */
 export async function withdrawV4(lab: InteropLab): Promise<void> {
   await lab.c.cluster.core.deleteNamespacedService({ namespace: NAMESPACE, name: 'v4' });
+}
+
+/** The eBGP sessions tor4 and tor6 with V4 and V6. */
+export function configureEbgp(lab: InteropLab): Promise<void> {
+  return configureInterop(lab, { ebgp: true });
+}
+
+/** BGPPeer tor4 removed, `ibgp` (same router address, second source) added, with IBGP_ROUTE at LOCAL_PREF 200. */
+export async function switchToIbgp(lab: InteropLab): Promise<void> {
+  await lab.c.remove('bgppeers', 'tor4');
+  await configureInterop(lab, { ibgp: true });
 }

@@ -9,12 +9,12 @@ import type { GobgpPath, StartBirdOptions, StartGobgpOptions } from '../routers/
 import { waitFor } from '../wait.ts';
 import { parseCommunity } from '../../speaker/bgp/attributes/communities.ts';
 import { speakerEvents } from '../resilience/lab.ts';
-import { COMMUNITY, configureInterop, IBGP_ROUTE, interopLab, LARGE_COMMUNITY, NODE_ASN, TOR_ASN, V4, V6, withdrawV4, type InteropLab } from './interop-lab.ts';
+import { COMMUNITY, configureEbgp, IBGP_ROUTE, interopLab, LARGE_COMMUNITY, NODE_ASN, TOR_ASN, V4, V6, switchToIbgp, withdrawV4, type InteropLab } from './interop-lab.ts';
 
 const TIMERS = { holdTimeS: 9, keepaliveS: 3 };
 
-/** Sessions tor4, tor6 and ibgp Established `count` times. */
-function waitSessions(lab: InteropLab, count: number, peers = ['tor4', 'tor6', 'ibgp']): Promise<boolean> {
+/** Sessions `peers` Established `count` times. */
+function waitSessions(lab: InteropLab, count: number, peers = ['tor4', 'tor6']): Promise<boolean> {
   return waitFor(() => peers.every((p) => speakerEvents(lab.node, 'bgp_session_established', p).length >= count) || undefined, {
     what: `sessions ${peers.join(', ')} Established (#${count})`, timeoutMs: 30_000,
   });
@@ -35,7 +35,7 @@ test('`portside speaker` with GoBGP: v4 and v6 routes with communities and large
       ],
     };
     let gobgp = await startGobgp(c.lab, router.ns, options);
-    await configureInterop(lab, { ebgp: true, ibgp: true });
+    await configureEbgp(lab);
     await waitSessions(lab, 1);
     const path = async (prefix: string): Promise<GobgpPath | undefined> => (await gobgp.rib(prefix.includes(':') ? 'ipv6' : 'ipv4'))[prefix]?.[0];
     const attr = (p: GobgpPath, type: number) => p.attrs.find((a) => a.type === type);
@@ -47,12 +47,6 @@ test('`portside speaker` with GoBGP: v4 and v6 routes with communities and large
       const nextHop = attr(p, 3)?.nexthop ?? (attr(p, 14)?.nexthop as string | undefined);
       assert.equal(nextHop, hop);
     }
-    const ib = await waitFor(() => path(IBGP_ROUTE), { what: `GoBGP holds ${IBGP_ROUTE}`, timeoutMs: 30_000 });
-    assert.equal(attr(ib, 5)?.value, 200, 'LOCAL_PREF');
-    assert.equal(attr(ib, 3)?.nexthop, ibgpSource);
-    const asPath = attr(ib, 2)?.as_paths as unknown[] | undefined;
-    assert.ok(asPath === undefined || asPath.length === 0, `iBGP: empty AS_PATH (${JSON.stringify(asPath)})`);
-    assert.deepEqual(attr(ib, 8)?.communities, [parseCommunity(COMMUNITY)]);
 
     await withdrawV4(lab);
     await waitFor(async () => (await path(V4)) === undefined, { what: 'GoBGP drops the withdrawn route' });
@@ -62,6 +56,16 @@ test('`portside speaker` with GoBGP: v4 and v6 routes with communities and large
     await waitSessions(lab, 2, ['tor6']);
     await waitFor(() => path(V6), { what: 'IPv6 route re-announced to the restarted GoBGP' });
     assert.equal(await path(V4), undefined);
+
+    // iBGP: `ibgp` replaces `tor4` (same router address, the node's second address as source).
+    await switchToIbgp(lab);
+    await waitSessions(lab, 1, ['ibgp']);
+    const ib = await waitFor(() => path(IBGP_ROUTE), { what: `GoBGP holds ${IBGP_ROUTE}`, timeoutMs: 30_000 });
+    assert.equal(attr(ib, 5)?.value, 200, 'LOCAL_PREF');
+    assert.equal(attr(ib, 3)?.nexthop, ibgpSource);
+    const asPath = attr(ib, 2)?.as_paths as unknown[] | undefined;
+    assert.ok(asPath === undefined || asPath.length === 0, `iBGP: empty AS_PATH (${JSON.stringify(asPath)})`);
+    assert.deepEqual(attr(ib, 8)?.communities, [parseCommunity(COMMUNITY)]);
   });
 });
 
@@ -82,7 +86,7 @@ test('`portside speaker` with BIRD: v4 and v6 routes with communities and large 
       extraConfig: 'protocol direct { ipv4; interface "eth0"; }',
     };
     let bird = await startBird(c.lab, router.ns, options);
-    await configureInterop(lab, { ebgp: true, ibgp: true });
+    await configureEbgp(lab);
     await waitSessions(lab, 1);
     // `show route all` prints each path's attributes under it; BIRD writes (a,b) and (a, b, c).
     const routeText = async (prefix: string) => {
@@ -99,10 +103,6 @@ test('`portside speaker` with BIRD: v4 and v6 routes with communities and large 
       assert.match(text, new RegExp(`BGP\\.as_path: ${NODE_ASN}\\b`));
     }
     assert.match((await routeText(V6)) ?? '', new RegExp(`BGP\\.next_hop: ${node.v6} ${await node.ns.linkLocal('eth0')}`));
-    const ib = await waitFor(() => routeText(IBGP_ROUTE), { what: `BIRD holds ${IBGP_ROUTE}`, timeoutMs: 30_000 });
-    assert.match(ib, /BGP\.local_pref: 200\b/, 'LOCAL_PREF');
-    assert.match(ib, /BGP\.as_path:\s*$/m, 'iBGP: empty AS_PATH');
-    assert.match(ib, new RegExp(`BGP\\.next_hop: ${ibgpSource.replaceAll('.', '\\.')}\\b`));
 
     await withdrawV4(lab);
     await waitFor(async () => (await routeText(V4)) === undefined, { what: 'BIRD drops the withdrawn route' });
@@ -112,5 +112,13 @@ test('`portside speaker` with BIRD: v4 and v6 routes with communities and large 
     await waitSessions(lab, 2, ['tor6']);
     await waitFor(() => routeText(V6), { what: 'IPv6 route re-announced to the restarted BIRD' });
     assert.equal(await routeText(V4), undefined);
+
+    // iBGP: `ibgp` replaces `tor4` (same router address, the node's second address as source).
+    await switchToIbgp(lab);
+    await waitSessions(lab, 1, ['ibgp']);
+    const ib = await waitFor(() => routeText(IBGP_ROUTE), { what: `BIRD holds ${IBGP_ROUTE}`, timeoutMs: 30_000 });
+    assert.match(ib, /BGP\.local_pref: 200\b/, 'LOCAL_PREF');
+    assert.match(ib, /BGP\.as_path:\s*$/m, 'iBGP: empty AS_PATH');
+    assert.match(ib, new RegExp(`BGP\\.next_hop: ${ibgpSource.replaceAll('.', '\\.')}\\b`));
   });
 });
