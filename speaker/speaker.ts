@@ -323,7 +323,7 @@ export class Speaker {
     await this.configState.write(speakerConfigurationStatus(
       this.configErrors,
       { stale: this.config !== undefined, now: new Date(), warnings: [...this.configWarnings, ...(this.bgp.unhonoured?.() ?? [])] },
-      { livenessKeyProblem: keyProblem.ok ? undefined : keyProblem.reason, livenessOnLastKey: this.l2.meshRunning(), echoModeProfiles: this.bgp.echoModeProfiles(), peerProblems, bgpBackendProblem: this.bgp.problem() },
+      { livenessKeyProblem: keyProblem.ok ? undefined : keyProblem.reason, livenessOnLastKey: this.l2.meshRunning(), peerProblems, bgpBackendProblem: this.bgp.problem() },
     ));
     if (!this.plan) return;
     const desired = [

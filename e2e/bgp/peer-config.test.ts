@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toBgpPeer } from './worker-protocol.ts';
+import { toBgpPeer } from './peer-spec.ts';
 import { interfaceNextHops } from '../../speaker/bgp/next-hops.ts';
 import { canonicalAddress } from '../../speaker/bgp/listener.ts';
 import { parseBgpId } from '../../speaker/bgp/open.ts';

@@ -13,8 +13,8 @@ import { BgpPeerManager } from '../../speaker/bgp/peers.ts';
 import { formatCidr, mustParseCidr } from '../../lib/ip/index.ts';
 import { BgpSession } from '../../speaker/bgp/session.ts';
 import { endOfRibFamily } from '../../speaker/bgp/update.ts';
-import { toBgpPeer } from './worker-protocol.ts';
-import type { PeerSpec } from './worker-protocol.ts';
+import { toBgpPeer } from './peer-spec.ts';
+import type { PeerSpec } from './peer-spec.ts';
 
 const cleanups: (() => unknown)[] = [];
 after(async () => {

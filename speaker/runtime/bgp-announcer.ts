@@ -124,11 +124,6 @@ export class BgpAnnouncer implements BgpBackend {
     return undefined;
   }
 
-  /** BFDProfiles in use by this node's peers that ask for echo mode. */
-  echoModeProfiles(): string[] {
-    return [...new Set(this.peers.flatMap((p) => (p.bfdProfile?.echoMode ? [p.bfdProfile.name] : [])))].sort();
-  }
-
   /** Graceful-restart peers with an Established session: they hold our routes through a restart. */
   restartablePeers(): string[] {
     return this.manager.restartablePeers();

@@ -16,8 +16,6 @@ export interface BgpBackend {
   start(): Promise<void>;
   apply(want: BgpApply): void;
   sessions(): PeerSessionView[];
-  /** BFDProfiles in use that ask for echo mode (native: unsupported). */
-  echoModeProfiles(): string[];
   /** Peers that hold our routes through a speaker restart (the restart marker names them). */
   restartablePeers(): string[];
   /** A session or its BFD changed state: BGPSessionState is rewritten. */

@@ -111,10 +111,6 @@ export class FrrAnnouncer implements BgpBackend {
     return this.reports.views;
   }
 
-  echoModeProfiles(): string[] {
-    return []; // FRR's bfdd runs echo mode.
-  }
-
   restartablePeers(): string[] {
     return [];
   }

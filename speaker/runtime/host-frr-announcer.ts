@@ -117,10 +117,6 @@ export class HostFrrAnnouncer implements BgpBackend {
     return this.reports.views;
   }
 
-  echoModeProfiles(): string[] {
-    return []; // FRR's bfdd runs the BFD the operator configured, echo mode included.
-  }
-
   restartablePeers(): string[] {
     return [];
   }

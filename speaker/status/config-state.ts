@@ -1,5 +1,7 @@
 // Pure: the speaker's ConfigurationState status — the config load result plus what this
-// speaker cannot honour as configured (no liveness key, BFD echo mode, unusable peers).
+// speaker cannot honour as configured (no liveness key, unusable peers, a broken BGP
+// backend). BFD echo mode is no condition here: the native and host-frr speakers refuse an
+// echoMode BFDProfile as a configuration error (lib/config/backend.ts), the frr backend runs it.
 import type { V1Condition } from '@kubernetes/client-node';
 import type { ConfigError } from '../../lib/config/index.ts';
 import { type ConfigurationStateStatus, configurationStatus } from '../../lib/report/configuration-state.ts';
@@ -9,8 +11,6 @@ export interface SpeakerNotes {
   livenessKeyProblem?: string | undefined;
   /** With a key problem: heartbeats still run, signed with the last key this process loaded. */
   livenessOnLastKey?: boolean;
-  /** BFDProfile names with echoMode (not supported; the session runs without echo). */
-  echoModeProfiles?: readonly string[];
   /** BGPPeers this node cannot run a session for, with the reason. */
   peerProblems?: readonly { peer: string; reason: string }[];
   /** Why the BGP backend itself does not work (host-frr: FRR unreachable or its output unreadable). */
@@ -34,11 +34,6 @@ export function speakerConfigurationStatus(
       ? `${notes.livenessKeyProblem}: heartbeats stay signed with the last key this speaker loaded, so layer-2 failover keeps working until it restarts; a restarted speaker has failover off until the Secret is back`
       : `${notes.livenessKeyProblem}: layer-2 failover is off, every eligible node is taken as live (owners follow Node objects only)`, now)
     : condition('LivenessAuthenticated', true, 'LivenessKeyLoaded', 'speaker heartbeats are authenticated', now));
-  const echo = notes.echoModeProfiles ?? [];
-  if (echo.length > 0) {
-    extra.push(condition('BFDEchoMode', false, 'EchoModeUnsupported',
-      `BFDProfile ${echo.join(', ')}: echoMode is not supported by Portside; sessions run in asynchronous mode without echo`, now));
-  }
   const peers = notes.peerProblems ?? [];
   if (peers.length > 0) {
     extra.push(condition('BGPPeersUsable', false, 'PeerUnusable', peers.map((p) => `BGPPeer ${p.peer}: ${p.reason}`).join('; '), now));
