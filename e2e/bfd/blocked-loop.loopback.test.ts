@@ -56,22 +56,27 @@ test('a loop held for 4× the detection time: the packets that queued meanwhile 
     await new Promise((r) => worker.once('exit', r));
   });
   const messages: Array<{ port?: number }> = [];
-  worker.on('message', (m: { port?: number }) => messages.push(m));
+  /** When the peer sent each packet (its own clock reading, Date.now: shared by the threads). */
+  const sends: number[] = [];
+  worker.on('message', (m: { port?: number; sent?: number }) => (m.sent !== undefined ? sends.push(m.sent) : messages.push(m)));
   const theirPort = await waitFor(() => messages.find((m) => m.port)?.port, { what: 'the peer listening' });
   const session = await ours.addSession({ peer: THEIRS, local: OURS, remotePort: theirPort, profile: { transmitInterval: 1000, receiveInterval: 50, detectMultiplier: 3 } });
   await waitFor(() => session.state === 'Up' && !session.snapshot.polling && session.snapshot.remote.desiredMinTxUs === 50_000, { timeoutMs: 10_000, what: 'Up at the peer\'s 50 ms' });
   const detectMs = (session.snapshot.remote.detectMult * Math.max(session.snapshot.effective.requiredMinRxUs, session.snapshot.remote.desiredMinTxUs)) / 1000;
   assert.equal(detectMs, 150);
 
-  // Every Up → Down, with how many packets were already waiting when it was declared.
-  const downs: Array<{ change: StateChange; waiting: Promise<number> }> = [];
+  // Every Up → Down: when, and how many of the peer's packets we had accepted by then.
+  const downs: Array<{ change: StateChange; at: number; received: number }> = [];
   session.on('stateChange', (change) => {
-    if (change.from === 'Up') downs.push({ change, waiting: waitingNow(stats) });
+    if (change.from === 'Up') downs.push({ change, at: Date.now(), received: stats.received });
   });
   let exercised = 0;
   for (let round = 0; round < ROUNDS; round++) {
     await waitFor(() => session.state === 'Up', { timeoutMs: 10_000, what: `Up before round ${round}` });
     const before = downs.length;
+    // The round's baseline: packets the peer sent from here on, against those we accept.
+    const roundStart = Date.now();
+    const receivedAtStart = stats.received;
     let queued: Promise<number> = Promise.resolve(0);
     await holdLoopInIoCallback(4 * detectMs, () => (queued = waitingNow(stats)));
     const waiting = await queued;
@@ -79,12 +84,18 @@ test('a loop held for 4× the detection time: the packets that queued meanwhile 
     await waitFor(() => performance.now() >= until, { intervalMs: 10, what: 'two detection times after the hold' });
     // The case under test: the peer's packets queued while we were held (a starved worker may not send).
     if (waiting >= WAITING) exercised++;
-    const declared = await Promise.all(downs.slice(before).map((d) => d.waiting));
+    // Packets the peer had sent (1 ms before, loopback delivery is at once) and we had not read when
+    // each Down was declared: waiting in our socket. The peer's reports of its sends come by message,
+    // so wait until one is later than the last Down.
+    const roundDowns = downs.slice(before);
+    const lastDown = roundDowns.at(-1)?.at ?? 0;
+    await waitFor(() => sends.some((s) => s > lastDown), { timeoutMs: 10_000, intervalMs: 10, what: 'the peer\'s send reports past the last Down' });
+    const declared = roundDowns.map((d) => sends.filter((s) => s >= roundStart && s < d.at - 1).length - (d.received - receivedAtStart));
     t.diagnostic(`round ${round}: ${waiting} packets waiting after the hold; Downs with [${declared.join(', ')}] packets waiting`);
     // A Down is false when the peer's packets were already there to read. (A Down with nothing
     // waiting is a real silence: on a loaded machine the worker itself can go unscheduled.)
     for (const [i, n] of declared.entries()) {
-      assert.ok(n < WAITING, `round ${round}: Down (${downs[before + i]!.change.diagName}) declared with ${n} packets waiting in the socket`);
+      assert.ok(n < WAITING, `round ${round}: Down (${roundDowns[i]!.change.diagName}) declared with ${n} packets waiting in the socket`);
     }
   }
   assert.ok(exercised >= 1, `no round had the peer's packets queue during the hold (a starved machine?)`);

@@ -54,6 +54,11 @@ export interface BfdSessionInit {
   minRxTtl: number;
 }
 
+/** A loop turn longer than this between a timer and its judging means I/O may be waiting unread. */
+const HELD_AFTER_TIMER_MS = 5;
+/** Poll phases a deadline waits for at most when the loop keeps being held. */
+const MAX_DEFERRALS = 3;
+
 export class BfdSession extends EventEmitter<BfdSessionEvents> {
   readonly peer: string;
   readonly local: string;
@@ -196,9 +201,17 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     // A deadline is judged only after the packets already waiting in the socket are read: after
     // the loop was held (a long callback), its timers phase comes before its poll phase, and the
     // peer's queued packets would otherwise arrive just after we declared it dead.
+    // If the loop was held between the timer and that point (a long I/O callback in the same
+    // turn, after its poll phase had run), the packets that came meanwhile are still unread: one
+    // more poll phase first, a few times at most.
+    const judge = (firedAt: number, deferrals: number): void => this.#deps.afterPendingIo(() => {
+      const now = this.#deps.clock.now();
+      if (now - firedAt > HELD_AFTER_TIMER_MS && deferrals < MAX_DEFERRALS) return judge(now, deferrals + 1);
+      this.#dispatch({ type: 'timer' });
+    });
     this.#timer = this.#deps.clock.setTimeout(() => {
       this.#timer = undefined;
-      this.#deps.afterPendingIo(() => this.#dispatch({ type: 'timer' }));
+      judge(this.#deps.clock.now(), 0);
     }, Math.max(0, at - this.#deps.clock.now()));
   }
 }
