@@ -16,6 +16,7 @@ import type { L2ResponderOptions } from '../l2/responder.ts';
 import type { HeartbeatLink } from '../liveness/heartbeat.ts';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LIVENESS } from '../liveness/liveness-fsm.ts';
 import { DEFAULT_KEY_OVERLAP_MS, LivenessMesh } from '../liveness/mesh.ts';
+import { MeshStats } from '../liveness/mesh-stats.ts';
 import type { LivenessPeer } from '../liveness/mesh.ts';
 import type { L2Plan } from '../planner/index.ts';
 
@@ -57,6 +58,7 @@ const REFRESH_INTERFACES_MS = 10_000;
 
 export class L2Announcer {
   readonly stats: L2Stats;
+  private readonly meshStats: MeshStats;
   private readonly opts: L2AnnouncerOptions;
   private readonly timeoutMs: number;
   private readonly intervalMs: number;
@@ -85,6 +87,7 @@ export class L2Announcer {
     this.timeoutMs = opts.livenessTimeoutMs ?? DEFAULT_LIVENESS.timeoutMs;
     this.intervalMs = opts.livenessIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.stats = new L2Stats(opts.registry);
+    this.meshStats = new MeshStats(opts.registry);
     this.refreshTimer = setInterval(() => {
       for (const { responder } of this.responders.values()) void responder.refreshInterfaces().catch(() => undefined);
     }, REFRESH_INTERFACES_MS);
@@ -383,6 +386,7 @@ export class L2Announcer {
       else this.opts.logger.warn('liveness_dead', { peer: node });
       this.opts.onLivenessChange();
     });
+    mesh.on('dropped', (reason) => this.meshStats.dropped(reason));
     mesh.on('stalled', (lagMs) => {
       this.lag.worst = Math.max(this.lag.worst, lagMs);
       this.lag.count++;
