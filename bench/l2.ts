@@ -17,7 +17,7 @@
 import { randomInt } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { announcementsSeen, firstServed, startAnnouncementWatch, startClient } from '../e2e/l2/failover-lab.ts';
+import { announcementsSeen, firstServed, startAnnouncementWatch, startClient } from '../e2e/l2/segment-client.ts';
 import type { LabNode } from '../e2e/lab/builder.ts';
 import { Lab, type LabProcess } from '../e2e/netns/index.ts';
 import { waitFor } from '../e2e/wait.ts';

@@ -1,176 +1,174 @@
-// Layer-2 failover end to end with real kernels: three speaker nodes and a client on one
-// bridge, liveness over UDP heartbeats, one owner per VIP answering ARP/NDP, and a client
-// that keeps requesting while the owner's process is killed or its switch port goes down.
-// Needs root (network namespaces, raw sockets).
+// Layer-2 failover end to end with every real part: kube-apiserver + etcd, `portside controller`
+// and three `portside speaker` processes configured through the API (a pool of one IPv4 and one
+// IPv6 address, an L2Advertisement, a RequireDualStack Service with an endpoint on every node).
+// Each node holds both VIPs on lo and answers HTTP with its name; a client on the same bridge
+// requests each VIP every 50 ms, and a probe asks for both with ARP and NS every 10–50 ms and
+// counts the MACs that answer each one. Faults, each from a steady lab: the owner's speaker
+// killed (while a stranger forges heartbeats in its name), its switch port down, its own
+// interface down and up again. Each time: served again by the next owner within a generous
+// bound, one MAC per probe throughout, and the client's neighbor entry moved.
+// Heartbeats lost over UDP while frames cross (no death, one answer): faults.netns.test.ts (2).
+// Needs root (network namespaces, raw sockets) and the control-plane binaries.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { Lab, requireRoot, type Netns } from '../netns/index.ts';
-import { waitFor } from '../wait.ts';
+import { test, type TestContext } from 'node:test';
 import { isNativeAvailable, nativeAddonPath } from '../../native/index.ts';
-import { ownerOf } from '../../speaker/l2/ownership.ts';
-import {
-  firstServed,
-  l2Lab,
-  HTTP_PORT,
-  lastOwned,
-  probeNeighbors,
-  startClient,
-  startForger,
-  startWorker,
-  VIP4,
-  VIP6,
-  type L2Node,
-} from './failover-lab.ts';
+import type { ClusterNode, LabCluster } from '../speaker/lab-cluster.ts';
+import { waitFor } from '../wait.ts';
+import { dualStackService, probeClient } from './dual-stack-vips.ts';
+import { assertOneMacPerProbe, rankedOwner, startServingCluster, vipUrl, waitAnsweredBy } from './serving-cluster.ts';
+import { announcementsSeen, describeAnswers, firstServed, neighborMac, startAnnouncementWatch, startAnswerProbe, startClient, startForger, type AnswerProbe } from './segment-client.ts';
+import { l2History, speakerL2View } from './speaker-view.ts';
+import type { LabProcess, Netns } from '../netns/index.ts';
 
-const URL4 = `http://${VIP4}:${HTTP_PORT}/`;
-const URL6 = `http://[${VIP6}]:${HTTP_PORT}/`;
+const V6_PREFIX = '2001:db8:15::';
+const VIP4 = '203.0.113.100';
+const VIP6 = `${V6_PREFIX}100`;
+/** Generous: the failover bound is 375 ms (liveness timeout + one heartbeat); the machine is shared. */
 const BOUND_MS = 3_000;
 
-function ownerAmong(ip: string, nodes: readonly L2Node[]): L2Node {
-  const name = ownerOf(ip, nodes.map((n) => ({ node: n.name, weight: 0 })));
-  const node = nodes.find((n) => n.name === name);
-  assert.ok(node, `no owner for ${ip}`);
-  return node;
+interface Failover {
+  c: LabCluster;
+  client: Netns;
+  probe: AnswerProbe;
+  http: LabProcess;
 }
 
-async function clientNeighborMac(client: Netns, ip: string): Promise<string | undefined> {
-  const family = ip.includes(':') ? 6 : 4;
-  return (await client.neighbors(family)).find((n) => n.dst === ip && n.lladdr)?.lladdr;
+/** Every speaker running holds all the others alive and announces exactly what it ranks first for; the probe sees those owners. */
+async function steady(l: Failover, what: string): Promise<{ owner4: ClusterNode; owner6: ClusterNode }> {
+  const running = l.c.nodes.filter((n) => n.speaker?.running);
+  const owner4 = rankedOwner(VIP4, running);
+  const owner6 = rankedOwner(VIP6, running);
+  const want = (n: ClusterNode) => [...(n === owner4 ? [VIP4] : []), ...(n === owner6 ? [VIP6] : [])].sort().join();
+  let last = '';
+  await waitFor(async () => {
+    const views = await Promise.all(running.map((n) => speakerL2View(l.c, n)));
+    last = views.map((v, i) => `${running[i]?.name}: alive ${v.alive}, announces ${v.announced.join() || 'nothing'}`).join('; ');
+    return views.every((v, i) => v.alive === running.length - 1 && v.announced.join() === want(running[i]!));
+  }, { timeoutMs: 30_000, intervalMs: 200, what: `${what}: every speaker sees the others and announces its own` }).catch((err: unknown) => {
+    throw new Error(`${(err as Error).message}; last: ${last}\n${l2History(l.c.nodes, Date.now() - 30_000)}`, { cause: err });
+  });
+  await waitAnsweredBy(l.c, l.probe, { v4: owner4, v6: owner6 }, `${what}: ${VIP4} answered by ${owner4.name}, ${VIP6} by ${owner6.name}`);
+  return { owner4, owner6 };
 }
 
-test('L2 failover: one answer per VIP, served again fast after the owner dies or goes silent', async (t) => {
-  if (!requireRoot(t)) return;
+/** Waits until `url` is served by `by` after `faultAt`; asserts within BOUND_MS and prints the time. */
+async function servedWithin(t: TestContext, l: Failover, ip: string, by: ClusterNode, faultAt: number, fault: string): Promise<void> {
+  const served = await waitFor(() => firstServed(l.http, vipUrl(ip), by.name, faultAt), { what: `${ip} served by ${by.name}`, timeoutMs: 15_000 })
+    .catch((err: unknown) => assert.fail(`${(err as Error).message}\n${l2History(l.c.nodes, faultAt)}`));
+  const ms = served.end - faultAt;
+  t.diagnostic(`${fault}: ${ip} served by ${by.name} after ${ms} ms`);
+  console.log(`failover (${fault}) ${ip}: ${ms} ms`);
+  assert.ok(ms < BOUND_MS, `${fault}: ${ip} served by ${by.name} only after ${ms} ms\n${l2History(l.c.nodes, faultAt)}`);
+}
+
+test('L2 failover with real speakers: one answer per VIP, served again fast after the owner dies or goes silent', async (t) => {
   assert.ok(isNativeAvailable(), `native addon missing at ${nativeAddonPath}: run native/build.sh`);
-  const lab = await Lab.create({ prefix: `pf${Math.random().toString(16).slice(2, 6)}` });
-  t.after(() => lab.destroy());
+  const c = await startServingCluster(t, V6_PREFIX, [VIP4, VIP6]);
+  if (!c) return;
+  await c.lab.dumpOnFailure(async () => {
+    const { client, sources4, sources6 } = await probeClient(c, V6_PREFIX, { v4: 24, v6: 16 });
+    await client.ip(['route', 'add', '203.0.113.0/24', 'dev', 'eth0']); // the IPv4 VIP is on-link: ARP for it
+    const probe = startAnswerProbe(client, { vip4: VIP4, vip6: VIP6, sources4, sources6 });
+    const watch = startAnnouncementWatch(client);
 
-  await lab.dumpOnFailure(async () => {
-    const { nodes, client } = await l2Lab(lab);
+    // The speakers run but announce nothing yet: no kernel may answer for the VIPs on its lo.
+    const quietFrom = Date.now();
+    const quiet = await waitFor(() => { const s = probe.stats(quietFrom); return s.v4.probes >= 20 && s.v6.probes >= 20 ? s : undefined; }, { timeoutMs: 15_000, what: '20 probes per family' });
+    assert.deepEqual([quiet.v4.unanswered, quiet.v6.unanswered], [quiet.v4.probes, quiet.v6.probes], `kernels answer ARP/NDP for a VIP on lo: ${describeAnswers(quiet)}`);
 
-    // Before any speaker runs, no kernel may answer for the VIPs it holds on lo.
-    assert.deepEqual(await probeNeighbors(client), { arp: [], ndp: [] }, 'kernels answer ARP/NDP for the VIP');
+    const { vip4, vip6 } = await dualStackService(c, V6_PREFIX, { addresses: [`${VIP4}/32`, `${VIP6}/128`], spec: { ports: [{ port: 8080, protocol: 'TCP' }] } });
+    assert.deepEqual([vip4, vip6], [VIP4, VIP6], 'the controller assigned the pool\'s two addresses');
+    const http = startClient(client, [vipUrl(VIP4), vipUrl(VIP6)]);
+    const l: Failover = { c, client, probe, http };
 
-    for (const node of nodes) startWorker(node, nodes);
-    await waitFor(() => nodes.every((n) => (lastOwned(n)?.live ?? []).length === 2), { what: 'all speakers see each other', timeoutMs: 15_000 });
-    const owner4 = ownerAmong(VIP4, nodes);
-    const owner6 = ownerAmong(VIP6, nodes);
-    t.diagnostic(`owners: ${VIP4} → ${owner4.name} (${owner4.mac}), ${VIP6} → ${owner6.name} (${owner6.mac})`);
-    for (const n of nodes) {
-      const owned = lastOwned(n)?.owned ?? [];
-      assert.deepEqual(owned.sort(), [...(n === owner4 ? [VIP4] : []), ...(n === owner6 ? [VIP6] : [])].sort(), `${n.name} owns`);
-    }
-
-    await t.test('exactly the owner answers ARP and NDP for each VIP', async () => {
-      const answers = await probeNeighbors(client);
-      assert.deepEqual(answers, { arp: [owner4.mac], ndp: [owner6.mac] });
+    const first = await steady(l, 'configured');
+    t.diagnostic(`owners: ${VIP4} → ${first.owner4.name} (${first.owner4.mac}), ${VIP6} → ${first.owner6.name} (${first.owner6.mac})`);
+    const configuredAt = Date.now();
+    await waitFor(() => firstServed(http, vipUrl(VIP4), first.owner4.name, configuredAt) && firstServed(http, vipUrl(VIP6), first.owner6.name, configuredAt), {
+      what: 'client served by the owners', timeoutMs: 10_000,
     });
-
-    const clientProc = startClient(client);
-    await waitFor(() => firstServed(clientProc, URL4, owner4.name, 0) && firstServed(clientProc, URL6, owner6.name, 0), {
-      what: 'client served by the owners',
-      timeoutMs: 10_000,
-    });
-    assert.equal(await clientNeighborMac(client, VIP4), owner4.mac);
-    assert.equal(await clientNeighborMac(client, VIP6), owner6.mac);
-
-    await t.test('heartbeats lost over UDP but ARP/NDP crossing: heartbeats cross as Ethernet frames, one answer per VIP', async () => {
-      // Cut the owner of VIP4 off the UDP mesh only: the same signed heartbeats still cross the segment as frames.
-      const rules = [
-        'table inet pstest {',
-        '  chain in { type filter hook input priority 0; udp dport 7946 drop; }',
-        '  chain out { type filter hook output priority 0; udp dport 7946 drop; }',
-        '}',
-      ].join('\n');
-      const cutAt = Date.now();
-      await owner4.ns.exec('nft', ['-f', '-'], { input: rules });
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const died = nodes.flatMap((n) => n.speaker!.jsonLines().filter((m) => m.event === 'dead' && (m.t as number) >= cutAt).map((m) => `${n.name}: ${String(m.peer)}`));
-      assert.deepEqual(died, [], 'no peer declared dead while only UDP is lost');
-      for (const n of nodes) assert.deepEqual((lastOwned(n)?.live ?? []).length, 2, `${n.name} still sees both peers`);
-      assert.deepEqual(await probeNeighbors(client), { arp: [owner4.mac], ndp: [owner6.mac] });
-      await owner4.ns.exec('nft', ['delete', 'table', 'inet', 'pstest']);
-      await waitFor(() => nodes.every((n) => (lastOwned(n)?.live ?? []).length === 2), { what: 'mesh healed', timeoutMs: 10_000 });
-      assert.deepEqual(await probeNeighbors(client), { arp: [owner4.mac], ndp: [owner6.mac] });
-    });
+    assert.equal(await neighborMac(client, VIP4), first.owner4.mac, `client resolves ${VIP4} to ${first.owner4.name}`);
+    assert.equal(await neighborMac(client, VIP6), first.owner6.mac, `client resolves ${VIP6} to ${first.owner6.name}`);
+    assertOneMacPerProbe(t, c, probe, 'configured', quietFrom);
 
     await t.test('owner process killed (with forged heartbeats in its name): served by the next owner', async () => {
-      const forger = startForger(client, owner4.name, nodes);
-      const survivors = nodes.filter((n) => n !== owner4);
-      const next4 = ownerAmong(VIP4, survivors);
-      const forgedDrops = (n: L2Node) =>
-        (n.speaker!.jsonLines().findLast((m) => m.event === 'dropped')?.dropped as Record<string, number> | undefined)?.['bad-signature'] ?? 0;
-      await waitFor(() => survivors.every((n) => forgedDrops(n) > 0), { what: 'wrong-key heartbeats dropped', timeoutMs: 10_000 });
-      const faultAt = Date.now();
-      await owner4.speaker!.kill();
-      const served = await waitFor(() => firstServed(clientProc, URL4, next4.name, faultAt), { what: `${VIP4} served by ${next4.name}`, timeoutMs: 10_000 });
-      const ms = served.end - faultAt;
-      t.diagnostic(`kill -9 ${owner4.name}: ${VIP4} served by ${next4.name} after ${ms} ms`);
-      console.log(`failover (process killed) ${VIP4}: ${ms} ms`);
-      assert.ok(ms < BOUND_MS, `failover took ${ms} ms`);
-      if (owner6 === owner4) {
-        const served6 = await waitFor(() => firstServed(clientProc, URL6, ownerAmong(VIP6, survivors).name, faultAt), { what: `${VIP6} moved`, timeoutMs: 10_000 });
-        console.log(`failover (process killed) ${VIP6}: ${served6.end - faultAt} ms`);
+      const { owner4: victim, owner6 } = await steady(l, 'before the kill');
+      const survivors = c.nodes.filter((n) => n !== victim);
+      const next4 = rankedOwner(VIP4, survivors);
+      // A stranger keeps sending heartbeats in the victim's name with a key nobody holds: none may keep it alive.
+      const forger = startForger(client, victim.name, c.nodes.map((n) => n.v4));
+      try {
+        const forged = (v: Awaited<ReturnType<typeof speakerL2View>>) => v.dropped['bad-signature'] ?? 0;
+        await waitFor(async () => (await Promise.all(survivors.map((n) => speakerL2View(c, n)))).every((v) => forged(v) > 0), { what: 'forged heartbeats dropped for their signature', timeoutMs: 10_000 });
+        const faultAt = Date.now();
+        await victim.speaker!.kill();
+        await servedWithin(t, l, VIP4, next4, faultAt, 'process killed');
+        if (owner6 === victim) await servedWithin(t, l, VIP6, rankedOwner(VIP6, survivors), faultAt, 'process killed');
+        await waitFor(async () => (await neighborMac(client, VIP4)) === next4.mac, { what: `client's ARP entry moved to ${next4.name}`, timeoutMs: 5_000 });
+        await waitAnsweredBy(c, probe, { v4: next4 }, `${VIP4} answered by ${next4.name} alone`);
+        assertOneMacPerProbe(t, c, probe, 'process killed', faultAt);
+      } finally {
+        await forger.stop();
       }
-      assert.equal(await clientNeighborMac(client, VIP4), next4.mac);
-      await forger.stop();
-      const answers = await probeNeighbors(client);
-      assert.deepEqual(answers.arp, [next4.mac], 'one answer for VIP4 after failover');
+      const startedAt = Date.now();
+      await c.startSpeaker(victim);
+      await steady(l, `${victim.name} started again`);
+      assertOneMacPerProbe(t, c, probe, 'killed speaker started again', startedAt);
     });
 
     await t.test('owner switch port down: served by the next owner', async () => {
-      const running = nodes.filter((n) => n.speaker?.running);
-      const current6 = ownerAmong(VIP6, running);
-      const last = running.filter((n) => n !== current6);
-      const next6 = ownerAmong(VIP6, last);
+      const { owner4, owner6: victim } = await steady(l, 'before the port goes down');
+      const others = c.nodes.filter((n) => n !== victim);
+      const next6 = rankedOwner(VIP6, others);
       const faultAt = Date.now();
-      await current6.link.setDown();
-      const served = await waitFor(() => firstServed(clientProc, URL6, next6.name, faultAt), { what: `${VIP6} served by ${next6.name}`, timeoutMs: 10_000 });
-      const ms = served.end - faultAt;
-      console.log(`failover (switch port down) ${VIP6}: ${ms} ms`);
-      assert.ok(ms < BOUND_MS, `failover took ${ms} ms`);
-      if (ownerAmong(VIP4, running) === current6) {
-        const served4 = await waitFor(() => firstServed(clientProc, URL4, ownerAmong(VIP4, last).name, faultAt), { what: `${VIP4} moved`, timeoutMs: 10_000 });
-        console.log(`failover (switch port down) ${VIP4}: ${served4.end - faultAt} ms`);
+      await victim.link.setDown();
+      try {
+        await servedWithin(t, l, VIP6, next6, faultAt, 'switch port down');
+        if (owner4 === victim) await servedWithin(t, l, VIP4, rankedOwner(VIP4, others), faultAt, 'switch port down');
+        await waitFor(async () => (await neighborMac(client, VIP6)) === next6.mac, { what: `client's NDP entry moved to ${next6.name}`, timeoutMs: 5_000 });
+        await waitAnsweredBy(c, probe, { v4: rankedOwner(VIP4, others), v6: next6 }, 'one answer per VIP among the others');
+        assertOneMacPerProbe(t, c, probe, 'switch port down', faultAt);
+      } finally {
+        await victim.link.setUp();
       }
-      assert.equal(await clientNeighborMac(client, VIP6), next6.mac);
-      const answers = await probeNeighbors(client);
-      assert.deepEqual(answers, { arp: [ownerAmong(VIP4, last).mac], ndp: [next6.mac] });
+      await steady(l, `${victim.name}'s port up again`);
+      assertOneMacPerProbe(t, c, probe, 'switch port up again', faultAt);
     });
 
-    await t.test('owner interface down inside the node: it stops claiming, the next owner serves, it comes back cleanly', async () => {
-      // Heal the earlier faults first: restart the killed speaker, plug the port back in.
-      for (const n of nodes) {
-        if (!n.speaker?.running) startWorker(n, nodes);
-        await n.link.setUp();
-      }
-      await waitFor(() => nodes.every((n) => (lastOwned(n)?.live ?? []).length === 2), { what: 'mesh healed', timeoutMs: 15_000 });
-      const owner = ownerAmong(VIP6, nodes);
-      await waitFor(async () => (await probeNeighbors(client)).ndp.join() === owner.mac, { what: `${owner.name} answers for ${VIP6} again`, timeoutMs: 10_000 });
-      const others = nodes.filter((n) => n !== owner);
-      const next6 = ownerAmong(VIP6, others);
+    await t.test('owner interface down inside the node: it stops announcing, the next owner serves, it comes back cleanly', async () => {
+      const { owner4, owner6: victim } = await steady(l, 'before the interface goes down');
+      const others = c.nodes.filter((n) => n !== victim);
+      const next6 = rankedOwner(VIP6, others);
       const faultAt = Date.now();
-      await owner.ns.linkUp('eth0', false);
-      const served = await waitFor(() => firstServed(clientProc, URL6, next6.name, faultAt), { what: `${VIP6} served by ${next6.name}`, timeoutMs: 10_000 });
-      const ms = served.end - faultAt;
-      console.log(`failover (node interface down) ${VIP6}: ${ms} ms`);
-      assert.ok(ms < BOUND_MS, `failover took ${ms} ms`);
-      if (ownerAmong(VIP4, nodes) === owner) {
-        const served4 = await waitFor(() => firstServed(clientProc, URL4, ownerAmong(VIP4, others).name, faultAt), { what: `${VIP4} moved`, timeoutMs: 10_000 });
-        console.log(`failover (node interface down) ${VIP4}: ${served4.end - faultAt} ms`);
+      await victim.ns.linkUp('eth0', false);
+      let upAt = 0;
+      try {
+        await servedWithin(t, l, VIP6, next6, faultAt, 'node interface down');
+        if (owner4 === victim) await servedWithin(t, l, VIP4, rankedOwner(VIP4, others), faultAt, 'node interface down');
+        // The node itself saw its link go down and gave everything up.
+        await waitFor(async () => (await speakerL2View(c, victim)).announced.length === 0, { what: `${victim.name} stops announcing`, timeoutMs: 5_000 });
+        const linkDown = victim.speaker!.jsonLines<{ event?: string; time?: string; links?: unknown }>()
+          .some((m) => m.event === 'l2_links_changed' && new Date(m.time ?? 0).getTime() >= faultAt && JSON.stringify(m.links).includes('"up":false'));
+        assert.ok(linkDown, `${victim.name} logged its link down (l2_links_changed)`);
+        assert.equal(await neighborMac(client, VIP6), next6.mac, `client resolves ${VIP6} to ${next6.name}`);
+        assertOneMacPerProbe(t, c, probe, 'node interface down', faultAt);
+      } finally {
+        upAt = Date.now();
+        await victim.ns.linkUp('eth0', true);
       }
-      // The node itself saw its link go down and gave everything up.
-      await waitFor(() => (lastOwned(owner)?.owned ?? ['?']).length === 0, { what: `${owner.name} stops claiming`, timeoutMs: 5_000 });
-      assert.ok(owner.speaker!.jsonLines().some((m) => m.event === 'links' && JSON.stringify(m.links).includes('"up":false')), 'link down seen');
-      assert.equal(await clientNeighborMac(client, VIP6), next6.mac);
-
-      // Back up: held down until it hears its peers, then it takes its IPs back; one answer each.
-      const upAt = Date.now();
-      await owner.ns.linkUp('eth0', true);
-      await waitFor(() => firstServed(clientProc, URL6, owner.name, upAt), { what: `${owner.name} serves ${VIP6} again`, timeoutMs: 10_000 });
-      const reclaimed = owner.speaker!.jsonLines().find((m) => m.event === 'owned' && (m.t as number) >= upAt && (m.owned as string[]).length > 0);
-      assert.ok(reclaimed && (reclaimed.live as string[]).length === 2, `reclaimed only after hearing both peers: ${JSON.stringify(reclaimed)}`);
-      const want = JSON.stringify({ arp: [ownerAmong(VIP4, nodes).mac], ndp: [owner.mac] });
-      await waitFor(async () => JSON.stringify(await probeNeighbors(client)) === want, { what: `one answer per VIP: ${want}`, timeoutMs: 5_000 });
+      // Back up: held down until it hears its peers, then it takes its IPs back; never two answers.
+      await waitFor(() => firstServed(http, vipUrl(VIP6), victim.name, upAt), { what: `${victim.name} serves ${VIP6} again`, timeoutMs: 15_000 })
+        .catch((err: unknown) => assert.fail(`${(err as Error).message}\n${l2History(c.nodes, upAt)}`));
+      await steady(l, `${victim.name}'s interface up again`);
+      const back = probe.stats(upAt);
+      t.diagnostic(`interface back up: ${describeAnswers(back)}`);
+      assertOneMacPerProbe(t, c, probe, 'node interface up again', upAt);
+      // Its first announcement of VIP6 after the link came back (it answers nothing before it) followed a peer heard alive again.
+      const announced = announcementsSeen(watch, VIP6, upAt).find((a) => a.mac === victim.mac);
+      const heard = victim.speaker!.jsonLines<{ event?: string; time?: string }>().find((m) => m.event === 'liveness_alive' && new Date(m.time ?? 0).getTime() >= upAt);
+      assert.ok(announced, `${victim.name} announced ${VIP6} again (unsolicited NA)`);
+      assert.ok(heard && new Date(heard.time ?? 0).getTime() <= announced.t,
+        `${victim.name} announced ${VIP6} (at ${new Date(announced.t).toISOString()}) only after hearing a peer alive again (at ${heard?.time})\n${l2History(c.nodes, upAt)}`);
     });
   });
 });

@@ -1,4 +1,4 @@
-// The client for failover.netns.test.ts: every intervalMs, one fresh HTTP request to
+// The client for the L2 netns tests and bench/l2.ts: every intervalMs, one fresh HTTP request to
 // each URL (no keep-alive), printing one JSON line per attempt with its start time,
 // duration and who answered.
 import { vipAttempt } from '../vip-client.ts';

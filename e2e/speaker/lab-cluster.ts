@@ -110,13 +110,21 @@ export async function buildLabCluster(lab: Lab, opts: LabClusterOptions): Promis
   const objects = new LabObjects(plane.kubeconfig);
   const controller = built.startController();
   const speakerNodes = built.nodes.filter((_, i) => opts.runsSpeaker?.(i) ?? true);
-  await Promise.all(speakerNodes.map((n) => built.start(n)));
+  /** When each speaker process (by PID) was started: its `started` line is the first in the node's log after that. */
+  const startedAt = new Map<number, number>();
+  const startSpeaker = async (node: ClusterNode) => {
+    const at = Date.now();
+    const speaker = await built.start(node);
+    startedAt.set(speaker.pid, at);
+    return speaker;
+  };
+  await Promise.all(speakerNodes.map((n) => startSpeaker(n)));
 
   const metricsAddrs = new Map<number, string>();
   const self: LabCluster = {
     lab, plane, cluster, subnet, nodes: built.nodes, controller, stateDir,
     ...(built.router ? { router: built.router } : {}),
-    startSpeaker: (node) => built.start(node),
+    startSpeaker,
     async restartController({ kill = false } = {}) {
       await (kill ? self.controller.kill() : self.controller.stop({ timeoutMs: 5_000 }));
       self.controller = built.startController();
@@ -127,11 +135,13 @@ export async function buildLabCluster(lab: Lab, opts: LabClusterOptions): Promis
     host: async (name, offset) => (await built.host(name, offset, { forwarding: true })).ns,
     async scrape(node, path) {
       const speaker = node.speaker;
-      // The log is shared by every start on the node: the last `started` line is this process's.
+      // The log is shared by every start on the node: this process's `started` line is the first
+      // since it was started (until it prints one, the last is an earlier process's, now gone).
       // Remembered per process, since a long run's log can hold too much to search each time.
       let addr = speaker && metricsAddrs.get(speaker.pid);
       if (speaker && !addr) {
-        addr = speaker.jsonLines<{ event?: string; metrics?: string }>().findLast((l) => l.event === 'started')?.metrics;
+        const since = startedAt.get(speaker.pid) ?? 0;
+        addr = speaker.jsonLines<{ event?: string; time?: string; metrics?: string }>().find((l) => l.event === 'started' && new Date(l.time ?? 0).getTime() >= since)?.metrics;
         if (addr) metricsAddrs.set(speaker.pid, addr);
       }
       if (!addr) throw new Error(`${node.name}: no metrics address in the speaker log`);
