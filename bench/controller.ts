@@ -242,6 +242,7 @@ try {
       `[${name}] backlog controller RSS: ${fmt(backlogPeak.rss)} MB after, high-water ${fmt(backlogPeak.hwm)} MB; Events after the last IP: ${backlogTail}`,
       `[${name}] ratio backlog/bare: ${fmt(backlogRate / bareRate, 2)} overall, ${fmt(steadyRate / bareRate, 2)} from the first IP on (target ≥ 0.8)`,
     );
+    console.log(lines.slice(-5).map((l) => `  ${l}`).join('\n')); // as it goes: a long run's rounds can be read before its end
   }
   await watch.stop();
   console.log(lines.map((l) => `  ${l}`).join('\n'));

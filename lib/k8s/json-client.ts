@@ -120,6 +120,21 @@ export class JsonClient {
 
   /** `method` on `path` of the current cluster; parses the JSON answer, non-2xx rejects. */
   async request<T>(method: string, path: string, opts: JsonRequestOptions = {}): Promise<T> {
+    const { code, text } = await this.exchange(method, path, opts);
+    if (opts.discardBody) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new ApiRequestError(`${method} ${path}: invalid JSON`, code, text, { cause: err });
+    }
+  }
+
+  /** As request, the answer as text (empty with `discardBody`). */
+  async text(method: string, path: string, opts: JsonRequestOptions = {}): Promise<string> {
+    return (await this.exchange(method, path, opts)).text;
+  }
+
+  private async exchange(method: string, path: string, opts: JsonRequestOptions): Promise<{ code: number; text: string }> {
     const bodyText = opts.payload ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
     const payload = bodyText === undefined ? undefined : Buffer.from(bodyText);
     const res = await this.send(method, path, {
@@ -138,12 +153,7 @@ export class JsonClient {
       else res.resume(); // read and dropped without a listener per chunk
     });
     if (!ok) throw this.failure(what, code, text);
-    if (!keep) return undefined as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch (err) {
-      throw new ApiRequestError(`${what}: invalid JSON`, code, text, { cause: err });
-    }
+    return { code, text };
   }
 
   /**

@@ -21,7 +21,9 @@ export class KubeApi {
 
   /** Writes whose answer is only success or failure (Events), pipelined on connections of their own; made on first use. */
   get pipeline(): RequestPipeline {
-    return (this.pipelined ??= new RequestPipeline(this.json));
+    // As many connections as the controller has Events in flight beside its writes (operator/writer.ts):
+    // the server answers one request per connection at a time.
+    return (this.pipelined ??= new RequestPipeline(this.json, { connections: 8 }));
   }
 
   /** The API server's URL, for messages. */

@@ -30,11 +30,16 @@ interface Pending {
   path: string;
   body: string;
   contentType: string;
-  resolve: () => void;
+  /** The answer's body is wanted (request), not only its status (send). */
+  answer: boolean;
+  resolve: (text: string) => void;
   reject: (err: unknown) => void;
   /** Sent again once at most (the server closed before reading it). */
   resent: boolean;
 }
+
+/** A request as errors name it (as JsonClient's do: no query). */
+const what = (p: Pending): string => `${p.method} ${p.path.split('?')[0]}`;
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
 const MAX_HEAD = 64 * 1024;
@@ -72,12 +77,18 @@ class Lane {
     const host = conn.base.hostname.startsWith('[') ? conn.base.hostname.slice(1, -1) : conn.base.hostname;
     const tls = conn.direct?.tls;
     const port = Number(conn.base.port || (tls ? 443 : 80));
-    this.socket = tls ? tlsConnect({ ...tls, host, port, ALPNProtocols: ['http/1.1'] }) : netConnect({ host, port });
+    // A session of an earlier connection is resumed, as node:https's agent does: no full handshake each.
+    const session = owner.tlsSessions.get(conn.fingerprint);
+    this.socket = tls
+      ? tlsConnect({ ...tls, host, port, ALPNProtocols: ['http/1.1'], ...(session ? { session } : {}) })
+        .on('session', (s: Buffer) => owner.tlsSessions.set(conn.fingerprint, s))
+      : netConnect({ host, port });
     this.socket.setNoDelay(true);
     this.socket.setTimeout(owner.timeoutMs, () => {
       if (this.waiting.length > 0) this.fail(new Error(`no answer for ${owner.timeoutMs} ms`));
     });
     this.socket.on('data', (chunk: Buffer) => this.read(chunk));
+    this.idleTimer = setTimeout(() => this.retire(), owner.idleMs).unref();
     this.socket.on('error', (err) => this.fail(err));
     this.socket.on('close', () => this.fail(new Error('the connection closed')));
   }
@@ -166,7 +177,8 @@ class Lane {
       this.fail(new Error('an answer with an invalid Content-Length'));
       return false;
     }
-    this.head = { status: code, close, length, ...(code >= 200 && code < 300 ? {} : { chunks: [] }) };
+    const keep = !(code >= 200 && code < 300) || this.waiting[0]?.answer === true;
+    this.head = { status: code, close, length, ...(keep ? { chunks: [] } : {}) };
     this.chunkLeft = -1;
     if (length === 0) this.finishAnswer();
     return true;
@@ -208,8 +220,8 @@ class Lane {
     this.head = undefined;
     const p = this.waiting.shift();
     if (p) {
-      if (head.status >= 200 && head.status < 300) p.resolve();
-      else p.reject(this.owner.failure(`${p.method} ${p.path}`, head.status, Buffer.concat(head.chunks ?? []).toString('utf8')));
+      if (head.status >= 200 && head.status < 300) p.resolve(p.answer ? Buffer.concat(head.chunks ?? []).toString('utf8') : '');
+      else p.reject(this.owner.failure(what(p), head.status, Buffer.concat(head.chunks ?? []).toString('utf8')));
     }
     if (head.close) {
       // The server reads nothing after this answer: what was written behind it is sent again.
@@ -237,7 +249,7 @@ class Lane {
       this.head = head;
       this.finishAnswer();
     }
-    for (const p of this.waiting.splice(0)) p.reject(new ApiRequestError(`${p.method} ${p.path}: ${err.message}`, undefined, '', { cause: err }));
+    for (const p of this.waiting.splice(0)) p.reject(new ApiRequestError(`${what(p)}: ${err.message}`, undefined, '', { cause: err }));
     if (!this.socket.destroyed) this.socket.destroy();
   }
 }
@@ -250,6 +262,8 @@ class Lane {
 export class RequestPipeline {
   readonly timeoutMs: number;
   readonly idleMs: number;
+  /** @internal The last TLS session per identity (fingerprint), for the next connection to resume. */
+  readonly tlsSessions = new Map<string, Buffer>();
   private readonly json: JsonClient;
   private readonly size: number;
   private readonly lanes: Lane[] = [];
@@ -264,16 +278,34 @@ export class RequestPipeline {
     this.idleMs = opts.idleMs ?? 20_000;
   }
 
-  /** Sends `body` (JSON text) with `method` to `path`; resolves on a 2xx answer. */
-  send(method: string, path: string, body: string, contentType = 'application/json'): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queued.push({ method, path, body, contentType, resolve, reject, resent: false });
-      if (!this.flushing) {
-        this.flushing = true;
-        // Everything started in this turn goes out together.
-        setImmediate(() => void this.flush());
-      }
-    });
+  /** Sends `body` (JSON text) with `method` to `path` (with its query); resolves on a 2xx answer. */
+  async send(method: string, path: string, body: string, contentType = 'application/json'): Promise<void> {
+    await this.enqueue(method, path, body, contentType, false);
+  }
+
+  /** As send, and resolves with the answer's body (text). */
+  request(method: string, path: string, body: string, contentType = 'application/json'): Promise<string> {
+    return this.enqueue(method, path, body, contentType, true);
+  }
+
+  private enqueue(method: string, path: string, body: string, contentType: string, answer: boolean): Promise<string> {
+    return new Promise<string>((resolve, reject) => this.queue({ method, path, body, contentType, answer, resolve, reject, resent: false }));
+  }
+
+  private queue(p: Pending): void {
+    this.queued.push(p);
+    if (!this.flushing) {
+      this.flushing = true;
+      // Everything started in this turn goes out together.
+      setImmediate(() => void this.flush());
+    }
+  }
+
+  /** Opens a connection ahead of the first request (its handshake off the first request's path). */
+  async preconnect(): Promise<void> {
+    if (this.lanes.length > 0 || this.closedForGood) return;
+    const conn = await this.json.pool.get();
+    if (this.lanes.length === 0 && conn.direct && headerText(conn) !== undefined) this.lanes.push(new Lane(this, conn));
   }
 
   /** Closes the connections (at shutdown); what is unanswered fails. */
@@ -285,8 +317,12 @@ export class RequestPipeline {
   /** @internal Requests the server did not read (it closed after an earlier answer). */
   resend(unread: Pending[]): void {
     for (const p of unread) {
-      if (p.resent) p.reject(new ApiRequestError(`${p.method} ${p.path}: the server closed the connection twice before reading it`, undefined, ''));
-      else this.send(p.method, p.path, p.body, p.contentType).then(p.resolve, p.reject);
+      if (p.resent) {
+        p.reject(new ApiRequestError(`${what(p)}: the server closed the connection twice before reading it`, undefined, ''));
+        continue;
+      }
+      p.resent = true;
+      this.queue(p);
     }
   }
 
@@ -310,7 +346,7 @@ export class RequestPipeline {
       conn = await this.json.pool.get();
     } catch (err) {
       this.flushing = false;
-      for (const p of batch) p.reject(new ApiRequestError(`${p.method} ${p.path}: ${(err as Error).message}`, undefined, '', { cause: err }));
+      for (const p of batch) p.reject(new ApiRequestError(`${what(p)}: ${(err as Error).message}`, undefined, '', { cause: err }));
       return;
     }
     this.flushing = false;
@@ -323,7 +359,7 @@ export class RequestPipeline {
     if (headers === undefined) {
       // Through a proxy (or after close): the JsonClient's way, one request at a time.
       for (const p of batch) {
-        this.json.request(p.method, p.path, { payload: p.body, contentType: p.contentType, discardBody: true }).then(() => p.resolve(), p.reject);
+        this.json.text(p.method, p.path, { payload: p.body, contentType: p.contentType, discardBody: !p.answer }).then(p.resolve, p.reject);
       }
       return;
     }
