@@ -75,7 +75,7 @@ export class Controller {
         log.warn('reconcile_failed', { key, outcome, requeues, err: error }),
     });
     const enqueueService = (svc: V1Service): void => this.queue.add(`svc/${objectKey(svc)}`);
-    this.services = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(api, '/api/v1/services'), {
+    this.services = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(api, '/api/v1/services', { cutManagedFields: true }), {
       onEvent: (e) => log.debug('informer', { kind: 'services', ...e }),
     }).on({
       add: enqueueService,
