@@ -9,9 +9,7 @@
 // the connection after an earlier answer (`Connection: close`), that it read no further; a
 // connection lost with requests unanswered fails them (their fate is unknown). Through a
 // proxy, or for an API server reached any other way, requests take the JsonClient instead.
-import { connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import type { Connection } from './connections.ts';
 import type { JsonClient } from './json-client.ts';
 import { ApiRequestError, apiFailure } from './json-client.ts';
@@ -37,6 +35,12 @@ interface Pending {
   /** Sent again once at most (the server closed before reading it). */
   resent: boolean;
 }
+
+// The builtins' own objects, as lib/node/http.ts takes node:http: an ESM import of node:tls
+// builds its namespace from every export, and `rootCertificates` among them parses Node's
+// bundled CA list (≈ 2.4 ms and 1 MB at start-up) that nothing here uses.
+const { connect: netConnect } = process.getBuiltinModule('node:net');
+const { connect: tlsConnect } = process.getBuiltinModule('node:tls');
 
 /** A request as errors name it (as JsonClient's do: no query). */
 const what = (p: Pending): string => `${p.method} ${p.path.split('?')[0]}`;
