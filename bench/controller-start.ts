@@ -6,7 +6,9 @@
 // by a watch, and the debug log's timeline (started, each informer listed, adopted,
 // configuration loaded), in ms from the spawn.
 // BENCH_SERVICES (default 5000), BENCH_STARTS (default 6), BENCH_NODE_OPTIONS (default the
-// Pod's: --max-semi-space-size=4 --max-old-space-size=96).
+// Pod's: --max-semi-space-size=4 --max-old-space-size=96), BENCH_BASELINE (another checkout,
+// e.g. /work/main: its compiled build starts too, alternating with this one, each BENCH_STARTS
+// times), BENCH_CPU_PROF (a directory: V8 CPU profiles of each start up to its first IP).
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -25,9 +27,12 @@ const FLAGS = (process.env.BENCH_NODE_OPTIONS ?? '--max-semi-space-size=4 --max-
 const POOL_ANNOTATION = 'portside.dev/ip-allocated-from-pool';
 
 const compiled = await compileShipped();
+const baseline = process.env.BENCH_BASELINE ? await compileShipped('bundled', process.env.BENCH_BASELINE) : undefined;
+const BUILDS = [{ name: 'this', bin: compiled.bin }, ...(baseline ? [{ name: 'baseline', bin: baseline.bin }] : [])];
+const PROF = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 const cp = await startControlPlane();
 const json = new JsonClient(cp.clusterConfig);
-const firstIps: number[] = [];
+const firstIps = new Map<string, number[]>(BUILDS.map((b) => [b.name, []]));
 try {
   const cluster = new Cluster(cp.kubeconfig);
   const install = await cluster.namespace('bench-portside');
@@ -44,11 +49,12 @@ try {
     .on({ update: (_o, n) => void (!firstAt && ingressIPs(n).length > 0 && (firstAt = performance.now())) })
     .start();
   await watch.synced;
-  for (let run = 0; run < STARTS; run++) {
+  for (let run = 0; run < STARTS * BUILDS.length; run++) {
+    const build = BUILDS[run % BUILDS.length]!;
     firstAt = 0;
     const spawnedAt = performance.now();
     const spawnedWall = Date.now();
-    const child = spawn(process.execPath, [...FLAGS, compiled.bin, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
+    const child = spawn(process.execPath, [...FLAGS, ...PROF, build.bin, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
       '--metrics-addr', '127.0.0.1:0', '--leader-elect=false', '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const marks: string[] = [];
     createInterface({ input: child.stdout! }).on('line', (l) => {
@@ -67,9 +73,10 @@ try {
       if (child.exitCode !== null) throw new Error(`the controller exited (${child.exitCode}) before its first IP`);
       await new Promise((r) => setTimeout(r, 5));
     }
-    firstIps.push(firstAt - spawnedAt);
-    console.log(`  start ${run + 1}: first IP ${(firstAt - spawnedAt).toFixed(0)} ms after the spawn; ${marks.join(' | ')}`);
-    child.kill('SIGKILL');
+    firstIps.get(build.name)!.push(firstAt - spawnedAt);
+    console.log(`  start ${run + 1}${BUILDS.length > 1 ? ` (${build.name})` : ''}: first IP ${(firstAt - spawnedAt).toFixed(0)} ms after the spawn; ${marks.join(' | ')}`);
+    // A profile is written at a clean exit (SIGTERM: the controller stops and exits).
+    child.kill(PROF.length ? 'SIGTERM' : 'SIGKILL');
     await exited;
     // Every Service back to waiting for the next start.
     await timesBounded(N, 64, (i) => json.mergePatch(`/api/v1/namespaces/${app}/services/${name(i)}/status`, {
@@ -78,11 +85,14 @@ try {
     await timesBounded(N, 64, (i) => json.mergePatch(`/api/v1/namespaces/${app}/services/${name(i)}`, { metadata: { annotations: { [POOL_ANNOTATION]: null } } }));
   }
   await watch.stop();
-  const sorted = [...firstIps].sort((a, b) => a - b);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN;
-  console.log(`  first IP after the spawn: ${sorted.map((x) => x.toFixed(0)).join(' / ')} ms (median ${median.toFixed(0)}, goal ≤ 500); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  for (const [buildName, times] of firstIps) {
+    const sorted = [...times].sort((a, b) => a - b);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN;
+    console.log(`  first IP after the spawn${BUILDS.length > 1 ? ` (${buildName})` : ''}: ${sorted.map((x) => x.toFixed(0)).join(' / ')} ms (median ${median.toFixed(0)}, goal ≤ 500); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  }
 } finally {
   json.close();
   await cp.stop();
   rmSync(compiled.dir, { recursive: true, force: true });
+  if (baseline) rmSync(baseline.dir, { recursive: true, force: true });
 }

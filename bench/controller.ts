@@ -6,7 +6,11 @@
 // BENCH_SERVICES (default 5000), BENCH_PARALLEL (default 32), BENCH_CPU_PROF (a directory),
 // BENCH_NODE_OPTIONS (Node flags for the controller; `a|b` compares two sets, each with its
 // own bare loop and backlog, in turn), BENCH_BUILD (`compiled`, the default,
-// is the JavaScript the image runs; `source` runs the TypeScript with type stripping).
+// is the JavaScript the image runs; `source` runs the TypeScript with type stripping),
+// BENCH_BASELINE (another checkout, e.g. /work/main: its compiled build runs the bare loop and
+// backlog too, in turn with this one, on the same control plane), BENCH_ROUNDS (default 1:
+// how many times the bare loop and backlog run per build and flag set, interleaved),
+// BENCH_LIVE=0 (skip the live phase).
 import { rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +35,14 @@ if (BUILD !== 'compiled' && BUILD !== 'source') throw new Error(`BENCH_BUILD mus
 const VARIANTS = (process.env.BENCH_NODE_OPTIONS ?? '').split('|').map((v) => v.split(/\s+/).filter(Boolean));
 const compiled = BUILD === 'compiled' ? await compileShipped() : undefined;
 const BIN = compiled?.bin ?? new URL('../bin/portside.ts', import.meta.url).pathname;
+const baseline = process.env.BENCH_BASELINE ? await compileShipped('bundled', process.env.BENCH_BASELINE) : undefined;
+/** The builds measured in the backlog phase, in turn: this checkout's, then the baseline's. */
+const BUILDS: { name: string; bin: string }[] = [
+  { name: 'this', bin: BIN },
+  ...(baseline ? [{ name: `baseline ${process.env.BENCH_BASELINE}`, bin: baseline.bin }] : []),
+];
+const ROUNDS = numberOrExit(envWholeNumber(process.env, 'BENCH_ROUNDS', 1, { min: 1 }), 'bench controller');
+const LIVE = process.env.BENCH_LIVE !== '0';
 
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -116,9 +128,9 @@ try {
   // BENCH_CPU_PROF=<dir>: write V8 CPU profiles of the controllers there.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   let controllers = 0;
-  const startController = async (flags: readonly string[]): Promise<ManagedProcess> => {
+  const startController = async (flags: readonly string[], bin = BIN): Promise<ManagedProcess> => {
     const proc = spawnLogged('portside-controller', process.execPath, [
-      ...flags, ...prof, BIN, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
+      ...flags, ...prof, bin, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
       '--metrics-addr', '127.0.0.1:0', '--leader-elect=false', '--log-level', 'warn',
     ], join(cp.dir, `controller-${controllers++}.log`));
     procs.push(proc);
@@ -133,58 +145,68 @@ try {
     ]);
   };
 
-  // Phase 1 — live: the controller runs while N Services are created at once.
-  const first = await startController(VARIANTS[0]!);
-  await waitFor(async () => (await cluster.configurationState(install))?.result === 'Valid', {
-    timeoutMs: 30_000, what: 'the controller to load its configuration',
-  });
-  await new Promise((r) => setTimeout(r, 3_000));
-  const idle = memoryOf(first.pid);
-  console.log(`# live: creating ${N} Services, ${PARALLEL} in flight, controller running`);
-  const created = new Float64Array(N).fill(NaN);
-  let all = expectAll();
-  const liveCpu = cpuSnapshot({ ...apiPids, controller: first.pid });
-  const liveSince = new Date(Date.now() - 1_000).toISOString().replace(/\.\d+Z$/, 'Z'); // Events carry whole seconds
-  const t0 = performance.now();
-  await timesBounded(N, PARALLEL, async (i) => {
-    await core.createNamespacedService({
-      namespace: app,
-      body: {
-        metadata: { name: `lb${i}` },
-        spec: {
-          type: 'LoadBalancer', ipFamilies: ['IPv6'], ipFamilyPolicy: 'SingleStack',
-          allocateLoadBalancerNodePorts: false, ports: [{ port: 80, protocol: 'TCP' }],
-        },
+  const createService = (i: number): Promise<V1Service> => core.createNamespacedService({
+    namespace: app,
+    body: {
+      metadata: { name: `lb${i}` },
+      spec: {
+        type: 'LoadBalancer', ipFamilies: ['IPv6'], ipFamilyPolicy: 'SingleStack',
+        allocateLoadBalancerNodePorts: false, ports: [{ port: 80, protocol: 'TCP' }],
       },
-    });
-    created[i] = performance.now();
+    },
   });
-  const tCreated = performance.now();
-  await untilServed(all, first);
-  const tServed = performance.now();
-  const liveCpuText = liveCpu();
-  const latencies = Array.from({ length: N }, (_, i) => Math.max(0, served[i]! - created[i]!)).sort((a, b) => a - b);
-  const liveTail = await eventsTail(first.pid, app, liveSince);
-  const livePeak = memoryOf(first.pid);
-  await stopProcess(first);
-
-  const liveSeconds = (tServed - t0) / 1000;
   const lines = [
     `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30, 0)} GiB, node ${process.version}, kube-apiserver ${version.gitVersion}, load average before ${loadBefore}`,
     `services: ${N}, parallelism: ${PARALLEL}; controller: ${BUILD} build`,
-    `live (node flags: ${VARIANTS[0]!.join(' ') || 'none'}): created in ${fmt((tCreated - t0) / 1000, 2)} s (${fmt(N / ((tCreated - t0) / 1000))} creates/s); all have IPs ${fmt(liveSeconds, 2)} s after the first create, ${fmt((tServed - tCreated) / 1000, 2)} s after the last`,
-    `live: ${fmt(N / liveSeconds)} Services/s; create→IP p50 ${fmt(quantile(latencies, 0.5), 0)} ms, p99 ${fmt(quantile(latencies, 0.99), 0)} ms, max ${fmt(latencies.at(-1) ?? NaN, 0)} ms`,
-    `live CPU: ${liveCpuText}`,
-    `live controller RSS: idle ${fmt(idle.rss)} MB (no Services, configuration loaded); ${fmt(livePeak.rss)} MB after, high-water ${fmt(livePeak.hwm)} MB; Events after the last IP: ${liveTail}`,
   ];
+  let all: Promise<void>;
+  if (LIVE) {
+    // Phase 1 — live: the controller runs while N Services are created at once.
+    const first = await startController(VARIANTS[0]!);
+    await waitFor(async () => (await cluster.configurationState(install))?.result === 'Valid', {
+      timeoutMs: 30_000, what: 'the controller to load its configuration',
+    });
+    await new Promise((r) => setTimeout(r, 3_000));
+    const idle = memoryOf(first.pid);
+    console.log(`# live: creating ${N} Services, ${PARALLEL} in flight, controller running`);
+    const created = new Float64Array(N).fill(NaN);
+    all = expectAll();
+    const liveCpu = cpuSnapshot({ ...apiPids, controller: first.pid });
+    const liveSince = new Date(Date.now() - 1_000).toISOString().replace(/\.\d+Z$/, 'Z'); // Events carry whole seconds
+    const t0 = performance.now();
+    await timesBounded(N, PARALLEL, async (i) => {
+      await createService(i);
+      created[i] = performance.now();
+    });
+    const tCreated = performance.now();
+    await untilServed(all, first);
+    const tServed = performance.now();
+    const liveCpuText = liveCpu();
+    const latencies = Array.from({ length: N }, (_, i) => Math.max(0, served[i]! - created[i]!)).sort((a, b) => a - b);
+    const liveTail = await eventsTail(first.pid, app, liveSince);
+    const livePeak = memoryOf(first.pid);
+    await stopProcess(first);
+    const liveSeconds = (tServed - t0) / 1000;
+    lines.push(
+      `live (node flags: ${VARIANTS[0]!.join(' ') || 'none'}): created in ${fmt((tCreated - t0) / 1000, 2)} s (${fmt(N / ((tCreated - t0) / 1000))} creates/s); all have IPs ${fmt(liveSeconds, 2)} s after the first create, ${fmt((tServed - tCreated) / 1000, 2)} s after the last`,
+      `live: ${fmt(N / liveSeconds)} Services/s; create→IP p50 ${fmt(quantile(latencies, 0.5), 0)} ms, p99 ${fmt(quantile(latencies, 0.99), 0)} ms, max ${fmt(latencies.at(-1) ?? NaN, 0)} ms`,
+      `live CPU: ${liveCpuText}`,
+      `live controller RSS: idle ${fmt(idle.rss)} MB (no Services, configuration loaded); ${fmt(livePeak.rss)} MB after, high-water ${fmt(livePeak.hwm)} MB; Events after the last IP: ${liveTail}`,
+    );
+  } else {
+    // The backlog's bare loops clear IPs: the Services exist, without IPs.
+    await timesBounded(N, PARALLEL, async (i) => void await createService(i));
+  }
 
-  // Per variant (BENCH_NODE_OPTIONS split at |), the two phases that give the ratio, in turn:
-  for (const flags of VARIANTS) {
-    const name = flags.join(' ') || 'no flags';
+  // Per round, build and variant (BENCH_NODE_OPTIONS split at |), the two phases that give the ratio, in turn:
+  for (let round = 1; round <= ROUNDS; round++) for (const build of BUILDS) for (const flags of VARIANTS) {
+    const name = `${ROUNDS > 1 ? `round ${round}, ` : ''}${BUILDS.length > 1 ? `${build.name}, ` : ''}${flags.join(' ') || 'no flags'}`;
     // Phase 2 — the bare loop: the controller's client (JsonClient), the same parallelism, one
     // status patch per Service, clearing the IPs the controller wrote (phase 3 redoes them all).
     console.log(`# bare loop: ${N} status patches, ${PARALLEL} in flight, no controller`);
     const raw = new JsonClient(cp.clusterConfig);
+    // The earlier backlogs' Events go first: the tail's count lists them every 500 ms.
+    await raw.request('DELETE', `/api/v1/namespaces/${app}/events`, { discardBody: true, timeoutMs: 120_000 });
     const bareCpu = cpuSnapshot(apiPids);
     const b0 = performance.now();
     await timesBounded(N, PARALLEL, (i) =>
@@ -195,13 +217,13 @@ try {
     const bareCpuText = bareCpu();
 
     // Phase 3 — backlog: N Services without IPs exist when a controller starts.
-    console.log(`# backlog (${name}): a controller starts with ${N} Services waiting for IPs`);
+    console.log(`# backlog (${name}): a controller starts with ${N} Services waiting for IPs; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     all = expectAll();
     const backlogCpu = cpuSnapshot(apiPids);
     await new Promise((r) => setTimeout(r, 1_100)); // the earlier phases' Events are all in an earlier second
     const backlogSince = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const c0 = performance.now();
-    const second = await startController(flags);
+    const second = await startController(flags, build.bin);
     await untilServed(all, second);
     const backlogSeconds = (performance.now() - c0) / 1000;
     const firstIp = Math.min(...served);
@@ -220,6 +242,7 @@ try {
       `[${name}] backlog controller RSS: ${fmt(backlogPeak.rss)} MB after, high-water ${fmt(backlogPeak.hwm)} MB; Events after the last IP: ${backlogTail}`,
       `[${name}] ratio backlog/bare: ${fmt(backlogRate / bareRate, 2)} overall, ${fmt(steadyRate / bareRate, 2)} from the first IP on (target ≥ 0.8)`,
     );
+    console.log(lines.slice(-5).map((l) => `  ${l}`).join('\n')); // as it goes: a long run's rounds can be read before its end
   }
   await watch.stop();
   console.log(lines.map((l) => `  ${l}`).join('\n'));
@@ -228,4 +251,5 @@ try {
   eventsClient.close();
   await cp.stop();
   if (compiled) rmSync(compiled.dir, { recursive: true, force: true });
+  if (baseline) rmSync(baseline.dir, { recursive: true, force: true });
 }

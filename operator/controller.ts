@@ -8,7 +8,7 @@ import type { Pool } from '../lib/config/index.ts';
 import { ConfigInformers } from '../lib/config/informers.ts';
 import { formatRange } from '../lib/ip/index.ts';
 import {
-  apiListWatch, customPath, EventRecorder, InformerSupervisor, isNotFound, objectKey, WorkQueue,
+  apiListWatch, customPath, EventRecorder, InformerSupervisor, isNotFound, objectKey, RequestPipeline, WorkQueue,
 } from '../lib/k8s/index.ts';
 import type { JsonClient, KubeApi } from '../lib/k8s/index.ts';
 import type { Logger } from '../lib/log/index.ts';
@@ -52,6 +52,8 @@ export class Controller {
   private readonly configState: ConfigurationStateWriter;
   private readonly json: JsonClient;
   private readonly apiWriter: ApiServiceWriter | undefined;
+  /** The Services' writes: a connection each while they run (lib/k8s/pipeline.ts). */
+  private readonly writes: RequestPipeline | undefined;
   private knownPools = new Set<string>();
   /** Pool name → the status last written (JSON), to skip writes that change nothing. */
   private poolStatusWritten = new Map<string, string>();
@@ -73,7 +75,7 @@ export class Controller {
         log.warn('reconcile_failed', { key, outcome, requeues, err: error }),
     });
     const enqueueService = (svc: V1Service): void => this.queue.add(`svc/${objectKey(svc)}`);
-    this.services = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(api, '/api/v1/services'), {
+    this.services = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(api, '/api/v1/services', { cutManagedFields: true }), {
       onEvent: (e) => log.debug('informer', { kind: 'services', ...e }),
     }).on({
       add: enqueueService,
@@ -97,7 +99,8 @@ export class Controller {
       },
     });
     const events = new EventRecorder(api, { component: 'portside-controller', instance: opts.podName, onError: (err) => log.debug('event_failed', { err }) });
-    this.apiWriter = opts.writer ? undefined : new ApiServiceWriter(api.json, events);
+    this.writes = opts.writer ? undefined : new RequestPipeline(api.json, { connections: opts.workers ?? 32 });
+    this.apiWriter = this.writes && new ApiServiceWriter(this.writes, events);
     this.reconciler = new AllocationReconciler({
       lbClass: opts.lbClass,
       writer: opts.writer ?? this.apiWriter!,
@@ -124,6 +127,8 @@ export class Controller {
     this.started = true;
     this.services.start();
     this.config.start();
+    // The first write's connection is ready when the lists are.
+    this.writes?.preconnect().catch(() => undefined);
     await Promise.all([this.services.synced, this.config.synced()]);
     // Existing assignments are adopted when the first valid configuration loads, before any
     // Service is served: a restart never moves or duplicates an IP.
@@ -153,6 +158,7 @@ export class Controller {
     this.ready = false;
     await this.queue.shutdown();
     await Promise.all([this.services.stop(), this.config.stop()]);
+    this.writes?.close();
   }
 
   /** Resolves when nothing is queued or running (tests and benchmarks). */

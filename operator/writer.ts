@@ -1,6 +1,6 @@
 // The controller's effects on Services, as a small port: tests pass a recording fake.
 import type { V1Service } from '@kubernetes/client-node';
-import { EventQueue, withoutManagedFields, type EventRecorder, type JsonClient } from '../lib/k8s/index.ts';
+import { EventQueue, PatchType, withoutManagedFields, type EventRecorder, type RequestPipeline } from '../lib/k8s/index.ts';
 import type { ServicePatches } from './service-status.ts';
 
 export interface ServiceWriter {
@@ -24,14 +24,17 @@ const EVENTS_IN_FLIGHT_ALONE = 16;
 const MAX_EVENT_BACKLOG = 10_000;
 
 export class ApiServiceWriter implements ServiceWriter {
-  private readonly client: JsonClient;
+  private readonly writes: RequestPipeline;
   private readonly events: EventQueue;
   private readonly fieldManager: string;
   private writesInFlight = 0;
 
-  /** `client` is the program's shared one: the writer never closes it. */
-  constructor(client: JsonClient, events: EventRecorder, fieldManager = 'portside-controller') {
-    this.client = client;
+  /**
+   * `writes` carries the Services' patches (a connection per write in flight, node:http's
+   * per-request objects left out); the caller closes it.
+   */
+  constructor(writes: RequestPipeline, events: EventRecorder, fieldManager = 'portside-controller') {
+    this.writes = writes;
     this.events = new EventQueue(events, {
       inFlight: () => (this.writesInFlight > 0 ? EVENTS_IN_FLIGHT_BESIDE_WRITES : EVENTS_IN_FLIGHT_ALONE),
       backlog: MAX_EVENT_BACKLOG,
@@ -52,7 +55,9 @@ export class ApiServiceWriter implements ServiceWriter {
   private async patch(svc: V1Service, patches: ServicePatches): Promise<{ svc: V1Service; resourceVersions: string[] }> {
     const path = `/api/v1/namespaces/${encodeURIComponent(svc.metadata!.namespace!)}/services/${encodeURIComponent(svc.metadata!.name!)}`;
     const resourceVersion = svc.metadata?.resourceVersion;
-    const query = { fieldManager: this.fieldManager };
+    const query = `?fieldManager=${encodeURIComponent(this.fieldManager)}`;
+    const mergePatch = async (at: string, body: unknown): Promise<V1Service> =>
+      withoutManagedFields(JSON.parse(await this.writes.request('PATCH', at + query, JSON.stringify(body), PatchType.merge)) as V1Service);
     const versions: string[] = [];
     let out: V1Service;
     // The reconciler keeps what a write returned until the watch catches up: not its managedFields.
@@ -60,13 +65,13 @@ export class ApiServiceWriter implements ServiceWriter {
       // One write: the Service status strategy keeps metadata changes, so the IP and the pool
       // annotation land together (atomically) — half the requests of two patches.
       const body = { metadata: { resourceVersion, annotations: patches.annotations }, status: patches.status };
-      out = withoutManagedFields(await this.client.mergePatch<V1Service>(`${path}/status`, body, query));
+      out = await mergePatch(`${path}/status`, body);
       versions.push(out.metadata?.resourceVersion ?? '');
       if (!patches.annotations || annotationsMatch(out, patches.annotations)) return { svc: out, resourceVersions: versions };
       // An apiserver that drops metadata on status writes: set the annotation on its own.
     }
     const body = { metadata: { resourceVersion: versions.at(-1) ?? resourceVersion, annotations: patches.annotations } };
-    out = withoutManagedFields(await this.client.mergePatch<V1Service>(path, body, query));
+    out = await mergePatch(path, body);
     versions.push(out.metadata?.resourceVersion ?? '');
     return { svc: out, resourceVersions: versions };
   }

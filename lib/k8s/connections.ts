@@ -4,6 +4,7 @@
 // rotated bearer token (a projected service-account token) only changes a header. With a
 // proxy-url the agent tunnels through it (https) or talks to it (http): proxy.ts.
 import { Agent as HttpsAgent } from 'node:https';
+import type { ConnectionOptions } from 'node:tls';
 import { Agent as HttpAgent } from '../node/http.ts';
 import type { AgentType } from '../node/http.ts';
 import { type Clock, systemClock } from '../time/clock.ts';
@@ -23,6 +24,12 @@ export interface Connection {
   at: number;
   /** An http API server's requests go to this proxy with absolute URLs (an https one's agent tunnels). */
   forwardProxy: URL | undefined;
+  /**
+   * What a socket of its own needs (RequestPipeline): the TLS options the agent was made with
+   * (undefined for an http server), and whether requests go through a proxy (then only the agent
+   * reaches the server).
+   */
+  direct: { tls: ConnectionOptions | undefined } | undefined;
 }
 
 export interface ConnectionPoolOptions {
@@ -84,11 +91,15 @@ export class ConnectionPool {
     const base = new URL(this.config.server);
     const proxy = this.config.proxyUrl === undefined ? undefined : new URL(this.config.proxyUrl);
     const common = { keepAlive: true, maxSockets: this.maxSockets };
-    const tls = { ...common, ca: id.ca, cert: id.cert, key: id.key, rejectUnauthorized: id.rejectUnauthorized, servername: id.servername };
+    const tlsOwn = { ca: id.ca, cert: id.cert, key: id.key, rejectUnauthorized: id.rejectUnauthorized, servername: id.servername };
+    const tls = { ...common, ...tlsOwn };
     const https = base.protocol === 'https:';
     const agent = https ? (proxy ? new TunnelingAgent(proxy, tls) : new HttpsAgent(tls)) : new HttpAgent(common);
     // Requests in flight on the old agent finish; its sockets go after a while.
     if (previous) setTimeout(() => previous.agent.destroy(), 60_000).unref();
-    return { base, agent, headers: id.headers, auth: id.auth, fingerprint: id.fingerprint, at, forwardProxy: https ? undefined : proxy };
+    return {
+      base, agent, headers: id.headers, auth: id.auth, fingerprint: id.fingerprint, at, forwardProxy: https ? undefined : proxy,
+      direct: proxy ? undefined : { tls: https ? tlsOwn : undefined },
+    };
   }
 }

@@ -23,6 +23,8 @@ export { ProxyError } from './proxy.ts';
 export { corePath, customPath, namespacedPath } from './paths.ts';
 export type { CustomResourceRef } from './paths.ts';
 export { ApiRequestError, JsonClient } from './json-client.ts';
+export { RequestPipeline } from './pipeline.ts';
+export type { RequestPipelineOptions } from './pipeline.ts';
 export type { JsonClientOptions, JsonRequestOptions, WatchStreamOptions } from './json-client.ts';
 export { StatusWriter } from './status.ts';
 export type { StatusObject, StatusTarget, UpdateOptions } from './status.ts';

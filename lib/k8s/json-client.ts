@@ -23,6 +23,17 @@ export class ApiRequestError extends Error {
   }
 }
 
+/** A non-2xx answer as an error, with the message of the Status object it carries. */
+export function apiFailure(what: string, code: number, text: string): ApiRequestError {
+  let message = text;
+  try {
+    message = (JSON.parse(text) as { message?: string }).message ?? text;
+  } catch {
+    // not JSON
+  }
+  return new ApiRequestError(`${what}: HTTP ${code}: ${message}`, code, text);
+}
+
 export interface JsonClientOptions extends ConnectionPoolOptions {
   /** Default per-request timeout; 30 s. */
   timeoutMs?: number;
@@ -31,6 +42,8 @@ export interface JsonClientOptions extends ConnectionPoolOptions {
 export interface JsonRequestOptions {
   /** Sent as JSON when given. */
   body?: unknown;
+  /** The body as JSON text already (instead of `body`). */
+  payload?: string;
   /** Content-Type of the body; `application/json` unless given. */
   contentType?: string;
   query?: Record<string, string>;
@@ -107,7 +120,23 @@ export class JsonClient {
 
   /** `method` on `path` of the current cluster; parses the JSON answer, non-2xx rejects. */
   async request<T>(method: string, path: string, opts: JsonRequestOptions = {}): Promise<T> {
-    const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    const { code, text } = await this.exchange(method, path, opts);
+    if (opts.discardBody) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new ApiRequestError(`${method} ${path}: invalid JSON`, code, text, { cause: err });
+    }
+  }
+
+  /** As request, the answer as text (empty with `discardBody`). */
+  async text(method: string, path: string, opts: JsonRequestOptions = {}): Promise<string> {
+    return (await this.exchange(method, path, opts)).text;
+  }
+
+  private async exchange(method: string, path: string, opts: JsonRequestOptions): Promise<{ code: number; text: string }> {
+    const bodyText = opts.payload ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
+    const payload = bodyText === undefined ? undefined : Buffer.from(bodyText);
     const res = await this.send(method, path, {
       query: opts.query, timeoutMs: opts.timeoutMs ?? this.opts.timeoutMs ?? 30_000, signal: opts.signal, payload,
       contentType: opts.contentType ?? 'application/json',
@@ -124,12 +153,7 @@ export class JsonClient {
       else res.resume(); // read and dropped without a listener per chunk
     });
     if (!ok) throw this.failure(what, code, text);
-    if (!keep) return undefined as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch (err) {
-      throw new ApiRequestError(`${what}: invalid JSON`, code, text, { cause: err });
-    }
+    return { code, text };
   }
 
   /**
@@ -191,13 +215,7 @@ export class JsonClient {
 
   private failure(what: string, code: number, text: string): ApiRequestError {
     if (code === 401) this.pool.invalidate(); // a rotated token or an expired exec credential
-    let message = text;
-    try {
-      message = (JSON.parse(text) as { message?: string }).message ?? text;
-    } catch {
-      // not JSON
-    }
-    return new ApiRequestError(`${what}: HTTP ${code}: ${message}`, code, text);
+    return apiFailure(what, code, text);
   }
 
   private async send(

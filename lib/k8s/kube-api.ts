@@ -1,9 +1,10 @@
 // How one program talks to the Kubernetes API, made once in main and passed down to every
-// informer, writer, elector and recorder: one JsonClient over one keep-alive agent. Two
-// KubeApis share nothing.
+// informer, writer, elector and recorder: one JsonClient over one keep-alive agent (and, for
+// Events, a RequestPipeline with a few connections of its own). Two KubeApis share nothing.
 import { JsonClient } from './json-client.ts';
 import type { JsonClientOptions } from './json-client.ts';
 import type { ClusterConfig } from './kubeconfig.ts';
+import { RequestPipeline } from './pipeline.ts';
 
 export class KubeApi {
   readonly config: ClusterConfig;
@@ -16,6 +17,15 @@ export class KubeApi {
     this.json = new JsonClient(config, opts);
   }
 
+  private pipelined: RequestPipeline | undefined;
+
+  /** Writes whose answer is only success or failure (Events), pipelined on connections of their own; made on first use. */
+  get pipeline(): RequestPipeline {
+    // As many connections as the controller has Events in flight beside its writes (operator/writer.ts):
+    // the server answers one request per connection at a time.
+    return (this.pipelined ??= new RequestPipeline(this.json, { connections: 8 }));
+  }
+
   /** The API server's URL, for messages. */
   get server(): string {
     return this.config.server;
@@ -23,6 +33,7 @@ export class KubeApi {
 
   /** Closes the connection pool (at shutdown). */
   close(): Promise<void> {
+    this.pipelined?.close();
     this.json.close();
     return Promise.resolve();
   }

@@ -42,6 +42,54 @@ export interface ApiListWatchOptions<T = KubernetesObject> {
    * namespace and resourceVersion. Not applied to bookmarks.
    */
   transform?: (obj: T) => T;
+  /**
+   * Each list page's `"managedFields":[…]` members are cut out of its text before it is parsed
+   * (withoutManagedFields does it after the parse otherwise): at start-up the 5,000 listed
+   * Services' managedFields were most of the objects the garbage collector copied while the
+   * pages were parsed. Only for kinds with no other field of that name (core kinds: Services).
+   */
+  cutManagedFields?: boolean;
+}
+
+const MANAGED_FIELDS = '"managedFields":[';
+
+/**
+ * JSON text without its `"managedFields":[…]` members. In JSON text that sequence is always a
+ * member's name (a quote inside a string is escaped, so the closing quote of the name would
+ * read `\"`); the array's end is found by depth, skipping strings. Text that ends inside a
+ * member (not JSON) is returned as it was, for JSON.parse to refuse.
+ */
+export function cutManagedFieldsText(text: string): string {
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(MANAGED_FIELDS, from);
+    if (at < 0) break;
+    let i = at + MANAGED_FIELDS.length;
+    let depth = 1;
+    while (depth > 0 && i < text.length) {
+      const c = text.charCodeAt(i++);
+      if (c === 0x22) {
+        // A string: to its closing quote, past escapes.
+        for (;;) {
+          if (i >= text.length) return text;
+          const d = text.charCodeAt(i++);
+          if (d === 0x5c) i++;
+          else if (d === 0x22) break;
+        }
+      } else if (c === 0x5b || c === 0x7b) depth++;
+      else if (c === 0x5d || c === 0x7d) depth--;
+    }
+    if (depth > 0) return text;
+    // The member and one comma beside it.
+    let start = at;
+    let end = i;
+    if (text.charCodeAt(end) === 0x2c) end++;
+    else if (text.charCodeAt(start - 1) === 0x2c) start--;
+    out += text.slice(from, start);
+    from = end;
+  }
+  return from === 0 ? text : out + text.slice(from);
 }
 
 type ListPage<T> = { items?: T[]; metadata?: { resourceVersion?: string; continue?: string } };
@@ -80,7 +128,10 @@ export function apiListWatch<T extends KubernetesObject>(
       let token: string | undefined;
       for (;;) {
         const query: Record<string, string> = { ...selectors, limit, ...(token ? { continue: token } : {}) };
-        const page = await api.json.request<ListPage<T>>('GET', path, { query, timeoutMs: opts.listTimeoutMs ?? 60_000, signal });
+        const request = { query, timeoutMs: opts.listTimeoutMs ?? 60_000, signal };
+        const page = opts.cutManagedFields
+          ? JSON.parse(cutManagedFieldsText(await api.json.text('GET', path, request))) as ListPage<T>
+          : await api.json.request<ListPage<T>>('GET', path, request);
         for (const item of page.items ?? []) items.push(keep(withoutManagedFields(item)));
         token = page.metadata?.continue;
         // A continue token that expired (410) makes the informer list again from the start.

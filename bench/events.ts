@@ -1,0 +1,73 @@
+// Benchmark (not a test): the client CPU of one Event, as the controller writes them after a
+// backlog (an EventQueue of 16 in flight over an EventRecorder), against a real kube-apiserver:
+// the recorder as shipped (pre-rendered body, RequestPipeline) and the way before it (an
+// object per Event through JsonClient.request, node:http's agent), interleaved rounds, this
+// process's CPU (user + system) per Event and the wall time. BENCH_EVENTS (default 5000),
+// BENCH_ROUNDS (default 3).
+import { loadavg } from 'node:os';
+import { startControlPlane } from '../e2e/controlplane.ts';
+import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
+import { corePath, EventQueue, EventRecorder, KubeApi } from '../lib/k8s/index.ts';
+import type { EventTarget, EventType } from '../lib/k8s/index.ts';
+
+const N = numberOrExit(envWholeNumber(process.env, 'BENCH_EVENTS', 5000, { min: 1 }), 'bench events');
+const ROUNDS = numberOrExit(envWholeNumber(process.env, 'BENCH_ROUNDS', 3, { min: 1 }), 'bench events');
+
+/** The recorder's create as it was: an object per Event, JSON.stringify, node:http. */
+function objectPath(api: KubeApi): Pick<EventRecorder, 'record'> {
+  let seq = 0;
+  return {
+    async record(obj: EventTarget, type: EventType, reason: string, message: string) {
+      const namespace = obj.metadata?.namespace ?? 'default';
+      const now = new Date().toISOString();
+      await api.json.request('POST', corePath('events', namespace), {
+        body: {
+          metadata: { name: `${obj.metadata?.name}.old${(seq++).toString(16)}`, namespace },
+          involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata?.name, namespace, uid: obj.metadata?.uid },
+          type, reason, message,
+          source: { component: 'portside-controller' }, reportingComponent: 'portside-controller', reportingInstance: '',
+          firstTimestamp: now, lastTimestamp: now, count: 1,
+        },
+        discardBody: true,
+      });
+    },
+  };
+}
+
+const cp = await startControlPlane();
+try {
+  const setup = new KubeApi(cp.clusterConfig);
+  const ns = `bench-events-${Date.now().toString(36)}`;
+  await setup.json.create('/api/v1/namespaces', { metadata: { name: ns } });
+  const lines: string[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const way of (process.env.BENCH_WAYS ?? 'pipeline,node:http').split(',')) {
+      const api = new KubeApi(cp.clusterConfig);
+      const recorder = way === 'pipeline' ? new EventRecorder(api, { component: 'portside-controller' }) : objectPath(api);
+      let done = 0;
+      let finished: () => void = () => {};
+      const all = new Promise<void>((resolve) => (finished = resolve));
+      const counted: Pick<EventRecorder, 'record'> = {
+        record: (...args) => recorder.record(...args).finally(() => ++done === N && finished()),
+      };
+      const queue = new EventQueue(counted, { inFlight: 16 });
+      const load = loadavg()[0]!.toFixed(1);
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let i = 0; i < N; i++) {
+        queue.record({ apiVersion: 'v1', kind: 'Service', metadata: { name: `lb${i}`, namespace: ns, uid: `uid-${i}` } },
+          'Normal', 'IPAllocated', `Assigned IP 2001:db8:b::${i.toString(16)} from pool bench`);
+      }
+      await all;
+      const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      lines.push(`round ${round}, ${way}: ${N} Events in ${(ms / 1000).toFixed(2)} s, client CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s = ${((cpu.user + cpu.system) / N).toFixed(0)} µs per Event (user ${(cpu.user / N).toFixed(0)}, system ${(cpu.system / N).toFixed(0)}); load ${load}`);
+      console.log(lines.at(-1));
+      await api.close();
+      await setup.json.request('DELETE', `/api/v1/namespaces/${ns}/events`, { discardBody: true, timeoutMs: 120_000 });
+    }
+  }
+  await setup.close();
+} finally {
+  await cp.stop();
+}
