@@ -12,6 +12,7 @@ import type { Logger } from '../lib/log/index.ts';
 import { IprouteInterface } from './frr/interface-addresses.ts';
 import { ReloadFiles } from './frr/reload-files.ts';
 import { VtyshProcess } from './frr/vtysh.ts';
+import { startMallocTrim } from './runtime/malloc-trim.ts';
 import { RestartMarkerFile, restartedWithin } from './runtime/restart-marker.ts';
 import { Speaker, type SpeakerOptions } from './speaker.ts';
 
@@ -46,6 +47,8 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
     return 2;
   }
   const flags = parsed.flags;
+  // Before the informers' lists: glibc's trim threshold fixed, free pages given back now and then.
+  startMallocTrim();
   const log = createLogger({ component: 'speaker', level: flags.logLevel });
   let api: KubeApi;
   try {
