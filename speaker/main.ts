@@ -16,6 +16,9 @@ import { startMallocTrim } from './runtime/malloc-trim.ts';
 import { RestartMarkerFile, restartedWithin } from './runtime/restart-marker.ts';
 import { Speaker, type SpeakerOptions } from './speaker.ts';
 
+/** How long an idle kept-alive API connection stays open (each TLS one holds ≈ 200 kB). */
+const IDLE_SOCKET_MS = 30_000;
+
 /** The restart marker in --state-dir: did the previous speaker of this node leave routes at peers? */
 async function restartState(dir: string | undefined, node: string, log: Logger): Promise<SpeakerOptions['restart']> {
   if (!dir) return undefined;
@@ -52,7 +55,8 @@ export async function runSpeaker(args: string[], env: NodeJS.ProcessEnv): Promis
   const log = createLogger({ component: 'speaker', level: flags.logLevel });
   let api: KubeApi;
   try {
-    api = new KubeApi((await loadKubeConfig({ kubeconfig: flags.kubeconfig, env })).config);
+    // Connections opened for a burst of writes (status, Events) close once idle: the watches keep theirs.
+    api = new KubeApi((await loadKubeConfig({ kubeconfig: flags.kubeconfig, env })).config, { idleSocketMs: IDLE_SOCKET_MS });
     await checkApiReachable(api);
   } catch (err) {
     console.error(`portside speaker: cannot reach the Kubernetes API: ${(err as Error).message}`);

@@ -163,3 +163,27 @@ test('over https, a response once read keeps no hold on its body while its keep-
   const held = process.memoryUsage().arrayBuffers - before;
   assert.ok(held < 1_000_000, `${(held / 1e6).toFixed(1)} MB of the body's chunks still held`);
 });
+
+test('with idleSocketMs a kept-alive connection closes once idle that long, and the next request opens another', async (t) => {
+  const closed: number[] = [];
+  const ports: number[] = [];
+  const api = await serve((req, res) => {
+    const port = req.socket.remotePort ?? 0;
+    if (!ports.includes(port)) {
+      ports.push(port);
+      req.socket.on('close', () => closed.push(port));
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+  t.after(api.close);
+  const client = new JsonClient({ server: api.url }, { idleSocketMs: 200 });
+  t.after(() => client.close());
+  await client.get('/a');
+  await client.get('/b');
+  assert.equal(ports.length, 1, 'reused while not idle');
+  const deadline = performance.now() + 10_000;
+  while (closed.length === 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(closed, [ports[0]], 'closed once idle');
+  await client.get('/c');
+  assert.equal(ports.length, 2);
+});
