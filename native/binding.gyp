@@ -9,7 +9,8 @@
         "src/poller.cc",
         "src/packet_socket.cc",
         "src/icmp6_socket.cc",
-        "src/tcp_md5.cc"
+        "src/tcp_md5.cc",
+        "src/malloc.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [

@@ -1,5 +1,6 @@
 // Typed face of the native addon (native/src): raw AF_PACKET and ICMPv6 sockets polled
-// on the Node loop, and TCP sockets with RFC 2385 MD5 keys handed to `node:net` by fd.
+// on the Node loop, TCP sockets with RFC 2385 MD5 keys handed to `node:net` by fd, and
+// glibc malloc's trim settings.
 // Frames are parsed and built in TypeScript (speaker/l2); C only does what Node cannot.
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
@@ -56,6 +57,8 @@ interface NativeBinding {
   tcpListen(fd: number, backlog: number): void;
   tcpConnect(fd: number, address: string, port: number): boolean;
   tcpConnectResult(fd: number): void;
+  mallocTrimThreshold(bytes: number): boolean;
+  mallocTrim(): boolean;
 }
 
 let binding: NativeBinding | undefined;
@@ -488,4 +491,19 @@ export function tcpConnect(options: TcpConnectOptions): Promise<number> {
     }
     poller.start(Poller.WRITABLE);
   });
+}
+
+/**
+ * glibc's M_TRIM_THRESHOLD (mallopt): an arena's free top beyond `bytes` goes back to the
+ * kernel when memory is freed. Setting it turns off glibc's dynamic thresholds (after a large
+ * block is freed they grow to twice its size, and the threads' arenas then keep what they
+ * freed). False where the C library is not glibc.
+ */
+export function mallocTrimThreshold(bytes: number): boolean {
+  return native().mallocTrimThreshold(bytes);
+}
+
+/** malloc_trim(0): free pages inside every glibc arena go back to the kernel; true if any did. */
+export function mallocTrim(): boolean {
+  return native().mallocTrim();
 }

@@ -1,16 +1,21 @@
 // JsonClient against a scripted HTTP server on 127.0.0.1: one keep-alive socket for many
 // requests, API failures as values with their code, a 401 that makes the next request read
 // the token again, watches that end when the server closes them or they go quiet, and an
-// http proxy-url (absolute URLs to the proxy).
+// http proxy-url (absolute URLs to the proxy), and over https a read response that keeps no
+// hold on its body.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ApiRequestError, JsonClient } from '../../lib/k8s/json-client.ts';
+import { generatePki } from '../controlplane.certs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'portside-json-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -133,4 +138,57 @@ test('through an http proxy-url, an http API server\'s requests go to the proxy 
   assert.deepEqual(asked[0], `GET ${api.url}/api/v1/x?i=0 host=${new URL(api.url).host} auth=${basic}`);
   assert.equal(asked.length, 3);
   assert.equal(proxySockets.size, 1, 'one keep-alive socket to the proxy');
+});
+
+test('over https, a response once read keeps no hold on its body while its keep-alive connection lives', async (t) => {
+  // Node's https Agent keeps the request that opened a connection (and its response) as long
+  // as the connection lives: what the client's listeners hold must go once the body is read.
+  const pki = await generatePki(dir, '127.0.0.1');
+  const big = JSON.stringify({ items: Array.from({ length: 40_000 }, (_, i) => `item-${i}`.padEnd(100, 'x')) }); // ≈ 4 MB
+  const server = createHttpsServer({ cert: readFileSync(pki.serving.cert), key: readFileSync(pki.serving.key) }, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(big);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const client = new JsonClient({ server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, ca: { file: pki.ca.cert } });
+  t.after(() => client.close());
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  const before = process.memoryUsage().arrayBuffers;
+  const got = await client.get<{ items: string[] }>('/big');
+  assert.equal(got.items.length, 40_000);
+  // Backing stores are freed by V8's sweeper after a collection, not within it: collect and look
+  // again until they are gone, for up to 5 s.
+  let held = Infinity;
+  for (const deadline = performance.now() + 5_000; held >= 1_000_000 && performance.now() < deadline;) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    held = process.memoryUsage().arrayBuffers - before;
+  }
+  assert.ok(held < 1_000_000, `${(held / 1e6).toFixed(1)} MB of the body's chunks still held`);
+});
+
+test('with idleSocketMs a kept-alive connection closes once idle that long, and the next request opens another', async (t) => {
+  const closed: number[] = [];
+  const ports: number[] = [];
+  const api = await serve((req, res) => {
+    const port = req.socket.remotePort ?? 0;
+    if (!ports.includes(port)) {
+      ports.push(port);
+      req.socket.on('close', () => closed.push(port));
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+  t.after(api.close);
+  const client = new JsonClient({ server: api.url }, { idleSocketMs: 200 });
+  t.after(() => client.close());
+  await client.get('/a');
+  await client.get('/b');
+  assert.equal(ports.length, 1, 'reused while not idle');
+  const deadline = performance.now() + 10_000;
+  while (closed.length === 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(closed, [ports[0]], 'closed once idle');
+  await client.get('/c');
+  assert.equal(ports.length, 2);
 });

@@ -1,4 +1,4 @@
-// Portside native addon: only what Node cannot do (raw sockets, TCP-MD5, fd polling).
+// Portside native addon: only what Node cannot do (raw sockets, TCP-MD5, fd polling, glibc malloc settings).
 #include <errno.h>
 #include <unistd.h>
 
@@ -22,6 +22,7 @@ static Napi::Object InitPortside(Napi::Env env, Napi::Object exports) {
   portside::InitPacketSocket(env, exports);
   portside::InitIcmp6Socket(env, exports);
   portside::InitTcpMd5(env, exports);
+  portside::InitMalloc(env, exports);
   return exports;
 }
 

@@ -36,5 +36,6 @@ Napi::Function InitPoller(Napi::Env env);
 void InitPacketSocket(Napi::Env env, Napi::Object exports);
 void InitIcmp6Socket(Napi::Env env, Napi::Object exports);
 void InitTcpMd5(Napi::Env env, Napi::Object exports);
+void InitMalloc(Napi::Env env, Napi::Object exports);
 
 }  // namespace portside

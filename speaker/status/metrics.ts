@@ -1,16 +1,42 @@
 // The speaker's own metrics (MetalLB's `announced`, portside_ prefix) over its registry; the
 // k8s_client ones (config loaded/stale, updates and their errors) are K8sClientStats', the
 // same names the controller exports, as MetalLB's speaker and controller both do.
+import { Gauge } from 'prom-client';
 import { K8sClientStats, type Registry } from '../../lib/metrics/index.ts';
 
 export type AnnounceProtocol = 'bgp' | 'layer2';
 
+export interface AnnouncedEntry {
+  service: string;
+  protocol: AnnounceProtocol;
+  ip: string;
+}
+
+type AnnouncedLabel = 'service' | 'protocol' | 'node' | 'ip';
+
+/**
+ * `announced` as the last plan left it, its series made when scraped: prom-client's gauge keeps
+ * a label string and two objects per series, 2.2 MB of live heap at 10,000 Services
+ * (docs/benchmarks.md); this keeps the plan's entries (their strings are the plan's own).
+ */
+class AnnouncedGauge extends Gauge<AnnouncedLabel> {
+  node = '';
+  entries: readonly AnnouncedEntry[] = [];
+
+  override async get(): ReturnType<Gauge<AnnouncedLabel>['get']> {
+    const { node } = this;
+    const metric = await super.get(); // its own series: none, nothing is ever set
+    return { ...metric, values: this.entries.map((e) => ({ value: 1, labels: { service: e.service, protocol: e.protocol, node, ip: e.ip } })) };
+  }
+}
+
 export class SpeakerStats extends K8sClientStats {
-  private readonly announced = this.gauge(
-    'portside_speaker_announced',
-    'Service IPs this node announces (1), by protocol.',
-    ['service', 'protocol', 'node', 'ip'],
-  );
+  private readonly announced = new AnnouncedGauge({
+    name: 'portside_speaker_announced',
+    help: 'Service IPs this node announces (1), by protocol.',
+    labelNames: ['service', 'protocol', 'node', 'ip'],
+    registers: [this.registry],
+  });
   private readonly plans = this.histogram('portside_speaker_plan_seconds', 'Time to plan and apply the announcements.', [0.001, 0.005, 0.02, 0.1, 0.5]);
   private readonly livePeers = this.gauge('portside_speaker_liveness_peers', 'Watched liveness peers by state.', ['state']);
 
@@ -18,14 +44,10 @@ export class SpeakerStats extends K8sClientStats {
     super(registry);
   }
 
-  /**
-   * Sets the gauge to exactly `entries` (series of IPs no longer announced are gone). Cleared
-   * and set again rather than diffed against a remembered copy of the label sets: that copy
-   * was 1 MB of live heap at 10,000 Services, and `set` hashes every label set either way.
-   */
-  setAnnounced(node: string, entries: readonly { service: string; protocol: AnnounceProtocol; ip: string }[]): void {
-    this.announced.reset();
-    for (const e of entries) this.announced.set({ service: e.service, protocol: e.protocol, node, ip: e.ip }, 1);
+  /** Sets the gauge to exactly `entries` (series of IPs no longer announced are gone). */
+  setAnnounced(node: string, entries: readonly AnnouncedEntry[]): void {
+    this.announced.node = node;
+    this.announced.entries = entries;
   }
 
   planned(seconds: number): void {
