@@ -10,10 +10,11 @@ import { ControllerMetrics } from '../../operator/metrics.ts';
 import { BfdStats } from '../../speaker/bfd/metrics.ts';
 import { BgpStats } from '../../speaker/bgp/metrics.ts';
 import { L2Stats } from '../../speaker/l2/l2-stats.ts';
+import { MeshStats } from '../../speaker/liveness/mesh-stats.ts';
 import { SpeakerStats } from '../../speaker/status/metrics.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const FACADES = { ControllerMetrics, SpeakerStats, BgpStats, BfdStats, L2Stats };
+const FACADES = { ControllerMetrics, SpeakerStats, BgpStats, BfdStats, L2Stats, MeshStats };
 
 interface Panel { type: string; title: string; targets?: { expr: string }[]; panels?: Panel[] }
 
@@ -26,6 +27,7 @@ async function exported(): Promise<Set<string>> {
   new BgpStats(speaker);
   new BfdStats(speaker);
   new L2Stats(speaker);
+  new MeshStats(speaker);
   const names = new Set<string>();
   for (const r of [controller, speaker]) {
     for (const m of await r.getMetricsAsJSON()) {
