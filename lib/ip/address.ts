@@ -125,7 +125,11 @@ export function ipKey(addr: IpAddress): string {
 /** Canonical text of an address (RFC 5952 for IPv6), or undefined if it is not one. */
 export function canonicalIp(text: string): string | undefined {
   const addr = parseIp(text);
-  return addr && formatIp(addr);
+  if (!addr) return undefined;
+  // The caller's own string when it is canonical already: callers keep the result (status,
+  // gauges, plans), and a new copy per call was one more string per Service IP held.
+  const out = formatIp(addr);
+  return out === text ? text : out;
 }
 
 /** parseIp for text the program itself wrote (tests, constants): throws instead of undefined. */

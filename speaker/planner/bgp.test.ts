@@ -155,6 +155,18 @@ const cases: RouteCase[] = [
 describe('planNode BGP', () => {
   for (const c of cases) it(c.name, () => { assertRoutes(c); });
 
+  it('Services sent to the same peers share one frozen bgpServices entry', () => {
+    const plan = planNode(scenario({
+      config: config({ bgpPeers: [peer('tor'), peer('spine', { peerAddress: '198.51.100.253' })], bgpAdvertisements: [bgpAdv('all')] }),
+      services: [service('a', ['198.51.100.10']), service('b', ['198.51.100.11'])],
+      endpointSlices: [slice('a', [{ node: 'node-b' }]), slice('b', [{ node: 'node-b' }])],
+    }));
+    const a = plan.bgpServices.get('default/a');
+    assert.deepEqual(a, { peers: ['spine', 'tor'] });
+    assert.equal(plan.bgpServices.get('default/b'), a);
+    assert.ok(Object.isFrozen(a) && Object.isFrozen(a!.peers));
+  });
+
   it('routes are in the shape the BGP session takes', () => {
     const plan = planNode(scenario({ config: config({ bgpPeers: [peer('tor')], bgpAdvertisements: [bgpAdv('a', { communities: ['large:64512:1:2'] })] }) }));
     assert.deepEqual(plan.bgp.get('tor'), [{

@@ -35,6 +35,30 @@ test('slimService keeps identity, labels, our annotations, the spec fields plann
   assert.deepEqual(slimService({ metadata: { name: 'bare', resourceVersion: '1' } }), { metadata: { name: 'bare', resourceVersion: '1' } });
 });
 
+test('slimService: equal kept spec fields and annotations are one frozen object across Services', () => {
+  const other = slimService({ ...service, metadata: { ...service.metadata, name: 'api', uid: 'u2' } });
+  const slim = slimService(service);
+  assert.equal(other.spec, slim.spec);
+  assert.equal(other.metadata!.annotations, slim.metadata!.annotations);
+  assert.ok(Object.isFrozen(slim.spec) && Object.isFrozen(slim.metadata!.annotations));
+  const local = slimService({ ...service, spec: { ...service.spec, externalTrafficPolicy: 'Cluster' } });
+  assert.notEqual(local.spec, slim.spec);
+  assert.deepEqual(local.spec, { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster' });
+});
+
+test('slimEndpointSlice: slices whose kept endpoints are equal share one frozen list', () => {
+  const slice = (name: string, node: string, ready: boolean): V1EndpointSlice => ({
+    addressType: 'IPv4', metadata: { name, namespace: 'app', labels: { 'kubernetes.io/service-name': name } },
+    endpoints: [{ addresses: [`10.0.0.${name.length}`], nodeName: node, conditions: { ready } }],
+  });
+  const a = slimEndpointSlice(slice('a', 'n1', true));
+  const b = slimEndpointSlice(slice('bb', 'n1', true));
+  assert.equal(a.endpoints, b.endpoints);
+  assert.ok(Object.isFrozen(a.endpoints) && Object.isFrozen(a.endpoints?.[0]));
+  assert.notEqual(slimEndpointSlice(slice('c', 'n2', true)).endpoints, a.endpoints);
+  assert.deepEqual(slimEndpointSlice(slice('d', 'n1', false)).endpoints, [{ addresses: [], nodeName: 'n1', conditions: { ready: false } }]);
+});
+
 test('slimEndpointSlice keeps name, namespace, the Service label and one endpoint per node and serving conditions', () => {
   const endpoints: V1Endpoint[] = [
     { addresses: ['10.0.0.1'], nodeName: 'n1', conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', name: 'p' }, zone: 'z' },

@@ -148,11 +148,12 @@ export function announcedIps(plan: NodePlan, ingressOf: (serviceKey: string) => 
     if (!e) out.set(svc, (e = { bgp: [], l2: [] }));
     return e;
   };
+  // An IP skipped for BGP (or for the whole Service) on this node is not announced.
+  const skipped = new Set(plan.skipped.flatMap((s) => (s.ip && s.protocol !== 'l2' ? [`${s.service} ${s.ip}`] : [])));
   for (const [svc, { peers }] of plan.bgpServices) {
     if (peers.length === 0) continue;
-    // An IP skipped for BGP (or for the whole Service) on this node is not announced.
-    const skipped = new Set(plan.skipped.filter((s) => s.service === svc && s.ip && s.protocol !== 'l2').map((s) => s.ip));
-    entry(svc).bgp.push(...ingressOf(svc).filter((ip) => !skipped.has(ip)));
+    const ips = ingressOf(svc);
+    entry(svc).bgp.push(...(skipped.size === 0 ? ips : ips.filter((ip) => !skipped.has(`${svc} ${ip}`))));
   }
   for (const p of plan.l2Owned) for (const svc of p.services) entry(svc).l2.push(p.ip);
   return out;

@@ -34,6 +34,11 @@ test('announced: one series per announced IP as the last plan set them, in the t
   assert.match(await registry.metrics(), /# TYPE portside_speaker_announced gauge/);
   stats.setAnnounced('n1', [{ service: 'ns/a', protocol: 'bgp', ip: '203.0.113.5' }]);
   assert.deepEqual(await series(), ['portside_speaker_announced{service="ns/a",protocol="bgp",node="n1",ip="203.0.113.5"} 1']);
+  // A function is listed at each scrape: what it returns then, not when it was set.
+  let entries = [{ service: 'ns/a', protocol: 'bgp' as const, ip: '203.0.113.5' }];
+  stats.setAnnounced('n1', () => entries);
+  entries = [{ service: 'ns/c', protocol: 'bgp' as const, ip: '203.0.113.7' }];
+  assert.deepEqual(await series(), ['portside_speaker_announced{service="ns/c",protocol="bgp",node="n1",ip="203.0.113.7"} 1']);
   stats.setAnnounced('n1', []);
   assert.deepEqual(await series(), []);
   const json = (await registry.getMetricsAsJSON()).find((m) => m.name === 'portside_speaker_announced');

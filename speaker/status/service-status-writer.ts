@@ -19,13 +19,15 @@ export interface ServiceStatusWriterOptions {
 
 /**
  * Per object: a digest of the status JSON last written, or undefined = exists, status unknown
- * (found by list). A digest, not the JSON: at 10,000 Services the JSON was 1 MB of live heap.
+ * (found by list). A digest, not the JSON: at 10,000 Services the JSON was 1 MB of live heap,
+ * and a number, not the base64 text, with one Map per kind keyed by the object's name (not
+ * `kind/name` strings): 1.8 → ≈ 1 MB.
  */
-type Known = string | undefined;
+type Known = number | undefined;
 
-/** Equal statuses, equal digests (sha1 of the JSON, base64: 28 characters). */
-function digest(status: object): string {
-  return hash('sha1', JSON.stringify(status), 'base64');
+/** Equal statuses, equal digests: 48 bits of the JSON's sha1 (a chance of 2^-48 that a change goes unwritten). */
+function digest(status: object): number {
+  return hash('sha1', JSON.stringify(status), 'buffer').readUIntBE(0, 6);
 }
 
 const KINDS: readonly StatusKind[] = ['ServiceBGPStatus', 'ServiceL2Status', 'BGPSessionState'];
@@ -38,7 +40,7 @@ const WRITES_IN_FLIGHT = 8;
 export class ServiceStatusWriter {
   private readonly json: JsonClient;
   private readonly opts: ServiceStatusWriterOptions;
-  private readonly known = new Map<string, Known>();
+  private readonly known: Record<StatusKind, Map<string, Known>> = { ServiceBGPStatus: new Map(), ServiceL2Status: new Map(), BGPSessionState: new Map() };
   private listed = false;
 
   constructor(api: KubeApi, opts: ServiceStatusWriterOptions) {
@@ -50,17 +52,16 @@ export class ServiceStatusWriter {
   async sync(desired: readonly DesiredObject[]): Promise<{ created: number; patched: number; deleted: number }> {
     if (!this.listed) await this.listExisting();
     const counts = { created: 0, patched: 0, deleted: 0 };
-    const wanted = new Set(desired.map((d) => keyOf(d.kind, d.name)));
-    const gone = [...this.known.keys()].filter((key) => !wanted.has(key));
-    await eachBounded(gone, WRITES_IN_FLIGHT, async (key) => {
-      const [kind, name] = splitKey(key);
+    const wanted = new Map(KINDS.map((kind) => [kind, new Set<string>()]));
+    for (const d of desired) wanted.get(d.kind)!.add(d.name);
+    const gone = KINDS.flatMap((kind) => [...this.known[kind].keys()].filter((name) => !wanted.get(kind)!.has(name)).map((name) => ({ kind, name })));
+    await eachBounded(gone, WRITES_IN_FLIGHT, async ({ kind, name }) => {
       await this.remove(kind, name);
       counts.deleted++;
     });
-    const changed = desired.filter((d) => this.known.get(keyOf(d.kind, d.name)) !== digest(d.status));
+    const changed = desired.filter((d) => this.known[d.kind].get(d.name) !== digest(d.status));
     await eachBounded(changed, WRITES_IN_FLIGHT, async (d) => {
-      const key = keyOf(d.kind, d.name);
-      const known = this.known.has(key);
+      const known = this.known[d.kind].has(d.name);
       if (!known) {
         await this.create(d);
         counts.created++;
@@ -68,10 +69,10 @@ export class ServiceStatusWriter {
       try {
         await this.patchStatus(d);
       } catch (err) {
-        if (isNotFound(err)) this.known.delete(key); // deleted behind our back: create it again on retry
+        if (isNotFound(err)) this.known[d.kind].delete(d.name); // deleted behind our back: create it again on retry
         throw err;
       }
-      this.known.set(key, digest(d.status));
+      this.known[d.kind].set(d.name, digest(d.status));
       if (known) counts.patched++;
     });
     return counts;
@@ -95,7 +96,7 @@ export class ServiceStatusWriter {
         const name = item.metadata?.name;
         // Label values may be cut at 63 chars: confirm the node from status when present.
         const node = (item as { status?: { node?: string } }).status?.node;
-        if (name && (node === undefined || node === this.opts.node)) this.known.set(keyOf(kind, name), undefined);
+        if (name && (node === undefined || node === this.opts.node)) this.known[kind].set(name, undefined);
       }
     }
     this.listed = true;
@@ -128,15 +129,6 @@ export class ServiceStatusWriter {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
-    this.known.delete(keyOf(kind, name));
+    this.known[kind].delete(name);
   }
-}
-
-function keyOf(kind: StatusKind, name: string): string {
-  return `${kind}/${name}`;
-}
-
-function splitKey(key: string): [StatusKind, string] {
-  const slash = key.indexOf('/');
-  return [key.slice(0, slash) as StatusKind, key.slice(slash + 1)];
 }
