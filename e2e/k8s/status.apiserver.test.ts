@@ -60,6 +60,21 @@ test('checkApiReachable returns the server version, and one clear error when unr
   });
 });
 
+test("one TLS context for every connection of a pool's credentials, requests answered over several", async (t) => {
+  const cp = controlPlaneOrSkip(t);
+  if (!cp) return;
+  const api = new KubeApi(cp.clusterConfig);
+  t.after(() => api.close());
+  const conn = await api.json.pool.get();
+  const context = conn.direct?.tls?.secureContext;
+  assert.ok(context, 'a shared SecureContext, not ca/cert/key per connection');
+  assert.equal(conn.direct?.tls?.ca, undefined);
+  // Ten at once open several sockets; each verified the server and presented the client certificate with it.
+  const answers = await Promise.all(Array.from({ length: 10 }, () => api.json.get<{ kind?: string }>('/api/v1/namespaces')));
+  for (const a of answers) assert.equal(a.kind, 'NamespaceList');
+  assert.equal((await api.json.pool.get()).direct?.tls?.secureContext, context);
+});
+
 test('StatusWriter merge-patches Service status through the status subresource', async (t) => {
   const cp = controlPlaneOrSkip(t);
   if (!cp) return;
