@@ -26,7 +26,8 @@
 // Env: BENCH_BFD_TRIALS (per kind and profile, default 20; 0: the soak only), BENCH_BFD_NODES (per kind,
 // default 2), BENCH_BFD_SOAK_S, BENCH_BFD_KINDS (default `portside,frr,portside-frr`: the native
 // speaker, FRR, and the speaker's frr backend with its sidecar FRR), BENCH_BFD_NICE (default 10: every BFD endpoint — ToR, FRR nodes, speakers, the
-// sidecar FRRs — runs at nice -10).
+// sidecar FRRs — runs at nice -10), BENCH_NODE_OPTIONS (Node flags for the speakers, e.g. the
+// Pod's `--max-semi-space-size=4 --max-old-space-size=128 --optimize-for-size`; none by default).
 // Needs root; `node bench/bfd.ts` runs it alone.
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +83,8 @@ const KINDS: Record<string, NodeKind> = {
   },
 };
 
+/** BENCH_NODE_OPTIONS: Node flags for the speakers (e.g. the Pod's V8 flags); none by default. */
+const NODE_FLAGS = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 const kindNames = (process.env.BENCH_BFD_KINDS ?? 'portside,frr,portside-frr').split(',').map((k) => k.trim()).filter(Boolean);
 for (const k of kindNames) if (!KINDS[k]) throw new Error(`BENCH_BFD_KINDS: unknown kind ${k} (known: ${Object.keys(KINDS).join(', ')})`);
 
@@ -238,6 +241,7 @@ export async function run(): Promise<Record<string, unknown>> {
       nodes: nodes.length,
       runsSpeaker: (i) => KINDS[nodes[i]!]!.speakerArgs !== undefined,
       speakerArgs: (node) => kindOf.get(node.name)?.speakerArgs?.(node) ?? [],
+      ...(NODE_FLAGS.length > 0 ? { speakerNodeFlags: NODE_FLAGS } : {}),
       router: {},
     });
     const first = INTERVALS_MS[0];
@@ -262,7 +266,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const b: Bench = { c, tor, monitor, capture, nodesOf, setIntervals };
     await waitConverged(tor, c.nodes, first);
 
-    const out: Record<string, unknown> = { date: new Date().toISOString(), cpus: cpus().length, nice: -NICE, node: process.version, kinds: Object.fromEntries(Object.entries(nodesOf).map(([k, v]) => [k, v.map((n) => n.name)])) };
+    const out: Record<string, unknown> = { date: new Date().toISOString(), cpus: cpus().length, nice: -NICE, node: process.version, speakerNodeFlags: NODE_FLAGS.join(' '), kinds: Object.fromEntries(Object.entries(nodesOf).map(([k, v]) => [k, v.map((n) => n.name)])) };
     for (const ms of TRIALS > 0 ? INTERVALS_MS : []) {
       const key = `bfd${ms}x${DETECT_MULTIPLIER}`;
       out[key] = await profileRun(b, ms);

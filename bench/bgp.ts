@@ -15,26 +15,34 @@
 //   summary back to back (both sides timed alike, to about one poll, ≈ 10–30 ms; FRR's own
 //   uptime counts whole seconds). For FRR→FRR the node runs FRR (bgpd) instead, its `network`s
 //   configured while the session is shut (the config push is not counted);
-// - the speaker's RSS and high-water mark (VmHWM) holding them, and its CPU;
+// - the speaker's RSS and high-water mark (VmHWM) holding them, and its CPU: when it goes quiet
+//   and again BENCH_BGP_SETTLE_S (default 30) seconds after one scrape of its /metrics (held
+//   memory, once V8's memory reducer and the glibc trim have acted, as in a scraped Pod);
 // - restarts with the Services waiting, one per Node flag set (BENCH_RESTART_NODE_OPTIONS,
 //   `|` between sets; default the Pod flags): RSS and high-water once it is quiet again.
 // BENCH_BUILD=source runs the TypeScript instead; BENCH_NODE_OPTIONS replaces the Pod flags
 // (e.g. `--max-semi-space-size=4 --max-old-space-size=128 --optimize-for-size` are the default; `NAME=value` entries
 // there and in BENCH_RESTART_NODE_OPTIONS go in the speaker's environment, e.g. MALLOC_ARENA_MAX=2); BENCH_CPU_PROF=<dir>
 // and BENCH_HEAP_SNAPSHOT=<dir> profile the speaker (a heap snapshot there after the transfers).
+// BENCH_BASELINE=<checkout> restarts with that checkout's compiled speaker too, after each of
+// this one's, BENCH_RESTART_ROUNDS (default 1) times: two builds compared in one run.
+// BENCH_BGP_HOLD_FILE=<path> pauses with the first speaker holding them all: the file is written
+// with its pid and the bench goes on once it is removed (for /proc, gdb, heaptrack by hand).
 //   flock /tmp/portside-netns.lock node bench/bgp.ts
 import { randomInt } from 'node:crypto';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { GROUP, VERSION } from '../crds/index.ts';
 import { INSTALL_NAMESPACE } from '../e2e/controlplane.ts';
-import { Lab } from '../e2e/netns/index.ts';
+import { Lab, type Netns } from '../e2e/netns/index.ts';
 import { startFrr, type FrrRouter } from '../e2e/routers/index.ts';
 import { waitFor } from '../e2e/wait.ts';
 import { timesBounded } from '../lib/async/bounded.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { JsonClient } from '../lib/k8s/index.ts';
 import { benchCluster, POD_FLAGS, stateDir } from './_cluster.ts';
+import { compileShipped } from './_compiled.ts';
 import { cpuSeconds, memoryOf } from './_proc.ts';
 
 const COUNT = numberOrExit(envWholeNumber(process.env, 'BENCH_BGP_PREFIXES', 10_000, { min: 1, max: 65_000 }), 'bench bgp');
@@ -46,6 +54,10 @@ const LIVE = process.env.BENCH_BGP_LIVE !== '0';
 const QUIET_MAX_S = numberOrExit(envWholeNumber(process.env, 'BENCH_BGP_QUIET_S', 300, { min: 0 }), 'bench bgp');
 /** Node flag sets for the restart phase (BENCH_RESTART_NODE_OPTIONS, `|` between sets); default the Pod flags. */
 const RESTART_VARIANTS = (process.env.BENCH_RESTART_NODE_OPTIONS ?? POD_FLAGS.speaker.join(' ')).split('|').map((v) => v.split(/\s+/).filter(Boolean));
+/** Seconds from the scrape after quiet to the settled figure (BENCH_BGP_SETTLE_S). */
+const SETTLE_S = numberOrExit(envWholeNumber(process.env, 'BENCH_BGP_SETTLE_S', 30, { min: 0 }), 'bench bgp');
+const RESTART_ROUNDS = numberOrExit(envWholeNumber(process.env, 'BENCH_RESTART_ROUNDS', 1, { min: 1 }), 'bench bgp');
+const HOLD_FILE = process.env.BENCH_BGP_HOLD_FILE;
 const PROFILE_FLAGS = [
   ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
   ...(process.env.BENCH_HEAP_SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOT}`] : []),
@@ -98,6 +110,35 @@ async function transfer(tor: FrrRouter, peer: string): Promise<{ ms: number; pol
 }
 
 /** Until the process's CPU stays flat for 2 s (its status writes done), for at most QUIET_MAX_S. */
+/** One scrape of the speaker's /metrics, as Prometheus makes them (its port from `ss` in the node's namespace): the text. */
+async function scrape(ns: Netns, pid: number): Promise<string> {
+  const { stdout } = await ns.exec('ss', ['-Hltnp']);
+  const port = stdout.split('\n').find((l) => l.includes(`pid=${pid},`) && l.includes('127.0.0.1:'))?.match(/127\.0\.0\.1:(\d+)/)?.[1];
+  if (!port) throw new Error(`no metrics port of the speaker (pid ${pid}) in ${ns.name}`);
+  const script = `const r = await fetch('http://127.0.0.1:${port}/metrics'); process.stdout.write(await r.text())`;
+  return (await ns.exec(process.execPath, ['--input-type=module', '-e', script])).stdout;
+}
+
+/**
+ * Memory as it is held, not only at the moment the work stopped: RSS when quiet, then after one
+ * scrape of /metrics and SETTLE_S seconds (V8's memory reducer and the glibc trim act on an idle
+ * process over several seconds; a Pod is scraped every 15–60 s).
+ */
+async function holding(ns: Netns, pid: number): Promise<{ quiet: ReturnType<typeof memoryOf>; settled: ReturnType<typeof memoryOf>; text: string }> {
+  const atQuiet = memoryOf(pid);
+  const text = await scrape(ns, pid);
+  await sleep(SETTLE_S * 1000);
+  const settled = memoryOf(pid);
+  const mb = (m: ReturnType<typeof memoryOf>) => `${fmt(m.rss)} MB (anonymous ${fmt(m.anon)}, file ${fmt(m.file)})`;
+  const sample = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1] ?? NaN);
+  const plans = sample('portside_speaker_plan_seconds_count');
+  const planMean = sample('portside_speaker_plan_seconds_sum') / plans;
+  return {
+    quiet: atQuiet, settled,
+    text: `RSS ${mb(atQuiet)} when quiet, ${mb(settled)} ${SETTLE_S} s after a scrape (${fmt(text.length / 1e6, 2)} MB of metrics text; ${plans} plans, ${fmt(planMean * 1000, 0)} ms mean)`,
+  };
+}
+
 async function quiet(pid: number): Promise<void> {
   let last = cpuSeconds(pid);
   const quietBy = performance.now() + QUIET_MAX_S * 1000;
@@ -119,7 +160,12 @@ export async function run(): Promise<Record<string, unknown>> {
   const lab = await Lab.create({ prefix: 'benchbgp' });
   const lines = [`machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30, 0)} GiB, node ${process.version}; load average at start ${load1()}`];
   let cleanup = (): void => undefined;
+  let baseline: { bin: string; dir: string } | undefined;
   try {
+    if (process.env.BENCH_BASELINE) {
+      baseline = await compileShipped('bundled', process.env.BENCH_BASELINE);
+      lines.push(`baseline: ${process.env.BENCH_BASELINE} (its compiled speaker in the restarts)`);
+    }
     const subnet = `198.51.100.${128 + 16 * randomInt(0, 8)}/28`;
     const bench = await benchCluster(lab, {
       lan: { v4: subnet, v6: '2001:db8:1bb::/64' },
@@ -191,8 +237,16 @@ export async function run(): Promise<Record<string, unknown>> {
     // Let the status writes (a ServiceBGPStatus per Service) finish before memory is read.
     await quiet(speaker.pid);
     const statuses = (await api.get<{ items?: unknown[] }>(`/apis/${GROUP}/${VERSION}/namespaces/${INSTALL_NAMESPACE}/servicebgpstatuses`).catch(() => ({ items: [] }))).items?.length ?? 0;
-    const held = memoryOf(speaker.pid);
-    lines.push(`speaker holding ${COUNT} (${fmt((performance.now() - tAll) / 1000)} s after; ${statuses} ServiceBGPStatus written): RSS ${fmt(held.rss)} MB (anonymous ${fmt(held.anon)}, file ${fmt(held.file)}), high-water ${fmt(held.hwm)} MB; CPU ${fmt(cpuSeconds(speaker.pid) - cpu0)} s since ${LIVE ? 'the first create' : 'Established'} (load ${load1()})`);
+    const holdingText = `${fmt((performance.now() - tAll) / 1000)} s after; ${statuses} ServiceBGPStatus written`;
+    const h = await holding(node.ns, speaker.pid);
+    const held = h.settled;
+    lines.push(`speaker holding ${COUNT} (${holdingText}): ${h.text}, high-water ${fmt(held.hwm)} MB; CPU ${fmt(cpuSeconds(speaker.pid) - cpu0)} s since ${LIVE ? 'the first create' : 'Established'} (load ${load1()})`);
+
+    if (HOLD_FILE) {
+      writeFileSync(HOLD_FILE, `${speaker.pid}\n`);
+      console.log(`# holding: speaker pid ${speaker.pid}; remove ${HOLD_FILE} to go on`);
+      await waitFor(() => !existsSync(HOLD_FILE), { timeoutMs: 3_600_000, intervalMs: 1_000, what: `${HOLD_FILE} to be removed` });
+    }
 
     const ours: number[] = [];
     for (let i = 0; i < TRIALS; i++) {
@@ -206,14 +260,17 @@ export async function run(): Promise<Record<string, unknown>> {
     // Restarts with the Services waiting (a speaker Pod replaced), once per flag set: memory
     // once it has listed them, planned, announced and is quiet again.
     let current = speaker;
-    for (const flags of RESTART_VARIANTS) {
+    const builds = [{ name: '', bin: undefined as string | undefined }, ...(baseline ? [{ name: 'baseline, ', bin: baseline.bin }] : [])];
+    for (let round = 0; round < RESTART_ROUNDS; round++) for (const flags of RESTART_VARIANTS) for (const build of builds) {
       await current.stop({ timeoutMs: 10_000 });
       const r0 = performance.now();
-      current = await built.start(node, bench.speakerWith(flags));
+      current = await built.start(node, bench.speakerWith(flags, build.bin));
       await tor.waitEstablished(peer, { timeoutMs: 300_000 });
       await quiet(current.pid);
-      const m = memoryOf(current.pid);
-      lines.push(`restart [${flags.join(' ') || 'no flags'}]: quiet ${fmt((performance.now() - r0) / 1000)} s after start, CPU ${fmt(cpuSeconds(current.pid), 1)} s; RSS ${fmt(m.rss)} MB (anonymous ${fmt(m.anon)}, file ${fmt(m.file)}), high-water ${fmt(m.hwm)} MB (load ${load1()})`);
+      const quietAfter = (performance.now() - r0) / 1000;
+      const cpu = cpuSeconds(current.pid);
+      const m = await holding(node.ns, current.pid);
+      lines.push(`restart [${build.name}${flags.join(' ') || 'no flags'}]: quiet ${fmt(quietAfter)} s after start, CPU ${fmt(cpu, 1)} s; ${m.text}, high-water ${fmt(m.settled.hwm)} MB (load ${load1()})`);
     }
     if (process.env.BENCH_HEAP_SNAPSHOT) {
       // After every figure: writing a snapshot raises the high-water mark.
@@ -240,7 +297,7 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     lines.push(
       `Portside→FRR: ${stats(ours)}; FRR→FRR: ${stats(frr)}; ratio of medians ${fmt(median(ours) / median(frr), 2)} (goal ≤ 1)`,
-      `speaker holding ${COUNT}: RSS ${fmt(held.rss)} MB, high-water ${fmt(Math.max(held.hwm, after.hwm))} MB (goal ≤ 110 MB); load average at the end ${load1()}`,
+      `speaker holding ${COUNT}, settled: RSS ${fmt(held.rss)} MB, high-water ${fmt(Math.max(held.hwm, after.hwm))} MB (goal ≤ 110 MB); load average at the end ${load1()}`,
     );
     console.log(lines.map((l) => `  ${l}`).join('\n'));
     api.close();
@@ -254,6 +311,7 @@ export async function run(): Promise<Record<string, unknown>> {
   } finally {
     await lab.destroy();
     cleanup();
+    if (baseline) rmSync(baseline.dir, { recursive: true, force: true });
   }
 }
 

@@ -54,6 +54,8 @@ export interface LabClusterOptions {
    * busy node (a shared 2-core test machine at load 10+ otherwise starves their timers).
    */
   speakerNice?: number;
+  /** Node flags for the speakers (benchmarks: the Pod's V8 flags), before the program. */
+  speakerNodeFlags?: readonly string[];
   /** Extra flags for a node's speaker, read at each start. */
   speakerArgs?: (node: LabHost) => readonly string[];
   /** Commands the test needs besides ip. */
@@ -99,6 +101,7 @@ export async function buildLabCluster(lab: Lab, opts: LabClusterOptions): Promis
         args: (node) => ['--metrics-addr', '127.0.0.1:0', '--log-level', 'debug', '--state-dir', stateDir(node), ...(opts.speakerArgs?.(node) ?? [])],
         env: { PORTSIDE_GRACEFUL_SHUTDOWN_MS: '200', ...opts.speakerEnv },
         ...(opts.speakerNice ? { nice: opts.speakerNice } : {}),
+        ...(opts.speakerNodeFlags ? { nodeFlags: opts.speakerNodeFlags } : {}),
       }),
     },
     ...(opts.router ? { router: { ...opts.router, host: 2 } } : {}),
