@@ -10,8 +10,13 @@
 // BENCH_BASELINE (another checkout, e.g. /work/main: its compiled build runs the bare loop and
 // backlog too, in turn with this one, on the same control plane), BENCH_ROUNDS (default 1:
 // how many times the bare loop and backlog run per build and flag set, interleaved),
-// BENCH_LIVE=0 (skip the live phase).
-import { rmSync } from 'node:fs';
+// BENCH_LIVE=0 (skip the live phase), BENCH_APISERVER_PROF (a directory: a CPU profile of the
+// kube-apiserver over the first BENCH_APISERVER_PROF_SECONDS, default 8, of each bare loop and
+// backlog, for `go tool pprof`). Each bare loop and backlog also prints the requests the API
+// server served meanwhile (its apiserver_request_total) and the watch events it sent.
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -43,6 +48,8 @@ const BUILDS: { name: string; bin: string }[] = [
 ];
 const ROUNDS = numberOrExit(envWholeNumber(process.env, 'BENCH_ROUNDS', 1, { min: 1 }), 'bench controller');
 const LIVE = process.env.BENCH_LIVE !== '0';
+const PROF_DIR = process.env.BENCH_APISERVER_PROF;
+const PROF_SECONDS = numberOrExit(envWholeNumber(process.env, 'BENCH_APISERVER_PROF_SECONDS', 8, { min: 1 }), 'bench controller');
 
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -86,6 +93,39 @@ async function eventsTail(pid: number, namespace: string, since: string): Promis
     if (n > before) flatSince = performance.now();
   }
   return `${atLastIp} of ${N} written at the last IP, ${n} after ${fmt((performance.now() - t0) / 1000)} s more, controller CPU ${fmt(cpuSeconds(pid) - cpu0, 2)} s`;
+}
+
+/** The API server's request and watch-event counters, by verb and resource (its /metrics). */
+async function apiCounters(): Promise<Map<string, number>> {
+  const text = await eventsClient.text('GET', '/metrics', { timeoutMs: 60_000 });
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const family = /^(apiserver_request_total|apiserver_watch_events_total)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!family) continue;
+    const labels = Object.fromEntries([...family[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    const key = family[1] === 'apiserver_request_total'
+      ? `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}`
+      : `watch events ${labels.kind ?? labels.resource ?? '?'}`;
+    out.set(key, (out.get(key) ?? 0) + Number(family[3]));
+  }
+  return out;
+}
+
+/** What the API server served since `before` (at least 3 of a kind), most first. */
+async function apiCountersSince(before: Map<string, number>): Promise<string> {
+  const after = await apiCounters();
+  return [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, d]) => d >= 3)
+    .sort((a, b) => b[1] - a[1]).map(([k, d]) => `${k} ${d}`).join(', ');
+}
+
+/** A CPU profile of the API server over the next PROF_SECONDS, written to PROF_DIR (BENCH_APISERVER_PROF). */
+function apiserverProfile(name: string): Promise<void> {
+  if (!PROF_DIR) return Promise.resolve();
+  mkdirSync(PROF_DIR, { recursive: true });
+  return promisify(execFile)(join(cp.binDir, 'kubectl'), ['--kubeconfig', cp.kubeconfigPath, 'get', '--raw', `/debug/pprof/profile?seconds=${PROF_SECONDS}`],
+    { encoding: 'buffer', maxBuffer: 256 << 20 })
+    .then(({ stdout }) => writeFileSync(join(PROF_DIR, `${name.replace(/[^\w.-]+/g, '_')}.pprof`), stdout),
+      (err: unknown) => console.log(`# apiserver profile ${name} failed: ${(err as Error).message}`));
 }
 
 const cp = await startControlPlane();
@@ -194,8 +234,12 @@ try {
       `live controller RSS: idle ${fmt(idle.rss)} MB (no Services, configuration loaded); ${fmt(livePeak.rss)} MB after, high-water ${fmt(livePeak.hwm)} MB; Events after the last IP: ${liveTail}`,
     );
   } else {
-    // The backlog's bare loops clear IPs: the Services exist, without IPs.
-    await timesBounded(N, PARALLEL, async (i) => void await createService(i));
+    // The backlog's bare loops clear IPs: the Services exist, with IPs from outside any pool
+    // (placeholders), so the first bare loop's patches are writes as the later ones' are, not no-ops.
+    await timesBounded(N, PARALLEL, async (i) => {
+      await createService(i);
+      await eventsClient.mergePatch(`/api/v1/namespaces/${app}/services/lb${i}/status`, { status: { loadBalancer: { ingress: [{ ip: `2001:db8:c::${i.toString(16)}` }] } } });
+    });
   }
 
   // Per round, build and variant (BENCH_NODE_OPTIONS split at |), the two phases that give the ratio, in turn:
@@ -207,6 +251,8 @@ try {
     const raw = new JsonClient(cp.clusterConfig);
     // The earlier backlogs' Events go first: the tail's count lists them every 500 ms.
     await raw.request('DELETE', `/api/v1/namespaces/${app}/events`, { discardBody: true, timeoutMs: 120_000 });
+    const bareCounters = await apiCounters();
+    const bareProfile = apiserverProfile(`bare ${name}`);
     const bareCpu = cpuSnapshot(apiPids);
     const b0 = performance.now();
     await timesBounded(N, PARALLEL, (i) =>
@@ -215,34 +261,44 @@ try {
     raw.close();
     const bareSeconds = (performance.now() - b0) / 1000;
     const bareCpuText = bareCpu();
+    const bareRequests = await apiCountersSince(bareCounters);
+    await bareProfile;
 
     // Phase 3 — backlog: N Services without IPs exist when a controller starts.
     console.log(`# backlog (${name}): a controller starts with ${N} Services waiting for IPs; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     all = expectAll();
-    const backlogCpu = cpuSnapshot(apiPids);
     await new Promise((r) => setTimeout(r, 1_100)); // the earlier phases' Events are all in an earlier second
+    const backlogCounters = await apiCounters();
+    const backlogCpu = cpuSnapshot(apiPids);
     const backlogSince = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const c0 = performance.now();
+    const backlogProfile = apiserverProfile(`backlog ${name}`);
     const second = await startController(flags, build.bin);
     await untilServed(all, second);
     const backlogSeconds = (performance.now() - c0) / 1000;
     const firstIp = Math.min(...served);
     const steadyRate = (N - 1) / ((performance.now() - firstIp) / 1000);
     const backlogCpuText = `${backlogCpu()}, controller ${fmt(cpuSeconds(second.pid))} s (incl. start-up)`;
-    const backlogTail = await eventsTail(second.pid, app, backlogSince);
+    // The tail's count and CPU start now, at the last IP; the counters (a slow /metrics) meanwhile.
+    const tail = eventsTail(second.pid, app, backlogSince);
+    const backlogRequests = await apiCountersSince(backlogCounters);
+    const backlogTail = await tail;
     const backlogPeak = memoryOf(second.pid);
     await stopProcess(second);
+    await backlogProfile;
 
     const bareRate = N / bareSeconds;
     const backlogRate = N / backlogSeconds;
     lines.push(
       `[${name}] bare status-patch loop: ${fmt(bareSeconds, 2)} s, ${fmt(bareRate)} patches/s; CPU: ${bareCpuText}`,
+      `[${name}] bare loop, the API server served: ${bareRequests}`,
       `[${name}] backlog: all ${N} have IPs ${fmt(backlogSeconds, 2)} s after the controller process started (first IP after ${fmt((firstIp - c0) / 1000, 2)} s): ${fmt(backlogRate)} Services/s overall, ${fmt(steadyRate)} Services/s from the first IP on`,
       `[${name}] backlog CPU: ${backlogCpuText}`,
+      `[${name}] backlog until the last IP (and while /metrics was read), the API server served: ${backlogRequests}`,
       `[${name}] backlog controller RSS: ${fmt(backlogPeak.rss)} MB after, high-water ${fmt(backlogPeak.hwm)} MB; Events after the last IP: ${backlogTail}`,
       `[${name}] ratio backlog/bare: ${fmt(backlogRate / bareRate, 2)} overall, ${fmt(steadyRate / bareRate, 2)} from the first IP on (target ≥ 0.8)`,
     );
-    console.log(lines.slice(-5).map((l) => `  ${l}`).join('\n')); // as it goes: a long run's rounds can be read before its end
+    console.log(lines.slice(-7).map((l) => `  ${l}`).join('\n')); // as it goes: a long run's rounds can be read before its end
   }
   await watch.stop();
   console.log(lines.map((l) => `  ${l}`).join('\n'));

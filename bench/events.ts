@@ -1,13 +1,15 @@
 // Benchmark (not a test): the client CPU of one Event, as the controller writes them after a
-// backlog (an EventQueue of 16 in flight over an EventRecorder), against a real kube-apiserver:
-// the recorder as shipped (pre-rendered body, RequestPipeline) and the way before it (an
+// backlog (an EventQueue of 32 in flight, refilled 16 at a time, over an EventRecorder), against a
+// real kube-apiserver: the recorder as shipped (pre-rendered body, RequestPipeline) and the way before it (an
 // object per Event through JsonClient.request, node:http's agent), interleaved rounds, this
 // process's CPU (user + system) per Event and the wall time. BENCH_EVENTS (default 5000),
-// BENCH_ROUNDS (default 3).
+// BENCH_ROUNDS (default 3), BENCH_WAYS (default `pipeline,node:http`), BENCH_EVENT_SHAPES
+// (`inFlight/refillAt/connections` per shape, `,` between shapes, each run in turn per round
+// for the pipeline way; default `32/16/8`, the controller's after its writes).
 import { loadavg } from 'node:os';
 import { startControlPlane } from '../e2e/controlplane.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
-import { corePath, EventQueue, EventRecorder, KubeApi } from '../lib/k8s/index.ts';
+import { corePath, EventQueue, EventRecorder, KubeApi, RequestPipeline } from '../lib/k8s/index.ts';
 import type { EventTarget, EventType } from '../lib/k8s/index.ts';
 
 const N = numberOrExit(envWholeNumber(process.env, 'BENCH_EVENTS', 5000, { min: 1 }), 'bench events');
@@ -41,8 +43,16 @@ try {
   await setup.json.create('/api/v1/namespaces', { metadata: { name: ns } });
   const lines: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const way of (process.env.BENCH_WAYS ?? 'pipeline,node:http').split(',')) {
+    const shapes = (process.env.BENCH_EVENT_SHAPES ?? '32/16/8').split(',').map((text) => {
+      const shape = text.split('/').map(Number);
+      if (shape.length !== 3 || !shape.every((n) => Number.isInteger(n) && n >= 0)) throw new Error(`BENCH_EVENT_SHAPES: ${text} is not inFlight/refillAt/connections`);
+      return shape as [number, number, number];
+    });
+    const runs = (process.env.BENCH_WAYS ?? 'pipeline,node:http').split(',').flatMap((way) => (way === 'pipeline' ? shapes.map((shape) => ({ way, shape })) : [{ way, shape: shapes[0]! }]));
+    for (const { way, shape: [inFlight, refillAt, connections] } of runs) {
       const api = new KubeApi(cp.clusterConfig);
+      // The shape's connection count for the recorder's pipeline (KubeApi makes 8).
+      Object.defineProperty(api, 'pipeline', { value: new RequestPipeline(api.json, { connections }) });
       const recorder = way === 'pipeline' ? new EventRecorder(api, { component: 'portside-controller' }) : objectPath(api);
       let done = 0;
       let finished: () => void = () => {};
@@ -50,7 +60,7 @@ try {
       const counted: Pick<EventRecorder, 'record'> = {
         record: (...args) => recorder.record(...args).finally(() => ++done === N && finished()),
       };
-      const queue = new EventQueue(counted, { inFlight: 16 });
+      const queue = new EventQueue(counted, { inFlight, refillAt });
       const load = loadavg()[0]!.toFixed(1);
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
@@ -61,7 +71,7 @@ try {
       await all;
       const ms = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
-      lines.push(`round ${round}, ${way}: ${N} Events in ${(ms / 1000).toFixed(2)} s, client CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s = ${((cpu.user + cpu.system) / N).toFixed(0)} µs per Event (user ${(cpu.user / N).toFixed(0)}, system ${(cpu.system / N).toFixed(0)}); load ${load}`);
+      lines.push(`round ${round}, ${way}${way === 'pipeline' ? ` ${inFlight}/${refillAt}/${connections}` : ''}: ${N} Events in ${(ms / 1000).toFixed(2)} s, client CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s = ${((cpu.user + cpu.system) / N).toFixed(0)} µs per Event (user ${(cpu.user / N).toFixed(0)}, system ${(cpu.system / N).toFixed(0)}); load ${load}`);
       console.log(lines.at(-1));
       await api.close();
       await setup.json.request('DELETE', `/api/v1/namespaces/${ns}/events`, { discardBody: true, timeoutMs: 120_000 });

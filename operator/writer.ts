@@ -17,10 +17,17 @@ function annotationsMatch(svc: V1Service, want: Record<string, string | null>): 
   return Object.entries(want).every(([k, v]) => (v === null ? !(k in have) : have[k] === v));
 }
 
-// Measured (docs/benchmarks.md): 8 beside 32 Service writes left the backlog's rate as it was
-// with 4 and a third less Event work after the last IP; 16 alone ends that tail sooner.
-const EVENTS_IN_FLIGHT_BESIDE_WRITES = 8;
-const EVENTS_IN_FLIGHT_ALONE = 16;
+// Measured (docs/benchmarks.md, "The controller's backlog against the bare loop"): during a
+// backlog the API server is the limit, and each Event costs it about what a Service's write
+// does; Events beside the writes slowed the backlog by a quarter. So none while Service writes
+// are in flight (the IPs first), then many at once: 32 in flight, refilled 16 at a time so
+// they go out in batches (one socket write for several), which also halves their client CPU.
+/** Events in flight when no Service write is. */
+export const EVENTS_IN_FLIGHT_ALONE = 32;
+/** Refilled when this many or fewer are in flight. */
+export const EVENTS_REFILL_AT = 16;
+/** An Event held this long goes out one at a time beside the writes: writes that never stop do not starve Events. */
+export const EVENT_HOLD_MAX_MS = 30_000;
 const MAX_EVENT_BACKLOG = 10_000;
 
 export class ApiServiceWriter implements ServiceWriter {
@@ -28,15 +35,18 @@ export class ApiServiceWriter implements ServiceWriter {
   private readonly events: EventQueue;
   private readonly fieldManager: string;
   private writesInFlight = 0;
+  private readonly pumpEvents = (): void => this.events.pump();
 
   /**
    * `writes` carries the Services' patches (a connection per write in flight, node:http's
-   * per-request objects left out); the caller closes it.
+   * per-request objects left out); the caller closes it. `now` (ms) times how long Events wait.
    */
-  constructor(writes: RequestPipeline, events: EventRecorder, fieldManager = 'portside-controller') {
+  constructor(writes: RequestPipeline, events: Pick<EventRecorder, 'record'>, fieldManager = 'portside-controller', now?: () => number) {
     this.writes = writes;
     this.events = new EventQueue(events, {
-      inFlight: () => (this.writesInFlight > 0 ? EVENTS_IN_FLIGHT_BESIDE_WRITES : EVENTS_IN_FLIGHT_ALONE),
+      now,
+      inFlight: (waited) => (this.writesInFlight === 0 ? EVENTS_IN_FLIGHT_ALONE : waited >= EVENT_HOLD_MAX_MS ? 1 : 0),
+      refillAt: EVENTS_REFILL_AT,
       backlog: MAX_EVENT_BACKLOG,
     });
     this.fieldManager = fieldManager;
@@ -48,7 +58,8 @@ export class ApiServiceWriter implements ServiceWriter {
     try {
       return await this.patch(svc, patches);
     } finally {
-      if (--this.writesInFlight === 0) this.events.pump();
+      // After this turn: a worker whose write ended starts its next one in it, and the Events stay held.
+      if (--this.writesInFlight === 0) setImmediate(this.pumpEvents);
     }
   }
 
@@ -78,8 +89,9 @@ export class ApiServiceWriter implements ServiceWriter {
 
   /**
    * Events are best effort (as client-go's broadcaster): a bounded backlog, the newest dropped
-   * when it is full, and a lower priority than the Services' own writes: fewer in flight while
-   * those run, so a burst of Services spends the apiserver on their IPs first, more after.
+   * when it is full, and a lower priority than the Services' own writes: held while those run
+   * (one at a time once the oldest has waited EVENT_HOLD_MAX_MS), so a burst of Services spends
+   * the apiserver on their IPs first, then written in batches.
    */
   event(svc: V1Service, type: 'Normal' | 'Warning', reason: string, message: string): void {
     this.events.record({ apiVersion: 'v1', kind: 'Service', metadata: svc.metadata ?? {} }, type, reason, message);

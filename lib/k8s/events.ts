@@ -124,10 +124,32 @@ export class EventRecorder {
 }
 
 export interface EventQueueOptions {
-  /** Events being written at once, or a function asked before each start (a priority that changes). Default 4. */
-  inFlight?: number | (() => number);
+  /**
+   * Events being written at once, or a function asked before each start (a priority that
+   * changes), given how long the oldest waiting Event has waited (ms); 0 holds them. Default 4.
+   */
+  inFlight?: number | ((oldestWaitedMs: number) => number);
   /** Events waiting; past this the newest are dropped (and counted). Default 10,000. */
   backlog?: number;
+  /**
+   * New writes start once this many or fewer are in flight, up to the limit together: they go
+   * out in one socket write per connection instead of one each. Default: the limit less one
+   * (each write that ends starts the next).
+   */
+  refillAt?: number;
+  /** While held (the limit said 0 with Events waiting), asked again after this long. Default 1,000 ms. */
+  recheckMs?: number;
+  /** Milliseconds, for the wait of the oldest Event. Default performance.now. */
+  now?: () => number;
+}
+
+interface Waiting {
+  target: EventTarget;
+  type: EventType;
+  reason: string;
+  message: string;
+  /** When it was recorded (`now`). */
+  at: number;
 }
 
 /**
@@ -137,17 +159,29 @@ export interface EventQueueOptions {
  */
 export class EventQueue {
   private readonly recorder: Pick<EventRecorder, 'record'>;
-  private readonly inFlightMax: () => number;
+  private readonly inFlightMax: (oldestWaitedMs: number) => number;
   private readonly backlogMax: number;
-  private readonly backlog: (() => Promise<void>)[] = [];
+  private readonly refillAt: number | undefined;
+  private readonly recheckMs: number;
+  private readonly now: () => number;
+  private readonly backlog: Waiting[] = [];
   private inFlight = 0;
   private droppedCount = 0;
+  private recheck: NodeJS.Timeout | undefined;
+  /** One callback for every write's end (no closure per Event). */
+  private readonly ended = (): void => {
+    this.inFlight--;
+    this.pump();
+  };
 
   constructor(recorder: Pick<EventRecorder, 'record'>, opts: EventQueueOptions = {}) {
     this.recorder = recorder;
     const max = opts.inFlight ?? 4;
     this.inFlightMax = typeof max === 'number' ? () => max : max;
     this.backlogMax = opts.backlog ?? 10_000;
+    this.refillAt = opts.refillAt;
+    this.recheckMs = opts.recheckMs ?? 1_000;
+    this.now = opts.now ?? (() => performance.now());
   }
 
   record(obj: EventTarget, type: EventType, reason: string, message: string): void {
@@ -158,7 +192,7 @@ export class EventQueue {
     // Only what the Event names: a backlog of thousands must not keep their objects alive.
     const { name, namespace, uid } = obj.metadata ?? {};
     const target: EventTarget = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name, namespace, uid } };
-    this.backlog.push(() => this.recorder.record(target, type, reason, message));
+    this.backlog.push({ target, type, reason, message, at: this.now() });
     this.pump();
   }
 
@@ -167,15 +201,27 @@ export class EventQueue {
     return this.droppedCount;
   }
 
+  /** Events waiting (not yet started). */
+  waiting(): number {
+    return this.backlog.length;
+  }
+
   /** Starts waiting writes up to the limit (call when an inFlight function's answer grew). */
   pump(): void {
-    while (this.inFlight < this.inFlightMax() && this.backlog.length > 0) {
-      const write = this.backlog.shift()!;
-      this.inFlight++;
-      void write().finally(() => {
-        this.inFlight--;
+    if (this.backlog.length === 0) return;
+    const max = this.inFlightMax(this.now() - this.backlog[0]!.at);
+    if (max <= 0) {
+      this.recheck ??= setTimeout(() => {
+        this.recheck = undefined;
         this.pump();
-      });
+      }, this.recheckMs).unref();
+      return;
+    }
+    if (this.inFlight > Math.min(this.refillAt ?? max - 1, max - 1)) return;
+    while (this.inFlight < max && this.backlog.length > 0) {
+      const e = this.backlog.shift()!;
+      this.inFlight++;
+      this.recorder.record(e.target, e.type, e.reason, e.message).then(this.ended, this.ended);
     }
   }
 }

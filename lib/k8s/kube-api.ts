@@ -21,8 +21,8 @@ export class KubeApi {
 
   /** Writes whose answer is only success or failure (Events), pipelined on connections of their own; made on first use. */
   get pipeline(): RequestPipeline {
-    // As many connections as the controller has Events in flight beside its writes (operator/writer.ts):
-    // the server answers one request per connection at a time.
+    // The controller's Events go out 32 at a time once its writes are done (operator/writer.ts):
+    // four pipelined on each (the server answers one request per connection at a time).
     return (this.pipelined ??= new RequestPipeline(this.json, { connections: 8 }));
   }
 
