@@ -13,11 +13,11 @@ import { compileShipped } from './_compiled.ts';
 
 /**
  * The manifests' NODE_OPTIONS (`--max-old-space-size-percentage=50`) resolved for each Pod's
- * memory limit (speaker 256Mi, controller 192Mi), and the speaker container's command flag
- * (`node --optimize-for-size`, which NODE_OPTIONS cannot carry).
+ * memory limit (speaker 256Mi, controller 192Mi), and the speaker container's command flags
+ * (`node --optimize-for-size --no-opt --no-maglev`, which NODE_OPTIONS cannot carry).
  */
 export const POD_FLAGS = {
-  speaker: ['--max-semi-space-size=4', '--max-old-space-size=128', '--optimize-for-size'],
+  speaker: ['--max-semi-space-size=4', '--max-old-space-size=128', '--optimize-for-size', '--no-opt', '--no-maglev'],
   controller: ['--max-semi-space-size=4', '--max-old-space-size=96'],
 } as const;
 
@@ -40,9 +40,10 @@ export interface BenchCluster<C extends string> {
   describe: string;
   /**
    * The same speaker program with other Node flags (Pod flags replaced; the extra flags kept);
-   * `NAME=value` entries among them are set in its environment instead (e.g. MALLOC_ARENA_MAX=2).
+   * `NAME=value` entries among them are set in its environment instead (e.g. MALLOC_ARENA_MAX=2);
+   * `bin` runs another compiled build (e.g. a baseline checkout's) instead of this one's.
    */
-  speakerWith(nodeFlags: readonly string[]): NodeProgram<LabProcess>;
+  speakerWith(nodeFlags: readonly string[], bin?: string): NodeProgram<LabProcess>;
   /** Removes the compiled build (the lab is the caller's). */
   cleanup(): void;
 }
@@ -57,11 +58,11 @@ export async function benchCluster<C extends string>(lab: Lab, spec: BenchCluste
   ];
   try {
     const { speakerArgs, speakerExtraFlags: _extra, speakerNice, nodes, ...rest } = spec;
-    const program = (flagsAndEnv: readonly string[]) => portsideSpeaker({
+    const program = (flagsAndEnv: readonly string[], bin = compiled?.bin) => portsideSpeaker({
       args: speakerArgs,
       nodeFlags: flagsAndEnv.filter((f) => !ENV_ENTRY.test(f)),
       env: Object.fromEntries(flagsAndEnv.filter((f) => ENV_ENTRY.test(f)).map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)])),
-      ...(compiled ? { bin: compiled.bin } : {}),
+      ...(bin ? { bin } : {}),
       ...(speakerNice ? { nice: speakerNice } : {}),
     });
     const built = await buildLab<LabProcess, C>(lab, {
@@ -83,7 +84,7 @@ export async function benchCluster<C extends string>(lab: Lab, spec: BenchCluste
       built,
       objects: new LabObjects(plane.kubeconfig),
       describe: `${build} build, node flags ${flags.join(' ') || '(none)'}${speakerNice ? `, nice ${speakerNice}` : ''}`,
-      speakerWith: (nodeFlags) => program([...nodeFlags, ...(spec.speakerExtraFlags ?? [])]),
+      speakerWith: (nodeFlags, bin) => program([...nodeFlags, ...(spec.speakerExtraFlags ?? [])], bin),
       cleanup: () => compiled && rmSync(compiled.dir, { recursive: true, force: true }),
     };
   } catch (err) {
