@@ -51,8 +51,9 @@ function intern<T extends string | undefined>(value: T): T {
 /**
  * One frozen copy of each distinct small object the caches keep for many objects (the Service
  * spec fields kept, most often equal; the kept annotations, usually just the pool's; an
- * EndpointSlice's kept endpoints, which depend only on their nodes and conditions): 1.7 MB at
- * 10,000 Services. At most `max` distinct ones each; past that, objects are not shared.
+ * EndpointSlice's kept endpoints, which depend only on their nodes and conditions, and those
+ * conditions): 1.7 MB at 10,000 Services. At most `max` distinct ones each; past that, objects
+ * are not shared.
  */
 function sharing(max: number): <T extends object>(value: T) => T {
   const known = new Map<string, object>();
@@ -103,17 +104,12 @@ export function slimService(s: V1Service): V1Service {
 const NO_ADDRESSES: string[] = Object.freeze([]) as unknown as string[];
 
 /** The conditions the planner reads (endpointCanServe), one shared object per combination. */
-const CONDITIONS = new Map<string, V1EndpointConditions>();
+const sharedConditionSets = sharing(16);
 function sharedConditions(c: V1EndpointConditions): V1EndpointConditions {
-  const slim: V1EndpointConditions = {
+  return sharedConditionSets({
     ...(c.ready !== undefined && c.ready !== null ? { ready: c.ready } : {}),
     ...(c.serving !== undefined && c.serving !== null ? { serving: c.serving } : {}),
-  };
-  const key = `${slim.ready}|${slim.serving}`;
-  const known = CONDITIONS.get(key);
-  if (known) return known;
-  CONDITIONS.set(key, slim);
-  return slim;
+  });
 }
 
 /**
