@@ -29,6 +29,15 @@ test('a pool hands every call one agent and the auth header', async () => {
   pool.close();
 });
 
+test('a client certificate OpenSSL refuses goes to each connection as before, not into a shared TLS context', async () => {
+  const pool = new ConnectionPool({ server: 'https://198.51.100.1:6443', insecureSkipTlsVerify: true, clientCert: { data: 'not a certificate' }, clientKey: { data: 'not a key' } });
+  const tls = (await pool.get()).direct?.tls;
+  assert.equal(tls?.secureContext, undefined);
+  assert.equal(String(tls?.cert), 'not a certificate');
+  assert.equal(String(tls?.key), 'not a key');
+  pool.close();
+});
+
 test('two pools share nothing', async () => {
   const a = new ConnectionPool(config());
   const b = new ConnectionPool(config());
