@@ -4,11 +4,13 @@
 // BENCH_STARTS times in turn (killed after its first IP; the IPs cleared for the next start),
 // without leader election as in bench/controller.ts. Per start: process start → first IP seen
 // by a watch, and the debug log's timeline (started, each informer listed, adopted,
-// configuration loaded), in ms from the spawn.
+// configuration loaded), in ms from the spawn; and the CPU time the controller, and the API
+// server with etcd, used from the spawn to that first IP (clock ticks of /proc/<pid>/stat):
+// a figure the machine's load stretches far less than the wall time.
 // BENCH_SERVICES (default 5000), BENCH_STARTS (default 6), BENCH_NODE_OPTIONS (default the
 // Pod's: --max-semi-space-size=4 --max-old-space-size=96), BENCH_BASELINE (another checkout,
 // e.g. /work/main: its compiled build starts too, alternating with this one, each BENCH_STARTS
-// times), BENCH_CPU_PROF (a directory: V8 CPU profiles of each start up to its first IP).
+// times; BENCH_BASELINE_NODE_OPTIONS its flags if not BENCH_NODE_OPTIONS'), BENCH_CPU_PROF (a directory: V8 CPU profiles of each start up to its first IP).
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -20,19 +22,25 @@ import { timesBounded } from '../lib/async/bounded.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { apiListWatch, InformerSupervisor, JsonClient, KubeApi } from '../lib/k8s/index.ts';
 import { compileShipped } from './_compiled.ts';
+import { cpuSeconds } from './_proc.ts';
 
 const N = numberOrExit(envWholeNumber(process.env, 'BENCH_SERVICES', 5000, { min: 1 }), 'bench controller-start');
 const STARTS = numberOrExit(envWholeNumber(process.env, 'BENCH_STARTS', 6, { min: 1 }), 'bench controller-start');
-const FLAGS = (process.env.BENCH_NODE_OPTIONS ?? '--max-semi-space-size=4 --max-old-space-size=96').split(/\s+/).filter(Boolean);
+const flagsOf = (text: string): string[] => text.split(/\s+/).filter(Boolean);
+const FLAGS = flagsOf(process.env.BENCH_NODE_OPTIONS ?? '--max-semi-space-size=4 --max-old-space-size=96');
+const BASELINE_FLAGS = process.env.BENCH_BASELINE_NODE_OPTIONS === undefined ? FLAGS : flagsOf(process.env.BENCH_BASELINE_NODE_OPTIONS);
 const POOL_ANNOTATION = 'portside.dev/ip-allocated-from-pool';
 
 const compiled = await compileShipped();
 const baseline = process.env.BENCH_BASELINE ? await compileShipped('bundled', process.env.BENCH_BASELINE) : undefined;
-const BUILDS = [{ name: 'this', bin: compiled.bin }, ...(baseline ? [{ name: 'baseline', bin: baseline.bin }] : [])];
+const BUILDS = [{ name: 'this', bin: compiled.bin, flags: FLAGS }, ...(baseline ? [{ name: 'baseline', bin: baseline.bin, flags: BASELINE_FLAGS }] : [])];
 const PROF = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 const cp = await startControlPlane();
 const json = new JsonClient(cp.clusterConfig);
 const firstIps = new Map<string, number[]>(BUILDS.map((b) => [b.name, []]));
+const cpus = new Map<string, { controller: number[]; server: number[] }>(BUILDS.map((b) => [b.name, { controller: [], server: [] }]));
+const serverPids = cp.processes.filter((p) => p.name === 'kube-apiserver' || p.name === 'etcd').map((p) => p.pid);
+const serverCpu = (): number => serverPids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 try {
   const cluster = new Cluster(cp.kubeconfig);
   const install = await cluster.namespace('bench-portside');
@@ -45,8 +53,17 @@ try {
   }));
   console.log(`  ${N} Services created in ${((performance.now() - created) / 1000).toFixed(1)} s; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   let firstAt = 0;
+  /** At the first IP: the controller's CPU seconds and the server's (read in the watch's callback). */
+  let child: { pid?: number } | undefined;
+  let atFirst = { controller: 0, server: 0 };
   const watch = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(new KubeApi(cp.clusterConfig), `/api/v1/namespaces/${app}/services`))
-    .on({ update: (_o, n) => void (!firstAt && ingressIPs(n).length > 0 && (firstAt = performance.now())) })
+    .on({
+      update: (_o, n) => {
+        if (firstAt || ingressIPs(n).length === 0) return;
+        firstAt = performance.now();
+        atFirst = { controller: child?.pid ? cpuSeconds(child.pid) : NaN, server: serverCpu() };
+      },
+    })
     .start();
   await watch.synced;
   for (let run = 0; run < STARTS * BUILDS.length; run++) {
@@ -54,10 +71,13 @@ try {
     firstAt = 0;
     const spawnedAt = performance.now();
     const spawnedWall = Date.now();
-    const child = spawn(process.execPath, [...FLAGS, ...PROF, build.bin, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
+    const server0 = serverCpu();
+    child = undefined;
+    const proc = spawn(process.execPath, [...build.flags, ...PROF, build.bin, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
       '--metrics-addr', '127.0.0.1:0', '--leader-elect=false', '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const marks: string[] = [];
-    createInterface({ input: child.stdout! }).on('line', (l) => {
+    child = proc;
+    createInterface({ input: proc.stdout! }).on('line', (l) => {
       try {
         const j = JSON.parse(l) as { time: string; event: string; kind?: string; items?: number };
         const at = Date.parse(j.time) - spawnedWall;
@@ -68,15 +88,18 @@ try {
         // not a log line
       }
     });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
     while (!firstAt) {
-      if (child.exitCode !== null) throw new Error(`the controller exited (${child.exitCode}) before its first IP`);
+      if (proc.exitCode !== null) throw new Error(`the controller exited (${proc.exitCode}) before its first IP`);
       await new Promise((r) => setTimeout(r, 5));
     }
     firstIps.get(build.name)!.push(firstAt - spawnedAt);
-    console.log(`  start ${run + 1}${BUILDS.length > 1 ? ` (${build.name})` : ''}: first IP ${(firstAt - spawnedAt).toFixed(0)} ms after the spawn; ${marks.join(' | ')}`);
+    const cpu = { controller: atFirst.controller * 1000, server: (atFirst.server - server0) * 1000 };
+    cpus.get(build.name)!.controller.push(cpu.controller);
+    cpus.get(build.name)!.server.push(cpu.server);
+    console.log(`  start ${run + 1}${BUILDS.length > 1 ? ` (${build.name})` : ''}: first IP ${(firstAt - spawnedAt).toFixed(0)} ms after the spawn (CPU: controller ${cpu.controller.toFixed(0)} ms, API server + etcd ${cpu.server.toFixed(0)} ms); ${marks.join(' | ')}`);
     // A profile is written at a clean exit (SIGTERM: the controller stops and exits).
-    child.kill(PROF.length ? 'SIGTERM' : 'SIGKILL');
+    proc.kill(PROF.length ? 'SIGTERM' : 'SIGKILL');
     await exited;
     // Every Service back to waiting for the next start.
     await timesBounded(N, 64, (i) => json.mergePatch(`/api/v1/namespaces/${app}/services/${name(i)}/status`, {
@@ -85,10 +108,17 @@ try {
     await timesBounded(N, 64, (i) => json.mergePatch(`/api/v1/namespaces/${app}/services/${name(i)}`, { metadata: { annotations: { [POOL_ANNOTATION]: null } } }));
   }
   await watch.stop();
+  const sortedText = (xs: number[]): { text: string; median: number } => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return { text: sorted.map((x) => x.toFixed(0)).join(' / '), median: sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN };
+  };
   for (const [buildName, times] of firstIps) {
-    const sorted = [...times].sort((a, b) => a - b);
-    const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN;
-    console.log(`  first IP after the spawn${BUILDS.length > 1 ? ` (${buildName})` : ''}: ${sorted.map((x) => x.toFixed(0)).join(' / ')} ms (median ${median.toFixed(0)}, goal ≤ 500); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    const of = BUILDS.length > 1 ? ` (${buildName})` : '';
+    const wall = sortedText(times);
+    const c = sortedText(cpus.get(buildName)!.controller);
+    const sv = sortedText(cpus.get(buildName)!.server);
+    console.log(`  first IP after the spawn${of}: ${wall.text} ms (median ${wall.median.toFixed(0)}, goal ≤ 500); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(`  CPU until the first IP${of}: controller ${c.text} ms (median ${c.median.toFixed(0)}); API server + etcd ${sv.text} ms (median ${sv.median.toFixed(0)})`);
   }
 } finally {
   json.close();

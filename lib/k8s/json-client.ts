@@ -75,6 +75,8 @@ const targets = new WeakMap<URL, Target>();
 
 /** After a response was read: a late error on it has nobody left to tell. */
 const ignoreError = (): void => undefined;
+/** The body of an answer not kept (`discardBody`). */
+const EMPTY = Buffer.alloc(0);
 
 /** Where requests go, worked out once per server URL. */
 function targetOf(base: URL): Target {
@@ -137,18 +139,32 @@ export class JsonClient {
     return (await this.exchange(method, path, opts)).text;
   }
 
+  /**
+   * As request, with `accept` as the Accept header (a protobuf list: lib/k8s/protobuf.ts): the
+   * answer's bytes and its Content-Type, unparsed. Non-2xx rejects as request does.
+   */
+  async binary(method: string, path: string, opts: JsonRequestOptions & { accept: string }): Promise<{ contentType: string; body: Buffer }> {
+    const { body, contentType } = await this.receive(method, path, opts, opts.accept);
+    return { contentType, body };
+  }
+
   private async exchange(method: string, path: string, opts: JsonRequestOptions): Promise<{ code: number; text: string }> {
+    const { code, body } = await this.receive(method, path, opts);
+    return { code, text: body.length === 0 ? '' : body.toString('utf8') };
+  }
+
+  private async receive(method: string, path: string, opts: JsonRequestOptions, accept?: string): Promise<{ code: number; body: Buffer; contentType: string }> {
     const bodyText = opts.payload ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
     const payload = bodyText === undefined ? undefined : Buffer.from(bodyText);
     const res = await this.send(method, path, {
       query: opts.query, timeoutMs: opts.timeoutMs ?? this.opts.timeoutMs ?? 30_000, signal: opts.signal, payload,
-      contentType: opts.contentType ?? 'application/json',
+      contentType: opts.contentType ?? 'application/json', accept,
     });
     const what = `${method} ${path}`;
     const code = res.statusCode ?? 0;
     const ok = code >= 200 && code < 300;
     const keep = !ok || !opts.discardBody;
-    const text = await new Promise<string>((resolve, reject) => {
+    const body = await new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
       const onData = (c: Buffer): void => void chunks.push(c);
       const onError = (err: Error): void => reject(new ApiRequestError(`${what}: ${err.message}`, undefined, '', { cause: err }));
@@ -156,18 +172,18 @@ export class JsonClient {
       // it and so its response: our listeners stay on that response, and with them the body's
       // chunks and its text (a 2,500-object list page: 3.7 MB held). Once read they go.
       const onEnd = (): void => {
-        const body = keep ? Buffer.concat(chunks).toString('utf8') : '';
+        const all = keep ? Buffer.concat(chunks) : EMPTY;
         chunks.length = 0;
         res.off('data', onData).off('end', onEnd).off('error', onError).on('error', ignoreError);
-        resolve(body);
+        resolve(all);
       };
       res.on('error', onError);
       res.on('end', onEnd);
       if (keep) res.on('data', onData);
       else res.resume(); // read and dropped without a listener per chunk
     });
-    if (!ok) throw this.failure(what, code, text);
-    return { code, text };
+    if (!ok) throw this.failure(what, code, body.toString('utf8'));
+    return { code, body, contentType: res.headers['content-type'] ?? '' };
   }
 
   /**
@@ -235,13 +251,13 @@ export class JsonClient {
   private async send(
     method: string,
     path: string,
-    o: { query?: Query; timeoutMs: number; signal?: AbortSignal; payload?: Buffer; contentType?: string },
+    o: { query?: Query; timeoutMs: number; signal?: AbortSignal; payload?: Buffer; contentType?: string; accept?: string },
   ): Promise<IncomingMessage> {
     const conn = await this.pool.get();
     const target = targetOf(conn.base);
     // The request line is built as text: no URL object per request (thousands of writes a second).
     const search = o.query ? new URLSearchParams(o.query).toString() : '';
-    const headers: Record<string, string | number> = { ...conn.headers, Accept: 'application/json' };
+    const headers: Record<string, string | number> = { ...conn.headers, Accept: o.accept ?? 'application/json' };
     if (o.payload) {
       headers['Content-Type'] = o.contentType ?? 'application/json';
       headers['Content-Length'] = o.payload.length;

@@ -3,6 +3,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { statusCodeOf } from './errors.ts';
 import type { KubeApi } from './kube-api.ts';
+import { decodeList, ProtobufError, type ProtobufListKind } from './protobuf.ts';
 
 export interface ListResult<T> {
   items: T[];
@@ -49,7 +50,17 @@ export interface ApiListWatchOptions<T = KubernetesObject> {
    * pages were parsed. Only for kinds with no other field of that name (core kinds: Services).
    */
   cutManagedFields?: boolean;
+  /**
+   * List pages asked for in the API server's protobuf encoding and decoded by this kind's
+   * decoder (lib/k8s/protobuf.ts), JSON still accepted. A page the decoder refuses is asked for
+   * again as JSON, and so is every later page of this list-watch; `onProtobufRefused` hears why.
+   * Core kinds only: the server answers custom resources in JSON.
+   */
+  protobuf?: ProtobufListKind;
+  onProtobufRefused?: (err: Error) => void;
 }
+
+const PROTOBUF_ACCEPT = 'application/vnd.kubernetes.protobuf, application/json';
 
 const MANAGED_FIELDS = '"managedFields":[';
 
@@ -120,6 +131,21 @@ export function apiListWatch<T extends KubernetesObject>(
   if (opts.fieldSelector) selectors.fieldSelector = opts.fieldSelector;
   const baseTimeout = opts.watchTimeoutSeconds ?? 300;
   const keep = opts.transform ?? ((obj: T): T => obj);
+  let protobuf = opts.protobuf;
+  const jsonPage = (text: string): ListPage<T> => JSON.parse(opts.cutManagedFields ? cutManagedFieldsText(text) : text) as ListPage<T>;
+  const listPage = async (request: { query: Record<string, string>; timeoutMs: number; signal?: AbortSignal }): Promise<ListPage<T>> => {
+    if (!protobuf) return opts.cutManagedFields ? jsonPage(await api.json.text('GET', path, request)) : api.json.request<ListPage<T>>('GET', path, request);
+    const { contentType, body } = await api.json.binary('GET', path, { ...request, accept: PROTOBUF_ACCEPT });
+    if (!contentType.startsWith('application/vnd.kubernetes.protobuf')) return jsonPage(body.toString('utf8'));
+    try {
+      return decodeList<T>(body, protobuf);
+    } catch (err) {
+      if (!(err instanceof ProtobufError)) throw err;
+      protobuf = undefined;
+      opts.onProtobufRefused?.(new Error(`GET ${path}: the protobuf answer could not be decoded (${err.message}); listing in JSON from now on`, { cause: err }));
+      return listPage(request);
+    }
+  };
   return {
     // In pages, so thousands of objects never sit in memory as one response text and its parse.
     async list(signal) {
@@ -129,9 +155,7 @@ export function apiListWatch<T extends KubernetesObject>(
       for (;;) {
         const query: Record<string, string> = { ...selectors, limit, ...(token ? { continue: token } : {}) };
         const request = { query, timeoutMs: opts.listTimeoutMs ?? 60_000, signal };
-        const page = opts.cutManagedFields
-          ? JSON.parse(cutManagedFieldsText(await api.json.text('GET', path, request))) as ListPage<T>
-          : await api.json.request<ListPage<T>>('GET', path, request);
+        const page = await listPage(request);
         for (const item of page.items ?? []) items.push(keep(withoutManagedFields(item)));
         token = page.metadata?.continue;
         // A continue token that expired (410) makes the informer list again from the start.
