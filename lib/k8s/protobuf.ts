@@ -292,6 +292,25 @@ const SERVICE = spec({
   1: ['metadata', 'message', OBJECT_META], 2: ['spec', 'message', SERVICE_SPEC], 3: ['status', 'message', SERVICE_STATUS],
 }, () => ({ metadata: {}, spec: {}, status: { loadBalancer: {} } }));
 
+// discovery/v1 EndpointSlice. JSON writes `endpoints`, `ports` and an endpoint's `addresses`
+// without omitempty: null when there are none; an endpoint's conditions is a struct, always written.
+const OBJECT_REFERENCE = spec({
+  1: ['kind', 'token?'], 2: ['namespace', 'token?'], 3: ['name', 'string?'], 4: ['uid', 'string?'],
+  5: ['apiVersion', 'token?'], 6: ['resourceVersion', 'string?'], 7: ['fieldPath', 'string?'],
+});
+
+const ENDPOINT = spec({
+  1: ['addresses', 'strings'], 2: ['conditions', 'message', spec({ 1: ['ready', 'bool'], 2: ['serving', 'bool'], 3: ['terminating', 'bool'] })],
+  3: ['hostname', 'string'], 4: ['targetRef', 'message', OBJECT_REFERENCE], 5: ['deprecatedTopology', 'map'],
+  6: ['nodeName', 'token'], 7: ['zone', 'token'],
+  8: ['hints', 'message', spec({ 1: ['forZones', 'messages', spec({ 1: ['name', 'token'] })], 2: ['forNodes', 'messages', spec({ 1: ['name', 'token'] })] })],
+}, () => ({ addresses: null, conditions: {} }));
+
+const ENDPOINT_SLICE = spec({
+  1: ['metadata', 'message', OBJECT_META], 4: ['addressType', 'token'], 2: ['endpoints', 'messages', ENDPOINT],
+  3: ['ports', 'messages', spec({ 1: ['name', 'token'], 2: ['protocol', 'token'], 3: ['port', 'int32'], 4: ['appProtocol', 'token'] })],
+}, () => ({ metadata: {}, addressType: '', endpoints: null, ports: null }));
+
 export interface DecodedList<T> {
   items: T[];
   metadata: { resourceVersion?: string; continue?: string };
@@ -304,6 +323,7 @@ export interface ProtobufListKind {
 }
 
 export const SERVICE_LIST: ProtobufListKind = { kind: 'ServiceList', item: SERVICE };
+export const ENDPOINT_SLICE_LIST: ProtobufListKind = { kind: 'EndpointSliceList', item: ENDPOINT_SLICE };
 
 /**
  * A protobuf list answer (the `k8s\0` envelope around a runtime.Unknown) decoded into items and

@@ -4,7 +4,7 @@ import type { KubernetesObject, V1Endpoint, V1EndpointConditions, V1EndpointSlic
 import { ConfigInformers } from '../../lib/config/informers.ts';
 import { ANNOTATION_PREFIXES } from '../../lib/service/index.ts';
 import { SERVICE_NAME_LABEL } from '../planner/endpoints.ts';
-import { apiListWatch, InformerSupervisor, SERVICE_LIST } from '../../lib/k8s/index.ts';
+import { apiListWatch, ENDPOINT_SLICE_LIST, InformerSupervisor, SERVICE_LIST } from '../../lib/k8s/index.ts';
 import type { ApiListWatchOptions, InformerEvent, KubeApi } from '../../lib/k8s/index.ts';
 
 export interface SpeakerInformerOptions {
@@ -12,7 +12,7 @@ export interface SpeakerInformerOptions {
   /** Something the plan reads changed. */
   onChange: (kind: string) => void;
   onEvent?: (kind: string, e: InformerEvent) => void;
-  /** The Services' list fell back from protobuf to JSON (lib/k8s/listwatch.ts). */
+  /** The Services' or EndpointSlices' list fell back from protobuf to JSON (lib/k8s/listwatch.ts). */
   onProtobufRefused?: (err: Error) => void;
 }
 
@@ -175,12 +175,16 @@ export class SpeakerInformers {
         },
         delete: () => opts.onChange(kind),
       });
-    // Services listed in protobuf: every speaker lists them all when it starts (a DaemonSet's
-    // rollout is one list per node), and the server encodes protobuf in a third of JSON's time.
+    // Services and EndpointSlices listed in protobuf: every speaker lists them all when it
+    // starts (a DaemonSet's rollout is one list per node), and the server answers protobuf in
+    // about half JSON's time (lib/k8s/protobuf.ts).
+    const refused = opts.onProtobufRefused ? { onProtobufRefused: opts.onProtobufRefused } : {};
     this.services = make<V1Service>('services', '/api/v1/services', (o, n) => serviceFingerprint(o) !== serviceFingerprint(n), {
-      transform: slimService, protobuf: SERVICE_LIST, ...(opts.onProtobufRefused ? { onProtobufRefused: opts.onProtobufRefused } : {}),
+      transform: slimService, protobuf: SERVICE_LIST, ...refused,
     });
-    this.endpointSlices = make<V1EndpointSlice>('endpointslices', '/apis/discovery.k8s.io/v1/endpointslices', (o, n) => endpointSliceFingerprint(o) !== endpointSliceFingerprint(n), { transform: slimEndpointSlice });
+    this.endpointSlices = make<V1EndpointSlice>('endpointslices', '/apis/discovery.k8s.io/v1/endpointslices', (o, n) => endpointSliceFingerprint(o) !== endpointSliceFingerprint(n), {
+      transform: slimEndpointSlice, protobuf: ENDPOINT_SLICE_LIST, ...refused,
+    });
     this.nodes = make<V1Node>('nodes', '/api/v1/nodes', (o, n) => nodeFingerprint(o) !== nodeFingerprint(n));
     // Secrets come with the config kinds (BGP passwords resolve there); the liveness key is one too.
     this.config = new ConfigInformers(api, {
