@@ -13,7 +13,9 @@
 // BENCH_LIVE=0 (skip the live phase), BENCH_APISERVER_PROF (a directory: a CPU profile of the
 // kube-apiserver over the first BENCH_APISERVER_PROF_SECONDS, default 8, of each bare loop and
 // backlog, for `go tool pprof`). Each bare loop and backlog also prints the requests the API
-// server served meanwhile (its apiserver_request_total) and the watch events it sent.
+// server served meanwhile (its apiserver_request_total) and the watch events it sent. One more
+// bare loop runs after the last backlog, and each backlog's ratio is also given against the
+// mean of the bare loops before and after it (the load moves between phases).
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -242,11 +244,9 @@ try {
     });
   }
 
-  // Per round, build and variant (BENCH_NODE_OPTIONS split at |), the two phases that give the ratio, in turn:
-  for (let round = 1; round <= ROUNDS; round++) for (const build of BUILDS) for (const flags of VARIANTS) {
-    const name = `${ROUNDS > 1 ? `round ${round}, ` : ''}${BUILDS.length > 1 ? `${build.name}, ` : ''}${flags.join(' ') || 'no flags'}`;
-    // Phase 2 — the bare loop: the controller's client (JsonClient), the same parallelism, one
-    // status patch per Service, clearing the IPs the controller wrote (phase 3 redoes them all).
+  // Phase 2 — the bare loop: the controller's client (JsonClient), the same parallelism, one
+  // status patch per Service, clearing the IPs the controller wrote (phase 3 redoes them all).
+  const bareLoop = async (name: string): Promise<{ seconds: number; cpuText: string; requests: string }> => {
     console.log(`# bare loop: ${N} status patches, ${PARALLEL} in flight, no controller`);
     const raw = new JsonClient(cp.clusterConfig);
     // The earlier backlogs' Events go first: the tail's count lists them every 500 ms.
@@ -259,10 +259,19 @@ try {
       raw.mergePatch(`/api/v1/namespaces/${app}/services/lb${i}/status`, { status: { loadBalancer: { ingress: [] } } }),
     );
     raw.close();
-    const bareSeconds = (performance.now() - b0) / 1000;
-    const bareCpuText = bareCpu();
-    const bareRequests = await apiCountersSince(bareCounters);
+    const seconds = (performance.now() - b0) / 1000;
+    const cpuText = bareCpu();
+    const requests = await apiCountersSince(bareCounters);
     await bareProfile;
+    return { seconds, cpuText, requests };
+  };
+  /** Each backlog's name, rates and the bare loop before it; the bare loop after it is the next one's. */
+  const backlogs: { name: string; bareSeconds: number; backlogRate: number; steadyRate: number }[] = [];
+
+  // Per round, build and variant (BENCH_NODE_OPTIONS split at |), the two phases that give the ratio, in turn:
+  for (let round = 1; round <= ROUNDS; round++) for (const build of BUILDS) for (const flags of VARIANTS) {
+    const name = `${ROUNDS > 1 ? `round ${round}, ` : ''}${BUILDS.length > 1 ? `${build.name}, ` : ''}${flags.join(' ') || 'no flags'}`;
+    const { seconds: bareSeconds, cpuText: bareCpuText, requests: bareRequests } = await bareLoop(name);
 
     // Phase 3 — backlog: N Services without IPs exist when a controller starts.
     console.log(`# backlog (${name}): a controller starts with ${N} Services waiting for IPs; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
@@ -299,7 +308,18 @@ try {
       `[${name}] ratio backlog/bare: ${fmt(backlogRate / bareRate, 2)} overall, ${fmt(steadyRate / bareRate, 2)} from the first IP on (target ≥ 0.8)`,
     );
     console.log(lines.slice(-7).map((l) => `  ${l}`).join('\n')); // as it goes: a long run's rounds can be read before its end
+    backlogs.push({ name, bareSeconds, backlogRate, steadyRate });
   }
+  // One more bare loop, so that every backlog has one before and one after it: the load moves
+  // between phases (consecutive bare loops ran at 124–1,141 patches/s), so each backlog is also
+  // set against the mean time of the two loops around it.
+  const last = await bareLoop('after the last backlog');
+  lines.push(`[after the last backlog] bare status-patch loop: ${fmt(last.seconds, 2)} s, ${fmt(N / last.seconds)} patches/s; CPU: ${last.cpuText}`);
+  backlogs.forEach((b, i) => {
+    const after = backlogs[i + 1]?.bareSeconds ?? last.seconds;
+    const aroundRate = N / ((b.bareSeconds + after) / 2);
+    lines.push(`[${b.name}] ratio backlog / the bare loops before and after it (${fmt(N / b.bareSeconds)} and ${fmt(N / after)} patches/s): ${fmt(b.backlogRate / aroundRate, 2)} overall, ${fmt(b.steadyRate / aroundRate, 2)} from the first IP on (target ≥ 0.8)`);
+  });
   await watch.stop();
   console.log(lines.map((l) => `  ${l}`).join('\n'));
 } finally {

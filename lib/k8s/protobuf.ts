@@ -2,9 +2,9 @@
 // decoded into the objects its JSON would give, without metadata.managedFields. For 5,000
 // Services the server answers protobuf in about half the time it takes for JSON and sends 57 %
 // of the bytes; the decoder reads only the fields Portside's programs know and steps over the
-// rest (managedFields, most of a Service's bytes, is never read), as fast as JSON.parse reads the
-// JSON, and shares one copy of enum-like strings: a controller's start costs the API server
-// a third less CPU and the cached Services 21 % less heap (docs/benchmarks.md).
+// rest (managedFields, most of a Service's bytes, is never read), in about the time JSON.parse
+// takes for the JSON, and shares one copy of enum-like strings: a controller's start costs the
+// API server a third less CPU and the cached Services take 21 % less heap (docs/benchmarks.md).
 //
 // Wire format: protobuf 2 (https://protobuf.dev/programming-guides/encoding/), field numbers from
 // k8s.io/api core/v1 and k8s.io/apimachinery meta/v1 `generated.proto`. The server writes
