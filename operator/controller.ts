@@ -76,7 +76,7 @@ export class Controller {
     });
     const enqueueService = (svc: V1Service): void => this.queue.add(`svc/${objectKey(svc)}`);
     this.services = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(api, '/api/v1/services', {
-      // Protobuf at start-up: the server encodes it in a third of JSON's time and the decoder
+      // Protobuf at start-up: the server answers in about half JSON's time and the decoder
       // reads the fields the controller knows (docs/benchmarks.md); JSON if it is refused.
       protobuf: SERVICE_LIST, cutManagedFields: true, onProtobufRefused: (err) => log.warn('protobuf_refused', { kind: 'services', err }),
     }), {

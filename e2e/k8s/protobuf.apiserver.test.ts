@@ -122,6 +122,22 @@ test('protobuf Service lists decode to what the JSON lists give, page by page; d
     }
   }
   assert.throws(() => decodeList(Buffer.from('{"kind":"ServiceList"}'), SERVICE_LIST), /no k8s\\0 prefix/);
+  // An error answer comes in protobuf too: its Status reads as the JSON one would.
+  const restricted = new JsonClient(cp.restrictedClusterConfig);
+  try {
+    await assert.rejects(restricted.binary('GET', '/api/v1/secrets', { accept: PROTOBUF }), (err: Error & { code?: number }) => {
+      assert.equal(err.code, 403);
+      assert.match(err.message, /^GET \/api\/v1\/secrets: HTTP 403: secrets is forbidden: User ".+" cannot list resource "secrets" in API group "" at the cluster scope$/);
+      return true;
+    });
+  } finally {
+    restricted.close();
+  }
+  await assert.rejects(json.binary('GET', path, { query: { labelSelector: '!!' }, accept: PROTOBUF }), (err: Error & { code?: number }) => {
+    assert.equal(err.code, 400);
+    assert.match(err.message, /HTTP 400: unable to parse requirement/);
+    return true;
+  });
   // The envelope of another kind is refused by name.
   const namespaces = await json.binary('GET', '/api/v1/namespaces', { accept: PROTOBUF });
   assert.throws(() => decodeList(namespaces.body, SERVICE_LIST), /expected a ServiceList, got NamespaceList/);

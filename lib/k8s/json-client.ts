@@ -11,6 +11,7 @@ import type { ConnectionPoolOptions } from './connections.ts';
 import type { ClusterConfig } from './kubeconfig.ts';
 import { PatchType } from './patch.ts';
 import { proxyEndpoint, proxyHeaders } from './proxy.ts';
+import { statusText } from './protobuf.ts';
 
 export class ApiRequestError extends Error {
   override name = 'ApiRequestError';
@@ -75,6 +76,7 @@ const targets = new WeakMap<URL, Target>();
 
 /** After a response was read: a late error on it has nobody left to tell. */
 const ignoreError = (): void => undefined;
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 /** The body of an answer not kept (`discardBody`). */
 const EMPTY = Buffer.alloc(0);
 
@@ -182,8 +184,13 @@ export class JsonClient {
       if (keep) res.on('data', onData);
       else res.resume(); // read and dropped without a listener per chunk
     });
-    if (!ok) throw this.failure(what, code, body.toString('utf8'));
-    return { code, body, contentType: res.headers['content-type'] ?? '' };
+    const contentType = res.headers['content-type'] ?? '';
+    if (!ok) {
+      // Asked for protobuf, the server answers an error in it too: read as its JSON Status.
+      const text = (contentType.startsWith(PROTOBUF) && statusText(body)) || body.toString('utf8');
+      throw this.failure(what, code, text);
+    }
+    return { code, body, contentType };
   }
 
   /**

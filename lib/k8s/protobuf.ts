@@ -147,7 +147,9 @@ type Kind =
   | 'time' | 'time?'
   | 'intOrString'
   | 'map'
-  | 'message' | 'messages';
+  | 'message' | 'messages'
+  /** A length-delimited field's bounds {start, end}, not read (the envelope's raw bytes). */
+  | 'bounds';
 
 interface Field {
   key: string;
@@ -165,7 +167,7 @@ interface MessageSpec {
 
 const WIRE_OF: Record<Kind, number> = {
   'string': LEN, 'string?': LEN, 'strings': LEN, 'token': LEN, 'token?': LEN, 'tokens': LEN, 'int32': VARINT, 'int32?': VARINT, 'int64': VARINT, 'int64?': VARINT,
-  'bool': VARINT, 'true?': VARINT, 'time': LEN, 'time?': LEN, 'intOrString': LEN, 'map': LEN, 'message': LEN, 'messages': LEN,
+  'bool': VARINT, 'true?': VARINT, 'time': LEN, 'time?': LEN, 'intOrString': LEN, 'map': LEN, 'message': LEN, 'messages': LEN, 'bounds': LEN,
 };
 
 /** A message's fields by number, from the proto file: `{ 1: ['name', 'string?'], … }`. */
@@ -206,6 +208,12 @@ function decode(end: number, m: MessageSpec): Json {
       case 'map': mapEntry(lenEnd(), (o[f.key] ??= {}) as Record<string, string>); break;
       case 'message': o[f.key] = decode(lenEnd(), f.of!); break;
       case 'messages': ((o[f.key] ??= []) as Json[]).push(decode(lenEnd(), f.of!)); break;
+      case 'bounds': {
+        const fieldEnd = lenEnd();
+        o[f.key] = { start: pos, end: fieldEnd };
+        pos = fieldEnd;
+        break;
+      }
     }
   }
   done(end);
@@ -316,74 +324,66 @@ export interface DecodedList<T> {
   metadata: { resourceVersion?: string; continue?: string };
 }
 
-/** A list kind: the kind the envelope must name, and its items' message. */
+const LIST_META = spec({ 2: ['resourceVersion', 'string?'], 3: ['continue', 'string?'] });
+
+/** A list kind: the kind the envelope must name, and the list's message (ListMeta, items). */
 export interface ProtobufListKind {
   kind: string;
-  item: MessageSpec;
+  list: MessageSpec;
 }
 
-export const SERVICE_LIST: ProtobufListKind = { kind: 'ServiceList', item: SERVICE };
-export const ENDPOINT_SLICE_LIST: ProtobufListKind = { kind: 'EndpointSliceList', item: ENDPOINT_SLICE };
+function listKind(kind: string, item: MessageSpec): ProtobufListKind {
+  return { kind, list: spec({ 1: ['metadata', 'message', LIST_META], 2: ['items', 'messages', item] }, () => ({ metadata: {}, items: [] })) };
+}
+
+export const SERVICE_LIST = listKind('ServiceList', SERVICE);
+export const ENDPOINT_SLICE_LIST = listKind('EndpointSliceList', ENDPOINT_SLICE);
+
+/** metav1.Status, the body of an error answer; its details (5) are left out. */
+const STATUS = spec({ 2: ['status', 'string'], 3: ['message', 'string'], 4: ['reason', 'string'], 6: ['code', 'int32'] });
 
 /**
- * A protobuf list answer (the `k8s\0` envelope around a runtime.Unknown) decoded into items and
- * list metadata. Refuses, with a ProtobufError, a body that is not that envelope, names another
- * kind, says it is compressed, or is cut short.
+ * Reads the envelope (the `k8s\0` prefix, then a runtime.Unknown) of `body`, which must name
+ * `kind`, and decodes its raw bytes by `m`. A ProtobufError when it is not that envelope,
+ * names another kind, says it is compressed, or is cut short.
  */
-export function decodeList<T>(body: Uint8Array, kind: ProtobufListKind): DecodedList<T> {
+function unwrap(body: Uint8Array, kind: string, m: MessageSpec): Json {
   if (body.length < 4 || MAGIC.some((b, i) => body[i] !== b)) throw new ProtobufError('not a Kubernetes protobuf message (no k8s\\0 prefix)');
   buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   pos = 4;
   try {
-    let typeKind = '';
-    let encoding = '';
-    let raw: { start: number; end: number } | undefined;
-    while (pos < buf.length) {
-      const tag = varint();
-      if (tag === (1 << 3 | LEN)) {
-        const end = lenEnd();
-        while (pos < end) {
-          const t = varint();
-          if (t === (2 << 3 | LEN)) typeKind = string();
-          else skip(t);
-        }
-        done(end);
-      } else if (tag === (2 << 3 | LEN)) {
-        const end = lenEnd();
-        raw = { start: pos, end };
-        pos = end;
-      } else if (tag === (3 << 3 | LEN)) encoding = string();
-      else skip(tag);
-    }
-    done(buf.length);
-    if (typeKind !== kind.kind) throw new ProtobufError(`expected a ${kind.kind}, got ${typeKind || 'no kind'}`);
-    if (encoding !== '') throw new ProtobufError(`content encoding ${encoding} is not supported`);
-    if (!raw) throw new ProtobufError(`${kind.kind} without a body`);
+    const envelope = decode(buf.length, UNKNOWN);
+    const typeKind = (envelope.typeMeta as Json | undefined)?.kind;
+    if (typeKind !== kind) throw new ProtobufError(`expected a ${kind}, got ${typeof typeKind === 'string' && typeKind ? typeKind : 'no kind'}`);
+    if (envelope.contentEncoding) throw new ProtobufError(`content encoding ${String(envelope.contentEncoding)} is not supported`);
+    const raw = envelope.raw as { start: number; end: number } | undefined;
+    if (!raw) throw new ProtobufError(`${kind} without a body`);
     pos = raw.start;
-    const items: T[] = [];
-    const metadata: DecodedList<T>['metadata'] = {};
-    let s: string;
-    while (pos < raw.end) {
-      const tag = varint();
-      if (tag === (1 << 3 | LEN)) {
-        const end = lenEnd();
-        while (pos < end) {
-          const t = varint();
-          if (t === (2 << 3 | LEN)) {
-            if ((s = string())) metadata.resourceVersion = s;
-          } else if (t === (3 << 3 | LEN)) {
-            if ((s = string())) metadata.continue = s;
-          } else skip(t);
-        }
-        done(end);
-      } else if (tag === (2 << 3 | LEN)) items.push(decode(lenEnd(), kind.item) as T);
-      else skip(tag);
-    }
-    done(raw.end);
-    return { items, metadata };
+    return decode(raw.end, m);
   } finally {
     buf = EMPTY;
     pos = 0;
+  }
+}
+
+/** runtime.Unknown {typeMeta = 1 {apiVersion = 1, kind = 2}, raw = 2, contentEncoding = 3}; raw as its bounds. */
+const UNKNOWN = spec({ 1: ['typeMeta', 'message', spec({ 2: ['kind', 'string'] })], 2: ['raw', 'bounds'], 3: ['contentEncoding', 'string?'] });
+
+/** A protobuf list answer decoded into its items and list metadata (see unwrap for what is refused). */
+export function decodeList<T>(body: Uint8Array, kind: ProtobufListKind): DecodedList<T> {
+  return unwrap(body, kind.kind, kind.list) as unknown as DecodedList<T>;
+}
+
+/**
+ * An error answer in protobuf (the server answers errors in the encoding asked for) as the JSON
+ * Status text the JSON client reads; undefined if it is not a Status.
+ */
+export function statusText(body: Uint8Array): string | undefined {
+  try {
+    return JSON.stringify({ kind: 'Status', apiVersion: 'v1', ...unwrap(body, 'Status', STATUS) });
+  } catch (err) {
+    if (err instanceof ProtobufError) return undefined;
+    throw err;
   }
 }
 
