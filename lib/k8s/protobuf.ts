@@ -48,15 +48,51 @@ function varint(): number {
   throw new ProtobufError('varint longer than 10 bytes');
 }
 
-/** An int64 varint (two's complement) as a number. */
-function int64(): number {
-  const v = varint();
-  return v >= 2 ** 63 ? v - 2 ** 64 : v;
+/** The high 32 bits of the last varintLow's value. */
+let high = 0;
+
+/**
+ * A varint of up to 64 bits, exactly: returns its low 32 bits (unsigned) and leaves the high 32
+ * bits in `high`. (varint's one double loses the low bits of a negative value's 10 bytes.)
+ */
+function varintLow(): number {
+  let low = 0;
+  let b: number | undefined;
+  for (let shift = 0; shift < 28; shift += 7) {
+    b = buf[pos++];
+    if (b === undefined) throw new ProtobufError('truncated varint');
+    low |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      high = 0;
+      return low >>> 0;
+    }
+  }
+  b = buf[pos++];
+  if (b === undefined) throw new ProtobufError('truncated varint');
+  low |= (b & 0x0f) << 28;
+  let hi = (b & 0x7f) >> 4;
+  if (b >= 0x80) {
+    for (let shift = 3; ; shift += 7) {
+      if (shift > 31) throw new ProtobufError('varint longer than 10 bytes');
+      b = buf[pos++];
+      if (b === undefined) throw new ProtobufError('truncated varint');
+      hi |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+    }
+  }
+  high = hi >>> 0;
+  return low >>> 0;
 }
 
-/** An int32 varint: negative values are sent as 10-byte varints. */
+/** An int64 varint (two's complement) as a number: exact within ±2^53. */
+function int64(): number {
+  const low = varintLow();
+  return (high | 0) * 4294967296 + low;
+}
+
+/** An int32 varint: negative values are sent as 10-byte varints, of which the low 32 bits count. */
 function int32(): number {
-  return varint() | 0;
+  return varintLow() | 0;
 }
 
 /** A length-delimited field's end; the cursor is at its first byte. */
@@ -96,6 +132,10 @@ function done(end: number): void {
 
 type Json = Record<string, unknown>;
 
+/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, in seconds from 1970. */
+const ZERO_TIME = -62135596800;
+const LAST_TIME = 253402300799;
+
 /** Each second's text, for the few seconds the objects of a list were made in. */
 const times = new Map<number, string | null>();
 
@@ -110,8 +150,10 @@ function time(end: number): string | null {
   done(end);
   let text = times.get(seconds);
   if (text === undefined) {
+    // RFC 3339 has four-digit years: Go refuses to marshal others, and so does this.
+    if (seconds < ZERO_TIME || seconds > LAST_TIME) throw new ProtobufError(`a time ${seconds} s from 1970 is outside the years 1–9999`);
     // Go's zero Time (0001-01-01T00:00:00Z) marshals to JSON null.
-    text = seconds === -62135596800 ? null : `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
+    text = seconds === ZERO_TIME ? null : `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
     if (times.size >= 4096) times.clear();
     times.set(seconds, text);
   }
