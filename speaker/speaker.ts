@@ -116,7 +116,6 @@ export class Speaker {
       namespace,
       onChange: () => this.queue.addAfter('plan', this.planDelay()),
       onEvent: (kind, e) => log.debug('informer', { kind, ...e }),
-      onProtobufRefused: (err) => log.warn('protobuf_refused', { msg: briefError(err) }),
     });
     this.bgp = opts.hostFrr
       ? new HostFrrAnnouncer({ logger: log.child({ part: 'host-frr' }), registry: opts.registry, ...opts.hostFrr })

@@ -342,8 +342,9 @@ const SERVICE = spec({
   1: ['metadata', 'message', OBJECT_META], 2: ['spec', 'message', SERVICE_SPEC], 3: ['status', 'message', SERVICE_STATUS],
 }, () => ({ metadata: {}, spec: {}, status: { loadBalancer: {} } }));
 
-// discovery/v1 EndpointSlice. JSON writes `endpoints`, `ports` and an endpoint's `addresses`
-// without omitempty: null when there are none; an endpoint's conditions is a struct, always written.
+// discovery/v1 EndpointSlice (the speaker lists in JSON: docs/benchmarks.md has why). JSON
+// writes `endpoints`, `ports` and an endpoint's `addresses` without omitempty: null when there
+// are none; an endpoint's conditions is a struct, always written.
 const OBJECT_REFERENCE = spec({
   1: ['kind', 'token?'], 2: ['namespace', 'token?'], 3: ['name', 'string?'], 4: ['uid', 'string?'],
   5: ['apiVersion', 'token?'], 6: ['resourceVersion', 'string?'], 7: ['fieldPath', 'string?'],

@@ -4,16 +4,14 @@ import type { KubernetesObject, V1Endpoint, V1EndpointConditions, V1EndpointSlic
 import { ConfigInformers } from '../../lib/config/informers.ts';
 import { ANNOTATION_PREFIXES } from '../../lib/service/index.ts';
 import { SERVICE_NAME_LABEL } from '../planner/endpoints.ts';
-import { apiListWatch, ENDPOINT_SLICE_LIST, InformerSupervisor, SERVICE_LIST } from '../../lib/k8s/index.ts';
-import type { ApiListWatchOptions, InformerEvent, KubeApi } from '../../lib/k8s/index.ts';
+import { apiListWatch, InformerSupervisor } from '../../lib/k8s/index.ts';
+import type { InformerEvent, KubeApi } from '../../lib/k8s/index.ts';
 
 export interface SpeakerInformerOptions {
   namespace: string;
   /** Something the plan reads changed. */
   onChange: (kind: string) => void;
   onEvent?: (kind: string, e: InformerEvent) => void;
-  /** The Services' or EndpointSlices' list fell back from protobuf to JSON (lib/k8s/listwatch.ts). */
-  onProtobufRefused?: (err: Error) => void;
 }
 
 /** What planning reads off a Node: not its heartbeats (status is rewritten every 10 s). */
@@ -167,24 +165,16 @@ export class SpeakerInformers {
   readonly config: ConfigInformers;
 
   constructor(api: KubeApi, opts: SpeakerInformerOptions) {
-    const make = <T extends KubernetesObject>(kind: string, path: string, changed: (o: T, n: T) => boolean = () => true, listWatch: ApiListWatchOptions<T> = {}) =>
-      new InformerSupervisor<T>(apiListWatch<T>(api, path, listWatch), { onEvent: (e) => opts.onEvent?.(kind, e) }).on({
+    const make = <T extends KubernetesObject>(kind: string, path: string, changed: (o: T, n: T) => boolean = () => true, transform?: (obj: T) => T) =>
+      new InformerSupervisor<T>(apiListWatch<T>(api, path, transform ? { transform } : {}), { onEvent: (e) => opts.onEvent?.(kind, e) }).on({
         add: () => opts.onChange(kind),
         update: (o, n) => {
           if (changed(o, n)) opts.onChange(kind);
         },
         delete: () => opts.onChange(kind),
       });
-    // Services and EndpointSlices listed in protobuf: every speaker lists them all when it
-    // starts (a DaemonSet's rollout is one list per node), and the server answers protobuf in
-    // about half JSON's time (lib/k8s/protobuf.ts).
-    const refused = opts.onProtobufRefused ? { onProtobufRefused: opts.onProtobufRefused } : {};
-    this.services = make<V1Service>('services', '/api/v1/services', (o, n) => serviceFingerprint(o) !== serviceFingerprint(n), {
-      transform: slimService, protobuf: SERVICE_LIST, ...refused,
-    });
-    this.endpointSlices = make<V1EndpointSlice>('endpointslices', '/apis/discovery.k8s.io/v1/endpointslices', (o, n) => endpointSliceFingerprint(o) !== endpointSliceFingerprint(n), {
-      transform: slimEndpointSlice, protobuf: ENDPOINT_SLICE_LIST, ...refused,
-    });
+    this.services = make<V1Service>('services', '/api/v1/services', (o, n) => serviceFingerprint(o) !== serviceFingerprint(n), slimService);
+    this.endpointSlices = make<V1EndpointSlice>('endpointslices', '/apis/discovery.k8s.io/v1/endpointslices', (o, n) => endpointSliceFingerprint(o) !== endpointSliceFingerprint(n), slimEndpointSlice);
     this.nodes = make<V1Node>('nodes', '/api/v1/nodes', (o, n) => nodeFingerprint(o) !== nodeFingerprint(n));
     // Secrets come with the config kinds (BGP passwords resolve there); the liveness key is one too.
     this.config = new ConfigInformers(api, {
