@@ -10,7 +10,8 @@
 // BENCH_SERVICES (default 5000), BENCH_STARTS (default 6), BENCH_NODE_OPTIONS (default the
 // Pod's: --max-semi-space-size=4 --max-old-space-size=96), BENCH_BASELINE (another checkout,
 // e.g. /work/main: its compiled build starts too, alternating with this one, each BENCH_STARTS
-// times; BENCH_BASELINE_NODE_OPTIONS its flags if not BENCH_NODE_OPTIONS'), BENCH_CPU_PROF (a directory: V8 CPU profiles of each start up to its first IP).
+// times, with BENCH_BASELINE_NODE_OPTIONS if given, else BENCH_NODE_OPTIONS), BENCH_CPU_PROF (a
+// directory: V8 CPU profiles of each start up to its first IP).
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
