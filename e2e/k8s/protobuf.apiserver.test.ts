@@ -1,6 +1,6 @@
-// The protobuf list decoder (lib/k8s/protobuf.ts) against a real kube-apiserver: Services and
-// EndpointSlices with every field the decoder reads set (and the zero values JSON leaves out)
-// listed both ways give the same objects, page by page; a cut or damaged answer is refused with a ProtobufError, and a
+// The protobuf list decoder (lib/k8s/protobuf.ts) against a real kube-apiserver: Services with
+// every field the decoder reads set (and the zero values JSON leaves out) listed both ways give
+// the same objects, page by page; a cut or damaged answer is refused with a ProtobufError, and a
 // list-watch whose protobuf page is refused lists in JSON instead.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -9,14 +9,13 @@ import { controlPlaneOrSkip, sharedControlPlane } from '../controlplane.ts';
 import { JsonClient } from '../../lib/k8s/json-client.ts';
 import { KubeApi } from '../../lib/k8s/kube-api.ts';
 import { apiListWatch } from '../../lib/k8s/listwatch.ts';
-import { decodeList, ENDPOINT_SLICE_LIST, ProtobufError, SERVICE_LIST } from '../../lib/k8s/protobuf.ts';
+import { decodeList, ProtobufError, SERVICE_LIST } from '../../lib/k8s/protobuf.ts';
 
 sharedControlPlane({ crds: false });
 const NS = 'protobuf-list';
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
 type ServiceList = { items: V1Service[]; metadata: { continue?: string; resourceVersion?: string } };
-type AnyList = { items: { metadata?: { managedFields?: unknown } }[]; metadata: { resourceVersion?: string } };
 
 function withoutManagedFields<T extends { metadata?: { managedFields?: unknown } }>(items: T[]): T[] {
   return items.map((s) => {
@@ -141,44 +140,4 @@ test('protobuf Service lists decode to what the JSON lists give, page by page; d
   // The envelope of another kind is refused by name.
   const namespaces = await json.binary('GET', '/api/v1/namespaces', { accept: PROTOBUF });
   assert.throws(() => decodeList(namespaces.body, SERVICE_LIST), /expected a ServiceList, got NamespaceList/);
-});
-
-test('protobuf EndpointSlice lists decode to what the JSON lists give', async (t) => {
-  const cp = controlPlaneOrSkip(t);
-  if (!cp) return;
-  const json = new JsonClient(cp.clusterConfig);
-  const ns = 'protobuf-slices';
-  t.after(async () => {
-    await json.request('DELETE', `/api/v1/namespaces/${ns}`).catch(() => undefined);
-    json.close();
-  });
-  await json.request('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
-  const path = `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`;
-  await json.request('POST', path, {
-    body: {
-      metadata: { name: 'web-full', labels: { 'kubernetes.io/service-name': 'web' } },
-      addressType: 'IPv4',
-      endpoints: [
-        {
-          addresses: ['198.51.100.20'], conditions: { ready: true, serving: true, terminating: false }, hostname: 'web-0',
-          targetRef: { kind: 'Pod', namespace: ns, name: 'web-0', uid: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' },
-          deprecatedTopology: { 'example.org/rack': 'r1' }, nodeName: 'node-a', zone: 'zone-1',
-          hints: { forZones: [{ name: 'zone-1' }], forNodes: [{ name: 'node-a' }] },
-        },
-        { addresses: ['198.51.100.21'], conditions: { ready: false }, nodeName: 'node-b' },
-        { addresses: ['198.51.100.22'] },
-      ],
-      ports: [{ name: 'http', protocol: 'TCP', port: 80, appProtocol: 'http' }, { port: 53, protocol: 'UDP' }],
-    },
-  });
-  await json.request('POST', path, { body: { metadata: { name: 'web-empty' }, addressType: 'IPv6', endpoints: [], ports: [] } });
-  await json.request('POST', path, { body: { metadata: { name: 'web-nothing' }, addressType: 'FQDN', endpoints: [{ addresses: ['db.example.org'] }], ports: [{}] } });
-  const fromJson = await json.request<AnyList>('GET', path);
-  assert.equal(fromJson.items.length, 3);
-  const { contentType, body } = await json.binary('GET', path, { accept: PROTOBUF });
-  assert.equal(contentType, PROTOBUF);
-  const decoded = decodeList<AnyList['items'][number]>(body, ENDPOINT_SLICE_LIST);
-  assert.equal(decoded.metadata.resourceVersion, fromJson.metadata.resourceVersion);
-  assert.deepEqual(decoded.items, withoutManagedFields(fromJson.items));
-  assert.throws(() => decodeList(body, SERVICE_LIST), /expected a ServiceList, got EndpointSliceList/);
 });

@@ -342,26 +342,6 @@ const SERVICE = spec({
   1: ['metadata', 'message', OBJECT_META], 2: ['spec', 'message', SERVICE_SPEC], 3: ['status', 'message', SERVICE_STATUS],
 }, () => ({ metadata: {}, spec: {}, status: { loadBalancer: {} } }));
 
-// discovery/v1 EndpointSlice (the speaker lists in JSON: docs/benchmarks.md has why). JSON
-// writes `endpoints`, `ports` and an endpoint's `addresses` without omitempty: null when there
-// are none; an endpoint's conditions is a struct, always written.
-const OBJECT_REFERENCE = spec({
-  1: ['kind', 'token?'], 2: ['namespace', 'token?'], 3: ['name', 'string?'], 4: ['uid', 'string?'],
-  5: ['apiVersion', 'token?'], 6: ['resourceVersion', 'string?'], 7: ['fieldPath', 'string?'],
-});
-
-const ENDPOINT = spec({
-  1: ['addresses', 'strings'], 2: ['conditions', 'message', spec({ 1: ['ready', 'bool'], 2: ['serving', 'bool'], 3: ['terminating', 'bool'] })],
-  3: ['hostname', 'string'], 4: ['targetRef', 'message', OBJECT_REFERENCE], 5: ['deprecatedTopology', 'map'],
-  6: ['nodeName', 'token'], 7: ['zone', 'token'],
-  8: ['hints', 'message', spec({ 1: ['forZones', 'messages', spec({ 1: ['name', 'token'] })], 2: ['forNodes', 'messages', spec({ 1: ['name', 'token'] })] })],
-}, () => ({ addresses: null, conditions: {} }));
-
-const ENDPOINT_SLICE = spec({
-  1: ['metadata', 'message', OBJECT_META], 4: ['addressType', 'token'], 2: ['endpoints', 'messages', ENDPOINT],
-  3: ['ports', 'messages', spec({ 1: ['name', 'token'], 2: ['protocol', 'token'], 3: ['port', 'int32'], 4: ['appProtocol', 'token'] })],
-}, () => ({ metadata: {}, addressType: '', endpoints: null, ports: null }));
-
 export interface DecodedList<T> {
   items: T[];
   metadata: { resourceVersion?: string; continue?: string };
@@ -380,7 +360,6 @@ function listKind(kind: string, item: MessageSpec): ProtobufListKind {
 }
 
 export const SERVICE_LIST = listKind('ServiceList', SERVICE);
-export const ENDPOINT_SLICE_LIST = listKind('EndpointSliceList', ENDPOINT_SLICE);
 
 /** metav1.Status, the body of an error answer; its details (5) are left out. */
 const STATUS = spec({ 2: ['status', 'string'], 3: ['message', 'string'], 4: ['reason', 'string'], 6: ['code', 'int32'] });
