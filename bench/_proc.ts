@@ -12,6 +12,19 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds of a process's main thread (its pid's task) and of its other threads together; NaN once it is gone. */
+export function threadCpuSeconds(pid: number): { main: number; others: number } {
+  try {
+    const main = cpuSeconds(pid); // /proc/<pid>/stat sums every thread: the main thread's is its task's
+    const task = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const fields = task.slice(task.lastIndexOf(')') + 2).split(' ');
+    const own = (Number(fields[11]) + Number(fields[12])) / 100;
+    return { main: own, others: main - own };
+  } catch {
+    return { main: NaN, others: NaN };
+  }
+}
+
 /**
  * VmRSS and VmHWM (the high-water mark) of `pid` in MB (10^6 bytes), and the RSS's anonymous
  * part (V8's heap, malloc, stacks) and file-backed part (mostly the `node` binary's pages).

@@ -11,19 +11,22 @@
 // Pod's: --max-semi-space-size=4 --max-old-space-size=96), BENCH_BASELINE (another checkout,
 // e.g. /work/main: its compiled build starts too, alternating with this one, each BENCH_STARTS
 // times, with BENCH_BASELINE_NODE_OPTIONS if given, else BENCH_NODE_OPTIONS), BENCH_CPU_PROF (a
-// directory: V8 CPU profiles of each start up to its first IP).
-import { spawn } from 'node:child_process';
+// directory: V8 CPU profiles of each start up to its first IP), BENCH_METALLB=1 (MetalLB's
+// controller, built by hack/metallb-controller.sh, starts too, in turn with the others, against
+// the same Services and a metallb.io IPAddressPool of the same addresses: the reference figure).
+import { execFileSync, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { V1Service } from '@kubernetes/client-node';
 import { startControlPlane } from '../e2e/controlplane.ts';
 import { Cluster, ingressIPs } from '../e2e/controller/testkit.ts';
+import { installCrds } from '../e2e/controlplane.crds.ts';
 import { timesBounded } from '../lib/async/bounded.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { apiListWatch, InformerSupervisor, JsonClient, KubeApi } from '../lib/k8s/index.ts';
 import { compileShipped } from './_compiled.ts';
-import { cpuSeconds } from './_proc.ts';
+import { cpuSeconds, threadCpuSeconds } from './_proc.ts';
 
 const N = numberOrExit(envWholeNumber(process.env, 'BENCH_SERVICES', 5000, { min: 1 }), 'bench controller-start');
 const STARTS = numberOrExit(envWholeNumber(process.env, 'BENCH_STARTS', 6, { min: 1 }), 'bench controller-start');
@@ -32,9 +35,23 @@ const FLAGS = flagsOf(process.env.BENCH_NODE_OPTIONS ?? '--max-semi-space-size=4
 const BASELINE_FLAGS = process.env.BENCH_BASELINE_NODE_OPTIONS === undefined ? FLAGS : flagsOf(process.env.BENCH_BASELINE_NODE_OPTIONS);
 const POOL_ANNOTATION = 'portside.dev/ip-allocated-from-pool';
 
+const POOL_ANNOTATIONS_METALLB = ['metallb.io/ip-allocated-from-pool', 'metallb.universe.tf/ip-allocated-from-pool'];
+const METALLB_NAMESPACE = 'metallb-system';
+
 const compiled = await compileShipped();
 const baseline = process.env.BENCH_BASELINE ? await compileShipped('bundled', process.env.BENCH_BASELINE) : undefined;
-const BUILDS = [{ name: 'this', bin: compiled.bin, flags: FLAGS }, ...(baseline ? [{ name: 'baseline', bin: baseline.bin, flags: BASELINE_FLAGS }] : [])];
+const metallb = process.env.BENCH_METALLB === '1'
+  ? (() => {
+      const [bin, dir] = execFileSync('bash', [new URL('../hack/metallb-controller.sh', import.meta.url).pathname], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split(' ');
+      return { bin: bin!, crds: `${dir!}/config/crd/bases` };
+    })()
+  : undefined;
+interface Build { name: string; bin: string; flags: string[]; metallb?: true }
+const BUILDS: Build[] = [
+  { name: 'this', bin: compiled.bin, flags: FLAGS },
+  ...(baseline ? [{ name: 'baseline', bin: baseline.bin, flags: BASELINE_FLAGS }] : []),
+  ...(metallb ? [{ name: 'MetalLB', bin: metallb.bin, flags: [], metallb: true as const }] : []),
+];
 const PROF = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 const cp = await startControlPlane();
 const json = new JsonClient(cp.clusterConfig);
@@ -47,6 +64,14 @@ try {
   const install = await cluster.namespace('bench-portside');
   const app = await cluster.namespace('bench-app');
   await cluster.pool(install, 'bench', { addresses: ['2001:db8:b::/112'] });
+  if (metallb) {
+    const crds = await installCrds(cp.kubeconfig, metallb.crds);
+    if (crds.failed.length > 0) throw new Error(`MetalLB's CRDs refused: ${JSON.stringify(crds.failed)}`);
+    await cluster.namespace(METALLB_NAMESPACE);
+    await json.request('POST', `/apis/metallb.io/v1beta1/namespaces/${METALLB_NAMESPACE}/ipaddresspools`, {
+      body: { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'bench' }, spec: { addresses: ['2001:db8:b::/112'] } }, discardBody: true,
+    });
+  }
   const name = (i: number) => `s-${i}`;
   const created = performance.now();
   await timesBounded(N, 64, (i) => json.request('POST', `/api/v1/namespaces/${app}/services`, {
@@ -56,13 +81,14 @@ try {
   let firstAt = 0;
   /** At the first IP: the controller's CPU seconds and the server's (read in the watch's callback). */
   let child: { pid?: number } | undefined;
-  let atFirst = { controller: 0, server: 0 };
+  let atFirst = { controller: 0, main: 0, server: 0 };
   const watch = new InformerSupervisor<V1Service>(apiListWatch<V1Service>(new KubeApi(cp.clusterConfig), `/api/v1/namespaces/${app}/services`))
     .on({
       update: (_o, n) => {
         if (firstAt || ingressIPs(n).length === 0) return;
         firstAt = performance.now();
-        atFirst = { controller: child?.pid ? cpuSeconds(child.pid) : NaN, server: serverCpu() };
+        const threads = child?.pid ? threadCpuSeconds(child.pid) : { main: NaN, others: NaN };
+        atFirst = { controller: threads.main + threads.others, main: threads.main, server: serverCpu() };
       },
     })
     .start();
@@ -74,8 +100,15 @@ try {
     const spawnedWall = Date.now();
     const server0 = serverCpu();
     child = undefined;
-    const proc = spawn(process.execPath, [...build.flags, ...PROF, build.bin, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
-      '--metrics-addr', '127.0.0.1:0', '--leader-elect=false', '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = build.metallb
+      ? spawn(build.bin, ['--namespace', METALLB_NAMESPACE, '--webhook-mode=disabled', '--disable-cert-rotation', '--port', String(17_472 + run), '--log-level', 'info'], {
+        stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: cp.kubeconfigPath },
+      })
+      : spawn(process.execPath, [...build.flags, ...PROF, build.bin, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
+        '--metrics-addr', '127.0.0.1:0', '--leader-elect=false', '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // MetalLB's log says little about its start (and goes to stderr): kept for its exit only.
+    const metallbLog: string[] = [];
+    proc.stderr?.on('data', (d: Buffer) => metallbLog.push(d.toString()));
     const marks: string[] = [];
     child = proc;
     createInterface({ input: proc.stdout! }).on('line', (l) => {
@@ -91,22 +124,23 @@ try {
     });
     const exited = new Promise((resolve) => proc.once('exit', resolve));
     while (!firstAt) {
-      if (proc.exitCode !== null) throw new Error(`the controller exited (${proc.exitCode}) before its first IP`);
+      if (proc.exitCode !== null) throw new Error(`the controller exited (${proc.exitCode}) before its first IP${build.metallb ? `:\n${metallbLog.join('').slice(-4000)}` : ''}`);
       await new Promise((r) => setTimeout(r, 5));
     }
     firstIps.get(build.name)!.push(firstAt - spawnedAt);
-    const cpu = { controller: atFirst.controller * 1000, server: (atFirst.server - server0) * 1000 };
+    const cpu = { controller: atFirst.controller * 1000, main: atFirst.main * 1000, server: (atFirst.server - server0) * 1000 };
     cpus.get(build.name)!.controller.push(cpu.controller);
     cpus.get(build.name)!.server.push(cpu.server);
-    console.log(`  start ${run + 1}${BUILDS.length > 1 ? ` (${build.name})` : ''}: first IP ${(firstAt - spawnedAt).toFixed(0)} ms after the spawn (CPU: controller ${cpu.controller.toFixed(0)} ms, API server + etcd ${cpu.server.toFixed(0)} ms); ${marks.join(' | ')}`);
+    console.log(`  start ${run + 1}${BUILDS.length > 1 ? ` (${build.name})` : ''}: first IP ${(firstAt - spawnedAt).toFixed(0)} ms after the spawn (CPU: controller ${cpu.controller.toFixed(0)} ms, its main thread ${cpu.main.toFixed(0)}, API server + etcd ${cpu.server.toFixed(0)} ms); ${marks.join(' | ')}`);
     // A profile is written at a clean exit (SIGTERM: the controller stops and exits).
-    proc.kill(PROF.length ? 'SIGTERM' : 'SIGKILL');
+    proc.kill(PROF.length && !build.metallb ? 'SIGTERM' : 'SIGKILL');
     await exited;
     // Every Service back to waiting for the next start.
+    const annotations = Object.fromEntries([POOL_ANNOTATION, ...(metallb ? POOL_ANNOTATIONS_METALLB : [])].map((a) => [a, null]));
     await timesBounded(N, 64, (i) => json.mergePatch(`/api/v1/namespaces/${app}/services/${name(i)}/status`, {
-      metadata: { annotations: { [POOL_ANNOTATION]: null } }, status: { loadBalancer: { ingress: [] }, conditions: [] },
+      metadata: { annotations }, status: { loadBalancer: { ingress: [] }, conditions: [] },
     }));
-    await timesBounded(N, 64, (i) => json.mergePatch(`/api/v1/namespaces/${app}/services/${name(i)}`, { metadata: { annotations: { [POOL_ANNOTATION]: null } } }));
+    await timesBounded(N, 64, (i) => json.mergePatch(`/api/v1/namespaces/${app}/services/${name(i)}`, { metadata: { annotations } }));
   }
   await watch.stop();
   const sortedText = (xs: number[]): { text: string; median: number } => {
