@@ -7,7 +7,10 @@
 # shipped TypeScript with the production packages into minified JavaScript (hack/bundle.ts:
 # bin/portside.js and a chunk per command): Node's type stripping would keep its compiler
 # and every source text in memory (≈ 28 MB of RSS per process), and ≈ 190 separate modules
-# another 15–17 MB (docs/benchmarks.md). Development and the tests run the .ts directly.
+# another 15–17 MB (docs/benchmarks.md). It also makes controller.blob, the controller's V8
+# startup snapshot (its Deployment runs `node --snapshot-blob /app/controller.blob`), which
+# only the Node that built it loads: this stage's, which is the final stage's (one BASE).
+# Development and the tests run the .ts directly.
 # config/dockerfile.test.ts lints this file.
 
 ARG BASE=node:24-slim
@@ -32,7 +35,7 @@ COPY operator/ operator/
 COPY speaker/ speaker/
 COPY explain/ explain/
 RUN node hack/bundle.ts dist \
- && test -f dist/bin/portside.js -a -f dist/native/index.js -a -f dist/THIRD-PARTY-LICENSES.txt
+ && test -f dist/bin/portside.js -a -f dist/controller.blob -a -f dist/native/index.js -a -f dist/THIRD-PARTY-LICENSES.txt
 
 FROM ${BASE}
 # The FRR backends (docs/bgp-backends.md) talk to FRR through `vtysh` (Debian's frr package)

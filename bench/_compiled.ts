@@ -5,7 +5,7 @@
 // `checkout` builds another clone or worktree the same way, with its own hack/bundle.ts
 // (BENCH_BASELINE in the controller benchmarks: two builds measured on one control plane).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +15,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export type CompiledBuild = 'bundled' | 'tsc';
 
-/** Builds; returns the entry point and the folder (the caller removes it). */
-export async function compileShipped(build: CompiledBuild = 'bundled', checkout: string = ROOT): Promise<{ bin: string; dir: string }> {
+/**
+ * Builds; returns the entry point, the folder (the caller removes it) and the arguments after
+ * Node's flags that start `portside controller` as the image's Deployment does: from the
+ * startup snapshot when the build made one (hack/bundle.ts), else from the entry point.
+ */
+export async function compileShipped(build: CompiledBuild = 'bundled', checkout: string = ROOT): Promise<{ bin: string; dir: string; controller: string[] }> {
   const root = resolve(checkout);
   const dir = mkdtempSync(join(tmpdir(), 'portside-js-'));
   if (build === 'bundled' && root === resolve(ROOT)) await bundleShipped(dir);
@@ -26,5 +30,7 @@ export async function compileShipped(build: CompiledBuild = 'bundled', checkout:
   copyFileSync(join(root, 'package.json'), join(dir, 'package.json'));
   mkdirSync(join(dir, 'native/build/Release'), { recursive: true });
   copyFileSync(join(root, 'native/build/Release/portside_native.node'), join(dir, 'native/build/Release/portside_native.node'));
-  return { bin: join(dir, 'bin/portside.js'), dir };
+  const bin = join(dir, 'bin/portside.js');
+  const blob = join(dir, 'controller.blob');
+  return { bin, dir, controller: existsSync(blob) ? ['--snapshot-blob', blob, 'controller'] : [bin, 'controller'] };
 }

@@ -1,6 +1,6 @@
 // Benchmark (not a test): how soon `portside controller` serves the first of N waiting
 // Services, and where its start goes. A real kube-apiserver holds N IPv6 LoadBalancer Services
-// without IPs; the compiled controller (what the image runs, the Pod's flags) is started
+// without IPs; the compiled controller (as the image runs it: from its startup snapshot, the Pod's flags) is started
 // BENCH_STARTS times in turn (killed after its first IP; the IPs cleared for the next start),
 // without leader election as in bench/controller.ts. Per start: process start → first IP seen
 // by a watch, and the debug log's timeline (started, each informer listed, adopted,
@@ -46,11 +46,12 @@ const metallb = process.env.BENCH_METALLB === '1'
       return { bin: bin!, crds: `${dir!}/config/crd/bases` };
     })()
   : undefined;
-interface Build { name: string; bin: string; flags: string[]; metallb?: true }
+/** `start`: what follows Node's flags (the snapshot or the entry point, and `controller`); MetalLB's: its binary. */
+interface Build { name: string; start: string[]; flags: string[]; metallb?: true }
 const BUILDS: Build[] = [
-  { name: 'this', bin: compiled.bin, flags: FLAGS },
-  ...(baseline ? [{ name: 'baseline', bin: baseline.bin, flags: BASELINE_FLAGS }] : []),
-  ...(metallb ? [{ name: 'MetalLB', bin: metallb.bin, flags: [], metallb: true as const }] : []),
+  { name: 'this', start: compiled.controller, flags: FLAGS },
+  ...(baseline ? [{ name: 'baseline', start: baseline.controller, flags: BASELINE_FLAGS }] : []),
+  ...(metallb ? [{ name: 'MetalLB', start: [metallb.bin], flags: [], metallb: true as const }] : []),
 ];
 const PROF = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 const cp = await startControlPlane();
@@ -101,10 +102,10 @@ try {
     const server0 = serverCpu();
     child = undefined;
     const proc = build.metallb
-      ? spawn(build.bin, ['--namespace', METALLB_NAMESPACE, '--webhook-mode=disabled', '--disable-cert-rotation', '--port', String(17_472 + run), '--log-level', 'info'], {
+      ? spawn(build.start[0]!, ['--namespace', METALLB_NAMESPACE, '--webhook-mode=disabled', '--disable-cert-rotation', '--port', String(17_472 + run), '--log-level', 'info'], {
         stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: cp.kubeconfigPath },
       })
-      : spawn(process.execPath, [...build.flags, ...PROF, build.bin, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
+      : spawn(process.execPath, [...build.flags, ...PROF, ...build.start, '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
         '--metrics-addr', '127.0.0.1:0', '--leader-elect=false', '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'inherit'] });
     // MetalLB's log says little about its start (and goes to stderr): kept for its exit only.
     const metallbLog: string[] = [];

@@ -41,12 +41,13 @@ if (BUILD !== 'compiled' && BUILD !== 'source') throw new Error(`BENCH_BUILD mus
 /** Node flag sets to compare (BENCH_NODE_OPTIONS, `|` between sets); the live phase runs the first. */
 const VARIANTS = (process.env.BENCH_NODE_OPTIONS ?? '').split('|').map((v) => v.split(/\s+/).filter(Boolean));
 const compiled = BUILD === 'compiled' ? await compileShipped() : undefined;
-const BIN = compiled?.bin ?? new URL('../bin/portside.ts', import.meta.url).pathname;
+/** What follows Node's flags to start the controller: as the image's Deployment does for the compiled build. */
+const START = compiled?.controller ?? [new URL('../bin/portside.ts', import.meta.url).pathname, 'controller'];
 const baseline = process.env.BENCH_BASELINE ? await compileShipped('bundled', process.env.BENCH_BASELINE) : undefined;
 /** The builds measured in the backlog phase, in turn: this checkout's, then the baseline's. */
-const BUILDS: { name: string; bin: string }[] = [
-  { name: 'this', bin: BIN },
-  ...(baseline ? [{ name: `baseline ${process.env.BENCH_BASELINE}`, bin: baseline.bin }] : []),
+const BUILDS: { name: string; start: string[] }[] = [
+  { name: 'this', start: START },
+  ...(baseline ? [{ name: `baseline ${process.env.BENCH_BASELINE}`, start: baseline.controller }] : []),
 ];
 const ROUNDS = numberOrExit(envWholeNumber(process.env, 'BENCH_ROUNDS', 1, { min: 1 }), 'bench controller');
 const LIVE = process.env.BENCH_LIVE !== '0';
@@ -170,9 +171,9 @@ try {
   // BENCH_CPU_PROF=<dir>: write V8 CPU profiles of the controllers there.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   let controllers = 0;
-  const startController = async (flags: readonly string[], bin = BIN): Promise<ManagedProcess> => {
+  const startController = async (flags: readonly string[], start = START): Promise<ManagedProcess> => {
     const proc = spawnLogged('portside-controller', process.execPath, [
-      ...flags, ...prof, bin, 'controller', '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
+      ...flags, ...prof, ...start, '--kubeconfig', cp.kubeconfigPath, '--namespace', install,
       '--metrics-addr', '127.0.0.1:0', '--leader-elect=false', '--log-level', 'warn',
     ], join(cp.dir, `controller-${controllers++}.log`));
     procs.push(proc);
@@ -282,7 +283,7 @@ try {
     const backlogSince = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const c0 = performance.now();
     const backlogProfile = apiserverProfile(`backlog ${name}`);
-    const second = await startController(flags, build.bin);
+    const second = await startController(flags, build.start);
     await untilServed(all, second);
     const backlogSeconds = (performance.now() - c0) / 1000;
     const firstIp = Math.min(...served);

@@ -67,10 +67,13 @@ try {
   ];
   for (const build of BUILDS) {
     let bin = join(ROOT, 'bin/portside.ts');
+    /** The controller as the image's Deployment starts it (from the startup snapshot when built). */
+    let controllerStart = [bin, 'controller'];
     if (build === 'compiled' || build === 'tsc') {
       const out = await compileShipped(build === 'tsc' ? 'tsc' : 'bundled');
       temps.push(out.dir);
       bin = out.bin;
+      controllerStart = out.controller;
     }
     const [controllerPort, speakerPort, livenessPort, bgpPort] = await Promise.all([
       freePort('127.0.0.1'), freePort('127.0.0.1'), freePort('127.0.0.1'), freePort('127.0.0.1'),
@@ -79,7 +82,7 @@ try {
     process.env.PORTSIDE_BGP_PORT = String(bgpPort); // the speaker's BGP listener (not 179, which a lab may hold)
     const t0 = performance.now();
     const controller = spawnLogged('portside-controller', process.execPath, [
-      ...NODE_FLAGS, bin, 'controller', ...common, '--metrics-addr', `127.0.0.1:${controllerPort}`, '--leader-elect=false',
+      ...NODE_FLAGS, ...controllerStart, ...common, '--metrics-addr', `127.0.0.1:${controllerPort}`, '--leader-elect=false',
     ], join(cp.dir, `controller-${build}.log`));
     const speaker = spawnLogged('portside-speaker', process.execPath, [
       ...NODE_FLAGS, bin, 'speaker', ...common, '--metrics-addr', `127.0.0.1:${speakerPort}`,

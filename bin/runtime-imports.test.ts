@@ -37,7 +37,7 @@ test('the controller and speaker load no @kubernetes/client-node at run time', a
   const allowed = new Set(['@thi.ng/bitfield', 'pino', 'prom-client', 'zod']);
   for (const [name, by] of Object.entries(loaded)) assert.ok(allowed.has(name), `${name} loaded by ${by}`);
   assert.ok(loaded.pino && loaded['prom-client'], 'the hook saw the packages that are loaded');
-  // An ESM import of node:http loads Node's bundled undici (≈ 5.7 MB): lib/node/http.ts avoids it.
+  // An ESM import of node:http loads Node's bundled undici (≈ 5.7 MB): lib/node/builtins.ts avoids it.
   assert.deepEqual(internals.filter((m) => m.includes('undici')), []);
 });
 

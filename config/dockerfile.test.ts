@@ -78,7 +78,8 @@ test('the build stage installs build tools, runs npm ci, builds the addon and bu
   assert.ok(text.indexOf('npm ci') < text.indexOf('native/build.sh'), 'the addon builds after npm ci (node-gyp)');
   assert.match(text, /\bnode hack\/bundle\.ts dist\b/, 'the shipped TypeScript is bundled (esbuild, a dev package)');
   assert.ok(text.indexOf('npm ci') < text.indexOf('hack/bundle.ts'), 'bundled with the dev packages installed');
-  assert.match(text, /test -f dist\/bin\/portside\.js -a -f dist\/native\/index\.js/, 'the entry point and the addon\'s loader are built');
+  assert.match(text, /test -f dist\/bin\/portside\.js -a -f dist\/controller\.blob -a -f dist\/native\/index\.js/,
+    'the entry point, the controller\'s startup snapshot and the addon\'s loader are built');
 });
 
 test('the final stage takes the built addon and the bundle from the build stage, not the host, and no node_modules', () => {

@@ -156,7 +156,7 @@ test('speaker RBAC: reads what it announces, cannot change Services, Secrets onl
 });
 
 interface Container {
-  name: string; image: string; args: string[];
+  name: string; image: string; command?: string[]; args: string[];
   env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
   ports: { name: string; containerPort: number; protocol: string }[];
   livenessProbe: { httpGet: { path: string; port: string } };
@@ -204,6 +204,8 @@ test('controller Deployment: 2 replicas, leader election, non-root, no capabilit
   assert.ok(c);
   assert.equal(rest.length, 0);
   assert.deepEqual(c.args.slice(0, 2), ['controller', '--leader-elect=true']);
+  // The image's startup snapshot of the controller (hack/bundle.ts, the Dockerfile copies dist/ to /app).
+  assert.deepEqual(c.command, ['node', '--snapshot-blob', '/app/controller.blob']);
   checkCommon(c, 7472);
   assert.equal(c.securityContext.capabilities.add, undefined);
 });

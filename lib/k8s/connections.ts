@@ -3,19 +3,16 @@
 // the TLS identity changed, so rotated client certificates and CAs take effect, while a
 // rotated bearer token (a projected service-account token) only changes a header. With a
 // proxy-url the agent tunnels through it (https) or talks to it (http): proxy.ts.
-import { Agent as HttpsAgent } from 'node:https';
 import type { ConnectionOptions, SecureContext } from 'node:tls';
-import { Agent as HttpAgent } from '../node/http.ts';
-import type { AgentType } from '../node/http.ts';
+import { nodeHttp, nodeHttps, nodeTls } from '../node/builtins.ts';
+import type { AgentType } from '../node/builtins.ts';
 import { type Clock, systemClock } from '../time/clock.ts';
 import { readCredentials } from './credentials.ts';
 import { ExecCredentialCache } from './exec-credential.ts';
 import type { ClusterConfig } from './kubeconfig.ts';
-import { TunnelingAgent } from './proxy.ts';
+import { tunnelingAgent } from './proxy.ts';
 
 const RECHECK_MS = 30_000;
-// As lib/k8s/pipeline.ts takes it: the ES module namespace would parse Node's bundled CA list.
-const { createSecureContext } = process.getBuiltinModule('node:tls');
 
 export interface Connection {
   base: URL;
@@ -110,7 +107,7 @@ export class ConnectionPool {
       : { ca: id.ca, cert: id.cert, key: id.key, rejectUnauthorized: id.rejectUnauthorized, servername: id.servername };
     const tls = { ...common, ...tlsOwn };
     const https = base.protocol === 'https:';
-    const agent = https ? (proxy ? new TunnelingAgent(proxy, tls) : new HttpsAgent(tls)) : new HttpAgent(common);
+    const agent = https ? (proxy ? tunnelingAgent(proxy, tls) : new (nodeHttps().Agent)(tls)) : new (nodeHttp().Agent)(common);
     // Requests in flight on the old agent finish; its sockets go after a while.
     if (previous) setTimeout(() => previous.agent.destroy(), 60_000).unref();
     return {
@@ -122,7 +119,7 @@ export class ConnectionPool {
 
 function sharedContext(id: { ca?: ConnectionOptions['ca']; cert?: ConnectionOptions['cert']; key?: ConnectionOptions['key'] }): SecureContext | undefined {
   try {
-    return createSecureContext({ ca: id.ca, cert: id.cert, key: id.key });
+    return nodeTls().createSecureContext({ ca: id.ca, cert: id.cert, key: id.key });
   } catch {
     return undefined;
   }

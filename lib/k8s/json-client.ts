@@ -3,9 +3,8 @@
 // the shipped programs use: @kubernetes/client-node loads its whole generated model set
 // (≈ 90 MB of RSS in a 160 MB process), builds a new TLS agent for every call and runs every
 // body through its ObjectSerializer (several ms of CPU per call at thousands of Services).
-import { request as httpsRequest } from 'node:https';
-import { request as httpRequest } from '../node/http.ts';
-import type { IncomingMessage } from '../node/http.ts';
+import { nodeHttp, nodeHttps } from '../node/builtins.ts';
+import type { IncomingMessage } from '../node/builtins.ts';
 import { ConnectionPool } from './connections.ts';
 import type { ConnectionPoolOptions } from './connections.ts';
 import type { ClusterConfig } from './kubeconfig.ts';
@@ -274,7 +273,7 @@ export class JsonClient {
       protocol: target.protocol, hostname: target.hostname, port: target.port, path: reqPath,
       method, headers, agent: conn.agent, auth: conn.auth, timeout: o.timeoutMs, signal: o.signal,
     };
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const send = target.protocol === 'https:' ? nodeHttps().request : nodeHttp().request;
     // Through an http proxy, an http request names its absolute URL to the proxy (RFC 9112 §3.2.2).
     const proxy = conn.forwardProxy;
     const viaProxy = proxy && (() => {
@@ -282,7 +281,7 @@ export class JsonClient {
       return { ...options, protocol: 'http:', hostname: ep.host, port: ep.port, path: `${conn.base.origin}${reqPath}`, headers: { ...headers, Host: conn.base.host, ...proxyHeaders(proxy) } };
     })();
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = viaProxy ? httpRequest(viaProxy, resolve) : send(options, resolve);
+      const req = viaProxy ? nodeHttp().request(viaProxy, resolve) : send(options, resolve);
       req.on('timeout', () => req.destroy(Object.assign(new Error(`timed out after ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', (err) => reject(new ApiRequestError(`${method} ${conn.base.origin}${path}: ${err.message}`, undefined, '', { cause: err })));
       req.end(o.payload);

@@ -13,6 +13,7 @@ import type { Socket } from 'node:net';
 import type { Connection } from './connections.ts';
 import type { JsonClient } from './json-client.ts';
 import { ApiRequestError, apiFailure } from './json-client.ts';
+import { nodeNet, nodeTls } from '../node/builtins.ts';
 
 export interface RequestPipelineOptions {
   /** Connections of its own. Default 4. */
@@ -36,11 +37,6 @@ interface Pending {
   resent: boolean;
 }
 
-// The builtins' own objects, as lib/node/http.ts takes node:http: an ESM import of node:tls
-// builds its namespace from every export, and `rootCertificates` among them parses Node's
-// bundled CA list (≈ 2.4 ms and 1 MB at start-up) that nothing here uses.
-const { connect: netConnect } = process.getBuiltinModule('node:net');
-const { connect: tlsConnect } = process.getBuiltinModule('node:tls');
 
 /** A request as errors name it (as JsonClient's do: no query). */
 const what = (p: Pending): string => `${p.method} ${p.path.split('?')[0]}`;
@@ -84,9 +80,9 @@ class Lane {
     // A session of an earlier connection is resumed, as node:https's agent does: no full handshake each.
     const session = owner.tlsSessions.get(conn.fingerprint);
     this.socket = tls
-      ? tlsConnect({ ...tls, host, port, ALPNProtocols: ['http/1.1'], ...(session ? { session } : {}) })
+      ? nodeTls().connect({ ...tls, host, port, ALPNProtocols: ['http/1.1'], ...(session ? { session } : {}) })
         .on('session', (s: Buffer) => owner.tlsSessions.set(conn.fingerprint, s))
-      : netConnect({ host, port });
+      : nodeNet().connect({ host, port });
     this.socket.setNoDelay(true);
     this.socket.setTimeout(owner.timeoutMs, () => {
       if (this.waiting.length > 0) this.fail(new Error(`no answer for ${owner.timeoutMs} ms`));

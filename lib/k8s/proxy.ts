@@ -3,9 +3,8 @@
 // sending the proxy each request with its absolute URL. Credentials in the proxy URL
 // (user:password@) go as Proxy-Authorization: Basic.
 import type { Duplex } from 'node:stream';
-import { Agent as HttpsAgent } from 'node:https';
-import type { AgentOptions as HttpsAgentOptions, RequestOptions as HttpsRequestOptions } from 'node:https';
-import { request as httpRequest } from '../node/http.ts';
+import type { Agent as HttpsAgent, AgentOptions as HttpsAgentOptions, RequestOptions as HttpsRequestOptions } from 'node:https';
+import { nodeHttp, nodeHttps } from '../node/builtins.ts';
 
 export class ProxyError extends Error {
   override name = 'ProxyError';
@@ -24,7 +23,15 @@ export function proxyHeaders(proxy: URL): Record<string, string> {
 }
 
 /** A keep-alive https agent whose every socket is a CONNECT tunnel through `proxy`. */
-export class TunnelingAgent extends HttpsAgent {
+export function tunnelingAgent(proxy: URL, opts: HttpsAgentOptions): HttpsAgent & { readonly proxy: URL } {
+  TunnelingAgent ??= tunnelingAgentClass();
+  return new TunnelingAgent(proxy, opts);
+}
+
+// Defined at the first use: node:https, which it extends, is loaded then (lib/node/builtins.ts).
+let TunnelingAgent: ReturnType<typeof tunnelingAgentClass> | undefined;
+
+const tunnelingAgentClass = () => class TunnelingAgent extends nodeHttps().Agent {
   readonly proxy: URL;
 
   constructor(proxy: URL, opts: HttpsAgentOptions) {
@@ -37,7 +44,7 @@ export class TunnelingAgent extends HttpsAgent {
     const fail = (err: Error): void => done(err, undefined as unknown as Duplex);
     const host = String(options.host ?? options.hostname ?? 'localhost').replace(/^\[(.*)\]$/, '$1');
     const target = `${host.includes(':') ? `[${host}]` : host}:${String(options.port ?? 443)}`;
-    const req = httpRequest({
+    const req = nodeHttp().request({
       ...proxyEndpoint(this.proxy),
       method: 'CONNECT',
       path: target,
@@ -61,4 +68,4 @@ export class TunnelingAgent extends HttpsAgent {
     req.end();
     return undefined;
   }
-}
+};

@@ -14,6 +14,12 @@ export function createRegistry(opts: RegistryOptions = {}): Registry {
   const registry = new Registry();
   if (opts.defaultMetricsPrefix !== undefined) {
     collectDefaultMetrics({ register: registry, prefix: opts.defaultMetricsPrefix });
+    // prom-client takes the start time when its module is evaluated: in the controller's
+    // startup snapshot (bin/controller-snapshot.ts) that is when the image was built.
+    const name = `${opts.defaultMetricsPrefix}process_start_time_seconds`;
+    registry.removeSingleMetric(name);
+    const started = Math.round(Date.now() / 1000 - process.uptime());
+    new Gauge({ name, help: 'Start time of the process since unix epoch in seconds.', registers: [registry] }).set(started);
   }
   return registry;
 }

@@ -1,7 +1,7 @@
 // The HTTP endpoint both programs serve on --metrics-addr: /metrics (Prometheus text),
 // /healthz (liveness: the process loop works) and /readyz (readiness: synced, serving).
-import { createServer } from '../node/http.ts';
-import type { Server } from '../node/http.ts';
+import { nodeHttp } from '../node/builtins.ts';
+import type { Server } from '../node/builtins.ts';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
@@ -56,7 +56,7 @@ async function runChecks(checks: Record<string, HealthCheck>): Promise<{ ok: boo
 export async function startMetricsServer(opts: MetricsServerOptions): Promise<MetricsServer> {
   const { host, port } = typeof opts.addr === 'string' ? parseListenAddress(opts.addr) : opts.addr;
   const contentType = opts.registries[0]?.contentType ?? 'text/plain; version=0.0.4; charset=utf-8';
-  const server: Server = createServer((req, res) => {
+  const server: Server = nodeHttp().createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const respond = async (): Promise<void> => {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
