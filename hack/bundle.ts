@@ -13,7 +13,7 @@
 //   node hack/bundle.ts [outdir]   (default dist/)
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
@@ -52,7 +52,9 @@ const lazyBuiltins: Plugin = {
   },
 };
 
-export async function bundleShipped(outdir: string): Promise<void> {
+export async function bundleShipped(outdirGiven: string): Promise<void> {
+  // From the working directory, for esbuild (which works from ROOT) and Node alike.
+  const outdir = resolve(outdirGiven);
   rmSync(outdir, { recursive: true, force: true });
   const common = {
     platform: 'node',
@@ -84,18 +86,19 @@ export async function bundleShipped(outdir: string): Promise<void> {
 
 /** outdir/controller.blob: the controller's modules evaluated (bin/controller-snapshot.ts). */
 async function controllerSnapshot(outdir: string, common: Parameters<typeof build>[0]): Promise<void> {
-  const script = join(outdir, 'controller-snapshot.cjs');
+  const script = resolve(outdir, 'controller-snapshot.cjs');
   await build({ ...common, format: 'cjs', entryPoints: ['bin/controller-snapshot.ts'], bundle: true, outfile: script, plugins: [nativeLoaderApart, lazyBuiltins] });
   // As the image runs it (NODE_ENV=production: a package that reads it at its top level reads
   // it now). Node warns that a few builtins (worker_threads, module, perf_hooks: pino's and
   // prom-client's) are "not yet fully verified" in snapshots: e2e/controller/snapshot.apiserver.test.ts
   // runs the result against a real API server, its metrics and logs included.
   try {
-    execFileSync(process.execPath, ['--snapshot-blob', join(outdir, 'controller.blob'), '--build-snapshot', script], {
+    execFileSync(process.execPath, ['--snapshot-blob', resolve(outdir, 'controller.blob'), '--build-snapshot', script], {
       cwd: outdir, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'inherit', 'pipe'],
     });
   } catch (err) {
-    throw new Error(`node --build-snapshot of the controller failed:\n${String((err as { stderr?: Buffer }).stderr ?? err)}`, { cause: err });
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
+    throw new Error(`node --build-snapshot of the controller failed: ${stderr || (err as Error).message}`, { cause: err });
   } finally {
     rmSync(script, { force: true });
   }
