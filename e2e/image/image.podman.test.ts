@@ -11,7 +11,14 @@ import { test } from 'node:test';
 import { requireRoot } from '../netns/skip.ts';
 import { buildImages, PODMAN, ROOT, run, type Built } from './build.ts';
 
-const APP_TOP = ['THIRD-PARTY-LICENSES.txt', 'bin', 'native', 'package.json'];
+/** A YAML kubeconfig (js-yaml reads it) for an https API server nothing listens on. */
+const UNREACHABLE_KUBECONFIG = [
+  'apiVersion: v1', 'kind: Config', 'current-context: c',
+  'contexts: [{name: c, context: {cluster: k, user: u}}]',
+  'clusters: [{name: k, cluster: {server: "https://127.0.0.1:9"}}]',
+  'users: [{name: u, user: {token: t}}]', '',
+].join('\n');
+const APP_TOP = ['THIRD-PARTY-LICENSES.txt', 'bin', 'controller.blob', 'native', 'package.json'];
 
 /** `portside ARGS` in the image as the Deployment runs it: uid 65532, no network, runc; `input` on stdin. */
 function portside(image: Built, args: readonly string[], entrypoint?: string, input?: string) {
@@ -64,6 +71,10 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
     assert.equal(controller.status, 0, controller.stderr);
     assert.match(controller.stdout, /^usage: portside controller/);
     for (const flag of ['--kubeconfig', '--metrics-addr', '--leader-elect']) assert.ok(controller.stdout.includes(flag), flag);
+    // As the Deployment runs it: from the startup snapshot the image's build made.
+    const snapshot = portside(image, ['--snapshot-blob', '/app/controller.blob', 'controller', '--help'], 'node');
+    assert.equal(snapshot.status, 0, snapshot.stderr);
+    assert.equal(snapshot.stdout, controller.stdout);
     const speaker = portside(image, ['speaker', '--help']);
     assert.equal(speaker.status, 0, speaker.stderr);
     assert.match(speaker.stdout, /^usage: portside speaker/);
@@ -176,15 +187,15 @@ test('the image, built here from the Dockerfile, as users run it', async (t) => 
   });
 
   await t.test('a YAML kubeconfig is read in the image (js-yaml is bundled, loaded only then)', () => {
-    const kubeconfig = [
-      'apiVersion: v1', 'kind: Config', 'current-context: c',
-      'contexts: [{name: c, context: {cluster: k, user: u}}]',
-      'clusters: [{name: k, cluster: {server: "https://127.0.0.1:9"}}]',
-      'users: [{name: u, user: {token: t}}]', '',
-    ].join('\n');
-    const r = portside(image, ['status', '--kubeconfig', '/dev/stdin'], 'portside', kubeconfig);
+    const r = portside(image, ['status', '--kubeconfig', '/dev/stdin'], 'portside', UNREACHABLE_KUBECONFIG);
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /cannot read the API at https:\/\/127\.0\.0\.1:9: .*ECONNREFUSED/, 'parsed, then the API was tried');
+  });
+
+  await t.test('the controller from its startup snapshot reads a kubeconfig and tries the API over TLS', () => {
+    const r = portside(image, ['--snapshot-blob', '/app/controller.blob', 'controller', '--kubeconfig', '/dev/stdin', '--namespace', 'x'], 'node', UNREACHABLE_KUBECONFIG);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /portside controller: cannot reach the Kubernetes API: .*ECONNREFUSED/);
   });
 
   await t.test('the archive for `ctr images import` is a docker archive of the tagged image', () => {
