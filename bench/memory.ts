@@ -6,7 +6,7 @@
 // malloc, and the pages of the `node` binary touched) and the high-water mark (VmHWM) are
 // printed. The builds run in turn: `source`, the TypeScript as development runs it (type
 // stripping); `compiled`, the bundle the image runs (hack/bundle.ts, built here into a temp
-// folder); `tsc`, the shipped TypeScript compiled file by file (what the image ran before).
+// folder; the controller from its startup snapshot, as its Deployment starts it); `tsc`, the shipped TypeScript compiled file by file (what the image ran before).
 // They read the kubeconfig as JSON: a Pod in the cluster parses no YAML, so neither should
 // the figure. BENCH_NODE_OPTIONS adds Node flags to both programs (e.g. `--max-semi-space-size=1`);
 // BENCH_BUILDS (default `source,compiled`) picks the builds, e.g. `tsc,compiled`.

@@ -41,14 +41,17 @@ export function procCpu(pid: number): { cpuS: number; ageS: number } {
   return { cpuS: (field(14) + field(15)) / USER_HZ, ageS: uptimeS - field(22) / USER_HZ };
 }
 
-/** The `portside <command>` processes in a node's containers (its cgroup root), by their argv. */
+/**
+ * The `portside <command>` processes in a node's containers (its cgroup root), by their argv:
+ * the entry point's, or the controller's startup snapshot (`node --snapshot-blob …/controller.blob controller`).
+ */
 export function portsidePids(node: KubeletHost | undefined, command: 'controller' | 'speaker'): number[] {
   const root = node?.kubelet?.cgroupRoot;
   if (!root) return [];
   return cgroupPids(root).filter((pid) => {
     try {
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      return argv.some((a) => /\/portside(\.[jt]s)?$/.test(a)) && argv.includes(command);
+      return argv.some((a) => /\/portside(\.[jt]s)?$|\/controller\.blob$/.test(a)) && argv.includes(command);
     } catch {
       return false;
     }
