@@ -7,9 +7,9 @@
 // to it as in development. The controller also gets a V8 startup snapshot, controller.blob:
 // bin/controller-snapshot.ts and everything it imports bundled as one CommonJS script (what
 // `node --build-snapshot` takes) and evaluated by this Node, which must be the one that runs
-// it (the Dockerfile's build and final stages share their Node). The licences of the packages inside go to THIRD-PARTY-LICENSES.txt
-// (the image ships no node_modules to carry them). Types are not checked here: `tsc -p
-// tsconfig.json` does that.
+// it (the Dockerfile's build and final stages share their Node). The licences of the
+// packages inside go to THIRD-PARTY-LICENSES.txt (the image ships no node_modules to carry
+// them). Types are not checked here: `tsc -p tsconfig.json` does that.
 //   node hack/bundle.ts [outdir]   (default dist/)
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

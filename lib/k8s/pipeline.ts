@@ -37,7 +37,6 @@ interface Pending {
   resent: boolean;
 }
 
-
 /** A request as errors name it (as JsonClient's do: no query). */
 const what = (p: Pending): string => `${p.method} ${p.path.split('?')[0]}`;
 
