@@ -1,12 +1,12 @@
 // Benchmark (not a test): how soon `portside controller` serves the first of N waiting
 // Services, and where its start goes. A real kube-apiserver holds N IPv6 LoadBalancer Services
-// without IPs; the compiled controller (as the image runs it: from its startup snapshot, the Pod's flags) is started
-// BENCH_STARTS times in turn (killed after its first IP; the IPs cleared for the next start),
-// without leader election as in bench/controller.ts. Per start: process start → first IP seen
-// by a watch, and the debug log's timeline (started, each informer listed, adopted,
-// configuration loaded), in ms from the spawn; and the CPU time the controller, and the API
-// server with etcd, used from the spawn to that first IP (clock ticks of /proc/<pid>/stat):
-// a figure the machine's load stretches far less than the wall time.
+// without IPs; the compiled controller (as the image runs it: from its startup snapshot, with
+// the Pod's flags) is started BENCH_STARTS times in turn (killed after its first IP; the IPs
+// cleared for the next start), without leader election as in bench/controller.ts. Per start:
+// process start → first IP seen by a watch, and the debug log's timeline (started, each
+// informer listed, adopted, configuration loaded), in ms from the spawn; and the CPU time the
+// controller (and its main thread), and the API server with etcd, used from the spawn to that
+// first IP (clock ticks of /proc/<pid>/stat): a figure the load stretches far less than the wall time.
 // BENCH_SERVICES (default 5000), BENCH_STARTS (default 6), BENCH_NODE_OPTIONS (default the
 // Pod's: --max-semi-space-size=4 --max-old-space-size=96), BENCH_BASELINE (another checkout,
 // e.g. /work/main: its compiled build starts too, alternating with this one, each BENCH_STARTS
