@@ -6,7 +6,7 @@
 // before the first IP (docs/benchmarks.md). Nothing here may read the time, the environment
 // or the process at the top level of a module: that would be the build's.
 import { startupSnapshot } from 'node:v8';
-import { commandHelp } from '../lib/cli/help.ts';
+import { commandHelp, wantsHelp } from '../lib/cli/help.ts';
 import { runController } from '../operator/main.ts';
 
 startupSnapshot.setDeserializeMainFunction(() => {
@@ -16,7 +16,7 @@ startupSnapshot.setDeserializeMainFunction(() => {
     console.error(`portside: this snapshot runs "controller" only, not "${command ?? ''}"`);
     process.exit(2);
   }
-  if (args.includes('--help') || args.includes('-h')) {
+  if (wantsHelp(args)) {
     console.log(commandHelp('controller'));
     process.exit(0);
   }

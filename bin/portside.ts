@@ -2,10 +2,9 @@
 // The one CLI: `portside controller`, `portside speaker`, `portside migrate`, and `portside
 // explain` / `portside status` (also `kubectl portside …` through bin/kubectl-portside).
 import { readFileSync } from 'node:fs';
-import { commandHelp, USAGE } from '../lib/cli/help.ts';
+import { commandHelp, USAGE, wantsHelp } from '../lib/cli/help.ts';
 
 const [command, ...args] = process.argv.slice(2);
-const wantsHelp = (a: readonly string[]): boolean => a.includes('--help') || a.includes('-h');
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };

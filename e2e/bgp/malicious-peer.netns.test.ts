@@ -51,7 +51,11 @@ test('`portside speaker`: malformed OPENs and UPDATEs get the right NOTIFICATION
       ],
     );
     assert.equal(notifications[0]?.hex, '02010004', 'version error carries the version we support (4)');
-    const sent = speakerEvents(node, 'bgp_notification_sent', 'evil');
+    // The peer can read a NOTIFICATION before the speaker's log line about it is written.
+    const sent = await waitFor(() => {
+      const lines = speakerEvents(node, 'bgp_notification_sent', 'evil');
+      return lines.length >= 3 ? lines : undefined;
+    }, { what: 'the speaker\'s log: three NOTIFICATIONs sent to the evil peer', timeoutMs: 10_000 });
     assert.deepEqual(sent.slice(0, 3).map((l) => `${String(l.code)}/${String(l.subcode)}`), ['2/1', '2/6', '3/1']);
 
     // Still one unbroken session with FRR, and FRR still has our route; the speaker never restarted.

@@ -4,6 +4,7 @@
 // from the build: the process's start time in the metrics, the event-loop and GC metrics of
 // builtins Node calls "not yet fully verified" in snapshots, and a clean SIGTERM.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,4 +69,10 @@ test('the controller from its startup snapshot allocates, reports its own start 
   } finally {
     await stopProcess(proc);
   }
+});
+
+test('the snapshot runs the controller only: another command is refused with exit 2 and says why', () => {
+  const r = spawnSync(process.execPath, ['--snapshot-blob', join(dist, 'controller.blob'), 'speaker', '--node-name', 'n'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /this snapshot runs "controller" only, not "speaker"/);
 });

@@ -86,3 +86,8 @@ export function commandHelp(command: Command): string {
   const env = ENV_TEXT[command].map(([name, text]) => `  ${name}\n      ${text}`);
   return [USAGE_LINE[command], '', 'flags:', ...flags, '', 'environment:', ...(env.length > 0 ? env : ['  none'])].join('\n');
 }
+
+/** Whether a command's arguments ask for its help (`--help` or `-h`). */
+export function wantsHelp(args: readonly string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
