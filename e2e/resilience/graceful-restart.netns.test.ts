@@ -157,6 +157,9 @@ test('graceful restart of `portside speaker`: FRR keeps forwarding on stale rout
       const old = speaker();
       await old.stop({ timeoutMs: 5_000 });
       await waitFor(async () => pathFrom(await prefixPaths(frr), node.v4)?.stale === true || undefined, { what: 'FRR marks the path stale' });
+      // As in restartThrough: a speaker back before FRR's BFD has timed the old one out (900 ms) gets its
+      // first session (the one with R) torn down by that late BFD Down (Cease 6/10), and the next has no R.
+      await waitFor(async () => (await frr.bfdPeers()).find((b) => b.peer === node.v4)?.status === 'down', { what: 'FRR\'s BFD session goes down', timeoutMs: 5_000 });
       await c.remove('bgpadvertisements', 'gr');
       const from = old.jsonLines().length;
       const began = Date.now();

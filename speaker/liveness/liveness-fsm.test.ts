@@ -129,6 +129,25 @@ test('claims in parts: a set replaces the known one only when whole; meanwhile e
   assert.deepEqual(freshClaims(state, T0 + 300, cfg).get('a'), new Set());
 });
 
+test('an alive peer past its deadline by the clock is still heard, its claims still count, until the check declares it dead', () => {
+  const a = sender('a');
+  let state = watchPeers(new Map(), ['a']);
+  state = feed(state, a(T0, { claims: ['203.0.113.7'] }), T0).state;
+  // Our own process stalled: its next heartbeats wait unread; by the clock it is silent.
+  const late = T0 + cfg.timeoutMs + 200;
+  assert.deepEqual(heardPeers(state, late, cfg), new Set(['a']));
+  assert.deepEqual(freshClaims(state, late, cfg).get('a'), new Set(['203.0.113.7']), 'its IP is not free on the clock alone');
+  const step = onTick(state, late, cfg);
+  assert.deepEqual(step.transitions, [{ node: 'a', to: 'dead' }]);
+  assert.deepEqual(heardPeers(step.state, late, cfg), new Set(), 'declared dead and silent: its claims are void');
+  assert.deepEqual(freshClaims(step.state, late, cfg), new Map());
+  // Dead and rising again: heard (its claims are fresh) within the timeout of its heartbeat only.
+  state = feed(step.state, a(late + 10, { claims: ['203.0.113.7'] }), late + 10).state;
+  assert.equal(state.get('a')?.status, 'dead');
+  assert.deepEqual(freshClaims(state, late + 10, cfg).get('a'), new Set(['203.0.113.7']));
+  assert.deepEqual(heardPeers(state, late + 11 + cfg.timeoutMs, cfg), new Set());
+});
+
 test('a peer that says it is starting is alive but not ready; its first ready heartbeat makes it ready', () => {
   const a = sender('a');
   const b = sender('b');

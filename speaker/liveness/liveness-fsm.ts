@@ -163,11 +163,15 @@ export function leftNodes(state: LivenessState): Set<string> {
 }
 
 /**
- * Peers heard from within the timeout, whatever their status: a dead peer that is rising
- * again counts (its claims are fresh and authenticated), a silent or leaving one does not.
+ * Peers whose claims count: an alive one until the liveness check declares it dead, and a
+ * dead one heard within the timeout (rising again: its claims are fresh and authenticated);
+ * not a silent dead one, nor one that left. An alive peer past its deadline by the clock is
+ * still heard: when our own process stalls, its heartbeats wait unread in the socket, and
+ * only the check (run after the loop has read them) may say it fell silent. Taking its IPs
+ * on the clock alone, before reading, would answer them beside it.
  */
 export function heardPeers(state: LivenessState, now: number, cfg: LivenessConfig = DEFAULT_LIVENESS): Set<string> {
-  return new Set([...state].filter(([, p]) => p.status !== 'unknown' && !p.left && now - p.heardAt <= cfg.timeoutMs).map(([node]) => node));
+  return new Set([...state].filter(([, p]) => !p.left && (p.status === 'alive' || (p.status === 'dead' && now - p.heardAt <= cfg.timeoutMs))).map(([node]) => node));
 }
 
 /**

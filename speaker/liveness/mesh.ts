@@ -218,7 +218,7 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     return new Map([...this.#state].filter(([, p]) => p.status !== 'unknown').map(([node, p]) => [node, p.links]));
   }
 
-  /** Peers heard from within the timeout (alive, or dead and rising again). */
+  /** Peers whose claims count: alive until the check declares them dead, or dead and heard within the timeout (rising again). */
   heardSet(): Set<string> {
     return heardPeers(this.#state, this.#clock.now(), this.#cfg);
   }
@@ -228,7 +228,7 @@ export class LivenessMesh extends EventEmitter<MeshEvents> {
     return partlyKnownPeers(this.#state, this.#clock.now(), this.#cfg);
   }
 
-  /** What each peer heard within the timeout says it answers: the claims conflicts are settled by. */
+  /** What each heard peer (`heardSet`) says it answers: the claims conflicts are settled by. */
   peerClaims(): Map<string, ReadonlySet<string>> {
     return freshClaims(this.#state, this.#clock.now(), this.#cfg);
   }

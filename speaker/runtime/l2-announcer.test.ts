@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { Writable } from 'node:stream';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { createLogger } from '../../lib/log/index.ts';
 import { createRegistry } from '../../lib/metrics/index.ts';
 import type { L2Responder, L2ResponderOptions } from '../l2/responder.ts';
@@ -101,8 +102,8 @@ test('no mesh: linksOf is undefined (ownership stays liveness-only)', (t) => {
   assert.equal(announcer.linksOf(), undefined);
 });
 
-test('a peer heard only in parts of its claims: nothing new is taken until its whole set says the IP is free', async (t) => {
-  // A free UDP port for the mesh, and a socket that speaks as the peer from 127.0.0.1.
+/** An announcer with a liveness mesh on a free UDP port, and a socket that speaks as its one peer from 127.0.0.1. */
+async function withMeshPeer(t: TestContext, keyByte: number) {
   const probe = dgram.createSocket('udp4');
   await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
   const port = probe.address().port;
@@ -110,7 +111,7 @@ test('a peer heard only in parts of its claims: nothing new is taken until its w
   const peer = dgram.createSocket('udp4');
   await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
   t.after(() => peer.close());
-  const key = new Uint8Array(32).fill(7);
+  const key = new Uint8Array(32).fill(keyByte);
   const replans: number[] = [];
   const responders: FakeResponder[] = [];
   const announcer = new L2Announcer({
@@ -128,6 +129,11 @@ test('a peer heard only in parts of its claims: nothing new is taken until its w
   });
   t.after(() => announcer.close());
   announcer.configureLiveness({ key, bindAddress: '127.0.0.1', peers: [{ node: 'peer', address: '127.0.0.1' }] });
+  return { announcer, responders, replans, peer, port, key };
+}
+
+test('a peer heard only in parts of its claims: nothing new is taken until its whole set says the IP is free', async (t) => {
+  const { announcer, responders, replans, peer, port, key } = await withMeshPeer(t, 7);
   // The peer answers 300 IPs: more than one heartbeat lists, so its claims go out in parts.
   const claims = [...Array.from({ length: 150 }, (_, i) => `198.51.100.${i + 1}`), ...Array.from({ length: 150 }, (_, i) => `203.0.113.${i + 1}`)].sort();
   let seq = 0;
@@ -153,4 +159,71 @@ test('a peer heard only in parts of its claims: nothing new is taken until its w
     announcer.apply(plans, plans);
     return responders[0]?.ownedIps.join() === mine;
   }, { timeoutMs: 5_000, intervalMs: 20, what: `only ${mine} taken once the whole set arrived` });
+});
+
+test('a peer silent by the clock only (our own process stalled) keeps its claims until the check declares it dead', async (t) => {
+  const { announcer, responders, replans, peer, port, key } = await withMeshPeer(t, 9);
+  const mine = '203.0.113.200';
+  const theirs = '203.0.113.201'; // ours by the plan too, but the peer answers it
+  let seq = 0;
+  let claims = [theirs];
+  const send = () => {
+    const [wire] = encodeHeartbeats({ node: 'peer', incarnation: 'peer-1', sentAt: Date.now(), links: [], claims }, () => seq++, key);
+    return new Promise<void>((resolve, reject) => peer.send(wire!, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+  };
+  const plans = [plan(mine, ['self', 'peer']), plan(theirs, ['self', 'peer'])];
+  await waitFor(async () => {
+    await send();
+    return replans.length > 0;
+  }, { timeoutMs: 5_000, intervalMs: 50, what: 'the peer heard' });
+  announcer.apply(plans, plans);
+  await waitFor(async () => {
+    await send();
+    return announcer.isReady();
+  }, { timeoutMs: 5_000, intervalMs: 20, what: 'announcer ready' });
+  await send();
+  await waitFor(() => {
+    announcer.apply(plans, plans);
+    return responders[0]?.ownedIps.join() === mine;
+  }, { timeoutMs: 5_000, intervalMs: 20, what: `${mine} answered, ${theirs} left to the peer` });
+  // Our process stalls past the liveness timeout (GC, CPU starvation) and plans before reading
+  // the socket: by the clock the peer is silent, but nothing has said it is dead.
+  const stalled = performance.now();
+  while (performance.now() - stalled < 450) { /* busy */ }
+  announcer.apply(plans, plans);
+  assert.deepEqual(responders[0]?.ownedIps, [mine], `${theirs} is not taken on the clock alone, and ${mine} is still answered`);
+  // Its queued word is read: it lets the IP go, and then the IP is ours.
+  claims = [];
+  await waitFor(async () => {
+    await send();
+    announcer.apply(plans, plans);
+    return responders[0]?.ownedIps.join() === [mine, theirs].sort().join();
+  }, { timeoutMs: 5_000, intervalMs: 20, what: `${theirs} taken once the peer let it go` });
+});
+
+test('a just-watched peer\'s grace ends after the sockets are read, not by the clock: a stall of ours takes nothing it answers', async (t) => {
+  const { announcer, responders, port, key } = await withMeshPeer(t, 11);
+  const mine = '203.0.113.210';
+  const theirs = '203.0.113.211';
+  const [wire] = encodeHeartbeats({ node: 'peer', incarnation: 'peer-1', sentAt: Date.now(), links: [], claims: [theirs] }, () => 0, key);
+  // The peer's first heartbeat comes from another process while ours is stalled: queued, unread.
+  const sender = spawn(process.execPath, ['-e', `
+    const s = require('node:dgram').createSocket('udp4');
+    process.stdin.once('data', () => setTimeout(() => s.send(Buffer.from('${wire!.toString('hex')}', 'hex'), ${port}, '127.0.0.1', () => process.exit(0)), 100));
+    console.log('ready');
+  `], { stdio: ['pipe', 'pipe', 'inherit'] });
+  t.after(() => sender.kill());
+  await new Promise((resolve) => sender.stdout.once('data', resolve));
+  const plans = [plan(mine, ['self', 'peer']), plan(theirs, ['self', 'peer'])];
+  announcer.apply(plans, plans);
+  await waitFor(() => announcer.isReady(), { timeoutMs: 5_000, intervalMs: 5, what: 'announcer ready' });
+  sender.stdin.write('go\n');
+  const stalled = performance.now();
+  while (performance.now() - stalled < 600) { /* busy: the grace (one timeout) passes by the clock */ }
+  announcer.apply(plans, plans);
+  assert.ok(!responders[0]?.ownedIps.includes(theirs), `${theirs} is not taken while the peer's heartbeat waits unread`);
+  await waitFor(() => {
+    announcer.apply(plans, plans);
+    return responders[0]?.ownedIps.join() === mine;
+  }, { timeoutMs: 5_000, intervalMs: 20, what: `the peer heard: ${mine} answered, ${theirs} left to it` });
 });

@@ -65,8 +65,12 @@ export class L2Announcer {
   private readonly responders = new Map<string, ResponderEntry>();
   private mesh: { mesh: LivenessMesh; fingerprint: string; key: Uint8Array } | undefined;
   private watched = new Set<string>();
-  /** Newly watched peers count as live for one timeout, so a fresh view never grabs their IPs. */
-  private readonly graceUntil = new Map<string, number>();
+  /**
+   * Newly watched peers count as live for one timeout, so a fresh view never grabs their IPs.
+   * The grace ends when its timer has fired and the loop has read the sockets since (as a
+   * death: `endGrace`), not by the clock: after a stall of ours their heartbeats may be queued.
+   */
+  private readonly inGrace = new Set<string>();
   private candidates = new Map<string, readonly OwnerCandidate[]>();
   private isolation: Isolation = CONNECTED;
   /** A peer was heard since the mesh started (losing them all then means quiet). */
@@ -123,14 +127,13 @@ export class L2Announcer {
       }, 2 * DEFAULT_KEY_OVERLAP_MS + 100).unref();
     }
     this.mesh.mesh.setPeers(setup.peers);
-    const now = Date.now();
     const next = new Set(setup.peers.map((p) => p.node));
     for (const node of next) {
       if (this.watched.has(node)) continue;
-      this.graceUntil.set(node, now + this.timeoutMs);
-      setTimeout(() => this.endGrace(node), this.timeoutMs + 5).unref();
+      this.inGrace.add(node);
+      setTimeout(() => setImmediate(() => this.endGrace(node)), this.timeoutMs + 5).unref();
     }
-    for (const node of this.graceUntil.keys()) if (!next.has(node)) this.graceUntil.delete(node);
+    for (const node of this.inGrace) if (!next.has(node)) this.inGrace.delete(node);
     this.watched = next;
   }
 
@@ -143,8 +146,7 @@ export class L2Announcer {
     if (!this.mesh) return undefined;
     const mesh = this.mesh.mesh;
     const live = mesh.readySet();
-    const now = Date.now();
-    for (const [node, until] of this.graceUntil) if (until > now && mesh.heardReady(node) !== false) live.add(node);
+    for (const node of this.inGrace) if (mesh.heardReady(node) !== false) live.add(node);
     return live;
   }
 
@@ -246,9 +248,8 @@ export class L2Announcer {
     });
     // A peer we just started watching and have not heard yet may be answering anything: take nothing new until it speaks (or its grace ends).
     // Nor while a heard peer's claims came only in parts: the IPs of the parts not seen yet may be answered by it.
-    const now = Date.now();
     const heard = mesh.heardSet();
-    const unheard = [...this.graceUntil].filter(([node, until]) => until > now && !heard.has(node)).map(([node]) => node);
+    const unheard = [...this.inGrace].filter((node) => !heard.has(node));
     for (const node of mesh.partlyKnownSet()) if (this.watched.has(node)) unheard.push(node);
     if (unheard.length > 0) {
       const answering = new Set(this.answering());
@@ -381,7 +382,7 @@ export class L2Announcer {
       this.opts.onLivenessChange();
     });
     mesh.on('dead', (node, left) => {
-      this.graceUntil.delete(node);
+      this.inGrace.delete(node);
       if (left) this.opts.logger.info('liveness_left', { peer: node });
       else this.opts.logger.warn('liveness_dead', { peer: node });
       this.opts.onLivenessChange();
@@ -415,8 +416,7 @@ export class L2Announcer {
   }
 
   private endGrace(node: string): void {
-    if (!this.graceUntil.has(node)) return;
-    this.graceUntil.delete(node);
+    if (!this.inGrace.delete(node)) return;
     if (this.mesh && !this.mesh.mesh.liveSet().has(node)) this.opts.onLivenessChange();
   }
 }
