@@ -6,7 +6,7 @@ import type { BfdProfile, BFDProfileSpec } from '../../lib/config/index.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import type { BfdManager } from '../bfd/manager.ts';
 import type { BfdState } from '../bfd/packet.ts';
-import { validateProfile } from '../bfd/profile.ts';
+import { toSessionConfig, validateProfile } from '../bfd/profile.ts';
 import type { BfdSession, StateChange } from '../bfd/session.ts';
 import type { BgpStats } from './metrics.ts';
 
@@ -115,6 +115,19 @@ export class BfdLink {
         this.opts.logger?.warn('bfd_session_failed', { peer, err, msg: `cannot start BFD with ${peerAddress} from ${local}` });
       }
     });
+  }
+
+  /**
+   * How long after our last packet the router has surely found a BFD session of ours down, by
+   * the peer's profile: its detection time (Detect Mult × the slower interval) and one interval
+   * more. undefined: no BFD for the peer. A router that asks for a slower interval than our
+   * profile's takes longer: this is our side's estimate.
+   */
+  downAfterMs(peer: string): number | undefined {
+    const e = this.entries.get(peer);
+    if (!e || e.error) return undefined;
+    const c = toSessionConfig(e.profile);
+    return ((c.detectMult + 1) * Math.max(c.desiredMinTxUs, c.requiredMinRxUs)) / 1000;
   }
 
   status(peer: string): BfdPeerStatus | undefined {

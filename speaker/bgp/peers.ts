@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import type { BgpPeer } from '../../lib/config/types.ts';
 import type { Logger } from '../../lib/log/index.ts';
+import { performance } from 'node:perf_hooks';
 import type { BfdManager } from '../bfd/manager.ts';
 import type { StateChange } from '../bfd/session.ts';
 import { BfdLink } from './bfd-link.ts';
@@ -287,14 +288,42 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
     });
     this.wire(plan, session, log);
     this.opts.listener?.setPassword(plan.peerAddress, plan.password);
+    // An Idle session refuses what the listener hands it: nothing is accepted before start().
     this.opts.listener?.register(plan.peerAddress, (socket) => session.acceptConnection(socket));
     const routes = this.routes.get(name);
     if (routes) session.setRoutes(routes);
     if (this.gshutOn) session.setGracefulShutdown(true);
     this.opts.stats?.sessionUp(name, false);
-    session.start();
-    if (restarting && !this.routes.has(name)) setTimeout(() => session.releaseInitialTable(), this.opts.restartDeferralMs ?? 30_000).unref();
+    const open = (): void => {
+      session.start();
+      if (restarting && !this.routes.has(name)) setTimeout(() => session.releaseInitialTable(), this.opts.restartDeferralMs ?? 30_000).unref();
+    };
+    const holdMs = restarting ? this.restartBfdHoldMs(name) : 0;
+    if (holdMs <= 0) {
+      open();
+      return session;
+    }
+    log?.info('bgp_graceful_restart_bfd_hold', {
+      holdMs: Math.round(holdMs),
+      msg: 'opening the session once the router\'s BFD has timed out the previous speaker\'s session: its late Down would end the session opened with the Restart State bit',
+    });
+    setTimeout(() => {
+      if (this.peers.get(name)?.session === session) open();
+    }, holdMs).unref();
     return session;
+  }
+
+  /**
+   * After a restart, a graceful-restart peer with BFD: the router still runs the previous
+   * speaker's BFD session until its detection time has passed without a packet (it stopped
+   * when that process did, at the latest when this one started). Opened sooner, our session is
+   * Established with the Restart State bit and then torn down by that late BFD Down (FRR:
+   * Cease / BFD Down), and the next one opens without the bit. So wait: the detection time and
+   * one interval more, from this process's start.
+   */
+  private restartBfdHoldMs(name: string): number {
+    const downAfter = this.bfd?.downAfterMs(name);
+    return downAfter === undefined ? 0 : downAfter - performance.now();
   }
 
   private wire(plan: PeerSessionPlan, s: BgpSession, log: Logger | undefined): void {
