@@ -16,6 +16,10 @@
 // server served meanwhile (its apiserver_request_total) and the watch events it sent. One more
 // bare loop runs after the last backlog, and each backlog's ratio is also given against the
 // mean of the bare loops before and after it (the load moves between phases).
+// BENCH_BARE_CONTROLLER_PATCH=1: each round also runs a bare loop that writes what the
+// controller writes (its own servicePatches(): pool annotation, Allocated condition, ingress
+// with ipMode, as portside-controller) and clears again, so a backlog can be set against the
+// API server's rate for the controller's writes as well as for the cheapest status patch.
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -31,6 +35,8 @@ import { timesBounded } from '../lib/async/bounded.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
 import { apiListWatch, checkApiReachable, InformerSupervisor, JsonClient, KubeApi } from '../lib/k8s/index.ts';
 import { Cluster, ingressIPs } from '../e2e/controller/testkit.ts';
+import { parseIp } from '../lib/ip/index.ts';
+import { allocatedState, servicePatches } from '../operator/service-status.ts';
 import { compileShipped } from './_compiled.ts';
 import { cpuSeconds, memoryOf } from './_proc.ts';
 
@@ -247,8 +253,17 @@ try {
 
   // Phase 2 — the bare loop: the controller's client (JsonClient), the same parallelism, one
   // status patch per Service, clearing the IPs the controller wrote (phase 3 redoes them all).
-  const bareLoop = async (name: string): Promise<{ seconds: number; cpuText: string; requests: string }> => {
-    console.log(`# bare loop: ${N} status patches, ${PARALLEL} in flight, no controller`);
+  const clearPatch = (): { body: unknown } => ({ body: { status: { loadBalancer: { ingress: [] } } } });
+  /** What the controller writes for an IP from the pool (one write: annotation and status, as operator/writer.ts sends it). */
+  const controllerPatch = (i: number): { body: unknown; query: Record<string, string> } => {
+    const svc: V1Service = { metadata: { name: `lb${i}`, namespace: app, generation: 1 } };
+    const ip = parseIp(`2001:db8:b::${(i + 1).toString(16)}`)!;
+    const { status, annotations } = servicePatches(svc, allocatedState([ip], 'bench'), new Date());
+    return { body: { metadata: { annotations }, status }, query: { fieldManager: 'portside-controller' } };
+  };
+  const controllerLoops: { name: string; seconds: number }[] = [];
+  const bareLoop = async (name: string, patch: (i: number) => { body: unknown; query?: Record<string, string> } = clearPatch): Promise<{ seconds: number; cpuText: string; requests: string }> => {
+    console.log(`# bare loop${patch === clearPatch ? '' : ' (the controller\'s patch)'}: ${N} status patches, ${PARALLEL} in flight, no controller`);
     const raw = new JsonClient(cp.clusterConfig);
     // The earlier backlogs' Events go first: the tail's count lists them every 500 ms.
     await raw.request('DELETE', `/api/v1/namespaces/${app}/events`, { discardBody: true, timeoutMs: 120_000 });
@@ -256,9 +271,10 @@ try {
     const bareProfile = apiserverProfile(`bare ${name}`);
     const bareCpu = cpuSnapshot(apiPids);
     const b0 = performance.now();
-    await timesBounded(N, PARALLEL, (i) =>
-      raw.mergePatch(`/api/v1/namespaces/${app}/services/lb${i}/status`, { status: { loadBalancer: { ingress: [] } } }),
-    );
+    await timesBounded(N, PARALLEL, (i) => {
+      const { body, query } = patch(i);
+      return raw.mergePatch(`/api/v1/namespaces/${app}/services/lb${i}/status`, body, query);
+    });
     raw.close();
     const seconds = (performance.now() - b0) / 1000;
     const cpuText = bareCpu();
@@ -272,6 +288,11 @@ try {
   // Per round, build and variant (BENCH_NODE_OPTIONS split at |), the two phases that give the ratio, in turn:
   for (let round = 1; round <= ROUNDS; round++) for (const build of BUILDS) for (const flags of VARIANTS) {
     const name = `${ROUNDS > 1 ? `round ${round}, ` : ''}${BUILDS.length > 1 ? `${build.name}, ` : ''}${flags.join(' ') || 'no flags'}`;
+    if (process.env.BENCH_BARE_CONTROLLER_PATCH === '1') {
+      const like = await bareLoop(`${name}, the controller's patch`, controllerPatch);
+      controllerLoops.push({ name, seconds: like.seconds });
+      lines.push(`[${name}] bare loop writing the controller's patch: ${fmt(like.seconds, 2)} s, ${fmt(N / like.seconds)} patches/s; CPU: ${like.cpuText}`);
+    }
     const { seconds: bareSeconds, cpuText: bareCpuText, requests: bareRequests } = await bareLoop(name);
 
     // Phase 3 — backlog: N Services without IPs exist when a controller starts.
@@ -321,6 +342,10 @@ try {
     const aroundRate = N / ((b.bareSeconds + after) / 2);
     lines.push(`[${b.name}] ratio backlog / the bare loops before and after it (${fmt(N / b.bareSeconds)} and ${fmt(N / after)} patches/s): ${fmt(b.backlogRate / aroundRate, 2)} overall, ${fmt(b.steadyRate / aroundRate, 2)} from the first IP on (target ≥ 0.8)`);
   });
+  for (const c of controllerLoops) {
+    const b = backlogs.find((x) => x.name === c.name);
+    if (b) lines.push(`[${c.name}] ratio backlog / the bare loop writing the controller's patch (${fmt(N / c.seconds)} patches/s, ${fmt(c.seconds / b.bareSeconds, 2)} × the cheapest loop's time): ${fmt(b.backlogRate / (N / c.seconds), 2)} overall, ${fmt(b.steadyRate / (N / c.seconds), 2)} from the first IP on`);
+  }
   await watch.stop();
   console.log(lines.map((l) => `  ${l}`).join('\n'));
 } finally {
