@@ -181,8 +181,8 @@ test('a peer silent by the clock only (our own process stalled) keeps its claims
     await send();
     return announcer.isReady();
   }, { timeoutMs: 5_000, intervalMs: 20, what: 'announcer ready' });
-  await send();
-  await waitFor(() => {
+  await waitFor(async () => {
+    await send();
     announcer.apply(plans, plans);
     return responders[0]?.ownedIps.join() === mine;
   }, { timeoutMs: 5_000, intervalMs: 20, what: `${mine} answered, ${theirs} left to the peer` });
