@@ -94,6 +94,9 @@ export function isNativeAvailable(): boolean {
  */
 const MAX_RECEIVES_PER_WAKE = 64;
 const MAX_MS_PER_WAKE = 4;
+/** drain(): a socket's whole queue (a default receive buffer holds a few hundred small frames), within a bound for floods. */
+const DRAIN_MAX_MESSAGES = 4096;
+const DRAIN_MAX_MS = 50;
 
 type ErrorHandler = (err: Error) => void;
 
@@ -129,9 +132,13 @@ class ReadableFd<T> {
       this.#onError(new Error(`poll failed on fd ${this.fd}: libuv status ${status}`));
       return;
     }
+    this.#read(MAX_RECEIVES_PER_WAKE, MAX_MS_PER_WAKE);
+  }
+
+  #read(max: number, maxMs: number): void {
     const started = performance.now();
-    let left = MAX_RECEIVES_PER_WAKE;
-    while (left > 0 && this.#poller && performance.now() - started < MAX_MS_PER_WAKE) {
+    let left = max;
+    while (left > 0 && this.#poller && performance.now() - started < maxMs) {
       let batch: readonly T[] | undefined;
       try {
         batch = this.#receive(this.fd, left);
@@ -145,9 +152,14 @@ class ReadableFd<T> {
     }
   }
 
-  /** Handles what is queued now, as a wake-up would (bounded the same way). */
+  /**
+   * Handles everything queued now (up to DRAIN_MAX_MESSAGES / DRAIN_MAX_MS), not a wake-up's share: the
+   * caller is about to change what they mean, and a stall of ours may have queued far more
+   * than one wake-up reads (a taken IP: requests its last owner answered must not be answered
+   * again by us).
+   */
   drain(): void {
-    if (this.#poller) this.#onReadable(0);
+    if (this.#poller) this.#read(DRAIN_MAX_MESSAGES, DRAIN_MAX_MS);
   }
 
   ref(): void {
@@ -190,7 +202,7 @@ export interface PacketSocket {
   readonly closed: boolean;
   /** Sends one Ethernet frame (from the destination MAC on); throws Node-style errors. */
   send(frame: Uint8Array): void;
-  /** Handles the frames queued now, before the caller changes what they mean (bounded like a wake-up). */
+  /** Handles the frames queued now, before the caller changes what they mean (all of them, up to 4,096 or 50 ms). */
   drain(): void;
   close(): void;
   ref(): void;
@@ -275,7 +287,7 @@ export interface Icmp6Socket {
   joinGroup(group: string): boolean;
   /** Leaves a multicast group; false if not a member. */
   leaveGroup(group: string): boolean;
-  /** Handles the messages queued now (bounded like a wake-up). */
+  /** Handles the messages queued now, before the caller changes what they mean (all of them, up to 4,096 or 50 ms). */
   drain(): void;
   close(): void;
   ref(): void;
