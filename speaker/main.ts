@@ -30,12 +30,13 @@ async function restartState(dir: string | undefined, node: string, log: Logger):
   if (found && restarted) {
     log.info('bgp_graceful_restart_start', {
       planned: found.planned, peers: found.peers, ageMs: Date.now() - found.at, restartTime: found.restartTime,
+      ...(found.bfdDownAfterMs ? { bfdDownAfterMs: found.bfdDownAfterMs } : {}),
       msg: `the previous speaker ${found.planned ? 'stopped for a restart' : 'stopped unexpectedly'}: opening with the Restart State bit, End-of-RIB after our routes`,
     });
   } else if (found) {
     log.info('restart_marker_expired', { at: new Date(found.at).toISOString(), node: found.node, msg: 'too old (or another node\'s): starting as a fresh speaker' });
   }
-  return { marker, restarted };
+  return { marker, restarted, ...(restarted && found.bfdDownAfterMs ? { bfdDownAfterMs: found.bfdDownAfterMs } : {}) };
 }
 
 function podOwner(env: NodeJS.ProcessEnv): V1OwnerReference | undefined {

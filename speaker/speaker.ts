@@ -55,6 +55,8 @@ export interface SpeakerOptions {
     marker: RestartMarkerStore;
     /** The previous speaker of this node left routes at graceful-restart peers (a fresh marker at start). */
     restarted: boolean;
+    /** From that marker: per peer, when its router surely found the previous speaker's BFD session down. */
+    bfdDownAfterMs?: Readonly<Record<string, number>>;
   };
 }
 
@@ -121,7 +123,7 @@ export class Speaker {
       ? new HostFrrAnnouncer({ logger: log.child({ part: 'host-frr' }), registry: opts.registry, ...opts.hostFrr })
       : opts.frr
       ? new FrrAnnouncer({ logger: log.child({ part: 'frr' }), registry: opts.registry, ...opts.frr })
-      : new BgpAnnouncer({ logger: log.child({ part: 'bgp' }), registry: opts.registry, ...opts.bgp, restarted: opts.restart?.restarted ?? false });
+      : new BgpAnnouncer({ logger: log.child({ part: 'bgp' }), registry: opts.registry, ...opts.bgp, restarted: opts.restart?.restarted ?? false, ...(opts.restart?.bfdDownAfterMs ? { restartBfdDownAfterMs: opts.restart.bfdDownAfterMs } : {}) });
     this.l2 = new L2Announcer({
       node: nodeName,
       logger: log.child({ part: 'l2' }),
@@ -193,11 +195,12 @@ export class Speaker {
     }
     await this.queue.shutdown();
     await this.l2.leave(); // peers take our IPs now, not at the liveness timeout
+    const bfd = this.bfdDownAfter(); // before the sessions close
     const kept = await this.bgp.shutdown(graceMs, { restart: mode.restart });
     await this.markerWrite;
     const marker = this.opts.restart?.marker;
     if (marker && kept.length > 0) {
-      await marker.write({ node: nodeName, at: Date.now(), restartTime: this.bgp.restartTime, planned: true, peers: kept })
+      await marker.write({ node: nodeName, at: Date.now(), restartTime: this.bgp.restartTime, planned: true, peers: kept, ...bfd })
         .catch((err: unknown) => this.log.warn('restart_marker_failed', { err, msg: 'the next speaker will not set the Restart State bit' }));
     } else if (marker) {
       await marker.remove().catch((err: unknown) => this.log.warn('restart_marker_failed', { err }));
@@ -210,6 +213,12 @@ export class Speaker {
     await this.informers.stop();
   }
 
+  /** The marker's `bfdDownAfterMs`, when any restartable peer's BFD session is Up. */
+  private bfdDownAfter(): Pick<RestartMarker, 'bfdDownAfterMs'> {
+    const bfd = this.bgp.bfdDownAfter?.() ?? {};
+    return Object.keys(bfd).length > 0 ? { bfdDownAfterMs: bfd } : {};
+  }
+
   /** While graceful-restart peers hold our routes, the marker says so (and when). */
   private refreshMarker(): void {
     const marker = this.opts.restart?.marker;
@@ -217,7 +226,7 @@ export class Speaker {
     if (!marker || this.stopping || peers.length === 0) return;
     const at = Date.now();
     this.markerWrite = this.markerWrite
-      .then(() => marker.write({ node: this.opts.nodeName, at, restartTime: this.bgp.restartTime, planned: false, peers }))
+      .then(() => marker.write({ node: this.opts.nodeName, at, restartTime: this.bgp.restartTime, planned: false, peers, ...this.bfdDownAfter() }))
       .then(() => void (this.markerFailing = false), (err: unknown) => {
         if (!this.markerFailing) this.log.warn('restart_marker_failed', { err, msg: 'a restarted speaker will not set the Restart State bit' });
         this.markerFailing = true;

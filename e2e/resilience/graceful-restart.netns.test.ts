@@ -15,7 +15,7 @@ import { mergePatch } from '../k8s/patch.ts';
 import type { LabProcess } from '../netns/index.ts';
 import { startFrr, type FrrRouter } from '../routers/index.ts';
 import { serviceWithEndpoints, startLabCluster, type ClusterNode, type LabCluster } from '../speaker/lab-cluster.ts';
-import { restartMarkerFile } from '../../speaker/runtime/restart-marker.ts';
+import { restartMarkerFile, type RestartMarker } from '../../speaker/runtime/restart-marker.ts';
 import { waitFor } from '../wait.ts';
 import { clientResults, moreAnswers, pathFrom, prefixPaths, serveVip, startClient, VIP, VIP_PREFIX } from './lab.ts';
 
@@ -45,9 +45,9 @@ async function grInfo(frr: FrrRouter, node: ClusterNode): Promise<GrInfo | undef
 const linesSince = (p: LabProcess, from: number): LogLine[] => p.jsonLines<LogLine>().slice(from);
 const events = (lines: readonly LogLine[], event: string): LogLine[] => lines.filter((l) => l.event === event);
 
-function marker(c: LabCluster, node: ClusterNode): { planned?: boolean; at?: number; peers?: string[] } | undefined {
+function marker(c: LabCluster, node: ClusterNode): Partial<RestartMarker> | undefined {
   const file = join(c.stateDir(node), restartMarkerFile(node.name));
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { planned?: boolean; at?: number; peers?: string[] }) : undefined;
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<RestartMarker>) : undefined;
 }
 
 test('graceful restart of `portside speaker`: FRR keeps forwarding on stale routes through SIGTERM and SIGKILL; a drain or GR off withdraws', async (t) => {
@@ -66,7 +66,9 @@ test('graceful restart of `portside speaker`: FRR keeps forwarding on stale rout
       asn: TOR_ASN,
       routerId: router.v4,
       maximumPaths: 8,
-      bfdProfiles: [{ name: 'lab', receiveIntervalMs: 300, transmitIntervalMs: 300, detectMultiplier: 3 }],
+      // FRR asks for a slower interval than our BFDProfile's (600 against 300 ms): it times a silent
+      // speaker out after 3 × 600 ms, longer than our profile alone would tell a restarted speaker.
+      bfdProfiles: [{ name: 'lab', receiveIntervalMs: 600, transmitIntervalMs: 300, detectMultiplier: 3 }],
       listenRanges: [{ range: c.subnet, peerGroup: 'NODES', remoteAs: NODE_ASN, timers: { keepaliveS: 3, holdS: 9 }, bfdProfile: 'lab' }],
     });
     const bgpdLog = () => readFileSync(frr.processes.bgpd!.logFile, 'utf8');
@@ -157,14 +159,17 @@ test('graceful restart of `portside speaker`: FRR keeps forwarding on stale rout
       const old = speaker();
       await old.stop({ timeoutMs: 5_000 });
       const stoppedAt = Date.now();
+      // What the session had agreed with FRR: 3 × 600 ms, and one interval more.
+      assert.deepEqual(marker(c, node)?.bfdDownAfterMs, { tor: 2_400 }, 'the marker keeps when FRR has surely timed out our BFD');
       await waitFor(async () => pathFrom(await prefixPaths(frr), node.v4)?.stale === true || undefined, { what: 'FRR marks the path stale' });
       await c.remove('bgpadvertisements', 'gr');
       const from = old.jsonLines().length;
       const began = Date.now();
       await c.startSpeaker(node);
       assert.equal((await waitFor(() => grInfo(frr, node), { what: 'session Established again', timeoutMs: 20_000 })).rBit, true);
-      // Back before FRR's BFD has timed the old speaker out (900 ms), unlike restartThrough: the new
-      // speaker holds its session until then, so no late BFD Down ends it (FRR: Cease 6/10).
+      // Back before FRR's BFD has timed the old speaker out (1.8 s), unlike restartThrough: the new
+      // speaker holds its session until then (by the marker: its profile says 1.2 s), so no late
+      // BFD Down ends it (FRR: Cease 6/10).
       const [hold] = events(linesSince(speaker(), from), 'bgp_graceful_restart_bfd_hold');
       t.diagnostic(`restarted ${began - stoppedAt} ms after the old speaker stopped; session held ${hold?.holdMs ?? 0} ms for FRR's BFD`);
       await waitFor(async () => (await prefixPaths(frr)).length === 0, { what: 'FRR drops the stale path the new speaker did not re-announce', timeoutMs: 10_000 });

@@ -9,6 +9,6 @@ export { decodeControlPacket, encodeControlPacket, Diag, diagName, SESSION_STATE
 export type { BfdState, ControlPacket, DecodeResult, DiagCode, PacketError, PacketErrorKind } from './packet.ts';
 export { minimumReceiveTtl, SINGLE_HOP_TTL, toSessionConfig, validateProfile } from './profile.ts';
 export type { BfdSessionConfig } from './profile.ts';
-export { controlPacket, detectionTimeMs, initialSessionState, mayTransmit, nextWakeup, step } from './session-fsm.ts';
+export { controlPacket, detectionTimeMs, remoteDetectionTimeMs, initialSessionState, mayTransmit, nextWakeup, step } from './session-fsm.ts';
 export type { RemoteValues, SessionFsmAction, SessionFsmEvent, SessionFsmState, StepContext, StepResult } from './session-fsm.ts';
 export { BFD_CONTROL_PORT, BfdListener, BfdSender, SOURCE_PORT_MAX, SOURCE_PORT_MIN } from './transport.ts';

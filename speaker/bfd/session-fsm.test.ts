@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { BfdState, ControlPacket } from './packet.ts';
 import type { BFDProfileSpec } from '../../lib/config/index.ts';
 import { toSessionConfig } from './profile.ts';
-import { initialSessionState, step, type SessionFsmAction, type SessionFsmEvent, type SessionFsmState } from './session-fsm.ts';
+import { initialSessionState, remoteDetectionTimeMs, step, type SessionFsmAction, type SessionFsmEvent, type SessionFsmState } from './session-fsm.ts';
 
 const LOCAL = 0x1111;
 const REMOTE = 0x2222;
@@ -173,4 +173,11 @@ test('TTL below the minimum is discarded (GTSM, when the transport knows the TTL
 test('a remote asking for no packets (RequiredMinRx 0) gets none', () => {
   const s = step(fresh(), rx(remote('Down', { requiredMinRxUs: 0 })), at(0)).state;
   assert.equal(s.txAt, undefined);
+});
+
+test('remoteDetectionTimeMs: our Detect Mult × the interval we transmit at, the slower of our DesiredMinTx and its RequiredMinRx', () => {
+  const s = fresh({ transmitInterval: 300, receiveInterval: 300, detectMultiplier: 3 });
+  const up = (remoteMinRxUs: number): SessionFsmState => ({ ...s, effective: { desiredMinTxUs: 300_000, requiredMinRxUs: 300_000 }, remote: { ...s.remote, minRxUs: remoteMinRxUs } });
+  assert.equal(remoteDetectionTimeMs(up(100_000)), 900);
+  assert.equal(remoteDetectionTimeMs(up(600_000)), 1800, 'a router that asks for a slower interval waits longer');
 });

@@ -100,6 +100,15 @@ export function mayTransmit(s: SessionFsmState): boolean {
   return !(s.remote.demand && s.state === 'Up' && s.remote.state === 'Up');
 }
 
+/**
+ * How long the remote waits without our packets before it declares the session down: its
+ * Detection Time (§6.8.4), our Detect Mult × the interval we transmit at (the slower of our
+ * DesiredMinTx and its RequiredMinRx).
+ */
+export function remoteDetectionTimeMs(s: SessionFsmState): number {
+  return (s.config.detectMult * transmitIntervalUs(s.effective.desiredMinTxUs, s.remote.minRxUs)) / 1000;
+}
+
 export function detectionTimeMs(s: SessionFsmState): number {
   return detectionTimeUs(s.remote.detectMult, s.effective.requiredMinRxUs, s.remote.desiredMinTxUs) / 1000;
 }

@@ -8,6 +8,8 @@ import type { BfdManager } from '../bfd/manager.ts';
 import type { BfdState } from '../bfd/packet.ts';
 import { toSessionConfig, validateProfile } from '../bfd/profile.ts';
 import type { BfdSession, StateChange } from '../bfd/session.ts';
+import { remoteDetectionTimeMs } from '../bfd/session-fsm.ts';
+import { transmitIntervalUs } from '../bfd/timing.ts';
 import type { BgpStats } from './metrics.ts';
 
 export interface BfdLinkOptions {
@@ -128,6 +130,18 @@ export class BfdLink {
     if (!e || e.error) return undefined;
     const c = toSessionConfig(e.profile);
     return ((c.detectMult + 1) * Math.max(c.desiredMinTxUs, c.requiredMinRxUs)) / 1000;
+  }
+
+  /**
+   * The same, as the router and this session agreed it (the router may have asked for a slower
+   * interval than our profile's): its detection time of us and one interval more. undefined
+   * unless the session is Up. What the restart marker keeps for the next speaker.
+   */
+  routerDownAfterMs(peer: string): number | undefined {
+    const s = this.entries.get(peer)?.session;
+    if (s?.state !== 'Up') return undefined;
+    const fsm = s.snapshot;
+    return remoteDetectionTimeMs(fsm) + transmitIntervalUs(fsm.effective.desiredMinTxUs, fsm.remote.minRxUs) / 1000;
   }
 
   status(peer: string): BfdPeerStatus | undefined {

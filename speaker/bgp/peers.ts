@@ -35,6 +35,8 @@ export interface BgpPeerManagerOptions {
    * out until setRoutes() has given that peer's routes (or `restartDeferralMs` passed).
    */
   restarting?: boolean;
+  /** With `restarting`: per peer, when the router surely found the previous speaker's BFD session down (ms after its last packet; the restart marker). */
+  restartBfdDownAfterMs?: Readonly<Record<string, number>>;
   /** Default 30 s. */
   restartDeferralMs?: number;
   /** Test seams. */
@@ -218,6 +220,16 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
     for (const name of [...this.peers.keys()]) this.removePeer(name, message);
   }
 
+  /** Per graceful-restart peer whose BFD session is Up: when the router would find it down after our last packet (the restart marker keeps it). */
+  bfdDownAfter(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const name of this.restartablePeers()) {
+      const ms = this.bfd?.routerDownAfterMs(name);
+      if (ms !== undefined) out[name] = ms;
+    }
+    return out;
+  }
+
   /** Peers with graceful restart whose session is Established: they would keep our routes through a restart. */
   restartablePeers(): string[] {
     return [...this.peers].flatMap(([name, e]) => (e.plan?.config.gracefulRestart && e.session?.negotiated ? [name] : []));
@@ -319,11 +331,12 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
    * when that process did, at the latest when this one started). Opened sooner, our session is
    * Established with the Restart State bit and then torn down by that late BFD Down (FRR:
    * Cease / BFD Down), and the next one opens without the bit. So wait: the detection time and
-   * one interval more, from this process's start.
+   * one interval more, from this process's start — by our profile, or as the previous speaker's
+   * session had agreed it with the router (the marker), whichever is longer.
    */
   private restartBfdHoldMs(name: string): number {
-    const downAfter = this.bfd?.downAfterMs(name);
-    return downAfter === undefined ? 0 : downAfter - performance.now();
+    const downAfter = Math.max(this.bfd?.downAfterMs(name) ?? 0, this.opts.restartBfdDownAfterMs?.[name] ?? 0);
+    return downAfter - performance.now();
   }
 
   private wire(plan: PeerSessionPlan, s: BgpSession, log: Logger | undefined): void {

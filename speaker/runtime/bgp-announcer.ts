@@ -26,6 +26,8 @@ export interface BgpAnnouncerOptions {
    * such peer its table and End-of-RIB once its routes are planned.
    */
   restarted?: boolean;
+  /** With `restarted`: per peer, when its router surely found the previous speaker's BFD session down (the marker's `bfdDownAfterMs`). */
+  restartBfdDownAfterMs?: Readonly<Record<string, number>>;
 }
 
 export interface BgpApply {
@@ -66,6 +68,7 @@ export class BgpAnnouncer implements BgpBackend {
       stats: new BgpStats(opts.registry),
       ...(opts.defaults ? { defaults: opts.defaults } : {}),
       ...(opts.restarted ? { restarting: true } : {}),
+      ...(opts.restarted && opts.restartBfdDownAfterMs ? { restartBfdDownAfterMs: opts.restartBfdDownAfterMs } : {}),
     });
   }
 
@@ -127,6 +130,10 @@ export class BgpAnnouncer implements BgpBackend {
   /** Graceful-restart peers with an Established session: they hold our routes through a restart. */
   restartablePeers(): string[] {
     return this.manager.restartablePeers();
+  }
+
+  bfdDownAfter(): Record<string, number> {
+    return this.manager.bfdDownAfter();
   }
 
   /**

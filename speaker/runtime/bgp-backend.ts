@@ -18,6 +18,8 @@ export interface BgpBackend {
   sessions(): PeerSessionView[];
   /** Peers that hold our routes through a speaker restart (the restart marker names them). */
   restartablePeers(): string[];
+  /** Per restartable peer with BFD Up: when its router would find our BFD session down after our last packet (ms; the restart marker keeps it). */
+  bfdDownAfter?(): Record<string, number>;
   /** A session or its BFD changed state: BGPSessionState is rewritten. */
   onSessionChange(listener: () => void): void;
   onSessionUp(listener: () => void): void;

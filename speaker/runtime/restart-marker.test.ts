@@ -23,6 +23,12 @@ test('parseRestartMarker: the JSON it writes, or a clear error', () => {
     assert.equal(r.ok, false, bad);
     assert.match(r.ok ? '' : r.error, /not a restart marker/);
   }
+  const withBfd = { ...marker, bfdDownAfterMs: { tor: 2400 } };
+  assert.deepEqual(parseRestartMarker(JSON.stringify(withBfd)), { ok: true, marker: withBfd });
+  for (const bfd of [[2400], { tor: '2400' }, { tor: -1 }, null]) {
+    const r = parseRestartMarker(JSON.stringify({ ...marker, bfdDownAfterMs: bfd }));
+    assert.match(r.ok ? '' : r.error, /bfdDownAfterMs: not a map of peer → milliseconds/, JSON.stringify(bfd));
+  }
 });
 
 test('RestartMarkerFile: none, write (creating the directory), read back, remove; a bad file is an error', async (t) => {

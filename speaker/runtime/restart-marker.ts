@@ -17,6 +17,12 @@ export interface RestartMarker {
   planned: boolean;
   /** Graceful-restart peers that held our routes. */
   peers: string[];
+  /**
+   * Per peer whose BFD session was Up: ms after our last BFD packet by which its router has
+   * surely found the session down (its detection time as agreed, and one interval). The next
+   * speaker opens that peer's session no sooner: a late BFD Down would end it.
+   */
+  bfdDownAfterMs?: Record<string, number>;
 }
 
 /** Named after the node: hosts that share one directory between nodes (a lab of namespaces) keep one file each. */
@@ -33,7 +39,12 @@ export function parseRestartMarker(text: string): { ok: true; marker: RestartMar
   const m = v as Partial<RestartMarker> | null;
   const valid = typeof m === 'object' && m !== null && typeof m.node === 'string' && Number.isFinite(m.at) && Number.isFinite(m.restartTime)
     && typeof m.planned === 'boolean' && Array.isArray(m.peers) && m.peers.every((p) => typeof p === 'string');
-  return valid ? { ok: true, marker: m as RestartMarker } : { ok: false, error: 'not a restart marker (node, at, restartTime, planned, peers)' };
+  if (!valid) return { ok: false, error: 'not a restart marker (node, at, restartTime, planned, peers)' };
+  const bfd = m.bfdDownAfterMs as unknown;
+  if (bfd !== undefined && (typeof bfd !== 'object' || bfd === null || Array.isArray(bfd) || !Object.values(bfd).every((ms) => typeof ms === 'number' && Number.isFinite(ms) && ms >= 0))) {
+    return { ok: false, error: 'bfdDownAfterMs: not a map of peer → milliseconds' };
+  }
+  return { ok: true, marker: m as RestartMarker };
 }
 
 /** Pure: peers may still hold the routes `marker` speaks of when `node`'s speaker starts at `now`. */
