@@ -103,6 +103,8 @@ export class Speaker {
   private lastPlanMs = 0;
   private stopping = false;
   private markerTimer: NodeJS.Timeout | undefined;
+  /** The peers and BFD times of the last marker written while running. */
+  private markerSaid = '';
   /** The last marker write; writes never overlap. */
   private markerWrite: Promise<void> = Promise.resolve();
   /** A refresh failed: said once, not every period. */
@@ -163,6 +165,8 @@ export class Speaker {
     this.bgp.onSessionChange(() => this.queue.add('status'));
     if (this.opts.restart && !this.stopping) {
       this.bgp.onSessionUp(() => this.refreshMarker());
+      // A BFD session Up (or gone): the marker says at once when its router would time it out, not at the next refresh.
+      this.bgp.onSessionChange(() => this.refreshMarker(true));
       this.markerTimer = setInterval(() => this.refreshMarker(), MARKER_REFRESH_MS).unref();
       this.refreshMarker();
     }
@@ -219,14 +223,18 @@ export class Speaker {
     return Object.keys(bfd).length > 0 ? { bfdDownAfterMs: bfd } : {};
   }
 
-  /** While graceful-restart peers hold our routes, the marker says so (and when). */
-  private refreshMarker(): void {
+  /** While graceful-restart peers hold our routes, the marker says so (and when); `ifChanged`: only when what it says changed. */
+  private refreshMarker(ifChanged = false): void {
     const marker = this.opts.restart?.marker;
     const peers = this.bgp.restartablePeers();
     if (!marker || this.stopping || peers.length === 0) return;
+    const bfd = this.bfdDownAfter();
+    const said = JSON.stringify([peers, bfd]);
+    if (ifChanged && said === this.markerSaid) return;
+    this.markerSaid = said;
     const at = Date.now();
     this.markerWrite = this.markerWrite
-      .then(() => marker.write({ node: this.opts.nodeName, at, restartTime: this.bgp.restartTime, planned: false, peers, ...this.bfdDownAfter() }))
+      .then(() => marker.write({ node: this.opts.nodeName, at, restartTime: this.bgp.restartTime, planned: false, peers, ...bfd }))
       .then(() => void (this.markerFailing = false), (err: unknown) => {
         if (!this.markerFailing) this.log.warn('restart_marker_failed', { err, msg: 'a restarted speaker will not set the Restart State bit' });
         this.markerFailing = true;

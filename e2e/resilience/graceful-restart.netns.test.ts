@@ -145,6 +145,8 @@ test('graceful restart of `portside speaker`: FRR keeps forwarding on stale rout
 
     // The running speaker refreshes its marker once Established (planned=false): a crash is a restart too.
     await waitFor(() => marker(c, node)?.planned === false, { what: 'the running speaker refreshes the restart marker' });
+    // With its BFD session Up, the marker also says when FRR would time it out (a crash counts too): 3 × 600 ms + 600.
+    await waitFor(() => marker(c, node)?.bfdDownAfterMs?.tor === 2_400, { what: 'the marker has the BFD time', timeoutMs: 20_000 });
     await restartThrough('SIGKILL', async (p) => void (await p.kill()), false);
 
     await client.stop();
@@ -157,6 +159,8 @@ test('graceful restart of `portside speaker`: FRR keeps forwarding on stale rout
     // End-of-RIB cleans up: what the new speaker does not re-announce leaves FRR at once, not after the restart time.
     {
       const old = speaker();
+      // Up at FRR first: only an Up session ends in a late BFD Down (and only then does the marker say when).
+      await waitFor(async () => (await frr.bfdPeers()).find((b) => b.peer === node.v4)?.status === 'up', { what: 'FRR\'s BFD session with the speaker is up', timeoutMs: 10_000 });
       await old.stop({ timeoutMs: 5_000 });
       const stoppedAt = Date.now();
       // What the session had agreed with FRR: 3 × 600 ms, and one interval more.
