@@ -134,7 +134,8 @@ export class BfdLink {
 
   /**
    * The same, as the router and this session agreed it (the router may have asked for a slower
-   * interval than our profile's): its detection time of us and one interval more. undefined
+   * interval than our profile's): its detection time of us and one interval more, as it stands
+   * (right after Up, until the Poll Sequence to our fast rate ends, the slow rate's). undefined
    * unless the session is Up. What the restart marker keeps for the next speaker.
    */
   routerDownAfterMs(peer: string): number | undefined {
