@@ -160,8 +160,8 @@ test('graceful restart of `portside speaker`: FRR keeps forwarding on stale rout
     // End-of-RIB cleans up: what the new speaker does not re-announce leaves FRR at once, not after the restart time.
     {
       const old = speaker();
-      // Up at FRR first: only an Up session ends in a late BFD Down (and only then does the marker say when).
-      await waitFor(async () => (await frr.bfdPeers()).find((b) => b.peer === node.v4)?.status === 'up', { what: 'FRR\'s BFD session with the speaker is up', timeoutMs: 10_000 });
+      // BFD Up first: only an Up session ends in a late BFD Down (and only then does the marker say when).
+      await waitFor(() => marker(c, node)?.bfdDownAfterMs?.tor !== undefined, { what: 'the speaker\'s BFD session is up (the marker says so)', timeoutMs: 10_000 });
       await old.stop({ timeoutMs: 5_000 });
       const stoppedAt = Date.now();
       // What the session had agreed with FRR: 3 × 600 ms, and one interval more (more while the
