@@ -117,6 +117,15 @@ describe('BgpPeerManager', () => {
     assert.match(await registry.metrics(), /portside_bgp_graceful_restart_pending\{peer="tor-gr"\} 0/);
   });
 
+  it('after a restart, a BFD time from the marker holds a session no longer than the restart time', async () => {
+    const r = await router(64512);
+    const m = new BgpPeerManager({ defaults: { connectTime: 1, maxBackoff: 2, restartTime: 2 }, restarting: true, restartBfdDownAfterMs: { tor: 1e9 } });
+    cleanups.push(() => m.stop());
+    m.setPeers([toBgpPeer(spec(r.port, { gracefulRestart: true }))], node);
+    await waitFor(() => r.session.negotiated, { what: 'Established within the restart time (2 s), not after the marker\'s 1e9 ms', timeoutMs: 15_000 });
+    assert.equal(r.session.negotiated?.peerGracefulRestart?.restarting, true, 'opened with the Restart State bit');
+  });
+
   it('reports a refused connection with a hint and keeps retrying with backoff', async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));

@@ -310,7 +310,7 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
       session.start();
       if (restarting && !this.routes.has(name)) setTimeout(() => session.releaseInitialTable(), this.opts.restartDeferralMs ?? 30_000).unref();
     };
-    const holdMs = restarting ? this.restartBfdHoldMs(name) : 0;
+    const holdMs = restarting ? this.restartBfdHoldMs(name, (gr?.restartTime ?? 0) * 1000) : 0;
     if (holdMs <= 0) {
       open();
       return session;
@@ -332,11 +332,13 @@ export class BgpPeerManager extends EventEmitter<BgpPeerManagerEvents> {
    * Established with the Restart State bit and then torn down by that late BFD Down (FRR:
    * Cease / BFD Down), and the next one opens without the bit. So wait: the detection time and
    * one interval more, from this process's start — by our profile, or as the previous speaker's
-   * session had agreed it with the router (the marker), whichever is longer.
+   * session had agreed it with the router (the marker), whichever is longer. Never past the
+   * restart time: by then the router has dropped our routes anyway (and a marker's value may be
+   * anything).
    */
-  private restartBfdHoldMs(name: string): number {
+  private restartBfdHoldMs(name: string, restartTimeMs: number): number {
     const downAfter = Math.max(this.bfd?.downAfterMs(name) ?? 0, this.opts.restartBfdDownAfterMs?.[name] ?? 0);
-    return downAfter - performance.now();
+    return Math.min(downAfter, restartTimeMs) - performance.now();
   }
 
   private wire(plan: PeerSessionPlan, s: BgpSession, log: Logger | undefined): void {
