@@ -17,9 +17,10 @@
 // bare loop runs after the last backlog, and each backlog's ratio is also given against the
 // mean of the bare loops before and after it (the load moves between phases).
 // BENCH_BARE_CONTROLLER_PATCH=1: each round also runs a bare loop that writes what the
-// controller writes (its own servicePatches(): pool annotation, Allocated condition, ingress
-// with ipMode, as portside-controller) and clears again, so a backlog can be set against the
-// API server's rate for the controller's writes as well as for the cheapest status patch.
+// controller writes, as it writes it (its own servicePatches(): pool annotation, Allocated
+// condition, ingress with ipMode; the Service sent whole, as portside-controller, from a list
+// made before the loop) and clears again, so a backlog can be set against the API server's rate
+// for the controller's writes as well as for the cheapest status patch.
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -33,10 +34,11 @@ import type { ManagedProcess } from '../e2e/controlplane.process.ts';
 import { waitFor } from '../e2e/wait.ts';
 import { timesBounded } from '../lib/async/bounded.ts';
 import { envWholeNumber, numberOrExit } from '../lib/cli/numbers.ts';
-import { apiListWatch, checkApiReachable, InformerSupervisor, JsonClient, KubeApi } from '../lib/k8s/index.ts';
+import { apiListWatch, checkApiReachable, InformerSupervisor, JsonClient, KubeApi, withoutManagedFields } from '../lib/k8s/index.ts';
 import { Cluster, ingressIPs } from '../e2e/controller/testkit.ts';
 import { parseIp } from '../lib/ip/index.ts';
 import { allocatedState, servicePatches } from '../operator/service-status.ts';
+import { replacement } from '../operator/writer.ts';
 import { compileShipped } from './_compiled.ts';
 import { cpuSeconds, memoryOf } from './_proc.ts';
 
@@ -254,17 +256,25 @@ try {
   // Phase 2 — the bare loop: the controller's client (JsonClient), the same parallelism, one
   // status patch per Service, clearing the IPs the controller wrote (phase 3 redoes them all).
   const clearPatch = (): { body: unknown } => ({ body: { status: { loadBalancer: { ingress: [] } } } });
-  /** What the controller writes for an IP from the pool (one write: annotation and status, as operator/writer.ts sends it). */
-  const controllerPatch = (i: number): { body: unknown; query: Record<string, string> } => {
-    const svc: V1Service = { metadata: { name: `lb${i}`, namespace: app, generation: 1 } };
+  /**
+   * What the controller writes for an IP from the pool (one write: annotation and status, sent
+   * whole as operator/writer.ts sends a Service it has whole), from `listed`: the Services as a
+   * list before the loop gave them, as the controller's cache holds them.
+   */
+  let listed = new Map<string, V1Service>();
+  const controllerPatch = (i: number): { method: 'PUT'; body: unknown; query: Record<string, string> } => {
+    const svc = listed.get(`lb${i}`)!;
     const ip = parseIp(`2001:db8:b::${(i + 1).toString(16)}`)!;
-    const { status, annotations } = servicePatches(svc, allocatedState([ip], 'bench'), new Date());
-    return { body: { metadata: { annotations }, status }, query: { fieldManager: 'portside-controller' } };
+    return { method: 'PUT', body: replacement(svc, servicePatches(svc, allocatedState([ip], 'bench'), new Date())), query: { fieldManager: 'portside-controller' } };
   };
   const controllerLoops: { name: string; seconds: number }[] = [];
-  const bareLoop = async (name: string, patch: (i: number) => { body: unknown; query?: Record<string, string> } = clearPatch): Promise<{ seconds: number; cpuText: string; requests: string }> => {
-    console.log(`# bare loop${patch === clearPatch ? '' : ' (the controller\'s patch)'}: ${N} status patches, ${PARALLEL} in flight, no controller`);
+  const bareLoop = async (name: string, patch: (i: number) => { method?: 'PUT'; body: unknown; query?: Record<string, string> } = clearPatch): Promise<{ seconds: number; cpuText: string; requests: string }> => {
+    console.log(`# bare loop${patch === clearPatch ? '' : ' (the controller\'s write)'}: ${N} status writes, ${PARALLEL} in flight, no controller`);
     const raw = new JsonClient(cp.clusterConfig);
+    if (patch !== clearPatch) {
+      const items = (await raw.get<{ items: V1Service[] }>(`/api/v1/namespaces/${app}/services`)).items.map((svc) => withoutManagedFields(svc));
+      listed = new Map(items.map((svc) => [svc.metadata!.name!, svc]));
+    }
     // The earlier backlogs' Events go first: the tail's count lists them every 500 ms.
     await raw.request('DELETE', `/api/v1/namespaces/${app}/events`, { discardBody: true, timeoutMs: 120_000 });
     const bareCounters = await apiCounters();
@@ -272,8 +282,9 @@ try {
     const bareCpu = cpuSnapshot(apiPids);
     const b0 = performance.now();
     await timesBounded(N, PARALLEL, (i) => {
-      const { body, query } = patch(i);
-      return raw.mergePatch(`/api/v1/namespaces/${app}/services/lb${i}/status`, body, query);
+      const { method, body, query } = patch(i);
+      const path = `/api/v1/namespaces/${app}/services/lb${i}/status`;
+      return method === 'PUT' ? raw.replace(path, body, query) : raw.mergePatch(path, body, query);
     });
     raw.close();
     const seconds = (performance.now() - b0) / 1000;

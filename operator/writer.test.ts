@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Service } from '@kubernetes/client-node';
+import { decodeList, SERVICE_LIST } from '../lib/k8s/index.ts';
 import type { EventTarget, RequestPipeline } from '../lib/k8s/index.ts';
 import { ApiServiceWriter, EVENT_HOLD_MAX_MS, EVENTS_IN_FLIGHT_ALONE, EVENTS_REFILL_AT } from './writer.ts';
 
@@ -78,4 +79,46 @@ test('writes that never stop: once the oldest Event has waited EVENT_HOLD_MAX_MS
   await turn();
   assert.equal(h.events.length, 2, 'the next once it ended');
   assert.equal(h.writes.length, 1, 'the write is still in flight');
+});
+
+test('the status write: a replace (PUT) of a whole Service, a merge patch of one decoded without a field or without a resourceVersion', async () => {
+  const sent: Array<{ method: string; path: string; body: Record<string, unknown>; type: string }> = [];
+  const pipeline = {
+    request: (method: string, path: string, body: string, type: string) => {
+      sent.push({ method, path, body: JSON.parse(body) as Record<string, unknown>, type });
+      return Promise.resolve(JSON.stringify({ metadata: { name: 's', namespace: 'app', resourceVersion: '9', annotations: { 'portside.dev/ip-allocated-from-pool': 'p' } } }));
+    },
+  } as unknown as RequestPipeline;
+  const writer = new ApiServiceWriter(pipeline, { record: () => Promise.resolve() });
+  const patches = { status: { loadBalancer: { ingress: [{ ip: '2001:db8::1' }] } }, annotations: { 'portside.dev/ip-allocated-from-pool': 'p', gone: null } };
+  const base: V1Service = {
+    metadata: { name: 's', namespace: 'app', resourceVersion: '5', labels: { a: 'b' }, annotations: { gone: 'x', kept: 'y' }, finalizers: ['f'] },
+    spec: { type: 'LoadBalancer' },
+    status: { conditions: [{ type: 'Other', status: 'True', reason: 'R', message: '', lastTransitionTime: new Date(0) }] },
+  };
+  await writer.apply(base, patches);
+  assert.equal(sent[0]!.method, 'PUT');
+  assert.equal(sent[0]!.path, '/api/v1/namespaces/app/services/s/status?fieldManager=portside-controller');
+  assert.deepEqual(sent[0]!.body, JSON.parse(JSON.stringify({
+    metadata: { name: 's', namespace: 'app', resourceVersion: '5', labels: { a: 'b' }, annotations: { kept: 'y', 'portside.dev/ip-allocated-from-pool': 'p' }, finalizers: ['f'] },
+    spec: { type: 'LoadBalancer' },
+    status: { conditions: base.status!.conditions, loadBalancer: patches.status.loadBalancer },
+  })));
+  assert.deepEqual(base.metadata!.annotations, { gone: 'x', kept: 'y' }, 'the cached Service is not changed');
+
+  // A Service from a protobuf list with a metadata field this decoder does not know (number 15).
+  const bytes = (n: number, s: string): number[] => [n << 3 | 2, s.length, ...Buffer.from(s)];
+  const meta = [...bytes(1, 's'), ...bytes(3, 'app'), ...bytes(6, '5'), ...bytes(15, 'new')];
+  const item = [0x0a, meta.length, ...meta];
+  const raw = [0x12, item.length, ...item];
+  const kind = bytes(2, 'ServiceList');
+  const partial = decodeList<V1Service>(Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, kind.length, ...kind, 0x12, raw.length, ...raw]), SERVICE_LIST).items[0]!;
+  assert.equal(partial.metadata?.resourceVersion, '5');
+  for (const svc of [partial, { ...base, metadata: { ...base.metadata, resourceVersion: undefined } }]) {
+    sent.length = 0;
+    await writer.apply(svc, patches);
+    assert.equal(sent[0]!.method, 'PATCH');
+    assert.equal(sent[0]!.type, 'application/merge-patch+json');
+    assert.deepEqual(sent[0]!.body, JSON.parse(JSON.stringify({ metadata: { resourceVersion: svc.metadata?.resourceVersion, annotations: patches.annotations }, status: patches.status })));
+  }
 });

@@ -1,6 +1,6 @@
 // The controller's effects on Services, as a small port: tests pass a recording fake.
 import type { V1Service } from '@kubernetes/client-node';
-import { EventQueue, PatchType, withoutManagedFields, type EventRecorder, type RequestPipeline } from '../lib/k8s/index.ts';
+import { EventQueue, PatchType, whole, withoutManagedFields, type EventRecorder, type RequestPipeline } from '../lib/k8s/index.ts';
 import type { ServicePatches } from './service-status.ts';
 
 export interface ServiceWriter {
@@ -15,6 +15,24 @@ export interface ServiceWriter {
 function annotationsMatch(svc: V1Service, want: Record<string, string | null>): boolean {
   const have = svc.metadata?.annotations ?? {};
   return Object.entries(want).every(([k, v]) => (v === null ? !(k in have) : have[k] === v));
+}
+
+/**
+ * `svc` with the patches applied, to be sent whole (a PUT of the status subresource): the
+ * annotations merged as a merge patch merges them, the status members replaced. managedFields
+ * are left out: the server keeps the ones it has when a replace has none.
+ */
+export function replacement(svc: V1Service, patches: ServicePatches): V1Service {
+  const { managedFields: _, ...metadata } = svc.metadata ?? {};
+  if (patches.annotations) {
+    const annotations = { ...metadata.annotations };
+    for (const [k, v] of Object.entries(patches.annotations)) {
+      if (v === null) delete annotations[k];
+      else annotations[k] = v;
+    }
+    metadata.annotations = annotations;
+  }
+  return { ...svc, metadata, status: { ...svc.status, ...patches.status } };
 }
 
 // Measured (docs/benchmarks.md, "The controller's backlog against the bare loop"): during a
@@ -67,22 +85,27 @@ export class ApiServiceWriter implements ServiceWriter {
     const path = `/api/v1/namespaces/${encodeURIComponent(svc.metadata!.namespace!)}/services/${encodeURIComponent(svc.metadata!.name!)}`;
     const resourceVersion = svc.metadata?.resourceVersion;
     const query = `?fieldManager=${encodeURIComponent(this.fieldManager)}`;
-    const mergePatch = async (at: string, body: unknown): Promise<V1Service> =>
-      withoutManagedFields(JSON.parse(await this.writes.request('PATCH', at + query, JSON.stringify(body), PatchType.merge)) as V1Service);
+    const send = async (method: 'PATCH' | 'PUT', at: string, body: unknown): Promise<V1Service> =>
+      withoutManagedFields(JSON.parse(await this.writes.request(method, at + query, JSON.stringify(body), method === 'PUT' ? 'application/json' : PatchType.merge)) as V1Service);
     const versions: string[] = [];
     let out: V1Service;
     // The reconciler keeps what a write returned until the watch catches up: not its managedFields.
     if (patches.status) {
       // One write: the Service status strategy keeps metadata changes, so the IP and the pool
-      // annotation land together (atomically) — half the requests of two patches.
-      const body = { metadata: { resourceVersion, annotations: patches.annotations }, status: patches.status };
-      out = await mergePatch(`${path}/status`, body);
+      // annotation land together (atomically) — half the requests of two patches. Sent whole
+      // (PUT) when the Service is: the API server spends 15 % less CPU on a replace than on a
+      // merge patch of the same change (no patch to apply; docs/benchmarks.md), and the
+      // resourceVersion guards both alike. A Service decoded without some field of a newer
+      // server is patched: a replace would drop that field.
+      out = resourceVersion && whole(svc)
+        ? await send('PUT', `${path}/status`, replacement(svc, patches))
+        : await send('PATCH', `${path}/status`, { metadata: { resourceVersion, annotations: patches.annotations }, status: patches.status });
       versions.push(out.metadata?.resourceVersion ?? '');
       if (!patches.annotations || annotationsMatch(out, patches.annotations)) return { svc: out, resourceVersions: versions };
       // An apiserver that drops metadata on status writes: set the annotation on its own.
     }
     const body = { metadata: { resourceVersion: versions.at(-1) ?? resourceVersion, annotations: patches.annotations } };
-    out = await mergePatch(path, body);
+    out = await send('PATCH', path, body);
     versions.push(out.metadata?.resourceVersion ?? '');
     return { svc: out, resourceVersions: versions };
   }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { controlPlaneOrSkip, sharedControlPlane } from '../controlplane.ts';
+import { mergePatch } from '../k8s/patch.ts';
 import { waitFor } from '../wait.ts';
 import {
   allocatedCondition, Cluster, ingressIPs, POOL_ANNOTATION, startController, uniqueName,
@@ -333,4 +334,44 @@ test('a malformed annotation gets a Warning event and a condition; other Service
   await cluster.patchService(app, 'bad', { metadata: { annotations: { 'portside.dev/loadBalancerIPs': '198.51.100.141' } } });
   assert.deepEqual(await cluster.waitForIPs(app, 'bad'), ['198.51.100.141']);
   assert.deepEqual(ingressIPs(await cluster.getService(app, 'fine')), ['198.51.100.140']);
+});
+
+test('the status write (a replace) keeps what others set: labels, annotations, finalizers, owners, conditions, managedFields', async (t) => {
+  const env = await setup(t);
+  if (!env) return;
+  const { cluster, install, app } = env;
+  const finalizer = 'example.com/keep';
+  const owner = await cluster.core.createNamespacedConfigMap({ namespace: app, body: { metadata: { name: 'owner' } } });
+  t.after(() => cluster.patchService(app, 'kept', { metadata: { finalizers: null } }).catch(() => {}));
+  await cluster.service(app, 'kept', { labels: { team: 'a' }, annotations: { 'example.com/note': 'x' } });
+  await cluster.patchService(app, 'kept', {
+    metadata: {
+      finalizers: [finalizer],
+      ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata!.uid! }],
+    },
+  });
+  // No pool yet: the controller writes its False condition; another controller adds its own beside it.
+  const pending = await cluster.waitForCondition(app, 'kept', (c) => c.status === 'False');
+  await cluster.core.patchNamespacedServiceStatus({
+    namespace: app, name: 'kept',
+    body: { status: { conditions: [...pending.status!.conditions!, { type: 'example.com/Probe', status: 'True', reason: 'Seen', message: 'by another controller', lastTransitionTime: new Date() }] } },
+  }, mergePatch());
+  await cluster.patchService(app, 'kept', { metadata: { labels: { team: 'b' } } });
+  // What the controller sends back whole is its cache: an older copy than the server's earns a 409 and a retry.
+  await cluster.pool(install, 'keep', { addresses: ['198.51.100.150-198.51.100.159'] });
+  assert.deepEqual(await cluster.waitForIPs(app, 'kept'), ['198.51.100.150']);
+  const svc = await cluster.waitForCondition(app, 'kept', (c) => c.status === 'True');
+  assert.deepEqual(svc.metadata?.labels, { team: 'b' });
+  assert.equal(svc.metadata?.annotations?.['example.com/note'], 'x');
+  assert.equal(svc.metadata?.annotations?.[POOL_ANNOTATION], 'keep');
+  assert.deepEqual(svc.metadata?.finalizers, [finalizer]);
+  assert.deepEqual(svc.metadata?.ownerReferences?.map((o) => o.uid), [owner.metadata!.uid]);
+  const probe = svc.status?.conditions?.find((c) => c.type === 'example.com/Probe');
+  assert.equal(probe?.message, 'by another controller');
+  assert.deepEqual(svc.spec?.selector, { app: 'kept' });
+  // The creator's fields are still its own; the controller manages the status it wrote.
+  const managers = svc.metadata?.managedFields?.map((m) => `${m.manager}/${m.subresource ?? ''}`) ?? [];
+  assert.ok(managers.includes('portside-controller/status'), managers.join(', '));
+  assert.ok(managers.some((m) => m.endsWith('/') && !m.startsWith('portside')), managers.join(', '));
+  await cluster.patchService(app, 'kept', { metadata: { finalizers: null } });
 });

@@ -18,7 +18,7 @@ export { LeaseElector } from './leader.ts';
 export type { LeaseElectorOptions } from './leader.ts';
 export { apiListWatch, withoutManagedFields } from './listwatch.ts';
 export type { ApiListWatchOptions, ListResult, ListWatch, WatchEnd, WatchEvent, WatchEventType } from './listwatch.ts';
-export { decodeList, ProtobufError, SERVICE_LIST } from './protobuf.ts';
+export { decodeList, ProtobufError, SERVICE_LIST, whole } from './protobuf.ts';
 export type { DecodedList, ProtobufListKind } from './protobuf.ts';
 export { PatchType } from './patch.ts';
 export { ProxyError } from './proxy.ts';

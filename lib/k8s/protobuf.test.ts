@@ -2,7 +2,7 @@
 // against a real API server's): values the server would not send are refused as ProtobufErrors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeList, ProtobufError, SERVICE_LIST, statusText } from './protobuf.ts';
+import { decodeList, ProtobufError, SERVICE_LIST, statusText, whole } from './protobuf.ts';
 
 function varint(n: bigint): number[] {
   const out: number[] = [];
@@ -19,11 +19,12 @@ const num = (n: number, v: bigint): number[] => [...varint(BigInt(n << 3)), ...v
 const text = (n: number, s: string): number[] => field(n, [...Buffer.from(s)]);
 const envelope = (kind: string, raw: number[]): Buffer => Buffer.from([0x6b, 0x38, 0x73, 0x00, ...field(1, text(2, kind)), ...field(2, raw)]);
 
-/** A ServiceList of one Service named `svc`, created at `seconds`, with one port. */
-function list(seconds: bigint, port: bigint): Buffer {
-  const meta = [...text(1, 'svc'), ...text(3, 'default'), ...field(8, num(1, seconds))];
-  const spec = [...field(1, [...num(3, port)]), ...text(4, 'LoadBalancer')];
-  return envelope('ServiceList', [...field(1, text(2, '42')), ...field(2, [...field(1, meta), ...field(2, spec)])]);
+/** A ServiceList of one Service named `svc`, created at `seconds`, with one port (and `extra` bytes for each part). */
+function list(seconds: bigint, port: bigint, extra: { meta?: number[]; spec?: number[]; status?: number[]; svc?: number[] } = {}): Buffer {
+  const meta = [...text(1, 'svc'), ...text(3, 'default'), ...field(8, num(1, seconds)), ...extra.meta ?? []];
+  const spec = [...field(1, [...num(3, port), ...extra.spec ?? []]), ...text(4, 'LoadBalancer')];
+  const status = extra.status ? [...field(3, extra.status)] : [];
+  return envelope('ServiceList', [...field(1, text(2, '42')), ...field(2, [...field(1, meta), ...field(2, spec), ...status, ...extra.svc ?? []])]);
 }
 
 test('decodeList: a Service made by hand decodes as the JSON would give it; negative int32s come as 10-byte varints', () => {
@@ -52,4 +53,20 @@ test('statusText: a protobuf Status as its JSON; anything else undefined', () =>
   assert.equal(statusText(Buffer.from('{"kind":"Status"}')), undefined);
   assert.equal(statusText(list(0n, 80n)), undefined);
   assert.equal(statusText(status.subarray(0, status.length - 3)), undefined);
+});
+
+test('whole: an item is partial when a field of its metadata or status, or of the Service, was stepped over; not for managedFields or the spec', () => {
+  const one = (b: Buffer): object => decodeList<object>(b, SERVICE_LIST).items[0]!;
+  assert.equal(whole(one(list(0n, 80n))), true);
+  // managedFields (17) is never read; the spec is kept by the server on a status write.
+  assert.equal(whole(one(list(0n, 80n, { meta: field(17, text(1, 'kubectl')) }))), true);
+  assert.equal(whole(one(list(0n, 80n, { spec: text(99, 'new port field') }))), true);
+  // A newer server's field where a replace would send the object back without it.
+  assert.equal(whole(one(list(0n, 80n, { meta: text(30, 'new meta field') }))), false);
+  assert.equal(whole(one(list(0n, 80n, { status: text(9, 'new status field') }))), false);
+  assert.equal(whole(one(list(0n, 80n, { status: field(2, text(7, 'new condition field')) }))), false);
+  assert.equal(whole(one(list(0n, 80n, { svc: text(4, 'new Service field') }))), false);
+  // Per item: the next list's item is whole again; JSON objects are whole.
+  assert.equal(whole(one(list(0n, 80n))), true);
+  assert.equal(whole({ metadata: {} }), true);
 });

@@ -205,6 +205,27 @@ interface MessageSpec {
   byTag: (Field | undefined)[];
   /** The object before any field: the members JSON always writes, at their zero value. */
   init: () => Json;
+  /** Field numbers stepped over on purpose: the object is whole without them. */
+  unread: ReadonlySet<number>;
+  /** What is stepped over in this message and those in it does not make the object partial. */
+  free: boolean;
+}
+
+/**
+ * Objects decoded here that miss a field the server sent (one this decoder does not know: a
+ * newer API server) where writing the object back whole would lose it; see `whole`.
+ */
+const partial = new WeakSet<object>();
+/** Set while an item is decoded when a field that counts was stepped over. */
+let missed = false;
+
+/**
+ * Whether `obj`, if decoded here, has every field of its metadata and status that the server sent
+ * (managedFields aside, which a replace keeps): true for objects not decoded here (JSON). An
+ * object that is not whole must be patched, not sent back whole (a PUT would drop what it lacks).
+ */
+export function whole(obj: object): boolean {
+  return !partial.has(obj);
 }
 
 const WIRE_OF: Record<Kind, number> = {
@@ -212,15 +233,25 @@ const WIRE_OF: Record<Kind, number> = {
   'bool': VARINT, 'true?': VARINT, 'time': LEN, 'time?': LEN, 'intOrString': LEN, 'map': LEN, 'message': LEN, 'messages': LEN, 'bounds': LEN,
 };
 
-/** A message's fields by number, from the proto file: `{ 1: ['name', 'string?'], … }`. */
-function spec(fields: Record<number, [string, Kind, MessageSpec?]>, init: () => Json = () => ({})): MessageSpec {
+/**
+ * A message's fields by number, from the proto file: `{ 1: ['name', 'string?'], … }`. `unread`:
+ * numbers stepped over on purpose; `free`: nothing stepped over in it counts (see `whole`).
+ */
+function spec(
+  fields: Record<number, [string, Kind, MessageSpec?]>, init: () => Json = () => ({}),
+  opts: { unread?: number[]; free?: boolean } = {},
+): MessageSpec {
   const byTag: (Field | undefined)[] = [];
   for (const [n, [key, kind, of]] of Object.entries(fields)) byTag[Number(n) << 3 | WIRE_OF[kind]] = { key, kind, ...(of ? { of } : {}) };
-  return { byTag, init };
+  return { byTag, init, unread: new Set(opts.unread), free: opts.free ?? false };
 }
 
-/** One message up to `end`, by its spec. A tag not in the spec is stepped over. */
-function decode(end: number, m: MessageSpec): Json {
+/**
+ * One message up to `end`, by its spec. A tag not in the spec is stepped over; unless the spec
+ * steps over that number on purpose, or it is in a free message (`free`, passed down), that
+ * sets `missed`.
+ */
+function decode(end: number, m: MessageSpec, free = m.free): Json {
   const o = m.init();
   let s: string;
   let n: number;
@@ -228,6 +259,7 @@ function decode(end: number, m: MessageSpec): Json {
     const tag = varint();
     const f = m.byTag[tag];
     if (!f) {
+      if (!free && !m.unread.has(tag >>> 3)) missed = true;
       skip(tag);
       continue;
     }
@@ -248,8 +280,8 @@ function decode(end: number, m: MessageSpec): Json {
       case 'time?': if ((s = time(lenEnd()) ?? '')) o[f.key] = s; break;
       case 'intOrString': o[f.key] = intOrString(lenEnd()); break;
       case 'map': mapEntry(lenEnd(), (o[f.key] ??= {}) as Record<string, string>); break;
-      case 'message': o[f.key] = decode(lenEnd(), f.of!); break;
-      case 'messages': ((o[f.key] ??= []) as Json[]).push(decode(lenEnd(), f.of!)); break;
+      case 'message': o[f.key] = decode(lenEnd(), f.of!, free || f.of!.free); break;
+      case 'messages': ((o[f.key] ??= []) as Json[]).push(decode(lenEnd(), f.of!, free || f.of!.free)); break;
       case 'bounds': {
         const fieldEnd = lenEnd();
         o[f.key] = { start: pos, end: fieldEnd };
@@ -303,7 +335,7 @@ const OBJECT_META = spec({
   8: ['creationTimestamp', 'time?'], 9: ['deletionTimestamp', 'time'], 10: ['deletionGracePeriodSeconds', 'int64'],
   11: ['labels', 'map'], 12: ['annotations', 'map'], 13: ['ownerReferences', 'messages', OWNER_REFERENCE],
   14: ['finalizers', 'tokens'],
-});
+}, undefined, { unread: [17] });
 
 const CONDITION = spec({
   1: ['type', 'token'], 2: ['status', 'token'], 3: ['observedGeneration', 'int64?'],
@@ -324,7 +356,7 @@ const SERVICE_SPEC = spec({
   14: ['sessionAffinityConfig', 'message', spec({ 1: ['clientIP', 'message', spec({ 1: ['timeoutSeconds', 'int32'] })] })],
   19: ['ipFamilies', 'tokens'], 17: ['ipFamilyPolicy', 'token'], 20: ['allocateLoadBalancerNodePorts', 'bool'],
   21: ['loadBalancerClass', 'token'], 22: ['internalTrafficPolicy', 'token'], 23: ['trafficDistribution', 'token'],
-});
+}, undefined, { free: true }); // a status write keeps the spec the server has (the Service status strategy)
 
 const LOAD_BALANCER_INGRESS = spec({
   1: ['ip', 'string?'], 2: ['hostname', 'string?'], 3: ['ipMode', 'token'],
@@ -352,11 +384,29 @@ const LIST_META = spec({ 2: ['resourceVersion', 'string?'], 3: ['continue', 'str
 /** A list kind: the kind the envelope must name, and the list's message (ListMeta, items). */
 export interface ProtobufListKind {
   kind: string;
-  list: MessageSpec;
+  item: MessageSpec;
 }
 
 function listKind(kind: string, item: MessageSpec): ProtobufListKind {
-  return { kind, list: spec({ 1: ['metadata', 'message', LIST_META], 2: ['items', 'messages', item] }, () => ({ metadata: {}, items: [] })) };
+  return { kind, item };
+}
+
+/** A list message {metadata = 1 (ListMeta), items = 2}; each item that missed a field is marked partial. */
+function list(end: number, item: MessageSpec): Json {
+  const items: Json[] = [];
+  let metadata: Json = {};
+  while (pos < end) {
+    const tag = varint();
+    if (tag === (1 << 3 | LEN)) metadata = decode(lenEnd(), LIST_META);
+    else if (tag === (2 << 3 | LEN)) {
+      missed = false;
+      const o = decode(lenEnd(), item);
+      if (missed) partial.add(o);
+      items.push(o);
+    } else skip(tag);
+  }
+  done(end);
+  return { metadata, items };
 }
 
 export const SERVICE_LIST = listKind('ServiceList', SERVICE);
@@ -369,7 +419,7 @@ const STATUS = spec({ 2: ['status', 'string'], 3: ['message', 'string'], 4: ['re
  * `kind`, and decodes its raw bytes by `m`. A ProtobufError when it is not that envelope,
  * names another kind, says it is compressed, or is cut short.
  */
-function unwrap(body: Uint8Array, kind: string, m: MessageSpec): Json {
+function unwrap(body: Uint8Array, kind: string, read: (end: number) => Json): Json {
   if (body.length < 4 || MAGIC.some((b, i) => body[i] !== b)) throw new ProtobufError('not a Kubernetes protobuf message (no k8s\\0 prefix)');
   buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   pos = 4;
@@ -381,7 +431,7 @@ function unwrap(body: Uint8Array, kind: string, m: MessageSpec): Json {
     const raw = envelope.raw as { start: number; end: number } | undefined;
     if (!raw) throw new ProtobufError(`${kind} without a body`);
     pos = raw.start;
-    return decode(raw.end, m);
+    return read(raw.end);
   } finally {
     buf = EMPTY;
     pos = 0;
@@ -393,7 +443,7 @@ const UNKNOWN = spec({ 1: ['typeMeta', 'message', spec({ 2: ['kind', 'string'] }
 
 /** A protobuf list answer decoded into its items and list metadata (see unwrap for what is refused). */
 export function decodeList<T>(body: Uint8Array, kind: ProtobufListKind): DecodedList<T> {
-  return unwrap(body, kind.kind, kind.list) as unknown as DecodedList<T>;
+  return unwrap(body, kind.kind, (end) => list(end, kind.item)) as unknown as DecodedList<T>;
 }
 
 /**
@@ -402,7 +452,7 @@ export function decodeList<T>(body: Uint8Array, kind: ProtobufListKind): Decoded
  */
 export function statusText(body: Uint8Array): string | undefined {
   try {
-    return JSON.stringify({ kind: 'Status', apiVersion: 'v1', ...unwrap(body, 'Status', STATUS) });
+    return JSON.stringify({ kind: 'Status', apiVersion: 'v1', ...unwrap(body, 'Status', (end) => decode(end, STATUS)) });
   } catch (err) {
     if (err instanceof ProtobufError) return undefined;
     throw err;
