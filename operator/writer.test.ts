@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { V1Service } from '@kubernetes/client-node';
 import { decodeList, SERVICE_LIST } from '../lib/k8s/index.ts';
 import type { EventTarget, RequestPipeline } from '../lib/k8s/index.ts';
-import { ApiServiceWriter, EVENT_HOLD_MAX_MS, EVENTS_IN_FLIGHT_ALONE, EVENTS_REFILL_AT } from './writer.ts';
+import { ApiServiceWriter, EVENT_HOLD_MAX_MS, EVENTS_IN_FLIGHT_ALONE, EVENTS_REFILL_AT, replacement } from './writer.ts';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -94,7 +94,8 @@ test('the status write: a replace (PUT) of a whole Service, a merge patch of one
   const base: V1Service = {
     metadata: { name: 's', namespace: 'app', resourceVersion: '5', labels: { a: 'b' }, annotations: { gone: 'x', kept: 'y' }, finalizers: ['f'] },
     spec: { type: 'LoadBalancer' },
-    status: { conditions: [{ type: 'Other', status: 'True', reason: 'R', message: '', lastTransitionTime: new Date(0) }] },
+    // A member this code does not know, where the merge patch would keep it: the replace keeps it too.
+    status: { conditions: [{ type: 'Other', status: 'True', reason: 'R', message: '', lastTransitionTime: new Date(0) }], loadBalancer: { newer: 1 } as object },
   };
   await writer.apply(base, patches);
   assert.equal(sent[0]!.method, 'PUT');
@@ -102,8 +103,10 @@ test('the status write: a replace (PUT) of a whole Service, a merge patch of one
   assert.deepEqual(sent[0]!.body, JSON.parse(JSON.stringify({
     metadata: { name: 's', namespace: 'app', resourceVersion: '5', labels: { a: 'b' }, annotations: { kept: 'y', 'portside.dev/ip-allocated-from-pool': 'p' }, finalizers: ['f'] },
     spec: { type: 'LoadBalancer' },
-    status: { conditions: base.status!.conditions, loadBalancer: patches.status.loadBalancer },
+    status: { conditions: base.status!.conditions, loadBalancer: { newer: 1, ...patches.status.loadBalancer } },
   })));
+  assert.deepEqual(JSON.parse(JSON.stringify(replacement(base, { status: { conditions: [] }, annotations: undefined }))).metadata.annotations, { gone: 'x', kept: 'y' });
+  assert.equal(replacement({ ...base, metadata: { ...base.metadata, managedFields: [{ manager: 'm' }] } }, patches).metadata?.managedFields, undefined);
   assert.deepEqual(base.metadata!.annotations, { gone: 'x', kept: 'y' }, 'the cached Service is not changed');
 
   // A Service from a protobuf list with a metadata field this decoder does not know (number 15).

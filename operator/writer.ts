@@ -17,22 +17,29 @@ function annotationsMatch(svc: V1Service, want: Record<string, string | null>): 
   return Object.entries(want).every(([k, v]) => (v === null ? !(k in have) : have[k] === v));
 }
 
+/** `patch` applied to `target` as a JSON merge patch (RFC 7386) applies: objects merged member by member, null removes, anything else replaces. */
+function mergedPatch(target: unknown, patch: unknown): unknown {
+  // A Date (a condition's time) is a value, as JSON.stringify writes it.
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch) || patch instanceof Date) return patch;
+  const out: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) && !(target instanceof Date)
+    ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else if (v !== undefined) out[k] = mergedPatch(out[k], v);
+  }
+  return out;
+}
+
 /**
- * `svc` with the patches applied, to be sent whole (a PUT of the status subresource): the
- * annotations merged as a merge patch merges them, the status members replaced. managedFields
- * are left out: the server keeps the ones it has when a replace has none.
+ * `svc` as the status write's merge patch would leave it, to be sent whole (a PUT of the status
+ * subresource): what the server has, if `svc` is that, changed only where the patch changes it.
+ * managedFields are left out: the server keeps the ones it has when a replace has none.
  */
 export function replacement(svc: V1Service, patches: ServicePatches): V1Service {
-  const { managedFields: _, ...metadata } = svc.metadata ?? {};
-  if (patches.annotations) {
-    const annotations = { ...metadata.annotations };
-    for (const [k, v] of Object.entries(patches.annotations)) {
-      if (v === null) delete annotations[k];
-      else annotations[k] = v;
-    }
-    metadata.annotations = annotations;
-  }
-  return { ...svc, metadata, status: { ...svc.status, ...patches.status } };
+  // The patch has a metadata member, so the result's metadata is a copy: not the cache's.
+  const out = mergedPatch(svc, { metadata: { annotations: patches.annotations }, status: patches.status }) as V1Service & { metadata: object };
+  delete out.metadata.managedFields;
+  return out;
 }
 
 // Measured (docs/benchmarks.md, "The controller's backlog against the bare loop"): during a
