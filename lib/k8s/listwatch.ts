@@ -40,7 +40,8 @@ export interface ApiListWatchOptions<T = KubernetesObject> {
   /**
    * What the cache keeps of each object (client-go's SetTransform): only the fields its
    * readers use, so thousands of objects cost less memory. It must keep metadata.name,
-   * namespace and resourceVersion. Not applied to bookmarks.
+   * namespace and resourceVersion. Not applied to bookmarks. A new object loses the protobuf
+   * decoder's mark of an item it did not read whole (`whole()`): trim the given one in place.
    */
   transform?: (obj: T) => T;
   /**
